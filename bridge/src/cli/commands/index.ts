@@ -1,0 +1,6 @@
+/** Every subcommand, one module each: `register(program)` adds it. Keep this list alphabetical. */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,56 @@
+/**
+ * The Engine seam. One engine = one folder = one factory (`engines/<name>/index.ts` exports
+ * `create<Name>Engine(config)`). Engines never spawn ffmpeg or touch the file system for frames:
+ * the pipeline hands them pixels and face observations, and takes back RGBA frames.
+ */
+import type { FaceObservation } from '../face/types.js';
+import type { Image } from '../media/types.js';
+import type { FrameControls } from '../pipeline/controls.js';
+
+export type EngineName = 'meshwarp' | 'liveportrait' | 'fixture';
+
+export interface ModelRef {
+  id: string;
+  file: string;
+  sha256: string;
+  licence: string;
+}
+
+export interface EngineInfo {
+  name: EngineName;
+  version: string;
+  /** The execution provider that actually ran (e.g. 'cpu', 'cuda'). */
+  device: string;
+  models: ModelRef[];
+  /** True when render() needs the driving frame's pixels (not only its landmarks). */
+  needsDrivingPixels: boolean;
+}
+
+/** One driving frame as the engine sees it. `image` is present when the engine asked for pixels. */
+export interface DrivingFrame {
+  index: number;
+  time: number;
+  image?: Image;
+  /** The chosen face (smoothed), or null when none was found in this frame. */
+  face: FaceObservation | null;
+  controls: FrameControls;
+}
+
+export interface RenderedFrame {
+  /** Full portrait resolution RGBA; alpha is the feathered matte of the changed region. */
+  image: Image;
+  /** Warnings for this frame (e.g. "yaw beyond what a 2-D warp can show"). */
+  warnings?: string[];
+}
+
+export interface Engine {
+  readonly info: EngineInfo;
+  /** Analyse the portrait once. `face` is the portrait's face chosen by the user. */
+  prepare(source: Image, face: FaceObservation): Promise<void>;
+  /** The neutral driving frame that motion is measured against. */
+  setReference(reference: DrivingFrame): Promise<void>;
+  /** Renders the portrait performing `frame`. A frame with `face: null` returns the neutral portrait. */
+  render(frame: DrivingFrame): Promise<RenderedFrame>;
+  /** Releases every ONNX session and buffer. */
+  dispose(): Promise<void>;
+}

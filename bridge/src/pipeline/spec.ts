@@ -1,0 +1,114 @@
+/**
+ * JobSpec: everything a render needs, validated at every boundary (CLI, bridge API, batch files, queue).
+ * The same spec drives the CLI, the bridge and the workers; `reenact.json` records it with the results.
+ */
+import { z } from 'zod';
+import { FrameControlsSchema } from './controls.js';
+
+export const FaceChoiceSchema = z.union([
+  z.object({ by: z.literal('largest') }),
+  z.object({ by: z.literal('index'), index: z.number().int().min(0) }),
+  z.object({ by: z.literal('id'), id: z.number().int().min(0) }),
+  z.object({ by: z.literal('point'), x: z.number(), y: z.number() }),
+]);
+
+export const DeviceSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
+export type Device = z.infer<typeof DeviceSchema>;
+
+export const OutputFormatSchema = z.enum(['png', 'prores']);
+export type OutputFormat = z.infer<typeof OutputFormatSchema>;
+
+/** Inclusive range of driving-clip frames (0-based, in the clip's own frame numbers). */
+export const FrameRangeSchema = z
+  .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
+  .refine((r) => r.end >= r.start, { message: 'range end must be ≥ start' });
+export type FrameRange = z.infer<typeof FrameRangeSchema>;
+
+/** Per-frame control curves (issue: AE-native controls): frame index → partial controls, merged over `controls`. */
+export const ControlCurvesSchema = z.object({
+  /** Output frame index of curves[0]. */
+  start: z.number().int().min(0).default(0),
+  frames: z.array(FrameControlsSchema.partial()),
+});
+
+export const JobSpecSchema = z.object({
+  source: z.string().min(1),
+  driving: z.string().min(1),
+  output: z.object({
+    dir: z.string().min(1),
+    format: OutputFormatSchema.default('png'),
+    /** Also write an H.264 side-by-side preview (driving | result). */
+    preview: z.boolean().default(false),
+    /** Start over, replacing what the folder holds from an earlier run. */
+    force: z.boolean().default(false),
+  }),
+  engine: z
+    .object({
+      name: z.enum(['meshwarp', 'liveportrait', 'fixture']).default('meshwarp'),
+      device: DeviceSchema.default('auto'),
+      /** Engine-specific options, validated by the engine's own schema. */
+      options: z.record(z.string(), z.unknown()).default({}),
+    })
+    .default({ name: 'meshwarp', device: 'auto', options: {} }),
+  face: z
+    .object({
+      source: FaceChoiceSchema.default({ by: 'largest' }),
+      driving: FaceChoiceSchema.default({ by: 'largest' }),
+    })
+    .default({ source: { by: 'largest' }, driving: { by: 'largest' } }),
+  /** Driving frame (clip frame number) taken as neutral; 'auto' = first frame with a face. */
+  referenceFrame: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto'),
+  range: FrameRangeSchema.optional(),
+  /** Conform output to this rate (rational string, e.g. "30000/1001"); default: the driving clip's rate. */
+  fps: z.string().optional(),
+  /** Landmark smoothing strength 0 (none) … 1 (heavy). */
+  smoothing: z.number().min(0).max(1).default(0.5),
+  controls: FrameControlsSchema.default(FrameControlsSchema.parse({})),
+  curves: ControlCurvesSchema.optional(),
+  /** When a frame has no face or the engine fails on it: hold the previous good frame, show the neutral portrait, or fail the job. */
+  onFrameFailure: z.enum(['hold', 'neutral', 'fail']).default('hold'),
+});
+
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+/** What callers may pass (defaults filled by parse). */
+export type JobSpecInput = z.input<typeof JobSpecSchema>;
+
+export type FrameStatus = 'rendered' | 'held' | 'neutral' | 'no-face' | 'failed';
+
+export interface ManifestFrame {
+  /** Output frame index (file number). */
+  index: number;
+  /** Driving clip frame it came from. */
+  sourceIndex: number;
+  status: FrameStatus;
+  /** sha256 of the written frame file (png format), for resume validation. */
+  sha256?: string;
+}
+
+/** `reenact.json`, written beside the frames (DESIGN §4). */
+export interface Manifest {
+  tool: { name: 'reenact'; version: string };
+  spec: JobSpec;
+  inputs: {
+    source: { path: string; sha256: string; width: number; height: number };
+    driving: { path: string; sha256: string; fps: string; frameCount: number };
+  };
+  engine: { name: string; version: string; device: string; models: { id: string; sha256: string; licence: string }[] };
+  /** Output frame rate as a rational string ("30000/1001"). */
+  fps: string;
+  width: number;
+  height: number;
+  format: 'png' | 'prores';
+  /** PNG: printf pattern relative to the manifest ("frames/frame_%05d.png"); ProRes: file name. */
+  output: string;
+  /** Side-by-side preview mp4, when written. */
+  preview?: string;
+  firstFrame: number;
+  frameCount: number;
+  frames: ManifestFrame[];
+  referenceFrame: number;
+  warnings: string[];
+  timings: { totalSeconds: number; trackSeconds: number; renderSeconds: number; encodeSeconds: number };
+  complete: boolean;
+  createdAt: string;
+}
