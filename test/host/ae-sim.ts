@@ -47,7 +47,7 @@ export function createAeSim(options: SimOptions = {}) {
     undoGroups: [] as string[],
     openGroup: '',
     mutations: [] as { what: string; undoDepth: number }[],
-    savedFrames: [] as { comp: string; time: number; file: string }[],
+    savedFrames: [] as { comp: string; size: number[]; time: number; file: string; layers: string[]; top: unknown }[],
     readonlyFiles: new Set<string>(),
     movies: new Map<string, MovieInfo>(),
   };
@@ -394,7 +394,15 @@ export function createAeSim(options: SimOptions = {}) {
     }
     saveFrameToPng(time: number, file: File): void {
       touch(`saveFrameToPng ${this.name}`);
-      state.savedFrames.push({ comp: this.name, time, file: file.fsName });
+      const top = this.layerList[0];
+      state.savedFrames.push({
+        comp: this.name,
+        size: [this.width, this.height],
+        time,
+        file: file.fsName,
+        layers: this.layerList.map((l) => l.name),
+        top: top ? snapshot(top) : null,
+      });
       writePng(file.fsName, this.width, this.height);
     }
   }
@@ -628,8 +636,19 @@ export function createAeSim(options: SimOptions = {}) {
   }
   class TextLayer extends AVLayer {}
   class ShapeLayer extends AVLayer {}
-  class CameraLayer extends Layer {}
-  class LightLayer extends Layer {}
+  /** Cameras and lights have no effects or masks (property() answers null for them, as in AE). */
+  class CameraLayer extends Layer {
+    constructor(comp: CompItem, name: string, w: number, h: number, duration: number) {
+      super(comp, name, w, h, duration);
+      this.groups = this.groups.slice(0, 2);
+    }
+  }
+  class LightLayer extends Layer {
+    constructor(comp: CompItem, name: string, w: number, h: number, duration: number) {
+      super(comp, name, w, h, duration);
+      this.groups = this.groups.slice(0, 2);
+    }
+  }
 
   class LayerCollection {
     constructor(private comp: CompItem) {}
