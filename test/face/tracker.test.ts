@@ -91,6 +91,16 @@ describe('face tracker on real photos', () => {
     expect(f.iris).toHaveLength(30);
   });
 
+  it('tiny and blank images give no faces, not errors; a malformed image is a clear error', async () => {
+    const tiny: Image = { data: new Uint8Array(8 * 8 * 3).fill(128), width: 8, height: 8, channels: 3 };
+    expect(await tracker.detect(tiny)).toEqual([]);
+    tracker.reset();
+    expect(await tracker.track(tiny, 7)).toEqual({ index: 7, faces: [], reason: 'no-face' });
+    await expect(tracker.track({ ...tiny, width: 9 }, 8)).rejects.toThrow(
+      "Expected 216 bytes (9×8×3) for the face tracker's image but received 192.",
+    );
+  });
+
   it('places eyes, nose and mouth where they belong (and irises inside the eyes)', async () => {
     const [f] = await tracker.detect(astronaut());
     const [eyeLx, eyeLy] = lm(f, 33);
