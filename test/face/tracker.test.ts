@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleAffine } from '../../bridge/src/face/image.js';
 import { chooseFace, createFaceTracker, type FaceObservation, type FaceTracker } from '../../bridge/src/face/index.js';
+import { decodeFrames } from '../../bridge/src/media/index.js';
 import type { Image } from '../../bridge/src/media/types.js';
 import { astronaut, FFMPEG, fixture, sideBySide, tempCacheEnv } from './helpers.js';
 
@@ -205,5 +206,18 @@ describe('face tracker on real photos', () => {
         Buffer.from(again.faces[0].landmarks.buffer).equals(Buffer.from(results[i].faces[0].landmarks.buffer)),
       ).toBe(true);
     }
+  });
+
+  it('follows the real driving clip through a turn to profile with one stable id', async () => {
+    tracker.reset();
+    const yaws: number[] = [];
+    for await (const frame of decodeFrames(fixture('media', 'driving-talk.mp4'), { range: { start: 130, end: 190 } })) {
+      const r = await tracker.track(frame, frame.index);
+      expect(r.faces.map((f) => f.id)).toEqual([0]);
+      yaws.push(r.faces[0].pose.yaw);
+    }
+    expect(yaws).toHaveLength(61); // the range is inclusive
+    expect(Math.abs(yaws[0])).toBeLessThan(0.2);
+    expect(Math.max(...yaws)).toBeGreaterThan(0.7);
   });
 });
