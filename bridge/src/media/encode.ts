@@ -90,7 +90,8 @@ class FfmpegWriter implements FrameWriter {
     }
     if (this.failure) throw this.failure;
     const ok = this.child.stdin.write(image.data);
-    if (!ok) {
+    // Let up to two frames queue in the pipe so ffmpeg keeps encoding while the next frame is rendered.
+    if (!ok && this.child.stdin.writableLength > 2 * image.data.byteLength) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.child.stdin.off('drain', done);
