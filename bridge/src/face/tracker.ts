@@ -203,8 +203,8 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
         sinceDetect = 0;
         adopt(detections);
       };
+      sinceDetect++;
       if (tracks.length === 0 || sinceDetect >= redetectEvery) await runDetector();
-      else sinceDetect++;
 
       const faces: FaceObservation[] = [];
       const survivors: Track[] = [];
