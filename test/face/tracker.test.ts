@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchTracker } from '../../bridge/src/face/bench.js';
 import { sampleAffine } from '../../bridge/src/face/image.js';
 import { chooseFace, createFaceTracker, type FaceObservation, type FaceTracker } from '../../bridge/src/face/index.js';
 import { decodeFrames } from '../../bridge/src/media/index.js';
@@ -219,5 +220,14 @@ describe('face tracker on real photos', () => {
     expect(yaws).toHaveLength(61); // the range is inclusive
     expect(Math.abs(yaws[0])).toBeLessThan(0.2);
     expect(Math.max(...yaws)).toBeGreaterThan(0.7);
+  });
+
+  it('benchTracker tracks a sequence and reports throughput', async () => {
+    const blank: Image = { data: new Uint8Array(64 * 64 * 3), width: 64, height: 64, channels: 3 };
+    const r = await benchTracker([astronaut(), astronaut(), blank], { env: tempCacheEnv(), iris: false });
+    expect(r.frames).toBe(3);
+    expect(r.withFace).toBe(2);
+    expect(r.fps).toBeGreaterThan(0);
+    expect(r.fpsPerCore).toBeGreaterThan(0);
   });
 });
