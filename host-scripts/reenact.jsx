@@ -196,6 +196,11 @@ var json = (function () {
 
 var VERSION = '0.1.0';
 
+// What the panel checks first: that this script is loaded, which version, in which AE.
+function hostInfo() {
+    return { version: VERSION, appVersion: String(app.version), project: app.project.file ? app.project.file.fsName : null };
+}
+
 // A failure the panel can act on: `code` is one of HostErrorCode in bridge/src/api/host.ts.
 function HostFailure(code, message) {
     this.code = code;
@@ -1038,10 +1043,9 @@ function smoothingAt(props, startTime, warnings) {
 
 function readNeutralMarker(layerIndex) {
     var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer');
-    var markers = layer.property('ADBE Marker'), i, comment, time, src = layer.source, rate;
+    var markers = layer.property('ADBE Marker'), i, time, src = layer.source, rate;
     for (i = 1; markers && i <= markers.numKeys; i += 1) {
-        comment = trim(markers.keyValue(i).comment).toLowerCase();
-        if (comment === NEUTRAL_MARKER) {
+        if (isNeutralMarker(markers.keyValue(i))) {
             time = markers.keyTime(i);
             rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : comp.frameRate;
             return {
@@ -1054,12 +1058,34 @@ function readNeutralMarker(layerIndex) {
     return null;
 }
 
+function isNeutralMarker(value) {
+    return trim(value.comment).toLowerCase() === NEUTRAL_MARKER;
+}
+
+// "Set to current time": one "reenact neutral" marker on the performance layer, moved rather than duplicated.
+function setNeutralMarker(layerIndex, time) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer'), markers, i;
+    requireWritableProject();
+    if (time === undefined || time === null) { time = comp.time; }
+    requireNumber(time, 'time');
+    markers = layer.property('ADBE Marker');
+    if (!markers) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold markers.'); }
+    withUndoGroup('reenact: set neutral frame', function () {
+        for (i = markers.numKeys; i >= 1; i -= 1) {
+            if (isNeutralMarker(markers.keyValue(i))) { markers.removeKey(i); }
+        }
+        markers.setValueAtTime(time, new MarkerValue(NEUTRAL_MARKER));
+    });
+    return readNeutralMarker(layerIndex);
+}
+
 // ---- 99-api.jsx ----
 // The public surface, reached from the panel as `reenact.<name>(...)` through evalScript. Each entry returns the JSON
 // envelope string {ok:true, value} or {ok:false, error:{code, message}} and never throws (types: bridge/src/api/host.ts).
 
 var api = {
     version: VERSION,
+    hostInfo: function () { return envelope(hostInfo, []); },
     getSelection: function () { return envelope(getSelection, []); },
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
@@ -1069,7 +1095,8 @@ var api = {
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {
         return envelope(sampleControls, [layerIndex, startTime, frameCount, fpsNum, fpsDen]);
     },
-    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); }
+    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); },
+    setNeutralMarker: function (layerIndex, time) { return envelope(setNeutralMarker, [layerIndex, time]); }
 };
 
 G.reenact = api;

@@ -3,6 +3,11 @@
 
 var VERSION = '0.1.0';
 
+// What the panel checks first: that this script is loaded, which version, in which AE.
+function hostInfo() {
+    return { version: VERSION, appVersion: String(app.version), project: app.project.file ? app.project.file.fsName : null };
+}
+
 // A failure the panel can act on: `code` is one of HostErrorCode in bridge/src/api/host.ts.
 function HostFailure(code, message) {
     this.code = code;

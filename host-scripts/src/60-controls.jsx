@@ -126,10 +126,9 @@ function smoothingAt(props, startTime, warnings) {
 
 function readNeutralMarker(layerIndex) {
     var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer');
-    var markers = layer.property('ADBE Marker'), i, comment, time, src = layer.source, rate;
+    var markers = layer.property('ADBE Marker'), i, time, src = layer.source, rate;
     for (i = 1; markers && i <= markers.numKeys; i += 1) {
-        comment = trim(markers.keyValue(i).comment).toLowerCase();
-        if (comment === NEUTRAL_MARKER) {
+        if (isNeutralMarker(markers.keyValue(i))) {
             time = markers.keyTime(i);
             rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : comp.frameRate;
             return {
@@ -140,4 +139,25 @@ function readNeutralMarker(layerIndex) {
         }
     }
     return null;
+}
+
+function isNeutralMarker(value) {
+    return trim(value.comment).toLowerCase() === NEUTRAL_MARKER;
+}
+
+// "Set to current time": one "reenact neutral" marker on the performance layer, moved rather than duplicated.
+function setNeutralMarker(layerIndex, time) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer'), markers, i;
+    requireWritableProject();
+    if (time === undefined || time === null) { time = comp.time; }
+    requireNumber(time, 'time');
+    markers = layer.property('ADBE Marker');
+    if (!markers) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold markers.'); }
+    withUndoGroup('reenact: set neutral frame', function () {
+        for (i = markers.numKeys; i >= 1; i -= 1) {
+            if (isNeutralMarker(markers.keyValue(i))) { markers.removeKey(i); }
+        }
+        markers.setValueAtTime(time, new MarkerValue(NEUTRAL_MARKER));
+    });
+    return readNeutralMarker(layerIndex);
 }

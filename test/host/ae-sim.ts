@@ -760,6 +760,7 @@ export function createAeSim(options: SimOptions = {}) {
 
   const app = {
     project,
+    version: '25.2x14',
     beginUndoGroup(name: string): void {
       if (state.undoDepth === 0) state.openGroup = name;
       state.undoDepth++;

@@ -61,7 +61,7 @@ describe('ES3 realm', () => {
       host.context,
     );
     expect(names).toBe(
-      'addControls,exportStill,getSelection,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls',
+      'addControls,exportStill,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
     );
   });
 });
