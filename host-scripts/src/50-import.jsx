@@ -68,16 +68,20 @@ function importFootage(file, sequence) {
     return null;
 }
 
-// Output frame 0 shows driving frame `firstFrame`; put it at the comp time where the driving layer shows it.
+// Output frame 0 shows driving clip frame `firstFrame`: put it at the comp time where the driving layer shows that
+// frame, at the rate AE plays the clip (its footage rate, which the artist may have conformed), not the render's.
 /** @param {AVLayer} driving @param {string[]} warnings */
 function alignedStart(req, driving, warnings) {
+    var src, rate;
     if (typeof req.startTime === 'number') { return req.startTime; }
     if (!driving) { return null; }
     if (driving.timeRemapEnabled) {
         warnings.push('Layer "' + driving.name + '" uses time remapping: the result starts with it but its frames ' +
             'follow the clip, not the remap.');
     }
-    return driving.startTime + (req.firstFrame || 0) * (req.fps.den / req.fps.num) * (driving.stretch / 100);
+    src = driving.source;
+    rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : req.fps.num / req.fps.den;
+    return driving.startTime + ((req.firstFrame || 0) / rate) * (driving.stretch / 100);
 }
 
 /** @param {Layer} layer */
@@ -123,6 +127,10 @@ function readImportRequest(text) {
         fail('BAD_ARGUMENT', 'Expected "png" or "prores" for format but received ' + show(req.format) + '.');
     }
     req.fps = parseFps(req.fps, 'fps');
+    if (req.fps.num / req.fps.den > 99) {
+        fail('BAD_ARGUMENT', 'After Effects conforms footage to at most 99 fps but the render is ' + req.fps.num + '/' +
+            req.fps.den + ' fps. Render at the comp frame rate.');
+    }
     if (req.stillLayerId === undefined || req.stillLayerId === null) { requireInt(req.stillLayer, 'stillLayer', 1); }
     if (req.firstFrame !== undefined) { requireInt(req.firstFrame, 'firstFrame', 0); }
     return req;
@@ -164,7 +172,8 @@ function placeResult(req, comp, still, driving, file, warnings) {
         item = importFootage(file, req.format === 'png');
         item.parentFolder = resultFolder();
     }
-    item.mainSource.conformFrameRate = req.fps.num / req.fps.den;
+    // A one-frame render imports as a still, and AE refuses a frame rate on stills.
+    if (!item.mainSource.isStill) { item.mainSource.conformFrameRate = req.fps.num / req.fps.den; }
     item.name = still.name + ' (reenact)';
     item.label = RESULT_LABEL;
     item.comment = 'reenact result, ' + req.fps.num + '/' + req.fps.den + ' fps';

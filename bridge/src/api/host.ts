@@ -152,7 +152,7 @@ export interface ImportRequest {
   /** Layer index (or id) of the performance: the result starts where it shows driving frame `firstFrame`. */
   drivingLayer?: number | null;
   drivingLayerId?: number | null;
-  /** Driving clip frame shown by output frame 0 (Manifest.firstFrame). Default 0. */
+  /** Driving clip frame shown by output frame 0 (Manifest.frames[0].sourceIndex). Default 0. */
   firstFrame?: number;
   /** Explicit comp time of output frame 0; overrides the alignment to drivingLayer. */
   startTime?: number;
