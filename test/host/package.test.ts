@@ -10,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/build-host.js';
 import { devInstall, playerDebugModeSteps, userExtensionsDir } from '../../scripts/dev-install.js';
 import { packageExtension } from '../../scripts/package.js';
@@ -48,8 +49,14 @@ function readZip(file: string): Map<string, Buffer> {
 }
 
 /** A copy of the repo's extension inputs, with a stub panel build (the panel is built by its own issue). */
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+
 function makeRepoCopy(): string {
   const root = mkdtempSync(join(tmpdir(), 'reenact-pkg-'));
+  roots.push(root);
   for (const rel of ['CSXS', 'host-scripts', 'package.json', 'package-lock.json'])
     cpSync(join(ROOT, rel), join(root, rel), { recursive: true });
   mkdirSync(join(root, 'panel', 'dist', 'assets'), { recursive: true });
