@@ -28,7 +28,7 @@ export const MeshwarpConfigSchema = z
     maxRollDeg: z.number().min(0).max(90).default(30),
     /** Largest head shift, in face widths; the ring must stay outside the moved face. */
     maxShift: z.number().min(0).max(1).default(0.2),
-    /** Head scale range relative to the portrait. */
+    /** Head scale range relative to the portrait (the two ranges meet at 1, so min ≤ max always holds). */
     minScale: z.number().min(0.5).max(1).default(0.85),
     maxScale: z.number().min(1).max(2).default(1.2),
     /** Largest gaze offset (eye widths) horizontally and vertically: the iris must stay in the eye. */
@@ -48,15 +48,7 @@ export const DEFAULT_MESHWARP_CONFIG: MeshwarpConfig = MeshwarpConfigSchema.pars
 /** Validates user options; throws USAGE naming the first bad field: "Expected <what> for meshwarp.<field> but received <value>." */
 export function parseMeshwarpConfig(input: unknown): MeshwarpConfig {
   const result = MeshwarpConfigSchema.safeParse(input ?? {});
-  if (result.success) {
-    if (result.data.minScale > result.data.maxScale) {
-      throw new ReenactError(
-        'USAGE',
-        `Expected meshwarp.minScale ≤ meshwarp.maxScale but received ${result.data.minScale} > ${result.data.maxScale}.`,
-      );
-    }
-    return result.data;
-  }
+  if (result.success) return result.data;
   const issue = result.error.issues[0];
   const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
   const path = unknownKey === undefined ? issue.path.map(String) : [unknownKey];

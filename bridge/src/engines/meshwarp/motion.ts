@@ -460,7 +460,15 @@ export function computeMotion(
     eyeClosure: closure,
     eyeWiden: widen,
     gaze,
-    pose: { roll, yaw, pitch, scale, dx, dy },
+    // (x === 0 ? 0 : x) turns −0 into 0 so a held pose compares equal across frames.
+    pose: {
+      roll: roll === 0 ? 0 : roll,
+      yaw: yaw === 0 ? 0 : yaw,
+      pitch: pitch === 0 ? 0 : pitch,
+      scale,
+      dx: dx === 0 ? 0 : dx,
+      dy: dy === 0 ? 0 : dy,
+    },
     identity,
     warnings,
   };
