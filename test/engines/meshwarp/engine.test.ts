@@ -20,7 +20,7 @@ async function message(p: Promise<unknown> | (() => unknown)): Promise<[string, 
 
 describe('meshwarp config', () => {
   it('has commented defaults and validates with exact messages', async () => {
-    expect(DEFAULT_MESHWARP_CONFIG.ringScale).toBe(1.5);
+    expect(DEFAULT_MESHWARP_CONFIG.ringScale).toBe(2);
     expect(parseMeshwarpConfig(undefined)).toEqual(DEFAULT_MESHWARP_CONFIG);
     expect(parseMeshwarpConfig({ maxYawDeg: 10 }).maxYawDeg).toBe(10);
     expect(await message(() => parseMeshwarpConfig({ ringScale: 'big' }))).toEqual([
@@ -29,7 +29,11 @@ describe('meshwarp config', () => {
     ]);
     expect(await message(() => parseMeshwarpConfig({ ringScale: 9 }))).toEqual([
       'USAGE',
-      'Expected a value ≤ 3 for meshwarp.ringScale but received 9.',
+      'Expected a value ≤ 4 for meshwarp.ringScale but received 9.',
+    ]);
+    expect(await message(() => parseMeshwarpConfig({ ringScale: 1.5, innerRingScale: 1.6 }))).toEqual([
+      'USAGE',
+      'Expected meshwarp.innerRingScale below meshwarp.ringScale (1.5) but received 1.6.',
     ]);
     expect(await message(() => parseMeshwarpConfig({ teeth: 'gold' }))).toEqual([
       'USAGE',
@@ -37,7 +41,7 @@ describe('meshwarp config', () => {
     ]);
     const [, unknown] = await message(() => parseMeshwarpConfig({ ringscale: 1.5 }));
     expect(unknown).toMatch(
-      /^Expected a known option \(ringScale, matteFeather, .*\) for meshwarp\.ringscale but received 1\.5\.$/,
+      /^Expected a known option \(ringScale, innerRingScale, .*\) for meshwarp\.ringscale but received 1\.5\.$/,
     );
     expect(await message(() => createMeshwarpEngine({ matteFeather: 0 }))).toEqual([
       'USAGE',

@@ -132,9 +132,9 @@ describe('warp', () => {
     expect(at(1)).toBe(255); // nose tip
     expect(out[3]).toBe(0); // top-left corner
     // The ring is the outer limit: nothing beyond it is touched.
-    const mesh = buildWarpMesh(face.landmarks, 512, 512, DEFAULT_MESHWARP_CONFIG.ringScale);
+    const mesh = buildWarpMesh(face.landmarks, 512, 512, DEFAULT_MESHWARP_CONFIG);
     let maxX = 0;
-    for (let v = mesh.ringStart; v < mesh.vertexCount; v++) maxX = Math.max(maxX, mesh.src[v * 2]);
+    for (let v = mesh.outerStart; v < mesh.vertexCount; v++) maxX = Math.max(maxX, mesh.src[v * 2]);
     let beyond = 0;
     for (let y = 0; y < 512; y++) for (let x = Math.ceil(maxX) + 1; x < 512; x++) beyond += out[(y * 512 + x) * 4 + 3];
     expect(beyond).toBe(0);
