@@ -43,7 +43,10 @@ export function encodeTrack(key: string, start: number, faces: readonly (FaceObs
 }
 
 /** Unpacks the cache format; undefined when the bytes do not hold a complete track for `key`. */
-export function decodeTrack(bytes: Buffer, key: string): { start: number; faces: (FaceObservation | null)[] } | undefined {
+export function decodeTrack(
+  bytes: Buffer,
+  key: string,
+): { start: number; faces: (FaceObservation | null)[] } | undefined {
   if (bytes.length < 4) return undefined;
   const hlen = bytes.readUInt32LE(0);
   let header: TrackHeader;
@@ -86,7 +89,12 @@ export async function readTrackCache(dir: string, key: string) {
   }
 }
 
-export async function writeTrackCache(dir: string, key: string, start: number, faces: readonly (FaceObservation | null)[]): Promise<void> {
+export async function writeTrackCache(
+  dir: string,
+  key: string,
+  start: number,
+  faces: readonly (FaceObservation | null)[],
+): Promise<void> {
   await ensureDir(dir);
   await writeFileAtomic(path.join(dir, `${key}.track`), encodeTrack(key, start, faces));
 }

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ReenactError, throwIfAborted } from '../errors.js';
 import type { Engine } from '../engines/types.js';
+import { ReenactError, throwIfAborted } from '../errors.js';
 import { chooseFace, createFaceTracker, type FaceTracker, followChoice } from '../face/index.js';
 import { smoothFaces } from '../face/smooth-track.js';
 import type { FaceChoice, FaceObservation, FrameFaces } from '../face/types.js';
@@ -60,17 +60,28 @@ function describeChoice(choice: FaceChoice): string {
 async function portraitFace(tracker: FaceTracker, spec: JobSpec, source: Image): Promise<FaceObservation> {
   const faces = await tracker.detect(source);
   if (!faces.length) {
-    throw new ReenactError('BAD_INPUT', `No face found in the portrait (${spec.source}). Use a photo where the face is clearly visible, frontal and at least about 80 pixels wide.`);
+    throw new ReenactError(
+      'BAD_INPUT',
+      `No face found in the portrait (${spec.source}). Use a photo where the face is clearly visible, frontal and at least about 80 pixels wide.`,
+    );
   }
   const face = chooseFace(faces, spec.face.source);
   if (!face) {
-    throw new ReenactError('BAD_INPUT', `Expected ${describeChoice(spec.face.source)} in the portrait but found ${faces.length} face(s) (${spec.source}). Pick another face (--face).`);
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected ${describeChoice(spec.face.source)} in the portrait but found ${faces.length} face(s) (${spec.source}). Pick another face (--face).`,
+    );
   }
   return face;
 }
 
 /** Tracks frames [start, end]; keeps the face chosen at the first frame with faces, followed by its id. */
-async function trackSpan(tracker: FaceTracker, spec: JobSpec, c: TrackContext, span: { start: number; end: number }): Promise<(FaceObservation | null)[]> {
+async function trackSpan(
+  tracker: FaceTracker,
+  spec: JobSpec,
+  c: TrackContext,
+  span: { start: number; end: number },
+): Promise<(FaceObservation | null)[]> {
   const frames: FrameFaces[] = [];
   const meter = new ProgressMeter(c.jobId, 'track', span.end - span.start + 1, c.emit);
   tracker.reset();
@@ -89,11 +100,19 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
     const sourceFace = await portraitFace(tracker, spec, c.source);
     const ref = spec.referenceFrame;
     if (typeof ref === 'number' && ref >= c.driving.frameCount) {
-      throw new ReenactError('BAD_INPUT', `Expected a reference frame within 0-${c.driving.frameCount - 1} but received ${ref} (${spec.driving}).`);
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Expected a reference frame within 0-${c.driving.frameCount - 1} but received ${ref} (${spec.driving}).`,
+      );
     }
-    const span = { start: Math.min(c.range.start, typeof ref === 'number' ? ref : c.range.start), end: Math.max(c.range.end, typeof ref === 'number' ? ref : c.range.end) };
+    const span = {
+      start: Math.min(c.range.start, typeof ref === 'number' ? ref : c.range.start),
+      end: Math.max(c.range.end, typeof ref === 'number' ? ref : c.range.end),
+    };
     const key = createHash('sha256')
-      .update(JSON.stringify([TRACK_VERSION, c.drivingHash, tracker.models.map((m) => m.sha256), span, spec.face.driving]))
+      .update(
+        JSON.stringify([TRACK_VERSION, c.drivingHash, tracker.models.map((m) => m.sha256), span, spec.face.driving]),
+      )
       .digest('hex')
       .slice(0, 32);
     const dir = path.join(cacheDir(), 'tracks');
@@ -104,11 +123,19 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
     const at = (i: number) => smoothed[i - span.start] ?? null;
     let referenceIndex: number;
     if (typeof ref === 'number') {
-      if (!at(ref)) throw new ReenactError('BAD_INPUT', `No face in the reference frame ${ref} of ${spec.driving}. Pick a frame where the face is visible (--ref-frame).`);
+      if (!at(ref))
+        throw new ReenactError(
+          'BAD_INPUT',
+          `No face in the reference frame ${ref} of ${spec.driving}. Pick a frame where the face is visible (--ref-frame).`,
+        );
       referenceIndex = ref;
     } else {
       const first = raw.findIndex((f, i) => f && span.start + i >= c.range.start);
-      if (first < 0) throw new ReenactError('BAD_INPUT', `No face found in the driving clip (${spec.driving}, frames ${c.range.start}-${c.range.end}). Use footage where the performer's face is visible.`);
+      if (first < 0)
+        throw new ReenactError(
+          'BAD_INPUT',
+          `No face found in the driving clip (${spec.driving}, frames ${c.range.start}-${c.range.end}). Use footage where the performer's face is visible.`,
+        );
       referenceIndex = span.start + first;
     }
     return { sourceFace, referenceIndex, faceAt: at, cached: Boolean(hit) };
