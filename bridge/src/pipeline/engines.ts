@@ -1,6 +1,7 @@
 /** Engine factory: the one place that maps a spec's engine name to an engine folder. */
 
 import { createFixtureEngine } from '../engines/fixture/index.js';
+import { createLivePortraitEngineFromSpec } from '../engines/liveportrait/index.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError } from '../errors.js';
 import type { JobSpec } from './spec.js';
@@ -9,7 +10,16 @@ export async function createEngine(engine: JobSpec['engine']): Promise<Engine> {
   switch (engine.name) {
     case 'fixture':
       return createFixtureEngine();
+    case 'liveportrait': {
+      // Sessions open now: a missing model fails before tracking, and info.device is known for the 'started' event.
+      const lp = createLivePortraitEngineFromSpec(engine);
+      await lp.load();
+      return lp;
+    }
     default:
-      throw new ReenactError('USAGE', `Expected engine to be one of fixture but received "${engine.name}".`);
+      throw new ReenactError(
+        'USAGE',
+        `Expected engine to be one of fixture, liveportrait but received "${engine.name}".`,
+      );
   }
 }

@@ -62,10 +62,10 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     // The face changed, and differs between two driving frames.
     expect(diff(a.image.data, Uint8Array.from(portrait.data))).toBeGreaterThan(1000);
     expect(diff(a.image.data, b.image.data)).toBeGreaterThan(100);
-    // No face → the neutral portrait with the same matte.
+    // No face → the neutral portrait, nothing animated (alpha 0), as the pipeline writes it.
     const none = await engine.render(drivingFrame(3, undefined, null));
     const at = (170 * 320 + 160) * 3;
-    expect(px(none.image.data, 160, 170)).toEqual([...Array.from(portrait.data.slice(at, at + 3)), 255]);
+    expect(px(none.image.data, 160, 170)).toEqual([...Array.from(portrait.data.slice(at, at + 3)), 0]);
     const t = engine.timings();
     expect(t.frames).toBe(2);
     for (const stage of ['crop', 'run:motion_extractor', 'run:stitching', 'run:warping_spade', 'pasteback'])

@@ -66,6 +66,11 @@ export interface LivePortraitDeps {
 }
 
 export interface LivePortraitEngine extends Engine {
+  /**
+   * Opens the ONNX sessions now (idempotent; prepare() calls it). Call it before tracking so a missing model fails
+   * fast and `info.device` says what runs before the job starts.
+   */
+  load(): Promise<void>;
   /** Job-level warnings (e.g. "CUDA could not start … running on CPU"); also attached to the first frame. */
   readonly warnings: string[];
   /** Per-stage timings since creation or the last reset (bench hook). */
@@ -93,6 +98,13 @@ interface ReferenceState {
 }
 
 const REQUIRED: ModelId[] = ['appearance_feature_extractor', 'motion_extractor', 'warping_spade', 'stitching'];
+
+/** The portrait unchanged, alpha 0 (nothing animated): what the pipeline writes for a frame without a face. */
+function neutral(src: { base: Uint8Array }): Uint8Array {
+  const out = Uint8Array.from(src.base);
+  for (let i = 3; i < out.length; i += 4) out[i] = 0;
+  return out;
+}
 
 function f32(data: Float32Array, dims: number[]): ort.Tensor {
   return new ort.Tensor('float32', data, dims);
@@ -220,12 +232,22 @@ export function createLivePortraitEngine(
     return openness203(out['856'].data as Float32Array);
   }
 
+  let loading: Promise<void> | null = null;
+  const load = () => {
+    loading ??= openModels().catch((err) => {
+      loading = null;
+      throw err;
+    });
+    return loading;
+  };
+
   return {
     info,
     warnings,
+    load,
 
     async prepare(image: Image, face: FaceObservation): Promise<void> {
-      if (!sessions) await openModels();
+      await load();
       const box = faceCrop(face, OUTPUT_SIZE, cfg.cropScale, cfg.cropOffsetY, true);
       const srcInfo = await motionOf(image, box);
       const input = await timer.time('crop', () => cropToTensor(image, box.c2o, INPUT_SIZE, 2));
@@ -284,7 +306,7 @@ export function createLivePortraitEngine(
         image: { data, width: src.width, height: src.height, channels: 4 },
         ...(frameWarnings.length ? { warnings: frameWarnings } : {}),
       });
-      if (!frame.face || !frame.image) return result(Uint8Array.from(src.base));
+      if (!frame.face || !frame.image) return result(neutral(src));
       const image = frame.image;
       const face = frame.face;
       return timer.frame(async () => {
@@ -330,8 +352,10 @@ export function createLivePortraitEngine(
     },
 
     async dispose(): Promise<void> {
+      await loading?.catch(() => {});
       if (sessions) await releaseSessions(sessions);
       sessions = null;
+      loading = null;
       source = null;
       reference = null;
     },
