@@ -4,10 +4,18 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { table } from './lib.js';
+import { benchLivePortrait } from './liveportrait.js';
 import { benchMedia } from './media.js';
 
 const sections: Record<string, () => Promise<string>> = {
   media: async () => table('Media I/O (1080p, ratio = reenact ÷ plain ffmpeg, target ≥ 0.9)', await benchMedia()),
+  liveportrait: async () => {
+    const { rows, summary } = await benchLivePortrait();
+    return [
+      table('LivePortrait engine (target: ≤ 10% of render time outside session.run)', summary),
+      table('LivePortrait engine, per stage', rows),
+    ].join('\n');
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -54,6 +54,7 @@ export function sampleBilinear(
  * Crops an RGB(A) image into a model input: Float32Array NCHW 1×3×size×size, RGB in 0..1.
  * `c2o` maps crop coordinates of a (size·supersample)² crop to the image; each output pixel is the mean of its
  * supersample² bilinear samples (LivePortrait crops 512² and box-downsamples to 256² with INTER_AREA).
+ * Hot path (once per frame): one bilinear weight set per sample for all three channels, no closures.
  */
 export function cropToTensor(
   image: { data: Uint8Array; width: number; height: number; channels: number },
@@ -65,26 +66,68 @@ export function cropToTensor(
   const plane = size * size;
   const { data, width, height, channels } = image;
   const norm = 1 / (255 * supersample * supersample);
+  const [a, b, c, d, e, f] = c2o;
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
       let r = 0;
       let g = 0;
-      let b = 0;
+      let bl = 0;
       for (let j = 0; j < supersample; j++) {
+        const cv = v * supersample + j;
         for (let i = 0; i < supersample; i++) {
           const cu = u * supersample + i;
-          const cv = v * supersample + j;
-          const x = c2o[0] * cu + c2o[1] * cv + c2o[2];
-          const y = c2o[3] * cu + c2o[4] * cv + c2o[5];
-          r += sampleBilinear(data, width, height, channels, x, y, 0);
-          g += sampleBilinear(data, width, height, channels, x, y, 1);
-          b += sampleBilinear(data, width, height, channels, x, y, 2);
+          const x = a * cu + b * cv + c;
+          const y = d * cu + e * cv + f;
+          const x0 = Math.floor(x);
+          const y0 = Math.floor(y);
+          if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) continue;
+          const fx = x - x0;
+          const fy = y - y0;
+          const inX0 = x0 >= 0;
+          const inX1 = x0 + 1 < width;
+          const inY0 = y0 >= 0;
+          const inY1 = y0 + 1 < height;
+          const row0 = y0 * width;
+          const row1 = row0 + width;
+          if (inY0) {
+            const wy = 1 - fy;
+            if (inX0) {
+              const w = (1 - fx) * wy;
+              const o = (row0 + x0) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+            if (inX1) {
+              const w = fx * wy;
+              const o = (row0 + x0 + 1) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+          }
+          if (inY1) {
+            if (inX0) {
+              const w = (1 - fx) * fy;
+              const o = (row1 + x0) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+            if (inX1) {
+              const w = fx * fy;
+              const o = (row1 + x0 + 1) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+          }
         }
       }
       const o = v * size + u;
       out[o] = r * norm;
       out[plane + o] = g * norm;
-      out[2 * plane + o] = b * norm;
+      out[2 * plane + o] = bl * norm;
     }
   }
   return out;

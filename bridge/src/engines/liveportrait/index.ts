@@ -101,7 +101,7 @@ const REQUIRED: ModelId[] = ['appearance_feature_extractor', 'motion_extractor',
 
 /** The portrait unchanged, alpha 0 (nothing animated): what the pipeline writes for a frame without a face. */
 function neutral(src: { base: Uint8Array }): Uint8Array {
-  const out = Uint8Array.from(src.base);
+  const out = src.base.slice();
   for (let i = 3; i < out.length; i += 4) out[i] = 0;
   return out;
 }

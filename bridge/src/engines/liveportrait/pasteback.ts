@@ -23,15 +23,23 @@ export interface PasteRegion {
   y0: number;
   width: number;
   height: number;
-  /** Mask per region pixel (row-major), 0..1. */
+  /** Mask per rectangle pixel (row-major), 0..1: the matte. */
   mask: Float32Array;
-  /** Crop position (u, v) per region pixel, interleaved, for sampling the generated face. */
-  uv: Float32Array;
+  /** Pixels with mask > 0, precomputed once per portrait so the per-frame loop only blends: */
+  count: number;
+  /** …their pixel index in the portrait, */
+  dst: Int32Array;
+  /** …the index of their top-left bilinear neighbour in the generated plane, */
+  src: Int32Array;
+  /** …their four bilinear weights (top-left, top-right, bottom-left, bottom-right), */
+  weights: Float32Array;
+  /** …and their mask value. */
+  alpha: Float32Array;
 }
 
 /**
- * Precomputes, for every portrait pixel under the crop, its crop position and mask value.
- * @param o2c original → crop affine for a `size`² crop.
+ * Precomputes, for every portrait pixel under the crop, its mask value and bilinear sampling of the generated face.
+ * @param o2c original → crop affine for a `size`² crop; `c2o` its inverse.
  */
 export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width: number, height: number): PasteRegion {
   const corners = [
@@ -47,34 +55,45 @@ export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width
   const w = Math.max(0, x1 - x0);
   const h = Math.max(0, y1 - y0);
   const mask = new Float32Array(w * h);
-  const uv = new Float32Array(w * h * 2);
+  const dst: number[] = [];
+  const src: number[] = [];
+  const weights: number[] = [];
+  const alpha: number[] = [];
+  const max = size - 1 - 1e-6;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const px = x0 + x;
       const py = y0 + y;
       const u = o2c[0] * px + o2c[1] * py + o2c[2];
       const v = o2c[3] * px + o2c[4] * py + o2c[5];
-      const i = y * w + x;
-      mask[i] = featherMask(u, v, size);
-      uv[i * 2] = u;
-      uv[i * 2 + 1] = v;
+      const m = featherMask(u, v, size);
+      mask[y * w + x] = m;
+      if (m <= 0) continue;
+      // The mask is 0 at the crop border, so clamping into the crop only touches near-invisible edge pixels.
+      const cu = Math.min(max, Math.max(0, u));
+      const cv = Math.min(max, Math.max(0, v));
+      const iu = Math.floor(cu);
+      const iv = Math.floor(cv);
+      const fx = cu - iu;
+      const fy = cv - iv;
+      dst.push(py * width + px);
+      src.push(iv * size + iu);
+      weights.push((1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy);
+      alpha.push(m);
     }
   }
-  return { x0, y0, width: w, height: h, mask, uv };
-}
-
-/** Bilinear sample of a planar CHW float image (0..1) at (u, v), 0 outside. */
-function samplePlanar(out: Float32Array, size: number, plane: number, u: number, v: number): number {
-  const x0 = Math.floor(u);
-  const y0 = Math.floor(v);
-  const fx = u - x0;
-  const fy = v - y0;
-  const base = plane * size * size;
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= size || y >= size ? 0 : out[base + y * size + x]);
-  return (
-    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
-    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
-  );
+  return {
+    x0,
+    y0,
+    width: w,
+    height: h,
+    mask,
+    count: dst.length,
+    dst: Int32Array.from(dst),
+    src: Int32Array.from(src),
+    weights: Float32Array.from(weights),
+    alpha: Float32Array.from(alpha),
+  };
 }
 
 /**
@@ -85,25 +104,27 @@ function samplePlanar(out: Float32Array, size: number, plane: number, u: number,
  */
 export function pasteBack(
   base: Uint8Array,
-  width: number,
+  _width: number,
   region: PasteRegion,
   generated: Float32Array,
   size: number,
 ): Uint8Array {
-  const out = Uint8Array.from(base);
-  const { x0, y0, width: w, height: h, mask, uv } = region;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      const m = mask[i];
-      if (m <= 0) continue;
-      const u = uv[i * 2];
-      const v = uv[i * 2 + 1];
-      const o = ((y0 + y) * width + x0 + x) * 4;
-      for (let c = 0; c < 3; c++) {
-        const g = Math.min(1, Math.max(0, samplePlanar(generated, size, c, u, v))) * 255;
-        out[o + c] = Math.round(m * g + (1 - m) * out[o + c]);
-      }
+  const out = base.slice();
+  const { count, dst, src, weights, alpha } = region;
+  const plane = size * size;
+  for (let i = 0; i < count; i++) {
+    const m = alpha[i];
+    const o = dst[i] * 4;
+    const w00 = weights[i * 4];
+    const w10 = weights[i * 4 + 1];
+    const w01 = weights[i * 4 + 2];
+    const w11 = weights[i * 4 + 3];
+    let p = src[i];
+    for (let c = 0; c < 3; c++, p += plane) {
+      let g = generated[p] * w00 + generated[p + 1] * w10 + generated[p + size] * w01 + generated[p + size + 1] * w11;
+      g = g < 0 ? 0 : g > 1 ? 255 : g * 255;
+      const s = out[o + c];
+      out[o + c] = (s + m * (g - s) + 0.5) | 0; // round half up, values ≥ 0
     }
   }
   return out;
