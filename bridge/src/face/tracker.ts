@@ -80,6 +80,25 @@ export function chooseFace(faces: FaceObservation[], choice: FaceChoice): FaceOb
   }
 }
 
+/**
+ * One face per frame for a clip: the choice is resolved on frame `at` (default: the first frame with a face), and
+ * that face's id is followed through the clip (null where it is absent). Returns the id too (undefined if the
+ * choice matched nothing).
+ */
+export function followChoice(
+  frames: readonly FrameFaces[],
+  choice: FaceChoice,
+  at?: number,
+): { id: number | undefined; faces: (FaceObservation | null)[] } {
+  let id: number | undefined;
+  if (choice.by === 'id') id = choice.id;
+  else {
+    const pick = at !== undefined ? frames.find((f) => f.index === at) : frames.find((f) => f.faces.length > 0);
+    id = pick ? chooseFace(pick.faces, choice)?.id : undefined;
+  }
+  return { id, faces: frames.map((f) => (id === undefined ? null : (f.faces.find((o) => o.id === id) ?? null))) };
+}
+
 /** Builds a full observation from landmarks. */
 export function observation(id: number, score: number, landmarks: Float32Array, iris?: Float32Array): FaceObservation {
   return {

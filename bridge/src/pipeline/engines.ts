@@ -2,6 +2,7 @@
 
 import { createFixtureEngine } from '../engines/fixture/index.js';
 import { createLivePortraitEngineFromSpec } from '../engines/liveportrait/index.js';
+import { createMeshwarpEngine } from '../engines/meshwarp/index.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError } from '../errors.js';
 import type { JobSpec } from './spec.js';
@@ -10,6 +11,8 @@ export async function createEngine(engine: JobSpec['engine']): Promise<Engine> {
   switch (engine.name) {
     case 'fixture':
       return createFixtureEngine();
+    case 'meshwarp':
+      return createMeshwarpEngine(engine.options);
     case 'liveportrait': {
       // Sessions open now: a missing model fails before tracking, and info.device is known for the 'started' event.
       const lp = createLivePortraitEngineFromSpec(engine);
@@ -19,7 +22,7 @@ export async function createEngine(engine: JobSpec['engine']): Promise<Engine> {
     default:
       throw new ReenactError(
         'USAGE',
-        `Expected engine to be one of fixture, liveportrait but received "${engine.name}".`,
+        `Expected engine to be one of meshwarp, liveportrait, fixture but received "${engine.name}".`,
       );
   }
 }

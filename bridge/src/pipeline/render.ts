@@ -347,6 +347,7 @@ async function renderFrames(
   let rendered = 0;
   let lastFlush = performance.now();
   const noFace: number[] = [];
+  const frameWarnings = new WarningGroups();
   const openWriter = async (startNumber: number) => {
     const format = { width: c.source.width, height: c.source.height, channels: 4 as const, fps: c.outFps };
     return png
@@ -429,7 +430,7 @@ async function renderFrames(
         renderSeconds += (performance.now() - t) / 1000;
         if (out) {
           image = out.image;
-          for (const w of out.warnings ?? []) c.warn(`Frame ${slot.index}: ${w}`, [slot.index, slot.index]);
+          for (const w of out.warnings ?? []) frameWarnings.add(w, slot.index);
           lastGood = { image, key, index: slot.index };
         } else if (spec.onFrameFailure === 'hold' && lastGood) {
           image = await materialise(lastGood, layout);
@@ -496,6 +497,25 @@ interface LastGood {
 async function materialise(lastGood: LastGood, layout: OutputLayout): Promise<Image> {
   if (!lastGood.image) lastGood.image = await readImage(layout.framePath(lastGood.index), { channels: 4 });
   return lastGood.image;
+}
+
+/**
+ * Per-frame engine warnings grouped by kind (the text with its numbers masked), so a clip reports
+ * "Frames 98–140: head shift … clamped" once instead of once per frame.
+ */
+export class WarningGroups {
+  private readonly byKind = new Map<string, { example: string; frames: number[] }>();
+
+  add(message: string, frame: number): void {
+    const kind = message.replace(/-?\d+(\.\d+)?/g, '#');
+    const group = this.byKind.get(kind) ?? { example: message, frames: [] };
+    group.frames.push(frame);
+    this.byKind.set(kind, group);
+  }
+
+  groups(): { example: string; frames: number[] }[] {
+    return [...this.byKind.values()];
+  }
 }
 
 /** "40–52, 60" from sorted frame numbers. */
