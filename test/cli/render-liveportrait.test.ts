@@ -10,11 +10,6 @@ import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 const dir = tempDir('reenact-lp-cli-');
 let env: NodeJS.ProcessEnv;
 
-/** True once renderJob's tracking stage runs the face tracker (until then engines that need faces stop there). */
-const trackerWired = !readFileSync(path.resolve('bridge/src/pipeline/tracking.ts'), 'utf8').includes(
-  'not available in this build',
-);
-
 beforeAll(async () => {
   // Synthetic models with the real names/shapes, a catalog holding their sha256, installed by the real CLI.
   const downloads = path.join(dir, 'downloads');
@@ -78,7 +73,7 @@ describe('reenact render --engine liveportrait', () => {
     expect(r.stderr).toContain('Expected a platform with the DirectML provider for --device dml but received linux-');
   });
 
-  it.skipIf(!trackerWired)('renders frames with a matte and a manifest on the synthetic models', async () => {
+  it('renders frames with a matte and a manifest on the synthetic models', async () => {
     const out = path.join(dir, 'render');
     const r = await runCli(
       [
@@ -117,5 +112,15 @@ describe('reenact render --engine liveportrait', () => {
     expect(opaque).toBeGreaterThan(1000); // the face region
     expect(clear).toBeGreaterThan(0); // outside the crop
     expect(existsSync(path.join(out, 'frames', frames[4]))).toBe(true);
+    // The face moves with the performance: frames differ inside the matte.
+    const first = PNG.sync.read(readFileSync(path.join(out, 'frames', frames[0])));
+    let changed = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i + 3] > 0 && png.data[i] !== first.data[i]) changed++;
+    expect(changed).toBeGreaterThan(100);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ engine: 'liveportrait', device: 'cpu' });
   });
 });
