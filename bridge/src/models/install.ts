@@ -260,6 +260,14 @@ export async function installModels(catalog: Catalog, options: InstallOptions = 
     await rename(path.join(dir, `${model.file}.part`), path.join(dir, model.file));
     state.files[model.file] = { ...got, installedAt: new Date().toISOString() };
     await writeState(dir, state);
+    options.onEvent?.({
+      type: 'model-done',
+      id: model.id,
+      file: model.file,
+      sha256: got.sha256,
+      bytes: got.bytes,
+      source: got.source,
+    });
     try {
       await buildDerived(dir, model, state, options);
       await writeState(dir, state);
@@ -270,14 +278,6 @@ export async function installModels(catalog: Catalog, options: InstallOptions = 
         message: `Could not build ${model.derived?.file} from ${model.file}: ${(err as Error).message}. GPU devices will fall back to the original graph.`,
       });
     }
-    options.onEvent?.({
-      type: 'model-done',
-      id: model.id,
-      file: model.file,
-      sha256: got.sha256,
-      bytes: got.bytes,
-      source: got.source,
-    });
     result.installed.push(model.file);
   }
   return result;
