@@ -37,6 +37,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   app.setErrorHandler(handleError);
+  // JSON only: a text/plain body is refused with 415 rather than reaching a schema as a string.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({
       error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` },
@@ -44,6 +46,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.addHook('onRequest', securityHook(options.token));
   app.addHook('onResponse', async (req, reply) => {
+    // A refused WebSocket upgrade (401/403/404) leaves its raw socket open; close it so it cannot linger.
+    if (req.headers.upgrade && reply.statusCode !== 101) req.raw.socket?.destroy();
     // Polling is frequent: successful GETs at debug level, everything else at info.
     const level = req.method === 'GET' && reply.statusCode < 400 ? 'debug' : 'info';
     req.log[level]({ req, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
