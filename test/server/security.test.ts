@@ -29,7 +29,7 @@ afterAll(async () => {
 async function raw(
   method: string,
   route: string,
-  init: { headers?: Record<string, string>; body?: string | Buffer; auth?: boolean } = {},
+  init: { headers?: Record<string, string>; body?: string; auth?: boolean } = {},
 ): Promise<{
   status: number;
   body: { error?: { code: string; message: string } } & Record<string, unknown>;
@@ -49,7 +49,7 @@ const goodSpec = () => ({
   source: inputs.source,
   driving: inputs.driving,
   output: { dir: path.join(work, 'out') },
-  engine: { name: 'fixture' },
+  engine: { name: 'fixture' as const },
 });
 
 describe('authentication', () => {
