@@ -24,6 +24,8 @@ export interface EngineInfo {
   models: ModelRef[];
   /** True when render() needs the driving frame's pixels (not only its landmarks). */
   needsDrivingPixels: boolean;
+  /** False for engines that need no face tracking (the test fixture engine). Default true. */
+  needsFaces?: boolean;
 }
 
 /** One driving frame as the engine sees it. `image` is present when the engine asked for pixels. */

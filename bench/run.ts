@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: runs every benchmark section and prints markdown tables (copied into bench/RESULTS.md with the
+ * machine named). `npm run bench -- media` runs one section.
+ */
+import { cpus, totalmem } from 'node:os';
+import { table } from './lib.js';
+import { benchMedia } from './media.js';
+
+const sections: Record<string, () => Promise<string>> = {
+  media: async () => table('Media I/O (1080p, ratio = reenact ÷ plain ffmpeg, target ≥ 0.9)', await benchMedia()),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(sections);
+console.log(
+  `## reenact bench — ${new Date().toISOString().slice(0, 10)} — ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
+);
+for (const name of names) {
+  const run = sections[name];
+  if (!run) {
+    console.error(`unknown bench section "${name}"; one of: ${Object.keys(sections).join(', ')}`);
+    process.exitCode = 2;
+    continue;
+  }
+  console.log(await run());
+}

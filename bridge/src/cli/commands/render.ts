@@ -1,0 +1,159 @@
+/**
+ * `reenact render`: one portrait, one driving clip → frames + reenact.json. Re-running resumes; --force starts over.
+ * Ctrl-C cancels cleanly (exit 130) leaving only complete frames.
+ */
+
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { ReenactError } from '../../errors.js';
+import type { FaceChoice } from '../../face/types.js';
+import { renderJob } from '../../pipeline/render.js';
+import type { JobSpecInput } from '../../pipeline/spec.js';
+import { formatSeconds, printJson, printLine } from '../output.js';
+import { createEventView } from '../progress-view.js';
+
+/** "largest" | "index:N" | "id:N" | "point:X,Y" | "N" (index) → FaceChoice. */
+export function parseFaceChoice(text: string): FaceChoice {
+  const s = text.trim();
+  if (s === 'largest') return { by: 'largest' };
+  let m = /^(?:index:)?(\d+)$/.exec(s);
+  if (m) return { by: 'index', index: Number(m[1]) };
+  m = /^id:(\d+)$/.exec(s);
+  if (m) return { by: 'id', id: Number(m[1]) };
+  m = /^point:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(s);
+  if (m) return { by: 'point', x: Number(m[1]), y: Number(m[2]) };
+  throw new ReenactError('USAGE', `Expected --face to be largest, index:N, id:N or point:X,Y but received "${text}".`);
+}
+
+/** "a-b" (inclusive clip frames) → range. */
+export function parseRange(text: string): { start: number; end: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!m || Number(m[2]) < Number(m[1])) {
+    throw new ReenactError('USAGE', `Expected --range as START-END clip frames (e.g. 0-99) but received "${text}".`);
+  }
+  return { start: Number(m[1]), end: Number(m[2]) };
+}
+
+function parseNumber(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < min || v > max) {
+      throw new ReenactError('USAGE', `Expected ${name} between ${min} and ${max} but received "${text}".`);
+    }
+    return v;
+  };
+}
+
+interface RenderFlags {
+  source: string;
+  driving: string;
+  out: string;
+  engine: 'meshwarp' | 'liveportrait' | 'fixture';
+  device: string;
+  face?: string;
+  drivingFace?: string;
+  refFrame?: number;
+  intensity?: number;
+  smooth?: number;
+  range?: string;
+  fps?: string;
+  format: 'png' | 'prores';
+  preview?: boolean;
+  force?: boolean;
+  json?: boolean;
+  onFrameFailure: 'hold' | 'neutral' | 'fail';
+  spec?: string;
+}
+
+export function specFromFlags(o: RenderFlags): JobSpecInput {
+  return {
+    source: o.source,
+    driving: o.driving,
+    output: { dir: o.out, format: o.format, preview: Boolean(o.preview), force: Boolean(o.force) },
+    engine: { name: o.engine, device: o.device as 'auto', options: {} },
+    face: { source: parseFaceChoice(o.face ?? 'largest'), driving: parseFaceChoice(o.drivingFace ?? 'largest') },
+    referenceFrame: o.refFrame ?? 'auto',
+    ...(o.range ? { range: parseRange(o.range) } : {}),
+    ...(o.fps ? { fps: o.fps } : {}),
+    ...(o.smooth !== undefined ? { smoothing: o.smooth } : {}),
+    controls: { intensity: o.intensity ?? 1 },
+    onFrameFailure: o.onFrameFailure,
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('render')
+    .description('Render the portrait performing the driving clip into an output folder (frames + reenact.json).')
+    .requiredOption('-s, --source <image>', 'portrait still (PNG, JPEG, TIFF…)')
+    .requiredOption('-d, --driving <clip>', 'driving performance clip')
+    .requiredOption('-o, --out <dir>', 'output folder (created; re-running resumes)')
+    .addOption(
+      new Option('-e, --engine <name>', 'animation engine (fixture is a test engine)')
+        .choices(['meshwarp', 'liveportrait', 'fixture'])
+        .default('meshwarp'),
+    )
+    .addOption(
+      new Option('--device <device>', 'execution device for neural engines')
+        .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
+        .default('auto'),
+    )
+    .option('--face <choice>', 'portrait face: largest | index:N | id:N | point:X,Y', 'largest')
+    .option('--driving-face <choice>', 'driving face: largest | index:N | id:N | point:X,Y', 'largest')
+    .option(
+      '--ref-frame <n>',
+      'neutral driving frame (default: first frame with a face)',
+      parseNumber('--ref-frame', 0, 1e9),
+    )
+    .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
+    .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))
+    .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
+    .option('--fps <rate>', 'conform output to this rate (e.g. 24, 29.97, 30000/1001)')
+    .addOption(
+      new Option('--format <format>', 'output: PNG sequence or ProRes 4444 with alpha')
+        .choices(['png', 'prores'])
+        .default('png'),
+    )
+    .addOption(
+      new Option('--on-frame-failure <policy>', 'when a frame has no face or fails')
+        .choices(['hold', 'neutral', 'fail'])
+        .default('hold'),
+    )
+    .option('--preview', 'also write preview.mp4 (driving | result side by side)')
+    .option('--force', 'start over, replacing an earlier render in the folder')
+    .option('--json', 'print one JSON event per line instead of progress bars')
+    .action(async (o: RenderFlags) => {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigint);
+      const view = createEventView({ json: o.json });
+      try {
+        const spec = specFromFlags(o);
+        if (!o.json) printLine(`reenact · engine ${spec.engine?.name} · device ${spec.engine?.device}`);
+        const manifest = await renderJob(spec, { signal: controller.signal, onEvent: view.onEvent, previewEvery: 0 });
+        view.stop();
+        const dir = path.resolve(o.out);
+        if (o.json)
+          printJson({ type: 'result', manifest: path.join(dir, 'reenact.json'), frames: manifest.frameCount });
+        else {
+          const counts = manifest.frames.reduce<Record<string, number>>(
+            (acc, f) => ({ ...acc, [f.status]: (acc[f.status] ?? 0) + 1 }),
+            {},
+          );
+          printLine(
+            `→ ${path.join(dir, manifest.output)} (${manifest.format === 'png' ? 'PNG sequence' : 'ProRes 4444'}, ${manifest.fps} fps, ${manifest.frameCount} frames: ${Object.entries(
+              counts,
+            )
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')}) + reenact.json in ${formatSeconds(manifest.timings.totalSeconds)}`,
+          );
+          if (manifest.preview) printLine(`→ ${path.join(dir, manifest.preview)} (driving | result)`);
+        }
+      } finally {
+        view.stop();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+}

@@ -1,0 +1,467 @@
+/**
+ * Motion transfer: how the driving face moved since its reference frame, re-expressed on the portrait's
+ * own face. Pure and deterministic, so the controls (#11: gaze, hold, per-region gains) are tested on
+ * this output directly, without rendering.
+ *
+ * Pipeline per frame:
+ *  1. yaw/pitch of driving and reference from the 3-D landmarks; the driving face is de-rotated by the
+ *     difference so what remains is in-plane motion plus expression;
+ *  2. a least-squares similarity on stable points (eye corners, nose bridge, forehead, temples, cheek
+ *     sides) separates head motion (roll, scale, shift) from expression deltas;
+ *  3. deltas are mapped into the portrait's frame by the reference→portrait similarity (rotation and
+ *     scale only), so the portrait keeps its own proportions, and weighted by region gains;
+ *  4. eyelids follow a lid model (closure/widening relative to the portrait's own lid gap), not raw deltas;
+ *     gaze moves only the iris;
+ *  5. head pose: yaw/pitch as a 3-D rotation of the mesh points by their depth (parallax), clamped, then
+ *     roll/scale/shift about the portrait's face centre.
+ */
+import type { FaceObservation } from '../../face/types.js';
+import type { FrameControls } from '../../pipeline/controls.js';
+import type { MeshwarpConfig } from './config.js';
+import {
+  applySimilarity,
+  clamp,
+  fitSimilarity,
+  invertSimilarity,
+  type Similarity,
+  similarityAngle,
+  similarityScale,
+} from './geometry.js';
+import {
+  EYES,
+  type EyeIndices,
+  LID_CHAIN,
+  LIP_LOWER_INNER,
+  LIP_UPPER_INNER,
+  REGION_BROWS,
+  REGION_EYES,
+  REGION_MOUTH,
+  regionWeights,
+  STABLE,
+} from './regions.js';
+
+const N = 468;
+const DEG = Math.PI / 180;
+
+/** The landmarks motion needs from a face: 468 × (x, y, z) and optionally 10 × (x, y, z) iris points. */
+export type FaceLandmarks = Pick<FaceObservation, 'landmarks' | 'iris'>;
+
+/** The portrait, analysed once. */
+export interface PortraitModel {
+  landmarks: Float32Array;
+  iris: Float32Array | null;
+  /** Centroid of the stable points (x, y) and their mean depth. */
+  centre: [number, number, number];
+  /** In-plane angle of the eye line (radians, clockwise on screen). */
+  roll: number;
+  /** Distance between the outer eye corners, px. */
+  faceWidth: number;
+  /** Outer-to-inner corner distance per eye (A = image left first), px. */
+  eyeWidth: [number, number];
+  /** Float32Array 468 × 3 region weights (eyes, brows, mouth). */
+  weights: Float32Array;
+}
+
+/** The driving reference frame, analysed against the portrait. */
+export interface ReferenceModel {
+  landmarks: Float32Array;
+  yaw: number;
+  pitch: number;
+  /** Lid gap / eye width per eye. */
+  openness: [number, number];
+  /** Iris offset per eye in eye widths (x along the eye line, y across), or null without iris points. */
+  gaze: [[number, number], [number, number]] | null;
+  /** Similarity from reference face coordinates into portrait coordinates (fitted on stable points). */
+  toPortrait: Similarity;
+}
+
+/** Head pose actually applied to the portrait (after gains, hold and limits). */
+export interface AppliedPose {
+  /** Radians, clockwise on screen. */
+  roll: number;
+  yaw: number;
+  pitch: number;
+  scale: number;
+  /** Shift of the face centre, px. */
+  dx: number;
+  dy: number;
+}
+
+export interface MotionResult {
+  /** Target landmark positions in portrait pixels: 468 × (x, y, z). */
+  points: Float32Array;
+  /** Where each landmark lands from head motion alone (no expression, lids or gaze): 468 × (x, y, z). */
+  rigid: Float32Array;
+  /** Target iris points 10 × (x, y, z) (image-left eye first), or null when the portrait has none. */
+  iris: Float32Array | null;
+  /** Lid closure per eye, 0 open .. 1 shut. */
+  eyeClosure: [number, number];
+  /** Extra lid opening per eye (fraction of the portrait's lid gap). */
+  eyeWiden: [number, number];
+  /** Iris shift per eye in portrait source pixels (before head motion). */
+  gaze: [[number, number], [number, number]];
+  pose: AppliedPose;
+  /** True when nothing moves: the renderer may return the portrait untouched. */
+  identity: boolean;
+  warnings: string[];
+}
+
+function dist(p: ArrayLike<number>, i: number, j: number, stride = 3): number {
+  return Math.hypot(p[i * stride] - p[j * stride], p[i * stride + 1] - p[j * stride + 1]);
+}
+
+/** Lid gap over eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. */
+export function eyeOpenness(lm: ArrayLike<number>, eye: EyeIndices): number {
+  const width = dist(lm, eye.corners[0], eye.corners[1]);
+  if (width <= 0) return 0;
+  let gap = 0;
+  for (const [u, l] of eye.gapPairs) gap += dist(lm, u, l);
+  return gap / eye.gapPairs.length / width;
+}
+
+/**
+ * Yaw and pitch (radians) of a face from its 3-D landmarks: yaw from the depth slope of the line
+ * through the outer eye corners and cheek sides, pitch from the forehead→nose-base line.
+ * Consistent with `rotateYawPitch`: rotating a face by (φ, ψ) raises these by (φ, ψ).
+ */
+export function estimateYawPitch(lm: ArrayLike<number>): [number, number] {
+  const ax = lm[263 * 3] - lm[33 * 3] + 0.5 * (lm[454 * 3] - lm[234 * 3]);
+  const ay = lm[263 * 3 + 1] - lm[33 * 3 + 1] + 0.5 * (lm[454 * 3 + 1] - lm[234 * 3 + 1]);
+  const az = lm[263 * 3 + 2] - lm[33 * 3 + 2] + 0.5 * (lm[454 * 3 + 2] - lm[234 * 3 + 2]);
+  const bx = lm[2 * 3] - lm[10 * 3];
+  const by = lm[2 * 3 + 1] - lm[10 * 3 + 1];
+  const bz = lm[2 * 3 + 2] - lm[10 * 3 + 2];
+  return [Math.atan2(-az, Math.hypot(ax, ay)), Math.atan2(bz, Math.hypot(bx, by))];
+}
+
+/**
+ * Rotates one point by yaw φ (about the vertical axis) then pitch ψ (about the horizontal axis) around
+ * (cx, cy, cz); writes x, y, z into `out` at `o`.
+ */
+export function rotateYawPitch(
+  x: number,
+  y: number,
+  z: number,
+  cx: number,
+  cy: number,
+  cz: number,
+  yaw: number,
+  pitch: number,
+  out: Float32Array | Float64Array,
+  o: number,
+): void {
+  const X = x - cx;
+  const Y = y - cy;
+  const Z = z - cz;
+  const cyw = Math.cos(yaw);
+  const syw = Math.sin(yaw);
+  const x1 = X * cyw + Z * syw;
+  const z1 = -X * syw + Z * cyw;
+  const cp = Math.cos(pitch);
+  const sp = Math.sin(pitch);
+  out[o] = x1 + cx;
+  out[o + 1] = Y * cp - z1 * sp + cy;
+  out[o + 2] = Y * sp + z1 * cp + cz;
+}
+
+function stableCentre(lm: ArrayLike<number>): [number, number, number] {
+  let x = 0;
+  let y = 0;
+  let z = 0;
+  for (const i of STABLE) {
+    x += lm[i * 3];
+    y += lm[i * 3 + 1];
+    z += lm[i * 3 + 2];
+  }
+  return [x / STABLE.length, y / STABLE.length, z / STABLE.length];
+}
+
+/** Iris offset in eye widths along/across the eye line, per eye; null without iris points. */
+export function gazeOf(face: FaceLandmarks): [[number, number], [number, number]] | null {
+  const iris = face.iris;
+  if (!iris || iris.length < 30) return null;
+  const lm = face.landmarks;
+  const out: [number, number][] = EYES.map((eye, e) => {
+    const [o, i] = eye.corners;
+    // Axis from the image-left corner to the image-right corner of this eye.
+    const left = lm[o * 3] < lm[i * 3] ? o : i;
+    const right = left === o ? i : o;
+    const ex = lm[right * 3] - lm[left * 3];
+    const ey = lm[right * 3 + 1] - lm[left * 3 + 1];
+    const w = Math.hypot(ex, ey) || 1;
+    const mx = (lm[left * 3] + lm[right * 3]) / 2;
+    const my = (lm[left * 3 + 1] + lm[right * 3 + 1]) / 2;
+    const dx = iris[e * 15] - mx;
+    const dy = iris[e * 15 + 1] - my;
+    return [(dx * ex + dy * ey) / (w * w), (-dx * ey + dy * ex) / (w * w)];
+  });
+  return [out[0], out[1]];
+}
+
+/** Analyses the portrait once (throws nothing; a face with too few points is the caller's check). */
+export function preparePortrait(face: FaceLandmarks): PortraitModel {
+  const lm = face.landmarks;
+  const roll = Math.atan2(lm[263 * 3 + 1] - lm[33 * 3 + 1], lm[263 * 3] - lm[33 * 3]);
+  return {
+    landmarks: lm,
+    iris: face.iris && face.iris.length >= 30 ? face.iris : null,
+    centre: stableCentre(lm),
+    roll,
+    faceWidth: dist(lm, 33, 263),
+    eyeWidth: [dist(lm, 33, 133), dist(lm, 263, 362)],
+    weights: regionWeights(),
+  };
+}
+
+/** Analyses the driving reference frame against the portrait. */
+export function prepareReference(portrait: PortraitModel, reference: FaceLandmarks): ReferenceModel {
+  const lm = reference.landmarks;
+  const [yaw, pitch] = estimateYawPitch(lm);
+  return {
+    landmarks: lm,
+    yaw,
+    pitch,
+    openness: [eyeOpenness(lm, EYES[0]), eyeOpenness(lm, EYES[1])],
+    gaze: gazeOf(reference),
+    toPortrait: fitSimilarity(lm, portrait.landmarks, STABLE),
+  };
+}
+
+/** The portrait unchanged (no face in the driving frame, or zero intensity). */
+export function neutralMotion(portrait: PortraitModel): MotionResult {
+  const points = Float32Array.from(portrait.landmarks);
+  return {
+    points,
+    rigid: Float32Array.from(points),
+    iris: portrait.iris ? Float32Array.from(portrait.iris) : null,
+    eyeClosure: [0, 0],
+    eyeWiden: [0, 0],
+    gaze: [
+      [0, 0],
+      [0, 0],
+    ],
+    pose: { roll: 0, yaw: 0, pitch: 0, scale: 1, dx: 0, dy: 0 },
+    identity: true,
+    warnings: [],
+  };
+}
+
+/** Lid closure 0..1 from openness relative to the reference, through the dead zone and full-closure point. */
+export function lidClosure(open: number, refOpen: number, deadZone: number, full: number): number {
+  if (refOpen <= 0) return 0;
+  const c = 1 - open / refOpen;
+  return clamp((c - deadZone) / Math.max(1e-6, full - deadZone), 0, 1);
+}
+
+function limit(value: number, max: number, what: string, unit: string, scaleShown: number, warnings: string[]): number {
+  if (Math.abs(value) <= max) return value;
+  const shown = Math.round(Math.abs(value) * scaleShown * 10) / 10;
+  const lim = Math.round(max * scaleShown * 10) / 10;
+  warnings.push(`Head ${what} of ${shown}${unit} is beyond what a 2-D warp can show (limit ${lim}${unit}); clamped.`);
+  return Math.sign(value) * max;
+}
+
+/**
+ * The portrait's target mesh for one driving frame.
+ * @param driving the driving face (landmarks 468 × 3, optional iris 10 × 3), or null for the neutral portrait
+ */
+export function computeMotion(
+  portrait: PortraitModel,
+  reference: ReferenceModel,
+  driving: FaceLandmarks | null,
+  controls: FrameControls,
+  config: MeshwarpConfig,
+): MotionResult {
+  if (!driving) return neutralMotion(portrait);
+  const warnings: string[] = [];
+  const P = portrait.landmarks;
+  const D = driving.landmarks;
+  const R = reference.landmarks;
+  const k = controls.intensity;
+
+  // 1. Out-of-plane rotation of the driving face, removed before measuring expression.
+  const [yawD, pitchD] = estimateYawPitch(D);
+  const dYaw = yawD - reference.yaw;
+  const dPitch = pitchD - reference.pitch;
+  const [dcx, dcy, dcz] = stableCentre(D);
+  const D2 = new Float64Array(N * 3);
+  for (let i = 0; i < N; i++) {
+    // Inverse of rotateYawPitch(yaw, pitch): un-pitch, then un-yaw.
+    const X = D[i * 3] - dcx;
+    const Y = D[i * 3 + 1] - dcy;
+    const Z = D[i * 3 + 2] - dcz;
+    const cp = Math.cos(dPitch);
+    const sp = Math.sin(dPitch);
+    const y1 = Y * cp + Z * sp;
+    const z1 = -Y * sp + Z * cp;
+    const cyw = Math.cos(dYaw);
+    const syw = Math.sin(dYaw);
+    D2[i * 3] = X * cyw - z1 * syw + dcx;
+    D2[i * 3 + 1] = y1 + dcy;
+    D2[i * 3 + 2] = X * syw + z1 * cyw + dcz;
+  }
+
+  // 2. Head motion = similarity reference → driving on stable points; expression = what it leaves.
+  const align = fitSimilarity(D2, R, STABLE); // driving → reference frame
+  const head = invertSimilarity(align); // reference → driving
+  const T = reference.toPortrait;
+
+  // 3. Expression deltas in portrait pixels, weighted by region gains.
+  const w = portrait.weights;
+  const gEyes = controls.eyes * k;
+  const gBrows = controls.brows * k;
+  const gMouth = controls.mouth * k;
+  const gRest = config.residualGain * k;
+  const expr = new Float64Array(N * 2);
+  for (let i = 0; i < N; i++) {
+    const [ax, ay] = applySimilarity(align, D2[i * 3], D2[i * 3 + 1]);
+    const dx = ax - R[i * 3];
+    const dy = ay - R[i * 3 + 1];
+    const we = LID_CHAIN.has(i) ? 0 : w[i * 3 + REGION_EYES];
+    const wb = w[i * 3 + REGION_BROWS];
+    const wm = w[i * 3 + REGION_MOUTH];
+    const wr = Math.max(0, 1 - w[i * 3 + REGION_EYES] - wb - wm);
+    const g = we * gEyes + wb * gBrows + wm * gMouth + wr * gRest;
+    // Linear part of T only: deltas are directions, not positions.
+    expr[i * 2] = g * (T.a * dx - T.b * dy);
+    expr[i * 2 + 1] = g * (T.b * dx + T.a * dy);
+  }
+
+  // 4a. Lids: closure/widening relative to each eye's reference openness, applied to the portrait's lid gap.
+  const closure: [number, number] = [0, 0];
+  const widen: [number, number] = [0, 0];
+  EYES.forEach((eye, e) => {
+    const ratio = reference.openness[e] > 0 ? eyeOpenness(D, eye) / reference.openness[e] : 1;
+    const c = lidClosure(eyeOpenness(D, eye), reference.openness[e], config.blinkDeadZone, config.blinkFull);
+    closure[e] = clamp(c * controls.eyes * controls.blink * k, 0, 1);
+    widen[e] = clamp(Math.min(ratio - 1, config.maxWiden) * gEyes, 0, config.maxWiden);
+    for (let j = 0; j < eye.upper0.length; j++) {
+      const u = eye.upper0[j];
+      const l = eye.lower0[j];
+      const vx = P[l * 3] - P[u * 3];
+      const vy = P[l * 3 + 1] - P[u * 3 + 1];
+      const f = 0.96 * closure[e] - widen[e];
+      expr[u * 2] += vx * f;
+      expr[u * 2 + 1] += vy * f;
+      // Skin above the lid edge slides with it (less the further up), so the lid does not crease sharply.
+      expr[eye.upper1[j] * 2] += vx * f * 0.35;
+      expr[eye.upper1[j] * 2 + 1] += vy * f * 0.35;
+      expr[eye.upper2[j] * 2] += vx * f * 0.1;
+      expr[eye.upper2[j] * 2 + 1] += vy * f * 0.1;
+      // The lower lid rises a little in a blink.
+      expr[l * 2] -= vx * 0.04 * closure[e];
+      expr[l * 2 + 1] -= vy * 0.04 * closure[e];
+    }
+  });
+
+  // 4b. Lips may meet but not cross (a driving mouth more closed than its reference).
+  const upX = Math.sin(portrait.roll);
+  const upY = -Math.cos(portrait.roll);
+  for (let j = 1; j < LIP_UPPER_INNER.length - 1; j++) {
+    const u = LIP_UPPER_INNER[j];
+    const l = LIP_LOWER_INNER[j];
+    const ux = P[u * 3] + expr[u * 2];
+    const uy = P[u * 3 + 1] + expr[u * 2 + 1];
+    const lx = P[l * 3] + expr[l * 2];
+    const ly = P[l * 3 + 1] + expr[l * 2 + 1];
+    const sep = (ux - lx) * upX + (uy - ly) * upY; // > 0 when the upper lip is above the lower
+    if (sep < 0) {
+      expr[u * 2] -= (sep / 2) * upX;
+      expr[u * 2 + 1] -= (sep / 2) * upY;
+      expr[l * 2] += (sep / 2) * upX;
+      expr[l * 2 + 1] += (sep / 2) * upY;
+    }
+  }
+
+  // 4c. Gaze: driving iris offset relative to its reference, plus the control offset, in eye widths.
+  const gazeD = gazeOf(driving);
+  const gaze: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ];
+  const ctrl = [controls.gazeLeft, controls.gazeRight];
+  const ex = Math.cos(portrait.roll);
+  const ey = Math.sin(portrait.roll);
+  for (let e = 0; e < 2; e++) {
+    let gx = ctrl[e][0];
+    let gy = ctrl[e][1];
+    if (gazeD && reference.gaze) {
+      gx += (gazeD[e][0] - reference.gaze[e][0]) * gEyes;
+      gy += (gazeD[e][1] - reference.gaze[e][1]) * gEyes;
+    }
+    gx = clamp(gx, -config.maxGazeX, config.maxGazeX) * portrait.eyeWidth[e];
+    gy = clamp(gy, -config.maxGazeY, config.maxGazeY) * portrait.eyeWidth[e];
+    gaze[e] = [gx * ex - gy * ey, gx * ey + gy * ex];
+  }
+
+  // 5. Head pose on the portrait.
+  const g = controls.holdPose ? 0 : controls.head * k;
+  const [cx, cy, cz] = portrait.centre;
+  const yaw = limit(dYaw * g, config.maxYawDeg * DEG, 'yaw', '°', 1 / DEG, warnings);
+  const pitch = limit(dPitch * g, config.maxPitchDeg * DEG, 'pitch', '°', 1 / DEG, warnings);
+  const roll = limit(similarityAngle(head) * g, config.maxRollDeg * DEG, 'roll', '°', 1 / DEG, warnings);
+  const scale = clamp(similarityScale(head) ** g, config.minScale, config.maxScale);
+  const [rcx, rcy] = stableCentre(R);
+  const [mcx, mcy] = applySimilarity(head, rcx, rcy);
+  let dx = g * (T.a * (mcx - rcx) - T.b * (mcy - rcy));
+  let dy = g * (T.b * (mcx - rcx) + T.a * (mcy - rcy));
+  const shift = Math.hypot(dx, dy);
+  const maxShift = config.maxShift * portrait.faceWidth;
+  if (shift > maxShift) {
+    warnings.push(
+      `Head shift of ${Math.round(shift)} px is beyond what the warp ring allows (limit ${Math.round(maxShift)} px); clamped.`,
+    );
+    dx *= maxShift / shift;
+    dy *= maxShift / shift;
+  }
+  const cr = Math.cos(roll) * scale;
+  const sr = Math.sin(roll) * scale;
+  const tmp = new Float64Array(3);
+  const place = (x: number, y: number, z: number, out: Float32Array, o: number): void => {
+    rotateYawPitch(x, y, z, cx, cy, cz, yaw, pitch, tmp, 0);
+    const X = tmp[0] - cx;
+    const Y = tmp[1] - cy;
+    out[o] = cx + dx + cr * X - sr * Y;
+    out[o + 1] = cy + dy + sr * X + cr * Y;
+    out[o + 2] = tmp[2] * scale;
+  };
+  const points = new Float32Array(N * 3);
+  const rigid = new Float32Array(N * 3);
+  let moved = 0;
+  for (let i = 0; i < N; i++) {
+    place(P[i * 3] + expr[i * 2], P[i * 3 + 1] + expr[i * 2 + 1], P[i * 3 + 2], points, i * 3);
+    place(P[i * 3], P[i * 3 + 1], P[i * 3 + 2], rigid, i * 3);
+    moved = Math.max(moved, Math.abs(points[i * 3] - P[i * 3]), Math.abs(points[i * 3 + 1] - P[i * 3 + 1]));
+  }
+  let iris: Float32Array | null = null;
+  if (portrait.iris) {
+    const src = portrait.iris;
+    iris = new Float32Array(30);
+    for (let i = 0; i < 10; i++) {
+      const e = i < 5 ? 0 : 1;
+      place(src[i * 3] + gaze[e][0], src[i * 3 + 1] + gaze[e][1], src[i * 3 + 2], iris, i * 3);
+    }
+  }
+  const still = (v: number): boolean => Math.abs(v) < 1e-4;
+  const identity =
+    moved < 1e-3 &&
+    closure[0] === 0 &&
+    closure[1] === 0 &&
+    widen[0] === 0 &&
+    widen[1] === 0 &&
+    still(gaze[0][0]) &&
+    still(gaze[0][1]) &&
+    still(gaze[1][0]) &&
+    still(gaze[1][1]);
+  return {
+    points,
+    rigid,
+    iris,
+    eyeClosure: closure,
+    eyeWiden: widen,
+    gaze,
+    pose: { roll, yaw, pitch, scale, dx, dy },
+    identity,
+    warnings,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Piecewise-affine warp by inverse mapping: every target triangle is scanned over its bounding box, each
+ * pixel centre inside it is mapped back into the source triangle by barycentric weights and sampled
+ * bilinearly. A depth buffer resolves fold-overs (the nose in front of the far cheek on a head turn) and
+ * keeps the face in front of the ring. One tight loop per triangle, no allocation per pixel.
+ */
+import type { WarpMesh } from './mesh.js';
+
+/** Pixel source for the warp: 8-bit, row-major, 3 or 4 channels (only RGB is read). */
+export interface Pixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+/** Reusable per-engine buffers (grown on demand, never per frame). */
+export interface WarpScratch {
+  depth: Float32Array;
+}
+
+export function createWarpScratch(width: number, height: number): WarpScratch {
+  return { depth: new Float32Array(width * height) };
+}
+
+/** Pixel box [x0, y0, x1, y1] inclusive; x1 < x0 means empty. */
+export type PixelBox = [number, number, number, number];
+
+/**
+ * Warps `src` into `out` (RGBA, same size) along the mesh.
+ * @param dst target vertices, vertexCount × 3 (x, y, depth)
+ * @param lut matte lookup (see matte.ts): interpolated face weight × 1024 → alpha
+ * @returns the pixel box that was scanned (pixels outside it are untouched)
+ */
+export function warpMesh(
+  src: Pixels,
+  out: Uint8Array,
+  mesh: WarpMesh,
+  dst: Float64Array,
+  lut: Uint8Array,
+  scratch: WarpScratch,
+): PixelBox {
+  const { width: w, height: h, channels: ch, data } = src;
+  const depth = scratch.depth;
+  // Box of all target vertices, clipped to the image; reset depth there only.
+  let bx0 = Number.POSITIVE_INFINITY;
+  let by0 = Number.POSITIVE_INFINITY;
+  let bx1 = Number.NEGATIVE_INFINITY;
+  let by1 = Number.NEGATIVE_INFINITY;
+  for (let v = 0; v < mesh.vertexCount; v++) {
+    const x = dst[v * 3];
+    const y = dst[v * 3 + 1];
+    if (x < bx0) bx0 = x;
+    if (x > bx1) bx1 = x;
+    if (y < by0) by0 = y;
+    if (y > by1) by1 = y;
+  }
+  const box: PixelBox = [
+    Math.max(0, Math.floor(bx0)),
+    Math.max(0, Math.floor(by0)),
+    Math.min(w - 1, Math.ceil(bx1)),
+    Math.min(h - 1, Math.ceil(by1)),
+  ];
+  for (let y = box[1]; y <= box[3]; y++) depth.fill(Number.POSITIVE_INFINITY, y * w + box[0], y * w + box[2] + 1);
+
+  const tri = mesh.triangles;
+  const s = mesh.src;
+  const wt = mesh.weight;
+  const maxX = w - 1;
+  const maxY = h - 1;
+  for (let t = 0; t < tri.length; t += 3) {
+    const a = tri[t];
+    const b = tri[t + 1];
+    const c = tri[t + 2];
+    const xa = dst[a * 3];
+    const ya = dst[a * 3 + 1];
+    const xb = dst[b * 3];
+    const yb = dst[b * 3 + 1];
+    const xc = dst[c * 3];
+    const yc = dst[c * 3 + 1];
+    const det = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
+    if (Math.abs(det) < 1e-9) continue;
+    const x0 = Math.max(0, Math.ceil(Math.min(xa, xb, xc) - 1e-7));
+    const x1 = Math.min(maxX, Math.floor(Math.max(xa, xb, xc) + 1e-7));
+    const y0 = Math.max(0, Math.ceil(Math.min(ya, yb, yc) - 1e-7));
+    const y1 = Math.min(maxY, Math.floor(Math.max(ya, yb, yc) + 1e-7));
+    if (x1 < x0 || y1 < y0) continue;
+    // Barycentric l1 (towards b) and l2 (towards c) as linear functions of the pixel centre.
+    const inv = 1 / det;
+    const l1x = (yc - ya) * inv;
+    const l1y = -(xc - xa) * inv;
+    const l2x = -(yb - ya) * inv;
+    const l2y = (xb - xa) * inv;
+    const za = dst[a * 3 + 2];
+    const dzb = dst[b * 3 + 2] - za;
+    const dzc = dst[c * 3 + 2] - za;
+    const sxa = s[a * 2];
+    const sya = s[a * 2 + 1];
+    const dsxb = s[b * 2] - sxa;
+    const dsyb = s[b * 2 + 1] - sya;
+    const dsxc = s[c * 2] - sxa;
+    const dsyc = s[c * 2 + 1] - sya;
+    const wa = wt[a];
+    const dwb = wt[b] - wa;
+    const dwc = wt[c] - wa;
+    const eps = -1e-7;
+    for (let py = y0; py <= y1; py++) {
+      let l1 = (x0 - xa) * l1x + (py - ya) * l1y;
+      let l2 = (x0 - xa) * l2x + (py - ya) * l2y;
+      let row = py * w + x0;
+      for (let px = x0; px <= x1; px++, l1 += l1x, l2 += l2x, row++) {
+        if (l1 < eps || l2 < eps || l1 + l2 > 1 - eps) continue;
+        const z = za + l1 * dzb + l2 * dzc;
+        if (z >= depth[row]) continue;
+        depth[row] = z;
+        const weight = wa + l1 * dwb + l2 * dwc;
+        const alpha = lut[weight <= 0 ? 0 : weight >= 1 ? 1024 : (weight * 1024 + 0.5) | 0];
+        const o = row * 4;
+        if (alpha === 0) continue;
+        // Bilinear sample at the mapped source point, clamped to the image.
+        let sx = sxa + l1 * dsxb + l2 * dsxc;
+        let sy = sya + l1 * dsyb + l2 * dsyc;
+        sx = sx < 0 ? 0 : Math.min(sx, maxX);
+        sy = sy < 0 ? 0 : Math.min(sy, maxY);
+        const ix = sx | 0;
+        const iy = sy | 0;
+        const fx = sx - ix;
+        const fy = sy - iy;
+        const ix1 = ix < maxX ? ix + 1 : ix;
+        const iy1 = iy < maxY ? iy + 1 : iy;
+        const p00 = (iy * w + ix) * ch;
+        const p10 = (iy * w + ix1) * ch;
+        const p01 = (iy1 * w + ix) * ch;
+        const p11 = (iy1 * w + ix1) * ch;
+        const w00 = (1 - fx) * (1 - fy);
+        const w10 = fx * (1 - fy);
+        const w01 = (1 - fx) * fy;
+        const w11 = fx * fy;
+        out[o] = data[p00] * w00 + data[p10] * w10 + data[p01] * w01 + data[p11] * w11 + 0.5;
+        out[o + 1] = data[p00 + 1] * w00 + data[p10 + 1] * w10 + data[p01 + 1] * w01 + data[p11 + 1] * w11 + 0.5;
+        out[o + 2] = data[p00 + 2] * w00 + data[p10 + 2] * w10 + data[p01 + 2] * w01 + data[p11 + 2] * w11 + 0.5;
+        out[o + 3] = alpha;
+      }
+    }
+  }
+  return box;
+}
+
+/** Bilinear RGB sample of `src` at (x, y) (clamped), written into rgb[0..2] as floats 0..255. */
+export function sampleRgb(src: Pixels, x: number, y: number, rgb: Float64Array): void {
+  const { width: w, height: h, channels: ch, data } = src;
+  const sx = x < 0 ? 0 : Math.min(x, w - 1);
+  const sy = y < 0 ? 0 : Math.min(y, h - 1);
+  const ix = sx | 0;
+  const iy = sy | 0;
+  const fx = sx - ix;
+  const fy = sy - iy;
+  const ix1 = ix < w - 1 ? ix + 1 : ix;
+  const iy1 = iy < h - 1 ? iy + 1 : iy;
+  const p00 = (iy * w + ix) * ch;
+  const p10 = (iy * w + ix1) * ch;
+  const p01 = (iy1 * w + ix) * ch;
+  const p11 = (iy1 * w + ix1) * ch;
+  const w00 = (1 - fx) * (1 - fy);
+  const w10 = fx * (1 - fy);
+  const w01 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  for (let k = 0; k < 3; k++) {
+    rgb[k] = data[p00 + k] * w00 + data[p10 + k] * w10 + data[p01 + k] * w01 + data[p11 + k] * w11;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Face detection with BlazeFace (the 256² "back" model shipped in `@vladmandic/human`, converted to ONNX):
+ * letterbox the frame into 256², run, decode the 896 anchors, merge overlaps with MediaPipe's weighted NMS,
+ * and map boxes and the 6 keypoints back to frame pixels. Decoding facts: research/default-engine.md §1.4 and
+ * human's src/face/blazeface.ts (anchors at stride·(cell+0.5) px; box and keypoints are offsets in input px).
+ */
+import * as ort from 'onnxruntime-node';
+import type { Image } from '../media/types.js';
+import { type ModelSpec, runNamed } from '../onnx/session.js';
+import { type Affine, sampleAffine } from './image.js';
+import type { Box } from './types.js';
+
+export const BLAZEFACE_SIZE = 256;
+
+export const BLAZEFACE_SPEC: ModelSpec = {
+  id: 'blazeface (human 3.3.6, 256²)',
+  inputs: [{ name: 'input', dims: [1, 256, 256, 3], type: 'float32' }],
+  outputs: [
+    { name: 'Identity', dims: [1, 512, 1], type: 'float32' },
+    { name: 'Identity_1', dims: [1, 384, 1], type: 'float32' },
+    { name: 'Identity_2', dims: [1, 512, 16], type: 'float32' },
+    { name: 'Identity_3', dims: [1, 384, 16], type: 'float32' },
+  ],
+};
+
+/** One detected face in frame pixels. Keypoints: right eye (image left), left eye, nose tip, mouth, right ear, left ear. */
+export interface Detection {
+  score: number;
+  box: Box;
+  /** 6 × (x, y). */
+  keypoints: Float32Array;
+}
+
+export interface DetectorOptions {
+  /** Minimum sigmoid score (default 0.5). */
+  minScore?: number;
+  /** IoU above which detections merge (default 0.3). */
+  iouThreshold?: number;
+}
+
+/** Anchor centres in input px, 896 × (x, y): 16×16 cells × 2 then 8×8 cells × 6 (human's generateAnchors). */
+export function blazeFaceAnchors(size = BLAZEFACE_SIZE): Float32Array {
+  const anchors = new Float32Array(896 * 2);
+  let k = 0;
+  for (const [stride, count] of [
+    [size / 16, 2],
+    [size / 8, 6],
+  ] as const) {
+    const cells = Math.ceil(size / stride);
+    for (let gy = 0; gy < cells; gy++)
+      for (let gx = 0; gx < cells; gx++)
+        for (let n = 0; n < count; n++) {
+          anchors[k++] = stride * (gx + 0.5);
+          anchors[k++] = stride * (gy + 0.5);
+        }
+  }
+  return anchors;
+}
+
+const ANCHORS = blazeFaceAnchors();
+
+/** Letterbox transform: frame → 256² input, keeping aspect, centred (padding is black → −1). */
+export function letterbox(
+  width: number,
+  height: number,
+  size = BLAZEFACE_SIZE,
+): { scale: number; ox: number; oy: number } {
+  const scale = size / Math.max(width, height);
+  return { scale, ox: (size - width * scale) / 2, oy: (size - height * scale) / 2 };
+}
+
+interface Candidate {
+  score: number;
+  /** x0, y0, x1, y1 then 6 keypoints (x, y), input px. */
+  v: Float64Array;
+}
+
+/**
+ * Decodes raw BlazeFace outputs (scores 512 + 384 logits; boxes 512×16 + 384×16) into candidates above `minScore`,
+ * in input pixels. Pure.
+ */
+export function decodeBlazeFace(
+  scores: [Float32Array, Float32Array],
+  boxes: [Float32Array, Float32Array],
+  minScore: number,
+): Candidate[] {
+  const out: Candidate[] = [];
+  const minLogit = Math.log(minScore / (1 - minScore));
+  let a = 0;
+  for (let layer = 0; layer < 2; layer++) {
+    const s = scores[layer];
+    const b = boxes[layer];
+    for (let i = 0; i < s.length; i++, a++) {
+      if (s[i] < minLogit) continue;
+      const ax = ANCHORS[2 * a];
+      const ay = ANCHORS[2 * a + 1];
+      const r = i * 16;
+      const cx = ax + b[r];
+      const cy = ay + b[r + 1];
+      const hw = b[r + 2] / 2;
+      const hh = b[r + 3] / 2;
+      const v = new Float64Array(16);
+      v[0] = cx - hw;
+      v[1] = cy - hh;
+      v[2] = cx + hw;
+      v[3] = cy + hh;
+      for (let k = 0; k < 6; k++) {
+        v[4 + 2 * k] = ax + b[r + 4 + 2 * k];
+        v[5 + 2 * k] = ay + b[r + 5 + 2 * k];
+      }
+      out.push({ score: 1 / (1 + Math.exp(-s[i])), v });
+    }
+  }
+  return out;
+}
+
+function iou(p: Float64Array, q: Float64Array): number {
+  const ix = Math.max(0, Math.min(p[2], q[2]) - Math.max(p[0], q[0]));
+  const iy = Math.max(0, Math.min(p[3], q[3]) - Math.max(p[1], q[1]));
+  const inter = ix * iy;
+  const union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** MediaPipe "weighted" NMS: each cluster (IoU ≥ threshold with its best) becomes the score-weighted mean; keeps the best score. Pure. */
+export function weightedNms(candidates: Candidate[], iouThreshold: number): Candidate[] {
+  const sorted = [...candidates].sort((p, q) => q.score - p.score);
+  const used = new Uint8Array(sorted.length);
+  const out: Candidate[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    if (used[i]) continue;
+    const best = sorted[i];
+    const acc = new Float64Array(16);
+    let total = 0;
+    for (let j = i; j < sorted.length; j++) {
+      if (used[j] || iou(best.v, sorted[j].v) < iouThreshold) continue;
+      used[j] = 1;
+      const w = sorted[j].score;
+      total += w;
+      for (let k = 0; k < 16; k++) acc[k] += w * sorted[j].v[k];
+    }
+    for (let k = 0; k < 16; k++) acc[k] /= total;
+    out.push({ score: best.score, v: acc });
+  }
+  return out;
+}
+
+/** A BlazeFace detector on an ONNX session; reuses its input buffer across frames. */
+export function createDetector(session: ort.InferenceSession, options: DetectorOptions = {}) {
+  const size = BLAZEFACE_SIZE;
+  const input = new Float32Array(size * size * 3);
+  const minScore = options.minScore ?? 0.5;
+  const iouThreshold = options.iouThreshold ?? 0.3;
+
+  return {
+    /** All faces in `image`, best score first, in frame pixels. */
+    async detect(image: Image): Promise<Detection[]> {
+      const { scale, ox, oy } = letterbox(image.width, image.height, size);
+      const m: Affine = { a: 1 / scale, b: 0, c: -ox / scale, d: 0, e: 1 / scale, f: -oy / scale };
+      sampleAffine(image, m, size, size, input, 1 / 127.5, -1);
+      const out = await runNamed(session, BLAZEFACE_SPEC, {
+        input: new ort.Tensor('float32', input, [1, size, size, 3]),
+      });
+      const candidates = decodeBlazeFace(
+        [out.Identity.data as Float32Array, out.Identity_1.data as Float32Array],
+        [out.Identity_2.data as Float32Array, out.Identity_3.data as Float32Array],
+        minScore,
+      );
+      return weightedNms(candidates, iouThreshold).map(({ score, v }) => {
+        const keypoints = new Float32Array(12);
+        for (let k = 0; k < 6; k++) {
+          keypoints[2 * k] = (v[4 + 2 * k] - ox) / scale;
+          keypoints[2 * k + 1] = (v[5 + 2 * k] - oy) / scale;
+        }
+        const x0 = (v[0] - ox) / scale;
+        const y0 = (v[1] - oy) / scale;
+        return { score, box: { x: x0, y: y0, width: (v[2] - v[0]) / scale, height: (v[3] - v[1]) / scale }, keypoints };
+      });
+    },
+  };
+}
+
+export type Detector = ReturnType<typeof createDetector>;

@@ -1,0 +1,128 @@
+/**
+ * The one pixel loop of the tracker: resample an 8-bit image through an affine map into a float NHWC tensor
+ * (letterboxed detector input, rotated 192² face crop, 64² eye crops). One tight loop over the output
+ * pixels with bilinear sampling and no allocation, so it costs little next to the networks.
+ *
+ * Coordinates are continuous: pixel (i, j) covers [i, i+1) × [j, j+1), its centre is (i+0.5, j+0.5).
+ */
+import type { Image } from '../media/types.js';
+
+/**
+ * Affine map from output (crop) coordinates to source image coordinates:
+ * x = a·u + b·v + c, y = d·u + e·v + f.
+ */
+export interface Affine {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e: number;
+  f: number;
+}
+
+/** Affine for a square crop of side `size` px centred on (cx, cy), rotated by `angle` (radians, clockwise on screen), into an out×out grid; `mirror` flips it horizontally. */
+export function cropAffine(cx: number, cy: number, size: number, angle: number, out: number, mirror = false): Affine {
+  const k = size / out;
+  const cos = Math.cos(angle) * k;
+  const sin = Math.sin(angle) * k;
+  const m = mirror ? -1 : 1;
+  // p = (u - out/2)·m, q = v - out/2 (in crop px); x = cx + cos·p − sin·q; y = cy + sin·p + cos·q.
+  const h = out / 2;
+  return {
+    a: cos * m,
+    b: -sin,
+    c: cx - cos * m * h + sin * h,
+    d: sin * m,
+    e: cos,
+    f: cy - sin * m * h - cos * h,
+  };
+}
+
+/** Maps a point from crop coordinates to image coordinates. */
+export function applyAffine(m: Affine, u: number, v: number): [number, number] {
+  return [m.a * u + m.b * v + m.c, m.d * u + m.e * v + m.f];
+}
+
+/**
+ * Samples `image` (RGB or RGBA, alpha ignored) through `m` into `out`, a Float32Array NHWC 1×outH×outW×3 at
+ * `offset`, storing `pixel·scale + bias` (pixel 0..255). Points outside the image read as black (0 → bias).
+ */
+export function sampleAffine(
+  image: Image,
+  m: Affine,
+  outW: number,
+  outH: number,
+  out: Float32Array,
+  scale: number,
+  bias: number,
+  offset = 0,
+): void {
+  const { data, width: w, height: h, channels: ch } = image;
+  const stride = w * ch;
+  const acc = new Float64Array(3);
+  let o = offset;
+  for (let v = 0; v < outH; v++) {
+    const vc = v + 0.5;
+    // Source position of this row's first pixel centre, minus 0.5 to index pixel centres.
+    let x = m.a * 0.5 + m.b * vc + m.c - 0.5;
+    let y = m.d * 0.5 + m.e * vc + m.f - 0.5;
+    for (let u = 0; u < outW; u++, x += m.a, y += m.d, o += 3) {
+      const x0 = Math.floor(x);
+      const y0 = Math.floor(y);
+      if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+        out[o] = bias;
+        out[o + 1] = bias;
+        out[o + 2] = bias;
+        continue;
+      }
+      const fx = x - x0;
+      const fy = y - y0;
+      const w00 = (1 - fx) * (1 - fy);
+      const w10 = fx * (1 - fy);
+      const w01 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        const i00 = y0 * stride + x0 * ch;
+        const i01 = i00 + stride;
+        r = w00 * data[i00] + w10 * data[i00 + ch] + w01 * data[i01] + w11 * data[i01 + ch];
+        g = w00 * data[i00 + 1] + w10 * data[i00 + ch + 1] + w01 * data[i01 + 1] + w11 * data[i01 + ch + 1];
+        b = w00 * data[i00 + 2] + w10 * data[i00 + ch + 2] + w01 * data[i01 + 2] + w11 * data[i01 + ch + 2];
+      } else {
+        // Border: taps outside the image are black.
+        acc[0] = 0;
+        acc[1] = 0;
+        acc[2] = 0;
+        addTap(data, w, h, ch, x0, y0, w00, acc);
+        addTap(data, w, h, ch, x0 + 1, y0, w10, acc);
+        addTap(data, w, h, ch, x0, y0 + 1, w01, acc);
+        addTap(data, w, h, ch, x0 + 1, y0 + 1, w11, acc);
+        r = acc[0];
+        g = acc[1];
+        b = acc[2];
+      }
+      out[o] = r * scale + bias;
+      out[o + 1] = g * scale + bias;
+      out[o + 2] = b * scale + bias;
+    }
+  }
+}
+
+function addTap(
+  data: Uint8Array,
+  w: number,
+  h: number,
+  ch: number,
+  x: number,
+  y: number,
+  wt: number,
+  acc: Float64Array,
+): void {
+  if (x < 0 || y < 0 || x >= w || y >= h) return;
+  const i = (y * w + x) * ch;
+  acc[0] += wt * data[i];
+  acc[1] += wt * data[i + 1];
+  acc[2] += wt * data[i + 2];
+}

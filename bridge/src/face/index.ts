@@ -1,0 +1,90 @@
+/**
+ * The face stage's front door: `createFaceTracker(options)` loads the three converted models (building them
+ * into the cache on first use) and offers still detection and stateful video tracking; plus face choice and the
+ * One-Euro smoother. Engines and the pipeline import from here only.
+ *
+ * @example
+ *   const tracker = await createFaceTracker();
+ *   const faces = await tracker.detect(portrait);          // all faces, largest first
+ *   for await (const frame of frames) track.push(await tracker.track(frame, frame.index));
+ *   await tracker.dispose();
+ */
+import type * as ort from 'onnxruntime-node';
+import type { Image } from '../media/types.js';
+import { checkSessionNames, createSession, type ModelSpec } from '../onnx/session.js';
+import { BLAZEFACE_SPEC, createDetector, type DetectorOptions } from './detector.js';
+import { createIris, IRIS_SPEC } from './iris.js';
+import { createMesh, FACEMESH_SPEC } from './mesh.js';
+import { ensureFaceModel, type FaceModelFile, type FaceModelName } from './models.js';
+import { createTracker, detectStill, type TrackerOptions } from './tracker.js';
+import type { FaceObservation, FrameFaces } from './types.js';
+
+export { expression, headPose, landmarksBox } from './measure.js';
+export { ensureFaceModel, FACE_MODEL_NAMES, type FaceModelFile, type FaceModelName } from './models.js';
+export { type SmoothFacesOptions, smoothFaces } from './smooth-track.js';
+export * from './smoothing.js';
+export { boxIou, chooseFace, followChoice, sortLargestFirst } from './tracker.js';
+export type * from './types.js';
+
+export interface FaceTrackerOptions extends TrackerOptions, DetectorOptions {
+  /** ONNX execution providers (default ['cpu']). */
+  executionProviders?: string[];
+  /** Threads per model session (default 1: the models are small and the pipeline runs other stages beside them). */
+  threads?: number;
+  /** Environment for the cache folder (tests pass REENACT_CACHE_DIR). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface FaceTracker {
+  /** All faces in a still, largest first, ids 0, 1, … in that order. */
+  detect(image: Image): Promise<FaceObservation[]>;
+  /** Stateful tracking of one video frame; frames must come in order. Frames without faces come back with a reason. */
+  track(image: Image, index: number): Promise<FrameFaces>;
+  /** Forget tracks and ids (e.g. before a new clip). */
+  reset(): void;
+  /** The converted model files in use (paths, sha256) for the job manifest. */
+  readonly models: FaceModelFile[];
+  /** Releases the ONNX sessions. */
+  dispose(): Promise<void>;
+}
+
+async function load(
+  name: FaceModelName,
+  spec: ModelSpec,
+  options: FaceTrackerOptions,
+): Promise<{ file: FaceModelFile; session: ort.InferenceSession }> {
+  const file = ensureFaceModel(name, { env: options.env });
+  const session = await createSession(file.file, {
+    executionProviders: options.executionProviders,
+    intraOpNumThreads: options.threads ?? 1,
+  });
+  checkSessionNames(session, spec);
+  return { file, session };
+}
+
+/**
+ * Loads blazeface, facemesh and (unless `iris: false`) iris, converting them into the cache on first use.
+ * @throws ReenactError MISSING_DEPENDENCY / OUTPUT_UNWRITABLE / ENGINE_FAILED from model preparation or loading.
+ */
+export async function createFaceTracker(options: FaceTrackerOptions = {}): Promise<FaceTracker> {
+  const withIris = options.iris !== false;
+  const det = await load('blazeface', BLAZEFACE_SPEC, options);
+  const mesh = await load('facemesh', FACEMESH_SPEC, options);
+  const iris = withIris ? await load('iris', IRIS_SPEC, options) : undefined;
+  const models = {
+    detector: createDetector(det.session, options),
+    mesh: createMesh(mesh.session),
+    iris: iris ? createIris(iris.session) : undefined,
+  };
+  const tracker = createTracker(models, options);
+  const loaded = [det, mesh, ...(iris ? [iris] : [])];
+  return {
+    detect: (image) => detectStill(models, image, options),
+    track: (image, index) => tracker.track(image, index),
+    reset: () => tracker.reset(),
+    models: loaded.map((l) => l.file),
+    async dispose() {
+      await Promise.all(loaded.map((l) => l.session.release()));
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * Encoders: PNG sequence (fast settings, zero-padded names, each file written atomically), ProRes 4444 with alpha
+ * (.mov) and H.264 preview (.mp4). Frames stream into ffmpeg's stdin with back-pressure. A movie is written to a temp
+ * name and renamed on success; a cancelled or failed encode leaves nothing under the final name. An existing movie
+ * is never overwritten without `force`.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { access, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { PNG } from 'pngjs';
+import { ReenactError } from '../errors.js';
+import { debug } from '../log.js';
+import { ensureDir, outputError, tempSibling, writeFileAtomic } from '../util/fs.js';
+import type { Rational } from '../util/rational.js';
+import { h264Args, pngSequenceArgs, prores4444Args } from './ffmpeg-args.js';
+import { ffmpegPaths } from './locator.js';
+import { formatCommand, killProcess, processError } from './run.js';
+import type { Image } from './types.js';
+
+export interface FrameWriter {
+  /** Writes one frame (must match the writer's size and channels); resolves when ffmpeg has taken it. */
+  write(image: Image): Promise<void>;
+  /** Finishes the file(s); resolves when everything is on disk under final names. */
+  close(): Promise<void>;
+  /** Stops now; removes what was not finished. Safe after close(). */
+  abort(): Promise<void>;
+}
+
+interface StreamFormat {
+  width: number;
+  height: number;
+  channels: 3 | 4;
+  fps: Rational;
+}
+
+/** Spawns ffmpeg reading raw frames on stdin. */
+class FfmpegWriter implements FrameWriter {
+  private readonly child: ChildProcessByStdio<Writable, null, Readable>;
+  private stderr = '';
+  private readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  private failure: ReenactError | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly format: StreamFormat,
+    private readonly args: string[],
+    private readonly onDone: () => Promise<void> = async () => {},
+    private readonly onAbort: () => Promise<void> = async () => {},
+  ) {
+    const { ffmpeg } = ffmpegPaths();
+    debug('encode %s', formatCommand(ffmpeg, args));
+    this.child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    this.child.stdin.on('error', () => {}); // EPIPE: the exit status is reported instead
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => resolve({ code, signal }));
+      this.child.on('error', (err) => {
+        this.failure = new ReenactError('MISSING_DEPENDENCY', `Could not start ffmpeg: ${err.message}`, { cause: err });
+        resolve({ code: -1, signal: null });
+      });
+    });
+    this.exited.then(({ code, signal }) => {
+      if (code !== 0 && !this.failure) this.failure = this.asError(code, signal);
+    });
+  }
+
+  private asError(code: number | null, signal: string | null): ReenactError {
+    if (/No space left|Disk quota/i.test(this.stderr)) {
+      return new ReenactError(
+        'OUTPUT_UNWRITABLE',
+        'The disk is full while encoding. Free some space, then run the same command again to resume.',
+        {
+          details: { stderr: this.stderr },
+        },
+      );
+    }
+    return processError(ffmpegPaths().ffmpeg, this.args, code, signal, this.stderr);
+  }
+
+  async write(image: Image): Promise<void> {
+    const f = this.format;
+    if (image.width !== f.width || image.height !== f.height || image.channels !== f.channels) {
+      throw new ReenactError(
+        'INTERNAL',
+        `Expected a ${f.width}×${f.height}×${f.channels} frame for the encoder but received ${image.width}×${image.height}×${image.channels}.`,
+      );
+    }
+    if (this.failure) throw this.failure;
+    const ok = this.child.stdin.write(image.data);
+    // Let up to two frames queue in the pipe so ffmpeg keeps encoding while the next frame is rendered.
+    if (!ok && this.child.stdin.writableLength > 2 * image.data.byteLength) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.child.stdin.off('drain', done);
+          this.child.off('close', done);
+          resolve();
+        };
+        this.child.stdin.once('drain', done);
+        this.child.once('close', done);
+      });
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.stdin.end();
+    const { code, signal } = await this.exited;
+    if (code !== 0) {
+      await this.onAbort();
+      throw this.failure ?? this.asError(code, signal);
+    }
+    await this.onDone();
+  }
+
+  async abort(): Promise<void> {
+    const wasClosed = this.closed;
+    this.closed = true;
+    killProcess(this.child);
+    await this.exited;
+    if (!wasClosed) await this.onAbort();
+  }
+}
+
+export interface PngSequenceOptions extends StreamFormat {
+  /** printf pattern, e.g. /out/frames/frame_%05d.png */
+  pattern: string;
+  /** Number of the first frame written. */
+  startNumber: number;
+}
+
+/** Removes ffmpeg's atomic-writing leftovers (`*.tmp`) from a sequence folder (after a crash). */
+export async function cleanPartialFrames(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((n) => n.endsWith('.tmp') || n.endsWith('.partial'));
+  await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
+  return stale.length;
+}
+
+/** Opens a PNG sequence writer; each frame file appears complete or not at all. */
+export async function openPngSequence(options: PngSequenceOptions): Promise<FrameWriter> {
+  const dir = path.dirname(options.pattern);
+  await ensureDir(dir);
+  return new FfmpegWriter(
+    options,
+    pngSequenceArgs(options),
+    async () => {},
+    () => cleanPartialFrames(dir).then(() => {}),
+  );
+}
+
+export interface MovieOptions extends StreamFormat {
+  file: string;
+  codec: 'prores' | 'h264';
+  /** Replace an existing file. Without it an existing file is an OUTPUT_EXISTS error. */
+  force?: boolean;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens a movie writer (ProRes 4444 .mov or H.264 .mp4), written to a temp name and renamed on close(). */
+export async function openMovie(options: MovieOptions): Promise<FrameWriter> {
+  const file = path.resolve(options.file);
+  if (!options.force && (await exists(file))) {
+    throw new ReenactError(
+      'OUTPUT_EXISTS',
+      `Output already exists (${file}). Use --force to replace it, or choose another output.`,
+      {
+        details: { file },
+      },
+    );
+  }
+  await ensureDir(path.dirname(file));
+  const tmp = `${tempSibling(file)}${path.extname(file)}`;
+  const args =
+    options.codec === 'prores' ? prores4444Args({ ...options, file: tmp }) : h264Args({ ...options, file: tmp });
+  return new FfmpegWriter(
+    options,
+    args,
+    async () => {
+      try {
+        await rename(tmp, file);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw outputError(err, file);
+      }
+    },
+    () => rm(tmp, { force: true }),
+  );
+}
+
+/** Encodes an image as PNG in memory (pngjs; for thumbnails and previews, not for frame sequences). */
+export function encodePng(image: Image): Buffer {
+  const png = new PNG({
+    width: image.width,
+    height: image.height,
+    colorType: image.channels === 4 ? 6 : 2,
+    inputHasAlpha: image.channels === 4,
+  });
+  if (image.channels === 4) png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  else {
+    const rgba = Buffer.alloc(image.width * image.height * 4);
+    for (let i = 0, j = 0; i < image.data.length; i += 3, j += 4) {
+      rgba[j] = image.data[i];
+      rgba[j + 1] = image.data[i + 1];
+      rgba[j + 2] = image.data[i + 2];
+      rgba[j + 3] = 255;
+    }
+    png.data = rgba;
+  }
+  return PNG.sync.write(png, { colorType: image.channels === 4 ? 6 : 2 });
+}
+
+/** Writes one PNG atomically. */
+export async function writePng(file: string, image: Image): Promise<void> {
+  await ensureDir(path.dirname(file));
+  await writeFileAtomic(file, encodePng(image));
+}

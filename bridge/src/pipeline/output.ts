@@ -1,0 +1,137 @@
+/**
+ * The output folder of a render: where frames, movie, preview and reenact.json go; whether an earlier run there can be
+ * resumed or updated in place; and cleaning our own files (never anything else) when --force starts over.
+ */
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ReenactError } from '../errors.js';
+import { cleanPartialFrames } from '../media/encode.js';
+import { ensureDir } from '../util/fs.js';
+import type { JobSpec, Manifest } from './spec.js';
+
+export interface OutputLayout {
+  dir: string;
+  manifest: string;
+  framesDir: string;
+  /** printf pattern of PNG frames. */
+  pattern: string;
+  /** ProRes file (format prores). */
+  movie: string;
+  preview: string;
+  framePath(index: number): string;
+}
+
+export const FRAME_PREFIX = 'frame_';
+
+export function outputLayout(spec: JobSpec): OutputLayout {
+  const dir = spec.output.dir;
+  const framesDir = path.join(dir, 'frames');
+  const stem = path.basename(spec.driving, path.extname(spec.driving));
+  return {
+    dir,
+    manifest: path.join(dir, 'reenact.json'),
+    framesDir,
+    pattern: path.join(framesDir, `${FRAME_PREFIX}%05d.png`),
+    movie: path.join(dir, `${stem}.reenact.mov`),
+    preview: path.join(dir, 'preview.mp4'),
+    framePath: (index) => path.join(framesDir, `${FRAME_PREFIX}${String(index).padStart(5, '0')}.png`),
+  };
+}
+
+/** The spec fields that must match for an earlier run in the same folder to be resumed or updated in place. */
+function renderIdentity(spec: JobSpec): string {
+  return JSON.stringify([
+    spec.source,
+    spec.driving,
+    spec.engine.name,
+    spec.range ?? null,
+    spec.fps ?? null,
+    spec.output.format,
+  ]);
+}
+
+export async function readManifest(file: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */
+export async function isCompletePng(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size < 57) return false;
+    const tail = Buffer.alloc(12);
+    await handle.read(tail, 0, 12, size - 12);
+    return tail.toString('hex') === '0000000049454e44ae426082';
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes only what reenact writes in an output folder. */
+export async function removeOutputs(layout: OutputLayout): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await readdir(layout.framesDir);
+  } catch {
+    /* no frames folder */
+  }
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith(FRAME_PREFIX) && n.endsWith('.png'))
+      .map((n) => rm(path.join(layout.framesDir, n), { force: true })),
+  );
+  await cleanPartialFrames(layout.framesDir);
+  await Promise.all([layout.movie, layout.preview, layout.manifest].map((f) => rm(f, { force: true })));
+}
+
+/**
+ * Prepares the folder. Returns the earlier manifest when it can be resumed/updated in place.
+ * @throws OUTPUT_EXISTS when the folder holds a different render (or stray frames) and `force` is off.
+ */
+export async function prepareOutput(spec: JobSpec, layout: OutputLayout): Promise<Manifest | undefined> {
+  for (const input of [spec.source, spec.driving]) {
+    if (
+      [layout.movie, layout.preview, layout.manifest].includes(input) ||
+      input.startsWith(layout.framesDir + path.sep)
+    ) {
+      throw new ReenactError(
+        'BAD_INPUT',
+        `The output folder would overwrite an input (${input}). Choose another output folder.`,
+      );
+    }
+  }
+  await ensureDir(layout.framesDir);
+  if (spec.output.force) {
+    await removeOutputs(layout);
+    return undefined;
+  }
+  await cleanPartialFrames(layout.framesDir);
+  const previous = await readManifest(layout.manifest);
+  if (previous?.spec && renderIdentity(previous.spec) === renderIdentity(spec)) return previous;
+  const strayFrames = (await readdir(layout.framesDir)).some((n) => n.startsWith(FRAME_PREFIX));
+  if (previous || strayFrames || (spec.output.format === 'prores' && (await exists(layout.movie)))) {
+    throw new ReenactError(
+      'OUTPUT_EXISTS',
+      `The output folder already holds a different render (${layout.dir}). Use --force to replace it, or choose another output folder.`,
+      { details: { dir: layout.dir } },
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,39 @@
+/** Validates a JobSpec from any boundary (CLI, API, batch file, queue) into a clear BAD_INPUT error. */
+import path from 'node:path';
+import type { z } from 'zod';
+import { ReenactError } from '../errors.js';
+import { parseRational } from '../util/rational.js';
+import { type JobSpec, type JobSpecInput, JobSpecSchema } from './spec.js';
+
+/** "output.format: Invalid option: expected one of "png"|"prores"" lines from a zod error. */
+export function formatZodIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Parses and normalises a spec: defaults filled, paths absolute (relative to `baseDir`), fps checked.
+ * @throws ReenactError BAD_INPUT "Invalid job spec (where): field: problem; …"
+ */
+export function parseJobSpec(input: unknown, options: { baseDir?: string; where?: string } = {}): JobSpec {
+  const result = JobSpecSchema.safeParse(input);
+  if (!result.success) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Invalid job spec${options.where ? ` (${options.where})` : ''}: ${formatZodIssues(result.error)}.`,
+      {
+        details: { issues: result.error.issues },
+      },
+    );
+  }
+  const spec = result.data;
+  const base = options.baseDir ?? process.cwd();
+  if (spec.fps) parseRational(spec.fps, 'output frame rate (fps)');
+  return {
+    ...spec,
+    source: path.resolve(base, spec.source),
+    driving: path.resolve(base, spec.driving),
+    output: { ...spec.output, dir: path.resolve(base, spec.output.dir) },
+  };
+}
+
+export type { JobSpecInput };

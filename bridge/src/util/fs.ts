@@ -1,0 +1,75 @@
+/**
+ * File helpers that never leave a half-written file under a final name: write to a temp sibling, then rename.
+ * Errors about output folders say what to do (read-only, full disk).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ReenactError } from '../errors.js';
+
+/** A temp name beside `file` (same folder, so rename is atomic): ".name.<random>.partial". */
+export function tempSibling(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.partial`);
+}
+
+/** Maps fs errors on output paths to clear ReenactErrors. */
+export function outputError(err: unknown, target: string): ReenactError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new ReenactError(
+      'OUTPUT_UNWRITABLE',
+      `Cannot write to ${target} (${code}: read-only or no permission). Choose another output folder.`,
+      {
+        cause: err,
+        details: { path: target },
+      },
+    );
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new ReenactError(
+      'OUTPUT_UNWRITABLE',
+      `The disk is full while writing ${target}. Free some space, then run the same command again to resume.`,
+      {
+        cause: err,
+        details: { path: target },
+      },
+    );
+  }
+  if (err instanceof ReenactError) return err;
+  return new ReenactError('OUTPUT_UNWRITABLE', `Cannot write ${target}: ${(err as Error).message}`, {
+    cause: err,
+    details: { path: target },
+  });
+}
+
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw outputError(err, dir);
+  }
+}
+
+/** Writes `data` to `file` atomically (temp + rename). */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempSibling(file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw outputError(err, file);
+  }
+}
+
+/** sha256 of a file, streamed (hex). */
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (d) => hash.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

@@ -1,0 +1,185 @@
+// importResult: brings a finished render back into the comp in one undo step. The footage goes into a "reenact"
+// folder, its frame rate is conformed to the exact driving rate, the layer lands directly above the portrait,
+// starts where its first driving frame sits in the comp, covers the portrait (copied transform, or fitted when
+// sizes differ), and is labelled and named "<portrait> (reenact)". Rendering again over an earlier result replaces
+// that footage in place, keeping the artist's edits on the layer, instead of stacking a new layer.
+
+var RESULT_FOLDER = 'reenact';
+var RESULT_LABEL = 10; // Purple in AE's default label set: tells results apart from the artist's own layers.
+var RESULT_TAG = 'reenact:result-of-layer=';
+
+function resultFolder() {
+    var root = app.project.rootFolder;
+    var folder = findItem(root, function (it) { return it instanceof FolderItem && it.name === RESULT_FOLDER; });
+    if (!folder) {
+        folder = app.project.items.addFolder(RESULT_FOLDER);
+        folder.parentFolder = root;
+    }
+    return folder;
+}
+
+function previousResult(comp, still) {
+    return findLayer(comp, function (l) {
+        return l !== still && l.comment === RESULT_TAG + still.id && l.source instanceof FootageItem;
+    });
+}
+
+// Layer ids survive reordering (the result itself shifts indices), so ids win over indices when given.
+function layerByIdOrIndex(comp, id, index, what) {
+    var layer;
+    if (id === undefined || id === null) { return layerByIndex(comp, index, what); }
+    requireInt(id, what + ' id', 1);
+    layer = findLayer(comp, function (l) { return l.id === id; });
+    if (!layer) { fail('NOT_FOUND', 'No layer with id ' + id + ' for ' + what + ' in "' + comp.name + '". Select it again.'); }
+    return layer;
+}
+
+// Importing "over" a previous result layer means: refresh that result, for the portrait it was made from.
+function portraitOf(comp, layer) {
+    var id, original;
+    if (layer.comment.indexOf(RESULT_TAG) !== 0) { return layer; }
+    id = Number(layer.comment.substring(RESULT_TAG.length));
+    original = findLayer(comp, function (l) { return l.id === id; });
+    return original || layer;
+}
+
+function importFootage(file, sequence) {
+    var io = new ImportOptions();
+    io.file = file;
+    if (sequence) {
+        io.sequence = true;
+        io.forceAlphabetical = false;
+    }
+    if (!io.canImportAs(ImportAsType.FOOTAGE)) {
+        fail('IMPORT_FAILED', 'After Effects cannot import "' + file.fsName + '" as footage. Render as PNG or ProRes 4444.');
+    }
+    io.importAs = ImportAsType.FOOTAGE;
+    try {
+        return app.project.importFile(io);
+    } catch (e) {
+        fail('IMPORT_FAILED', 'After Effects could not import "' + file.fsName + '": ' + e.message);
+    }
+    return null;
+}
+
+// Output frame 0 shows driving frame `firstFrame`; put it at the comp time where the driving layer shows it.
+function alignedStart(req, driving, warnings) {
+    if (typeof req.startTime === 'number') { return req.startTime; }
+    if (!driving) { return null; }
+    if (driving.timeRemapEnabled) {
+        warnings.push('Layer "' + driving.name + '" uses time remapping: the result starts with it but its frames ' +
+            'follow the clip, not the remap.');
+    }
+    return driving.startTime + (req.firstFrame || 0) * (req.fps.den / req.fps.num) * (driving.stretch / 100);
+}
+
+function isAnimated(layer) {
+    var t = layer.property('ADBE Transform Group'), names = ['ADBE Anchor Point', 'ADBE Position', 'ADBE Scale',
+        'ADBE Rotate Z', 'ADBE Opacity'], i, p;
+    for (i = 0; i < names.length; i += 1) {
+        p = t.property(names[i]);
+        if (p && (p.numKeys > 0 || (p.expressionEnabled && p.expression !== ''))) { return true; }
+    }
+    return false;
+}
+
+function scaled(v, sx, sy) {
+    var out = [v[0] * sx, v[1] * sy], i;
+    for (i = 2; i < v.length; i += 1) { out.push(v[i]); }
+    return out;
+}
+
+// Same footprint as the portrait: copy its transform, mapping anchor and scale when the result's size differs.
+function coverStill(layer, still, warnings) {
+    var from = still.property('ADBE Transform Group'), to = layer.property('ADBE Transform Group');
+    var sx = still.width / layer.width, sy = still.height / layer.height, scale;
+    if (isAnimated(still)) {
+        warnings.push('The transform of "' + still.name + '" is animated: the result copies its value at the current ' +
+            'time. Parent the result to it to follow the animation.');
+    }
+    if (still.threeDLayer) { layer.threeDLayer = true; }
+    layer.parent = still.parent;
+    to.property('ADBE Anchor Point').setValue(scaled(from.property('ADBE Anchor Point').value, 1 / sx, 1 / sy));
+    to.property('ADBE Position').setValue(from.property('ADBE Position').value);
+    scale = from.property('ADBE Scale').value;
+    to.property('ADBE Scale').setValue(scaled(scale, sx, sy));
+    to.property('ADBE Rotate Z').setValue(from.property('ADBE Rotate Z').value);
+    to.property('ADBE Opacity').setValue(from.property('ADBE Opacity').value);
+    return sx === 1 && sy === 1 ? 'copied' : 'fitted';
+}
+
+function readImportRequest(text) {
+    var req = parseArg(text, 'the import request');
+    if (!req || typeof req !== 'object') { fail('BAD_ARGUMENT', 'Expected an import request object but received ' + show(req) + '.'); }
+    requireString(req.file, 'file');
+    if (req.format !== 'png' && req.format !== 'prores') {
+        fail('BAD_ARGUMENT', 'Expected "png" or "prores" for format but received ' + show(req.format) + '.');
+    }
+    req.fps = parseFps(req.fps, 'fps');
+    if (req.stillLayerId === undefined || req.stillLayerId === null) { requireInt(req.stillLayer, 'stillLayer', 1); }
+    if (req.firstFrame !== undefined) { requireInt(req.firstFrame, 'firstFrame', 0); }
+    return req;
+}
+
+function importResult(requestJson) {
+    var req = readImportRequest(requestJson), comp = activeComp(), warnings = [], file, still, driving, result;
+    requireWritableProject();
+    still = portraitOf(comp, layerByIdOrIndex(comp, req.stillLayerId, req.stillLayer, 'the portrait layer'));
+    driving = null;
+    if ((req.drivingLayer !== undefined && req.drivingLayer !== null) || (req.drivingLayerId !== undefined && req.drivingLayerId !== null)) {
+        driving = layerByIdOrIndex(comp, req.drivingLayerId, req.drivingLayer, 'the performance layer');
+    }
+    if (!(still instanceof AVLayer)) {
+        fail('WRONG_SELECTION', 'Layer "' + still.name + '" cannot hold a result. Choose the portrait image layer.');
+    }
+    file = new File(req.file);
+    if (!file.exists) {
+        fail('NOT_FOUND', 'The rendered ' + (req.format === 'png' ? 'frame' : 'movie') + ' "' + file.fsName +
+            '" does not exist. Render again, then import.');
+    }
+    withUndoGroup('reenact: import result', function () {
+        result = placeResult(req, comp, still, driving, file, warnings);
+    });
+    result.warnings = warnings;
+    return result;
+}
+
+function placeResult(req, comp, still, driving, file, warnings) {
+    var previous = previousResult(comp, still), item, layer, start, placement = 'kept';
+    start = alignedStart(req, driving, warnings);
+    if (start === null && !previous) { start = still.inPoint; }
+    if (previous) {
+        item = previous.source;
+        if (req.format === 'png') { item.replaceWithSequence(file, false); } else { item.replace(file); }
+        layer = previous;
+    } else {
+        item = importFootage(file, req.format === 'png');
+        item.parentFolder = resultFolder();
+    }
+    item.mainSource.conformFrameRate = req.fps.num / req.fps.den;
+    item.name = still.name + ' (reenact)';
+    item.label = RESULT_LABEL;
+    item.comment = 'reenact result, ' + req.fps.num + '/' + req.fps.den + ' fps';
+    if (!previous) {
+        layer = comp.layers.add(item);
+        layer.moveBefore(still);
+        layer.name = still.name + ' (reenact)';
+        layer.label = RESULT_LABEL;
+        layer.comment = RESULT_TAG + still.id;
+        placement = coverStill(layer, still, warnings);
+    }
+    if (start !== null) {
+        layer.startTime = start;
+        if (driving && driving.stretch !== 100) { layer.stretch = driving.stretch; }
+    }
+    return {
+        layer: layer.index,
+        layerId: layer.id,
+        name: layer.name,
+        itemId: item.id,
+        replaced: !!previous,
+        placement: placement,
+        startTime: layer.startTime,
+        fps: { num: req.fps.num, den: req.fps.den }
+    };
+}

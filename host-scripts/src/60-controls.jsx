@@ -1,0 +1,143 @@
+// AE-native performance controls (issue 11): a "reenact controls" set of Expression Controls on a layer, sampled
+// once per output frame with valueAtTime (keyframes and expressions evaluated) into the per-frame curves of the job
+// spec (ControlCurvesSchema, fields of FrameControls), and the "reenact neutral" layer marker.
+//
+// Units are AE's: gains are percent sliders (100 = as performed), gaze offsets are Point Controls in percent of an
+// eye width, hold pose is a checkbox. Sampling converts to the spec's units (gain 1.0, eye widths, boolean).
+
+var CONTROL_PREFIX = 'reenact ';
+var NEUTRAL_MARKER = 'reenact neutral';
+var EFFECT = {
+    slider: { matchName: 'ADBE Slider Control', value: 'ADBE Slider Control-0001' },
+    point: { matchName: 'ADBE Point Control', value: 'ADBE Point Control-0001' },
+    checkbox: { matchName: 'ADBE Checkbox Control', value: 'ADBE Checkbox Control-0001' }
+};
+// key: FrameControls field (or the job's smoothing); initial: AE value set when the control is added.
+var CONTROLS = [
+    { key: 'intensity', name: 'reenact intensity', type: 'slider', initial: 100 },
+    { key: 'head', name: 'reenact head', type: 'slider', initial: 100 },
+    { key: 'brows', name: 'reenact brows', type: 'slider', initial: 100 },
+    { key: 'eyes', name: 'reenact eyes', type: 'slider', initial: 100 },
+    { key: 'mouth', name: 'reenact mouth', type: 'slider', initial: 100 },
+    { key: 'blink', name: 'reenact blink', type: 'slider', initial: 100 },
+    { key: 'smoothing', name: 'reenact smoothing', type: 'slider', initial: 50 },
+    { key: 'gazeLeft', name: 'reenact gaze left', type: 'point', initial: [0, 0] },
+    { key: 'gazeRight', name: 'reenact gaze right', type: 'point', initial: [0, 0] },
+    { key: 'holdPose', name: 'reenact hold pose', type: 'checkbox', initial: 0 }
+];
+var MAX_GAIN = 4; // FrameControlsSchema bounds gains to 0..4
+var MAX_SAMPLES = 100000;
+
+function effects(layer) {
+    var g = layer.property('ADBE Effect Parade');
+    if (!g) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold effects. Choose an image, video or comp layer.'); }
+    return g;
+}
+
+function findControl(layer, def) {
+    return findProperty(effects(layer), function (fx) {
+        return fx.name === def.name && fx.matchName === EFFECT[def.type].matchName;
+    });
+}
+
+function addControls(layerIndex) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the controls layer'), added = [], existing = [];
+    requireWritableProject();
+    effects(layer);
+    withUndoGroup('reenact: add controls', function () {
+        var i, def, fx;
+        for (i = 0; i < CONTROLS.length; i += 1) {
+            def = CONTROLS[i];
+            if (findControl(layer, def)) {
+                existing.push(def.name);
+            } else {
+                // Fetch the effect group again each time: adding an effect invalidates older references in AE.
+                fx = layer.property('ADBE Effect Parade').addProperty(EFFECT[def.type].matchName);
+                fx.name = def.name;
+                fx.property(EFFECT[def.type].value).setValue(def.initial);
+                added.push(def.name);
+            }
+        }
+    });
+    return { layer: layer.index, added: added, existing: existing };
+}
+
+function clampGain(v, def, warned, warnings) {
+    var g = v / 100;
+    if (g >= 0 && g <= MAX_GAIN) { return g; }
+    if (!warned[def.key]) {
+        warned[def.key] = true;
+        warnings.push('"' + def.name + '" goes outside 0-' + (MAX_GAIN * 100) + '%: clamped.');
+    }
+    return g < 0 || isNaN(g) ? 0 : MAX_GAIN;
+}
+
+function toControl(def, v, warned, warnings) {
+    if (def.type === 'point') { return [v[0] / 100, v[1] / 100]; }
+    if (def.type === 'checkbox') { return v >= 0.5; }
+    return clampGain(v, def, warned, warnings);
+}
+
+// Output frame k is sampled at comp time startTime + k * fpsDen / fpsNum (startTime null: the layer's start).
+function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the controls layer');
+    var fps = checkFps(fpsNum, fpsDen, 'the output frame rate'), props = [], warnings = [], warned = {}, frames = [];
+    var i, k, t, def, fx, frame, found = 0, smoothing;
+    requireInt(frameCount, 'frameCount', 1);
+    if (frameCount > MAX_SAMPLES) { fail('BAD_ARGUMENT', 'Expected at most ' + MAX_SAMPLES + ' frames for frameCount but received ' + frameCount + '.'); }
+    if (startTime === null || startTime === undefined) { startTime = layer.startTime; }
+    requireNumber(startTime, 'startTime');
+    for (i = 0; i < CONTROLS.length; i += 1) {
+        fx = findControl(layer, CONTROLS[i]);
+        props.push(fx ? fx.property(EFFECT[CONTROLS[i].type].value) : null);
+        if (fx) { found += 1; } else { warnings.push('"' + CONTROLS[i].name + '" is missing: its default is used.'); }
+    }
+    if (found === 0) {
+        fail('NOT_FOUND', 'Layer "' + layer.name + '" has no reenact controls. Add them from the panel (Add controls) first.');
+    }
+    for (k = 0; k < frameCount; k += 1) {
+        t = startTime + (k * fps.den) / fps.num;
+        frame = {};
+        for (i = 0; i < CONTROLS.length; i += 1) {
+            def = CONTROLS[i];
+            if (def.key === 'smoothing') { continue; }
+            frame[def.key] = toControl(def, props[i] ? props[i].valueAtTime(t, false) : def.initial, warned, warnings);
+        }
+        frames.push(frame);
+    }
+    smoothing = smoothingAt(props, startTime, warnings);
+    return { curves: { start: 0, frames: frames }, smoothing: smoothing, warnings: warnings };
+}
+
+// Smoothing is one value per job (JobSpec.smoothing): take it at the first frame and say so if it is animated.
+function smoothingAt(props, startTime, warnings) {
+    var i, p;
+    for (i = 0; i < CONTROLS.length; i += 1) {
+        if (CONTROLS[i].key !== 'smoothing') { continue; }
+        p = props[i];
+        if (!p) { return CONTROLS[i].initial / 100; }
+        if (p.numKeys > 0 || (p.expressionEnabled && p.expression !== '')) {
+            warnings.push('"reenact smoothing" is animated: the value at the first frame is used for the whole render.');
+        }
+        return Math.max(0, Math.min(1, p.valueAtTime(startTime, false) / 100));
+    }
+    return 0.5;
+}
+
+function readNeutralMarker(layerIndex) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer');
+    var markers = layer.property('ADBE Marker'), i, comment, time, src = layer.source, rate;
+    for (i = 1; markers && i <= markers.numKeys; i += 1) {
+        comment = trim(markers.keyValue(i).comment).toLowerCase();
+        if (comment === NEUTRAL_MARKER) {
+            time = markers.keyTime(i);
+            rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : comp.frameRate;
+            return {
+                time: time,
+                layerTime: time - layer.startTime,
+                frame: Math.round((time - layer.startTime) * rate * 100 / layer.stretch)
+            };
+        }
+    }
+    return null;
+}

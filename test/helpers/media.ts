@@ -1,0 +1,79 @@
+/** Test helpers: temp folders, and clips generated with the real ffmpeg (never downloaded). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll } from 'vitest';
+import { ffmpegPaths } from '../../bridge/src/media/locator.js';
+import { runProcess } from '../../bridge/src/media/run.js';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
+export const PORTRAIT = path.join(FIXTURES, 'media', 'portrait-astronaut.png');
+export const DRIVING = path.join(FIXTURES, 'media', 'driving-talk.mp4');
+
+/** A temp folder removed after the test file finishes. */
+export function tempDir(prefix = 'reenact-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs ffmpeg with `args` (quiet, overwrite). */
+export async function ffmpeg(...args: string[]): Promise<void> {
+  await runProcess(ffmpegPaths().ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args]);
+}
+
+/**
+ * Writes a lossless clip whose frame k is filled with colour (k*step mod 256, 255-k, 128) so tests can read the
+ * frame number back from the pixels. Returns the file.
+ */
+export async function makeIndexedClip(
+  file: string,
+  frames: number,
+  fps: string,
+  size = '64x48',
+  step = 7,
+): Promise<string> {
+  const [w, h] = size.split('x').map(Number);
+  const raw = Buffer.alloc(w * h * 3 * frames);
+  for (let k = 0; k < frames; k++) {
+    for (let p = 0; p < w * h; p++) {
+      const o = (k * w * h + p) * 3;
+      raw[o] = (k * step) % 256;
+      raw[o + 1] = 255 - (k % 256);
+      raw[o + 2] = 128;
+    }
+  }
+  await runProcess(
+    ffmpegPaths().ffmpeg,
+    [
+      '-v',
+      'error',
+      '-nostdin',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      size,
+      '-framerate',
+      fps,
+      '-i',
+      '-',
+      '-c:v',
+      'libx264rgb',
+      '-qp',
+      '0',
+      '-preset',
+      'ultrafast',
+      file,
+    ],
+    { input: raw },
+  );
+  return file;
+}
+
+/** Reads back the frame number written by makeIndexedClip from a pixel (R channel / step, using G for wraps). */
+export function indexFromPixel(data: Uint8Array): number {
+  return 255 - data[1];
+}

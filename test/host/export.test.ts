@@ -1,0 +1,95 @@
+// exportStill: a PNG of a comp/text/shape/effected layer through a temp comp and saveFrameToPng, never the render
+// queue; the temp comp is gone afterwards and the artist's layers are unchanged.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ExportStillResult } from '../../bridge/src/api/host.js';
+import type { SimProperty } from './ae-sim.js';
+import { arg } from './host-realm.js';
+import { makeScene, type Scene } from './scene.js';
+
+let s: Scene;
+beforeEach(() => {
+  s = makeScene();
+});
+
+describe('exportStill', () => {
+  it('renders a text layer at the given time into a temp PNG, in one undo group, leaving no temp comp', () => {
+    const title = s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    (title.transform.property('ADBE Position') as SimProperty).setValue([100, 200]);
+    const before = s.comp.layerList.map(s.sim.snapshot);
+    const items = s.sim.project.numItems;
+    s.sim.state.mutations.length = 0;
+
+    const v = s.host.value<ExportStillResult>('reenact.exportStill(1, 1.25)');
+
+    expect(v).toEqual({
+      file: join(s.dir, 'ae-temp', 'reenact', `still_${s.comp.id}_${title.id}_37.png`),
+      width: 1920,
+      height: 1080,
+      time: 1.25,
+      written: true,
+    });
+    const png = PNG.sync.read(readFileSync(v.file));
+    expect([png.width, png.height]).toEqual([1920, 1080]);
+    const frame = s.sim.state.savedFrames[0];
+    expect(frame).toMatchObject({ comp: 'reenact temp still', size: [1920, 1080], time: 1.25, layers: ['Title'] });
+    // the copy is upright and centred in the temp comp, whatever the artist did to the original
+    expect(JSON.stringify(frame.top)).toContain('{"n":"ADBE Position","v":[960,540]');
+    expect(s.sim.project.numItems).toBe(items);
+    expect(s.sim.project.renderQueue.numItems).toBe(0);
+    expect(s.sim.state.undoGroups).toEqual(['reenact: export still']);
+    expect(s.sim.mutationsOutsideUndo()).toEqual([]);
+    expect(s.comp.layerList.map(s.sim.snapshot)).toEqual(before);
+  });
+
+  it('keeps effects of an effected still, uses the current time by default, and writes to a given path', () => {
+    s.still.Effects.addProperty('ADBE Gaussian Blur 2');
+    s.comp.time = 2;
+    const out = join(s.dir, 'exports', 'deep', 'portrait.png');
+    const v = s.host.value<ExportStillResult>(`reenact.exportStill(1, null, ${arg(out)})`);
+    expect(v).toMatchObject({ file: out, width: 64, height: 64, time: 2, written: true });
+    expect(existsSync(out)).toBe(true);
+    expect(JSON.stringify(s.sim.state.savedFrames[0].top)).toContain('ADBE Gaussian Blur 2');
+  });
+
+  it.each([
+    [
+      'a camera layer',
+      (sc: Scene) => {
+        sc.sim.addLayer(sc.comp, 'camera', { name: 'Cam' });
+      },
+      'reenact.exportStill(1, 0)',
+      'WRONG_SELECTION',
+      'Layer "Cam" is a camera layer. Select a still image or a layer with a face, and a video clip of the performance.',
+    ],
+    [
+      'offline footage',
+      (sc: Scene) => {
+        sc.stillItem.footageMissing = true;
+      },
+      'reenact.exportStill(1, 0)',
+      'OFFLINE_FOOTAGE',
+      'The footage of layer "headshot.png" is offline (headshot.png). Relink it (File > Replace Footage > File) and try again.',
+    ],
+    [
+      'a bad index',
+      () => undefined,
+      'reenact.exportStill(0, 0)',
+      'BAD_ARGUMENT',
+      'Expected a whole number of at least 1 for the portrait layer index but received 0.',
+    ],
+    [
+      'a bad time',
+      () => undefined,
+      'reenact.exportStill(1, "soon")',
+      'BAD_ARGUMENT',
+      'Expected a number for time but received "soon".',
+    ],
+  ])('fails clearly for %s', (_n, setup, call, code, message) => {
+    setup(s);
+    expect(s.host.call(call)).toEqual({ ok: false, error: { code, message } });
+    expect(s.sim.state.savedFrames).toEqual([]);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * A typical shot for host-script tests: a 29.97 fps comp holding a background solid, a performance clip that starts
+ * at 1.5 s, and a portrait still on top; real PNG files in a temp folder; the host bundle loaded in an ES3 realm.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAeSim, writePng } from './ae-sim.js';
+import { loadHost } from './host-realm.js';
+
+export const NTSC = 30000 / 1001;
+
+export function makeScene() {
+  const dir = mkdtempSync(join(tmpdir(), 'reenact-host-'));
+  process.env.REENACT_SIM_TEMP = dir;
+  const sim = createAeSim({ sequenceFps: 30 });
+  const host = loadHost(sim);
+  const stillFile = join(dir, 'headshot.png');
+  writePng(stillFile, 64, 64);
+  const takeFile = join(dir, 'take_03.mov');
+  sim.declareMovie(takeFile, { width: 640, height: 480, fps: NTSC, frames: 361 });
+  const comp = sim.addComp({ name: 'Shot 010', width: 1920, height: 1080, fps: NTSC, duration: 20 });
+  const stillItem = sim.addFootage({ file: stillFile, width: 64, height: 64 });
+  const takeItem = sim.addFootage({ file: takeFile, width: 640, height: 480, fps: NTSC, frames: 361 });
+  const bg = sim.addLayer(comp, sim.addSolid('BG', 1920, 1080));
+  const take = sim.addLayer(comp, takeItem, { startTime: 1.5 });
+  const still = sim.addLayer(comp, stillItem);
+  sim.project.activeItem = comp;
+  return { dir, sim, host, comp, still, take, bg, stillItem, takeItem, stillFile, takeFile };
+}
+
+export type Scene = ReturnType<typeof makeScene>;
+
+/** Writes a PNG sequence frame_00000.png… of `count` frames and returns the first file's path. */
+export function writeSequence(dir: string, count: number, width = 64, height = 64): string {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) writePng(join(dir, `frame_${String(i).padStart(5, '0')}.png`), width, height);
+  return join(dir, 'frame_00000.png');
+}
