@@ -238,6 +238,7 @@ async function runRender(
       referenceIndex,
       frames: result.frames,
       complete: true,
+      stats: result.stats,
       timings: {
         totalSeconds: (performance.now() - t0) / 1000,
         trackSeconds,
@@ -268,6 +269,7 @@ interface ManifestInputs {
   referenceIndex: number;
   frames: ManifestFrameWithKey[];
   complete: boolean;
+  stats: NonNullable<Manifest['stats']>;
   timings: Manifest['timings'];
 }
 
@@ -305,6 +307,7 @@ function buildManifest(m: ManifestInputs): Manifest {
     warnings: m.warnings,
     timings: m.timings,
     complete: m.complete,
+    stats: m.stats,
     createdAt: new Date().toISOString(),
   };
 }
@@ -328,9 +331,12 @@ interface FramesContext {
 }
 
 /** The per-frame loop: render missing/changed frames, keep valid ones, encode in contiguous runs. */
-async function renderFrames(
-  c: FramesContext,
-): Promise<{ frames: ManifestFrameWithKey[]; renderSeconds: number; encodeSeconds: number }> {
+async function renderFrames(c: FramesContext): Promise<{
+  frames: ManifestFrameWithKey[];
+  renderSeconds: number;
+  encodeSeconds: number;
+  stats: NonNullable<Manifest['stats']>;
+}> {
   const { spec, engine, layout, jobId, emit, options } = c;
   const signal = options.signal;
   const png = spec.output.format === 'png';
@@ -483,7 +489,7 @@ async function renderFrames(
     c.warn(
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
-  return { frames, renderSeconds, encodeSeconds };
+  return { frames, renderSeconds, encodeSeconds, stats: { rendered, kept: frames.length - rendered } };
 }
 
 interface LastGood {
