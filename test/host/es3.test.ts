@@ -71,7 +71,7 @@ describe('ES3 realm', () => {
       host.context,
     );
     expect(names).toBe(
-      'addControls,exportStill,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
+      'addControls,exportStill,finishExports,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
     );
   });
 });
