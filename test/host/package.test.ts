@@ -57,7 +57,7 @@ afterAll(() => {
 function makeRepoCopy(): string {
   const root = mkdtempSync(join(tmpdir(), 'reenact-pkg-'));
   roots.push(root);
-  for (const rel of ['CSXS', 'host-scripts', 'package.json', 'package-lock.json'])
+  for (const rel of ['CSXS', 'host-scripts', 'models', 'package.json', 'package-lock.json'])
     cpSync(join(ROOT, rel), join(root, rel), { recursive: true });
   mkdirSync(join(root, 'panel', 'dist', 'assets'), { recursive: true });
   writeFileSync(
@@ -89,6 +89,7 @@ const EXPECTED = [
   'CSXS/manifest.xml',
   'bridge/dist/cli/main.js',
   'host-scripts/reenact.jsx',
+  'models/catalog.json',
   'package-lock.json',
   'package.json',
   'panel/dist/assets/app.js',
