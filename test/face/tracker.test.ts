@@ -230,4 +230,18 @@ describe('face tracker on real photos', () => {
     expect(r.fps).toBeGreaterThan(0);
     expect(r.fpsPerCore).toBeGreaterThan(0);
   });
+
+  it('refuses overlapping calls and calls after dispose with a clear error', async () => {
+    const t = await createFaceTracker({ env: tempCacheEnv(), iris: false });
+    const first = t.detect(astronaut());
+    await expect(t.track(astronaut(), 0)).rejects.toThrow(
+      'Expected one call at a time on a face tracker but track() was called while another call was running. Await each call.',
+    );
+    expect(await first).toHaveLength(1);
+    await t.dispose();
+    await t.dispose();
+    await expect(t.detect(astronaut())).rejects.toThrow(
+      'Expected a live face tracker for detect() but it was disposed.',
+    );
+  });
 });

@@ -10,6 +10,7 @@
  *   await tracker.dispose();
  */
 import type * as ort from 'onnxruntime-node';
+import { ReenactError } from '../errors.js';
 import type { Image } from '../media/types.js';
 import { checkSessionNames, createSession, type ModelSpec } from '../onnx/session.js';
 import { BLAZEFACE_SPEC, createDetector, type DetectorOptions } from './detector.js';
@@ -78,12 +79,32 @@ export async function createFaceTracker(options: FaceTrackerOptions = {}): Promi
   };
   const tracker = createTracker(models, options);
   const loaded = [det, mesh, ...(iris ? [iris] : [])];
+  // The models share input buffers across calls, so calls must not overlap (await each one).
+  let busy = false;
+  let disposed = false;
+  const exclusive = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    if (disposed) throw new ReenactError('INTERNAL', `Expected a live face tracker for ${what}() but it was disposed.`);
+    if (busy) {
+      throw new ReenactError(
+        'INTERNAL',
+        `Expected one call at a time on a face tracker but ${what}() was called while another call was running. Await each call.`,
+      );
+    }
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+    }
+  };
   return {
-    detect: (image) => detectStill(models, image, options),
-    track: (image, index) => tracker.track(image, index),
+    detect: (image) => exclusive('detect', () => detectStill(models, image, options)),
+    track: (image, index) => exclusive('track', () => tracker.track(image, index)),
     reset: () => tracker.reset(),
     models: loaded.map((l) => l.file),
     async dispose() {
+      if (disposed) return;
+      disposed = true;
       await Promise.all(loaded.map((l) => l.session.release()));
     },
   };
