@@ -7,7 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
-import { type Affine, sampleAffine } from './image.js';
+import { type Affine, sampleAffineFiltered } from './image.js';
 import type { Box } from './types.js';
 
 export const BLAZEFACE_SIZE = 256;
@@ -157,7 +157,7 @@ export function createDetector(session: ort.InferenceSession, options: DetectorO
     async detect(image: Image): Promise<Detection[]> {
       const { scale, ox, oy } = letterbox(image.width, image.height, size);
       const m: Affine = { a: 1 / scale, b: 0, c: -ox / scale, d: 0, e: 1 / scale, f: -oy / scale };
-      sampleAffine(image, m, size, size, input, 1 / 127.5, -1);
+      sampleAffineFiltered(image, m, size, size, input, 1 / 127.5, -1);
       const out = await runNamed(session, BLAZEFACE_SPEC, {
         input: new ort.Tensor('float32', input, [1, size, size, 3]),
       });
