@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchEngine } from './engine.js';
 import { table } from './lib.js';
+import { benchLivePortrait } from './liveportrait.js';
 import { benchMedia } from './media.js';
 
 const sections: Record<string, () => Promise<string>> = {
@@ -17,6 +18,13 @@ const sections: Record<string, () => Promise<string>> = {
         'End to end, 1080p output (target: ratio to floor ≥ 0.8; re-render row: speed-up over the first render, target ≥ 5)',
         endToEnd,
       ),
+    ].join('\n');
+  },
+  liveportrait: async () => {
+    const { rows, summary } = await benchLivePortrait();
+    return [
+      table('LivePortrait engine (target: ≤ 10% of render time outside session.run)', summary),
+      table('LivePortrait engine, per stage', rows),
     ].join('\n');
   },
 };
