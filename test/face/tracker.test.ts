@@ -231,13 +231,21 @@ describe('face tracker on real photos', () => {
     expect(r.fpsPerCore).toBeGreaterThan(0);
   });
 
-  it('refuses overlapping calls and calls after dispose with a clear error', async () => {
+  it('runs overlapping calls one at a time in call order; refuses calls after dispose', async () => {
     const t = await createFaceTracker({ env: tempCacheEnv(), iris: false });
-    const first = t.detect(astronaut());
-    await expect(t.track(astronaut(), 0)).rejects.toThrow(
-      'Expected one call at a time on a face tracker but track() was called while another call was running. Await each call.',
-    );
-    expect(await first).toHaveLength(1);
+    const blank: Image = { data: new Uint8Array(64 * 64 * 3), width: 64, height: 64, channels: 3 };
+    const [still, f0, f1, f2] = await Promise.all([
+      t.detect(astronaut()),
+      t.track(astronaut(), 0),
+      t.track(blank, 1),
+      t.track(astronaut(), 2),
+    ]);
+    expect(still).toHaveLength(1);
+    expect(f0.faces.map((f) => f.id)).toEqual([0]);
+    expect(f1).toEqual({ index: 1, faces: [], reason: 'lost' });
+    expect(f2.faces.map((f) => f.id)).toEqual([0]);
+    await expect(t.track({ ...blank, width: 65 }, 3)).rejects.toThrow('Expected 12480 bytes');
+    expect((await t.track(astronaut(), 4)).faces).toHaveLength(1);
     await t.dispose();
     await t.dispose();
     await expect(t.detect(astronaut())).rejects.toThrow(

@@ -45,7 +45,7 @@ export interface FaceTracker {
   reset(): void;
   /** The converted model files in use (paths, sha256) for the job manifest. */
   readonly models: FaceModelFile[];
-  /** Releases the ONNX sessions. */
+  /** Releases the ONNX sessions (after any call still queued). */
   dispose(): Promise<void>;
 }
 
@@ -79,23 +79,19 @@ export async function createFaceTracker(options: FaceTrackerOptions = {}): Promi
   };
   const tracker = createTracker(models, options);
   const loaded = [det, mesh, ...(iris ? [iris] : [])];
-  // The models share input buffers across calls, so calls must not overlap (await each one).
-  let busy = false;
+  // The models share input buffers, so calls run one at a time, in call order (a shared tracker in the server may
+  // get overlapping requests; `track` order is the caller's frame order).
+  let queue: Promise<unknown> = Promise.resolve();
   let disposed = false;
-  const exclusive = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    if (disposed) throw new ReenactError('INTERNAL', `Expected a live face tracker for ${what}() but it was disposed.`);
-    if (busy) {
-      throw new ReenactError(
-        'INTERNAL',
-        `Expected one call at a time on a face tracker but ${what}() was called while another call was running. Await each call.`,
+  const exclusive = <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    if (disposed) {
+      return Promise.reject(
+        new ReenactError('INTERNAL', `Expected a live face tracker for ${what}() but it was disposed.`),
       );
     }
-    busy = true;
-    try {
-      return await fn();
-    } finally {
-      busy = false;
-    }
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
   };
   return {
     detect: (image) => exclusive('detect', () => detectStill(models, image, options)),
@@ -105,6 +101,7 @@ export async function createFaceTracker(options: FaceTrackerOptions = {}): Promi
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await queue;
       await Promise.all(loaded.map((l) => l.session.release()));
     },
   };
