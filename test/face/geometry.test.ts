@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { blazeFaceAnchors, decodeBlazeFace, letterbox, weightedNms } from '../../bridge/src/face/detector.js';
+import {
+  blazeFaceAnchors,
+  decodeBlazeFace,
+  letterbox,
+  tileStarts,
+  weightedNms,
+} from '../../bridge/src/face/detector.js';
 import {
   applyAffine,
   checkImage,
@@ -159,6 +165,13 @@ describe('BlazeFace decoding', () => {
     expect(Array.from(a.slice(511 * 2, 512 * 2))).toEqual([248, 248]);
     expect(Array.from(a.slice(512 * 2, 513 * 2))).toEqual([16, 16]);
     expect(Array.from(a.slice(895 * 2))).toEqual([240, 240]);
+  });
+
+  it('tiles overlap by half and end flush with the frame; a tile larger than the frame is centred', () => {
+    expect(tileStarts(4000, 2000)).toEqual([0, 1000, 2000]);
+    expect(tileStarts(3000, 1000)).toEqual([0, 500, 1000, 1500, 2000]);
+    expect(tileStarts(1100, 500)).toEqual([0, 250, 500, 600]);
+    expect(tileStarts(300, 500)).toEqual([-100]);
   });
 
   it('letterbox keeps aspect and centres the frame', () => {

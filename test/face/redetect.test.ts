@@ -21,6 +21,7 @@ describe('re-detection schedule', () => {
     sessions.push(d, m);
     const real = createDetector(d);
     detector = {
+      ...real,
       detect: (image: Image) => {
         calls.push(frame);
         return real.detect(image);

@@ -103,6 +103,20 @@ describe('face tracker on real photos', () => {
     );
   });
 
+  it('finds a small face in a large still by scanning tiles', async () => {
+    // The portrait at half size (face ≈ 50 px) in a 2048×1536 grey frame: 6 px wide in one letterboxed pass.
+    const small = scaled(astronaut(), 0.5);
+    const big: Image = { data: new Uint8Array(2048 * 1536 * 3).fill(110), width: 2048, height: 1536, channels: 3 };
+    for (let y = 0; y < small.height; y++)
+      big.data.set(small.data.subarray(y * small.width * 3, (y + 1) * small.width * 3), ((900 + y) * 2048 + 1400) * 3);
+    const faces = await tracker.detect(big);
+    expect(faces).toHaveLength(1);
+    expect(Math.abs(faces[0].pose.x - (1400 + 225 / 2))).toBeLessThan(6);
+    expect(Math.abs(faces[0].pose.y - (900 + 104 / 2))).toBeLessThan(6);
+    expect(faces[0].pose.scale).toBeGreaterThan(26);
+    expect(faces[0].pose.scale).toBeLessThan(36);
+  });
+
   it('places eyes, nose and mouth where they belong (and irises inside the eyes)', async () => {
     const [f] = await tracker.detect(astronaut());
     const [eyeLx, eyeLy] = lm(f, 33);

@@ -135,8 +135,9 @@ async function measureRoi(
 }
 
 /**
- * All faces in a still, largest first (ids 0, 1, … in that order). Each detection is refined twice: once from the
- * detector's box, once from the resulting landmarks (as tracking would). Overlapping results are merged.
+ * All faces in a still, largest first (ids 0, 1, … in that order). The detector also scans tiles, so small faces in
+ * large photos are found. Each detection is refined twice: once from the detector's box, once from the resulting
+ * landmarks (as tracking would). Overlapping results are merged.
  */
 export async function detectStill(
   models: TrackerModels,
@@ -146,7 +147,7 @@ export async function detectStill(
   checkImage(image);
   const minFaceScore = options.minFaceScore ?? 0.5;
   const found: { landmarks: Float32Array; score: number; iris?: Float32Array }[] = [];
-  for (const d of (await models.detector.detect(image)).slice(0, options.maxFaces ?? 4)) {
+  for (const d of (await models.detector.detectAll(image)).slice(0, options.maxFaces ?? 4)) {
     const first = await models.mesh.run(image, roiFromDetection(d));
     if (!(first.score >= minFaceScore)) continue;
     const r = await measureRoi(models, image, roiFromLandmarks(first.landmarks), minFaceScore);
