@@ -11,7 +11,7 @@ import { matteLut, transparentCopy } from './matte.js';
 import { buildWarpMesh, targetVertices, type WarpMesh } from './mesh.js';
 import type { MotionResult } from './motion.js';
 import { createMouthScratch, type MouthModel, type MouthScratch, prepareMouth, renderMouth } from './mouth.js';
-import { createWarpScratch, type PixelBox, type Pixels, type WarpScratch, warpMesh } from './warp.js';
+import { createWarpScratch, type PixelBox, type Pixels, softenFolds, type WarpScratch, warpMesh } from './warp.js';
 
 export interface RendererState {
   source: Pixels;
@@ -68,6 +68,7 @@ export function renderFrame(state: RendererState, motion: MotionResult): RenderR
   if (motion.identity) return { data: out, box: null };
   targetVertices(state.mesh, motion.points, state.scratch.dst);
   const box = warpMesh(state.source, out, state.mesh, state.scratch.dst, state.lut, state.scratch.warp);
+  softenFolds(out, state.source.width, box, state.scratch.warp, 4);
   renderMouth(state.source, out, state.mouth, motion.points, state.scratch.mouth);
   renderEyes(state.source, out, state.eyes, motion, state.lashLine, state.scratch.eyes);
   return { data: out, box };

@@ -17,12 +17,21 @@ export interface Pixels {
 /** Reusable per-engine buffers (grown on demand, never per frame). */
 export interface WarpScratch {
   depth: Float32Array;
+  /** Source position each warped pixel was sampled from (valid where depth is finite). */
+  srcX: Float32Array;
+  srcY: Float32Array;
   tap: Float64Array;
   acc: Float64Array;
 }
 
 export function createWarpScratch(width: number, height: number): WarpScratch {
-  return { depth: new Float32Array(width * height), tap: new Float64Array(3), acc: new Float64Array(3) };
+  return {
+    depth: new Float32Array(width * height),
+    srcX: new Float32Array(width * height),
+    srcY: new Float32Array(width * height),
+    tap: new Float64Array(3),
+    acc: new Float64Array(3),
+  };
 }
 
 /** Pixel box [x0, y0, x1, y1] inclusive; x1 < x0 means empty. */
@@ -72,6 +81,8 @@ export function warpMesh(
   const maxY = h - 1;
   const tap = scratch.tap;
   const acc = scratch.acc;
+  const mapX = scratch.srcX;
+  const mapY = scratch.srcY;
   for (let t = 0; t < tri.length; t += 3) {
     const a = tri[t];
     const b = tri[t + 1];
@@ -151,6 +162,8 @@ export function warpMesh(
         if (alpha === 0) continue;
         let sx = sxa + l1 * dsxb + l2 * dsxc;
         let sy = sya + l1 * dsyb + l2 * dsyc;
+        mapX[row] = sx;
+        mapY[row] = sy;
         if (minified) {
           // Squeezed triangle (e.g. the neck under an opening jaw): average 2×2 taps so it does not alias.
           sampleRgb(src, sx - qx - rx, sy - qy - ry, tap);
@@ -221,4 +234,41 @@ export function sampleRgb(src: Pixels, x: number, y: number, rgb: Float64Array):
   for (let k = 0; k < 3; k++) {
     rgb[k] = data[p00 + k] * w00 + data[p10 + k] * w10 + data[p01 + k] * w01 + data[p11 + k] * w11;
   }
+}
+
+/**
+ * Softens fold-over edges. Where the source position jumps between neighbouring pixels (the nose passing
+ * in front of the cheek on a turn, the chin over the neck) the warp has a hard, aliased edge; each such
+ * pair of pixels is blended 3:1 towards the other, a one-pixel anti-aliasing. A continuous mapping
+ * (including the identity, whatever the mesh's own overlaps) has no jump and is left byte-exact; pixels
+ * outside the matte are never touched.
+ * @param jump source distance between neighbours that counts as a fold, px
+ */
+export function softenFolds(out: Uint8Array, width: number, box: PixelBox, scratch: WarpScratch, jump: number): number {
+  const depth = scratch.depth;
+  const j2 = jump * jump;
+  let softened = 0;
+  for (let y = box[1]; y <= box[3]; y++) {
+    for (let x = box[0]; x <= box[2]; x++) {
+      const i = y * width + x;
+      if (depth[i] === Number.POSITIVE_INFINITY || out[i * 4 + 3] === 0) continue;
+      if (x < box[2]) softened += blendPair(out, scratch, i, i + 1, j2);
+      if (y < box[3]) softened += blendPair(out, scratch, i, i + width, j2);
+    }
+  }
+  return softened;
+}
+
+function blendPair(out: Uint8Array, s: WarpScratch, i: number, j: number, jump2: number): number {
+  if (s.depth[j] === Number.POSITIVE_INFINITY || out[j * 4 + 3] === 0) return 0;
+  const dx = s.srcX[j] - s.srcX[i];
+  const dy = s.srcY[j] - s.srcY[i];
+  if (dx * dx + dy * dy < jump2) return 0;
+  for (let c = 0; c < 3; c++) {
+    const a = out[i * 4 + c];
+    const b = out[j * 4 + c];
+    out[i * 4 + c] = (3 * a + b + 2) >> 2;
+    out[j * 4 + c] = (a + 3 * b + 2) >> 2;
+  }
+  return 1;
 }
