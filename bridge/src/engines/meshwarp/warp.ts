@@ -183,6 +183,7 @@ export function warpMesh(
           out[o + 1] = (acc[1] + tap[1]) * 0.25 + 0.5;
           out[o + 2] = (acc[2] + tap[2]) * 0.25 + 0.5;
           out[o + 3] = alpha;
+          if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, sampleAlpha(src, sx, sy));
           continue;
         }
         // Bilinear sample at the mapped source point, clamped to the image.
@@ -206,10 +207,44 @@ export function warpMesh(
         out[o + 1] = data[p00 + 1] * w00 + data[p10 + 1] * w10 + data[p01 + 1] * w01 + data[p11 + 1] * w11 + 0.5;
         out[o + 2] = data[p00 + 2] * w00 + data[p10 + 2] * w10 + data[p01 + 2] * w01 + data[p11 + 2] * w11 + 0.5;
         out[o + 3] = alpha;
+        if (ch === 4) {
+          const a = data[p00 + 3] * w00 + data[p10 + 3] * w10 + data[p01 + 3] * w01 + data[p11 + 3] * w11;
+          keepSourceAlpha(src, out, o, row, alpha, a);
+        }
       }
     }
   }
   return box;
+}
+
+/**
+ * A portrait with its own alpha (a cut-out) keeps it: output alpha = matte × warped source alpha. Where
+ * that is 0 the pixel goes back to the source bytes, so alpha 0 always means "untouched".
+ */
+function keepSourceAlpha(src: Pixels, out: Uint8Array, o: number, pixel: number, matte: number, a: number): void {
+  const v = Math.round((matte * a) / 255);
+  out[o + 3] = v;
+  if (v === 0) {
+    out[o] = src.data[pixel * 4];
+    out[o + 1] = src.data[pixel * 4 + 1];
+    out[o + 2] = src.data[pixel * 4 + 2];
+  }
+}
+
+/** Bilinear alpha of a 4-channel `src` at (x, y), clamped. */
+function sampleAlpha(src: Pixels, x: number, y: number): number {
+  const { width: w, height: h, data } = src;
+  const sx = Math.min(Math.max(x, 0), w - 1);
+  const sy = Math.min(Math.max(y, 0), h - 1);
+  const ix = sx | 0;
+  const iy = sy | 0;
+  const fx = sx - ix;
+  const fy = sy - iy;
+  const ix1 = ix < w - 1 ? ix + 1 : ix;
+  const iy1 = iy < h - 1 ? iy + 1 : iy;
+  const top = data[(iy * w + ix) * 4 + 3] * (1 - fx) + data[(iy * w + ix1) * 4 + 3] * fx;
+  const bottom = data[(iy1 * w + ix) * 4 + 3] * (1 - fx) + data[(iy1 * w + ix1) * 4 + 3] * fx;
+  return top * (1 - fy) + bottom * fy;
 }
 
 /** Bilinear RGB sample of `src` at (x, y) (clamped), written into rgb[0..2] as floats 0..255. */
