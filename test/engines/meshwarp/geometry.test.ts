@@ -80,7 +80,7 @@ describe('matte', () => {
 
 describe('softenFolds', () => {
   it('blends 3:1 across a jump in source position, and leaves a continuous mapping alone (hand-checked)', () => {
-    const s = createWarpScratch(4, 1);
+    const s = createWarpScratch([0, 0, 3, 0]);
     const out = Uint8Array.from([0, 0, 0, 255, 0, 0, 0, 255, 200, 200, 200, 255, 200, 200, 200, 255]);
     s.depth.fill(0);
     s.srcX.set([0, 1, 9, 10]); // a fold between pixels 1 and 2

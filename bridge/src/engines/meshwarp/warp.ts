@@ -14,8 +14,15 @@ export interface Pixels {
   channels: 3 | 4;
 }
 
-/** Reusable per-engine buffers (grown on demand, never per frame). */
+/**
+ * Reusable per-engine buffers over a fixed region of the image (the outer ring's box: nothing outside it
+ * ever changes), so memory follows the face, not the portrait's resolution. Never reallocated per frame.
+ */
 export interface WarpScratch {
+  /** Region covered, inclusive image pixels [x0, y0, x1, y1]. */
+  region: PixelBox;
+  /** Region width (x1 − x0 + 1). */
+  stride: number;
   depth: Float32Array;
   /** Source position each warped pixel was sampled from (valid where depth is finite). */
   srcX: Float32Array;
@@ -24,11 +31,15 @@ export interface WarpScratch {
   acc: Float64Array;
 }
 
-export function createWarpScratch(width: number, height: number): WarpScratch {
+export function createWarpScratch(region: PixelBox): WarpScratch {
+  const stride = Math.max(0, region[2] - region[0] + 1);
+  const n = stride * Math.max(0, region[3] - region[1] + 1);
   return {
-    depth: new Float32Array(width * height),
-    srcX: new Float32Array(width * height),
-    srcY: new Float32Array(width * height),
+    region,
+    stride,
+    depth: new Float32Array(n),
+    srcX: new Float32Array(n),
+    srcY: new Float32Array(n),
     tap: new Float64Array(3),
     acc: new Float64Array(3),
   };
@@ -66,13 +77,18 @@ export function warpMesh(
     if (y < by0) by0 = y;
     if (y > by1) by1 = y;
   }
+  const [rx0, ry0, rx1, ry1] = scratch.region;
+  const zs = scratch.stride;
   const box: PixelBox = [
-    Math.max(0, Math.floor(bx0)),
-    Math.max(0, Math.floor(by0)),
-    Math.min(w - 1, Math.ceil(bx1)),
-    Math.min(h - 1, Math.ceil(by1)),
+    Math.max(rx0, Math.floor(bx0)),
+    Math.max(ry0, Math.floor(by0)),
+    Math.min(rx1, Math.ceil(bx1)),
+    Math.min(ry1, Math.ceil(by1)),
   ];
-  for (let y = box[1]; y <= box[3]; y++) depth.fill(Number.POSITIVE_INFINITY, y * w + box[0], y * w + box[2] + 1);
+  for (let y = box[1]; y <= box[3]; y++) {
+    const z0 = (y - ry0) * zs - rx0;
+    depth.fill(Number.POSITIVE_INFINITY, z0 + box[0], z0 + box[2] + 1);
+  }
 
   const tri = mesh.triangles;
   const s = mesh.src;
@@ -95,10 +111,10 @@ export function warpMesh(
     const yc = dst[c * 3 + 1];
     const det = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
     if (Math.abs(det) < 1e-9) continue;
-    const x0 = Math.max(0, Math.ceil(Math.min(xa, xb, xc) - 1e-7));
-    const x1 = Math.min(maxX, Math.floor(Math.max(xa, xb, xc) + 1e-7));
-    const y0 = Math.max(0, Math.ceil(Math.min(ya, yb, yc) - 1e-7));
-    const y1 = Math.min(maxY, Math.floor(Math.max(ya, yb, yc) + 1e-7));
+    const x0 = Math.max(box[0], Math.ceil(Math.min(xa, xb, xc) - 1e-7));
+    const x1 = Math.min(box[2], Math.floor(Math.max(xa, xb, xc) + 1e-7));
+    const y0 = Math.max(box[1], Math.ceil(Math.min(ya, yb, yc) - 1e-7));
+    const y1 = Math.min(box[3], Math.floor(Math.max(ya, yb, yc) + 1e-7));
     if (x1 < x0 || y1 < y0) continue;
     // Barycentric l1 (towards b) and l2 (towards c) as linear functions of the pixel centre.
     const inv = 1 / det;
@@ -151,19 +167,20 @@ export function warpMesh(
       let l1 = c1 + lo * l1x;
       let l2 = c2 + lo * l2x;
       let row = py * w + lo;
-      for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, row++) {
+      let zi = (py - ry0) * zs + (lo - rx0);
+      for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, row++, zi++) {
         if (l1 < eps || l2 < eps || l1 + l2 > 1 - eps) continue;
         const z = za + l1 * dzb + l2 * dzc;
-        if (z >= depth[row]) continue;
-        depth[row] = z;
+        if (z >= depth[zi]) continue;
+        depth[zi] = z;
         const weight = wa + l1 * dwb + l2 * dwc;
         const alpha = lut[weight <= 0 ? 0 : weight >= 1 ? 1024 : (weight * 1024 + 0.5) | 0];
         const o = row * 4;
         if (alpha === 0) continue;
         let sx = sxa + l1 * dsxb + l2 * dsxc;
         let sy = sya + l1 * dsyb + l2 * dsyc;
-        mapX[row] = sx;
-        mapY[row] = sy;
+        mapX[zi] = sx;
+        mapY[zi] = sy;
         if (minified) {
           // Squeezed triangle (e.g. the neck under an opening jaw): average 2×2 taps so it does not alias.
           sampleRgb(src, sx - qx - rx, sy - qy - ry, tap);
@@ -282,22 +299,34 @@ export function sampleRgb(src: Pixels, x: number, y: number, rgb: Float64Array):
 export function softenFolds(out: Uint8Array, width: number, box: PixelBox, scratch: WarpScratch, jump: number): number {
   const depth = scratch.depth;
   const j2 = jump * jump;
+  const [rx0, ry0] = scratch.region;
+  const zs = scratch.stride;
   let softened = 0;
   for (let y = box[1]; y <= box[3]; y++) {
     for (let x = box[0]; x <= box[2]; x++) {
       const i = y * width + x;
-      if (depth[i] === Number.POSITIVE_INFINITY || out[i * 4 + 3] === 0) continue;
-      if (x < box[2]) softened += blendPair(out, scratch, i, i + 1, j2);
-      if (y < box[3]) softened += blendPair(out, scratch, i, i + width, j2);
+      const zi = (y - ry0) * zs + (x - rx0);
+      if (depth[zi] === Number.POSITIVE_INFINITY || out[i * 4 + 3] === 0) continue;
+      if (x < box[2]) softened += blendPair(out, scratch, i, i + 1, zi, zi + 1, j2);
+      if (y < box[3]) softened += blendPair(out, scratch, i, i + width, zi, zi + zs, j2);
     }
   }
   return softened;
 }
 
-function blendPair(out: Uint8Array, s: WarpScratch, i: number, j: number, jump2: number): number {
-  if (s.depth[j] === Number.POSITIVE_INFINITY || out[j * 4 + 3] === 0) return 0;
-  const dx = s.srcX[j] - s.srcX[i];
-  const dy = s.srcY[j] - s.srcY[i];
+/** Pixels i, j of `out` with scratch entries zi, zj. */
+function blendPair(
+  out: Uint8Array,
+  s: WarpScratch,
+  i: number,
+  j: number,
+  zi: number,
+  zj: number,
+  jump2: number,
+): number {
+  if (s.depth[zj] === Number.POSITIVE_INFINITY || out[j * 4 + 3] === 0) return 0;
+  const dx = s.srcX[zj] - s.srcX[zi];
+  const dy = s.srcY[zj] - s.srcY[zi];
   if (dx * dx + dy * dy < jump2) return 0;
   for (let c = 0; c < 3; c++) {
     const a = out[i * 4 + c];
