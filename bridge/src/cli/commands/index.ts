@@ -4,7 +4,8 @@ import { register as demo } from './demo.js';
 import { register as models } from './models.js';
 import { register as probe } from './probe.js';
 import { register as render } from './render.js';
+import { register as serve } from './serve.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, models, probe, render];
+export const commands: RegisterCommand[] = [demo, models, probe, render, serve];
