@@ -473,6 +473,7 @@ async function renderFrames(
     await writer?.close();
     writer = undefined;
     encodeSeconds += (performance.now() - te) / 1000;
+    if (frames.length < c.map.length) throw missingFrames(c, frames);
   } catch (err) {
     // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
     if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
@@ -484,6 +485,16 @@ async function renderFrames(
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
   return { frames, renderSeconds, encodeSeconds };
+}
+
+/** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
+function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
+  const last = frames.at(-1)?.sourceIndex;
+  return new ReenactError(
+    'BAD_INPUT',
+    `Expected ${c.map.length} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected: c.map.length, decoded: frames.length } },
+  );
 }
 
 interface LastGood {
