@@ -77,7 +77,17 @@ class FfmpegWriter implements FrameWriter {
         },
       );
     }
-    return processError(ffmpegPaths().ffmpeg, this.args, code, signal, this.stderr);
+    const failed = processError(ffmpegPaths().ffmpeg, this.args, code, signal, this.stderr);
+    if (signal) {
+      // Killed from outside (out of memory, a user, a crash): nothing is wrong with the job, so say how to go on.
+      const into = path.dirname(this.args.at(-1) ?? '');
+      return new ReenactError(
+        'FFMPEG_FAILED',
+        `ffmpeg stopped (killed by ${signal}) while encoding into ${into}. Run the same command again to resume.`,
+        { cause: failed, details: failed.details },
+      );
+    }
+    return failed;
   }
 
   async write(image: Image): Promise<void> {
