@@ -34,6 +34,8 @@ export interface RenderOptions {
   previewEvery?: number;
   /** Relative paths in the spec resolve from here. */
   baseDir?: string;
+  /** Fault injection for the reliability tests only: the engine throws on these output frames. */
+  faults?: { engineThrowsOn?: number[] };
 }
 
 /** One output frame's recipe hash: same key ⇒ same bytes, so a resumed/updated render can keep the file. */
@@ -414,6 +416,8 @@ async function renderFrames(
         };
         let out: RenderedFrame | undefined;
         try {
+          if (options.faults?.engineThrowsOn?.includes(slot.index))
+            throw new Error(`injected fault on frame ${slot.index}`);
           out = await engine.render(frame);
         } catch (err) {
           if (spec.onFrameFailure === 'fail')
@@ -439,6 +443,7 @@ async function renderFrames(
         } else {
           image = neutral;
           status = 'failed';
+          key = `${key}:failed`; // never matches a later run's key, so a resume retries the frame
         }
       }
       const te = performance.now();
