@@ -34,6 +34,8 @@ export interface RenderOptions {
   previewEvery?: number;
   /** Relative paths in the spec resolve from here. */
   baseDir?: string;
+  /** Fault injection for the reliability tests only: the engine throws on these output frames. */
+  faults?: { engineThrowsOn?: number[] };
 }
 
 /** One output frame's recipe hash: same key ⇒ same bytes, so a resumed/updated render can keep the file. */
@@ -420,6 +422,8 @@ async function renderFrames(c: FramesContext): Promise<{
         };
         let out: RenderedFrame | undefined;
         try {
+          if (options.faults?.engineThrowsOn?.includes(slot.index))
+            throw new Error(`injected fault on frame ${slot.index}`);
           out = await engine.render(frame);
         } catch (err) {
           if (spec.onFrameFailure === 'fail')
@@ -445,6 +449,7 @@ async function renderFrames(c: FramesContext): Promise<{
         } else {
           image = neutral;
           status = 'failed';
+          key = `${key}:failed`; // never matches a later run's key, so a resume retries the frame
         }
       }
       const te = performance.now();
@@ -479,6 +484,7 @@ async function renderFrames(c: FramesContext): Promise<{
     await writer?.close();
     writer = undefined;
     encodeSeconds += (performance.now() - te) / 1000;
+    if (frames.length < c.map.length) throw missingFrames(c, frames);
   } catch (err) {
     // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
     if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
@@ -490,6 +496,16 @@ async function renderFrames(c: FramesContext): Promise<{
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
   return { frames, renderSeconds, encodeSeconds, stats: { rendered, kept: frames.length - rendered } };
+}
+
+/** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
+function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
+  const last = frames.at(-1)?.sourceIndex;
+  return new ReenactError(
+    'BAD_INPUT',
+    `Expected ${c.map.length} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected: c.map.length, decoded: frames.length } },
+  );
 }
 
 interface LastGood {
