@@ -1,9 +1,10 @@
 /** Every subcommand, one module each: `register(program)` adds it. Keep this list alphabetical. */
 import type { Command } from 'commander';
 import { register as demo } from './demo.js';
+import { register as merge } from './merge.js';
 import { register as probe } from './probe.js';
 import { register as render } from './render.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, probe, render];
+export const commands: RegisterCommand[] = [demo, merge, probe, render];

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
+import { parseChunk } from '../../jobs/chunks.js';
+import { outputLayout } from '../../pipeline/output.js';
 import { renderJob } from '../../pipeline/render.js';
 import type { JobSpecInput } from '../../pipeline/spec.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
@@ -56,6 +58,7 @@ interface RenderFlags {
   intensity?: number;
   smooth?: number;
   range?: string;
+  chunk?: string;
   fps?: string;
   format: 'png' | 'prores';
   preview?: boolean;
@@ -74,6 +77,7 @@ export function specFromFlags(o: RenderFlags): JobSpecInput {
     face: { source: parseFaceChoice(o.face ?? 'largest'), driving: parseFaceChoice(o.drivingFace ?? 'largest') },
     referenceFrame: o.refFrame ?? 'auto',
     ...(o.range ? { range: parseRange(o.range) } : {}),
+    ...(o.chunk ? { chunk: parseChunk(o.chunk) } : {}),
     ...(o.fps ? { fps: o.fps } : {}),
     ...(o.smooth !== undefined ? { smoothing: o.smooth } : {}),
     controls: { intensity: o.intensity ?? 1 },
@@ -108,6 +112,7 @@ export function register(program: Command): void {
     .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
     .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))
     .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
+    .option('--chunk <a-b>', 'render only these output frames, into <out>/chunks/A-B/ (then: reenact merge <out>)')
     .option('--fps <rate>', 'conform output to this rate (e.g. 24, 29.97, 30000/1001)')
     .addOption(
       new Option('--format <format>', 'output: PNG sequence or ProRes 4444 with alpha')
@@ -133,7 +138,7 @@ export function register(program: Command): void {
         if (!o.json) printLine(`reenact · engine ${spec.engine?.name} · device ${spec.engine?.device}`);
         const manifest = await renderJob(spec, { signal: controller.signal, onEvent: view.onEvent, previewEvery: 0 });
         view.stop();
-        const dir = path.resolve(o.out);
+        const dir = outputLayout(manifest.spec).dir;
         if (o.json)
           printJson({ type: 'result', manifest: path.join(dir, 'reenact.json'), frames: manifest.frameCount });
         else {
