@@ -1,5 +1,6 @@
 /** Every subcommand, one module each: `register(program)` adds it. Keep this list alphabetical. */
 import type { Command } from 'commander';
+import { register as batch } from './batch.js';
 import { register as demo } from './demo.js';
 import { register as merge } from './merge.js';
 import { register as probe } from './probe.js';
@@ -7,4 +8,4 @@ import { register as render } from './render.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, merge, probe, render];
+export const commands: RegisterCommand[] = [batch, demo, merge, probe, render];
