@@ -4,8 +4,10 @@ import { register as batch } from './batch.js';
 import { register as demo } from './demo.js';
 import { register as merge } from './merge.js';
 import { register as probe } from './probe.js';
+import { register as queue } from './queue.js';
 import { register as render } from './render.js';
+import { register as worker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [batch, demo, merge, probe, render];
+export const commands: RegisterCommand[] = [batch, demo, merge, probe, queue, render, worker];
