@@ -1,0 +1,342 @@
+/**
+ * The bridge's wire contract: every request body, query and WebSocket message the bridge accepts is parsed with
+ * these zod schemas, and the response shapes are typed here too. The panel imports the types (`import type`), the
+ * typed client imports the schemas; nothing here may touch Node (this file ends up in the panel's browser bundle).
+ */
+import { z } from 'zod';
+import type { ProbeResult } from '../media/types.js';
+import type { JobEvent } from '../pipeline/events.js';
+import { type JobSpec, JobSpecSchema, type Manifest } from '../pipeline/spec.js';
+
+/** Largest request body the bridge reads (bytes). Specs and face requests are a few kB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Paths: the bridge may run on another machine, so paths are the bridge's own; they must be absolute and may not
+// climb with `..` (a path is confined by what it says, not by what it resolves to after a symlink dance).
+
+const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+)/;
+
+/** True for `/x`, `C:\x`, `C:/x` and `\\server\share\x`. */
+export function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || WINDOWS_ABSOLUTE.test(p);
+}
+
+/** True when any segment of `p` is `..`. */
+export function hasTraversal(p: string): boolean {
+  return p.split(/[\\/]+/).some((segment) => segment === '..');
+}
+
+/** An absolute path without `..` segments or NUL bytes. */
+export function absolutePath(name: string) {
+  return z
+    .string({ error: `Expected a path string for ${name}.` })
+    .min(1, { error: `Expected a non-empty path for ${name}.` })
+    .max(4096, { error: `Expected a path of at most 4096 characters for ${name}.` })
+    .superRefine((p, ctx) => {
+      if (p.includes('\0')) ctx.addIssue({ code: 'custom', message: `Expected ${name} without NUL bytes.` });
+      else if (!isAbsolutePath(p))
+        ctx.addIssue({
+          code: 'custom',
+          message: `Expected an absolute path for ${name} but received ${JSON.stringify(p)}.`,
+        });
+      else if (hasTraversal(p))
+        ctx.addIssue({
+          code: 'custom',
+          message: `Expected a path without ".." segments for ${name} but received ${JSON.stringify(p)}.`,
+        });
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+/** Codes of API errors: the ReenactError codes plus HTTP-level ones. */
+export type ApiErrorCode =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN_ORIGIN'
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'USAGE'
+  | 'BAD_INPUT'
+  | 'OUTPUT_EXISTS'
+  | 'OUTPUT_UNWRITABLE'
+  | 'MISSING_DEPENDENCY'
+  | 'MISSING_MODEL'
+  | 'FFMPEG_FAILED'
+  | 'ENGINE_FAILED'
+  | 'CANCELLED'
+  | 'INTERNAL';
+
+/** Every non-2xx response body. */
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// System
+
+export interface HealthResponse {
+  ok: true;
+  name: 'reenact';
+  version: string;
+  pid: number;
+  uptimeSeconds: number;
+  /** Resident set size and V8 heap in bytes (the load bench watches these). */
+  memory: { rss: number; heapUsed: number };
+}
+
+export interface EngineAvailability {
+  name: 'meshwarp' | 'liveportrait' | 'fixture';
+  available: boolean;
+  /** Why it is not available, and what to do. */
+  reason?: string;
+}
+
+export interface EnginesResponse {
+  engines: EngineAvailability[];
+}
+
+export interface DeviceAvailability {
+  name: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+  available: boolean;
+  reason?: string;
+}
+
+export interface DevicesResponse {
+  devices: DeviceAvailability[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Media
+
+export const ProbeQuerySchema = z.strictObject({ path: absolutePath('path') });
+export type ProbeQuery = z.infer<typeof ProbeQuerySchema>;
+export type ProbeResponse = ProbeResult;
+
+export const FacesRequestSchema = z.strictObject({
+  source: absolutePath('source'),
+  driving: absolutePath('driving').optional(),
+  /** Driving frames sampled evenly across the clip (or the range). */
+  samples: z.number().int().min(1).max(16).default(5),
+  /** Longest side of each thumbnail in pixels. */
+  thumbSize: z.number().int().min(32).max(256).default(96),
+  range: z
+    .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
+    .refine((r) => r.end >= r.start, { message: 'range end must be ≥ start' })
+    .optional(),
+});
+export type FacesRequest = z.input<typeof FacesRequestSchema>;
+export type FacesRequestParsed = z.infer<typeof FacesRequestSchema>;
+
+export interface FaceThumb {
+  /** Index in the frame, largest face first (what FaceChoice {by:'index'} means). */
+  index: number;
+  /** Track id across sampled driving frames (FaceChoice {by:'id'}); equals `index` for the still. */
+  id: number;
+  score: number;
+  box: { x: number; y: number; width: number; height: number };
+  /** PNG, base64 without a data: prefix. */
+  thumbnail: string;
+  thumbWidth: number;
+  thumbHeight: number;
+}
+
+export interface FacesResponse {
+  source: { path: string; width: number; height: number; faces: FaceThumb[] };
+  driving?: {
+    path: string;
+    width: number;
+    height: number;
+    /** Sampled clip frames and the faces found in each. */
+    frames: { index: number; faces: FaceThumb[] }[];
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jobs
+
+/** A job spec as the API accepts it: the pipeline's JobSpec with its paths required absolute and confined. */
+export const CreateJobSchema = JobSpecSchema.extend({
+  source: absolutePath('source'),
+  driving: absolutePath('driving'),
+  output: JobSpecSchema.shape.output.extend({ dir: absolutePath('output.dir') }),
+});
+export type CreateJobRequest = z.input<typeof CreateJobSchema>;
+
+export const JobIdSchema = z
+  .string()
+  .regex(/^j-[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$/, { error: 'Expected a job id like j-20260101-120000-0a1b2c3d.' });
+export const JobParamsSchema = z.strictObject({ id: JobIdSchema });
+
+export const DeleteOutputsSchema = z
+  .strictObject({
+    /** Files or folders inside the job's output folder (absolute, or relative to it). Default: what the job wrote. */
+    paths: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(4096)
+          .refine((p) => !hasTraversal(p) && !p.includes('\0'), {
+            error: 'Expected paths without ".." segments inside the output folder.',
+          }),
+      )
+      .max(10_000)
+      .optional(),
+  })
+  .default({});
+export type DeleteOutputsRequest = z.input<typeof DeleteOutputsSchema>;
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];
+
+export interface JobProgress {
+  stage: string;
+  done: number;
+  total: number;
+  fps: number;
+  eta: number | null;
+}
+
+export interface JobSummary {
+  id: string;
+  state: JobState;
+  spec: JobSpec;
+  /** Device slot the job runs in (the spec's device; 'auto' stays 'auto'). */
+  device: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** How many times it was started (1 + resumes). */
+  runs: number;
+  progress?: JobProgress;
+  error?: { code: string; message: string };
+  /** `reenact.json` once written. */
+  manifestPath?: string;
+}
+
+export interface JobResponse {
+  job: JobSummary;
+}
+
+export interface JobDetailResponse {
+  job: JobSummary;
+  /** The manifest on disk, when there is one. */
+  manifest?: Manifest;
+}
+
+export interface JobListResponse {
+  jobs: JobSummary[];
+}
+
+export interface DeleteOutputsResponse {
+  job: JobSummary;
+  /** Absolute paths removed. */
+  deleted: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// WebSocket `GET /jobs/:id/events?token=…`: the server first sends the job's current state, then its events
+// (history first, so a late subscriber misses nothing), and closes with 1000 after a final event.
+
+/** Query of the events WebSocket besides `token`: `previews=false` leaves preview images out from the start. */
+export const EventsQuerySchema = z.strictObject({
+  previews: z.enum(['true', 'false']).default('true'),
+});
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ping'), id: z.number().int().optional() }),
+  /** Turn frame previews off (saves bandwidth) or on again. */
+  z.strictObject({ type: z.literal('previews'), enabled: z.boolean() }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+const JobEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('queued'), jobId: z.string() }),
+  z.object({
+    type: z.literal('started'),
+    jobId: z.string(),
+    totalFrames: z.number(),
+    engine: z.string(),
+    device: z.string(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    jobId: z.string(),
+    stage: z.enum(['probe', 'track', 'render', 'encode', 'preview']),
+    done: z.number(),
+    total: z.number(),
+    fps: z.number(),
+    eta: z.number().nullable(),
+  }),
+  z.object({
+    type: z.literal('preview'),
+    jobId: z.string(),
+    index: z.number(),
+    mime: z.literal('image/png'),
+    width: z.number(),
+    height: z.number(),
+    data: z.string(),
+  }),
+  z.object({
+    type: z.literal('warning'),
+    jobId: z.string(),
+    message: z.string(),
+    frames: z.tuple([z.number(), z.number()]).optional(),
+  }),
+  z.object({
+    type: z.literal('done'),
+    jobId: z.string(),
+    manifestPath: z.string(),
+    manifest: z.looseObject({ frames: z.array(z.unknown()) }),
+  }),
+  z.object({
+    type: z.literal('failed'),
+    jobId: z.string(),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+  z.object({ type: z.literal('cancelled'), jobId: z.string() }),
+]);
+
+// Compile-time guard: the schema names exactly the JobEvent types of pipeline/events.ts.
+type SchemaEventType = z.infer<typeof JobEventSchema>['type'];
+const _sameEventTypes: [SchemaEventType] extends [JobEvent['type']]
+  ? [JobEvent['type']] extends [SchemaEventType]
+    ? true
+    : never
+  : never = true;
+void _sameEventTypes;
+
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: z.looseObject({ id: z.string(), state: z.string() }) }),
+  z.object({ type: z.literal('event'), event: JobEventSchema }),
+  z.object({ type: z.literal('pong'), id: z.number().int().optional() }),
+  z.object({ type: z.literal('error'), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+
+export type ServerMessage =
+  | { type: 'job'; job: JobSummary }
+  | { type: 'event'; event: JobEvent }
+  | { type: 'pong'; id?: number }
+  | { type: 'error'; error: { code: ApiErrorCode; message: string } };
+
+/** Event types after which a job's stream ends. */
+export const TERMINAL_EVENTS: readonly JobEvent['type'][] = ['done', 'failed', 'cancelled'];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation messages
+
+/** One line per zod issue: "output.dir: Expected an absolute path for output.dir but received \"x\"." */
+export function formatIssues(error: z.ZodError, where: string): string {
+  const lines = error.issues.slice(0, 8).map((issue) => {
+    const at = issue.path.length ? issue.path.map(String).join('.') : where;
+    return `${at}: ${issue.message}`;
+  });
+  if (error.issues.length > 8) lines.push(`…and ${error.issues.length - 8} more`);
+  return `Invalid ${where}: ${lines.join('; ')}`;
+}

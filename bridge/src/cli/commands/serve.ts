@@ -1,0 +1,71 @@
+/**
+ * `reenact serve`: the local bridge the After Effects panel talks to. Prints one JSON line
+ * `{port, token, version, pid}` on stdout when ready (the panel reads it), or the line of the bridge already
+ * running for this data folder. Stops on SIGINT/SIGTERM or when the panel sends `POST /shutdown`.
+ */
+import type { Command } from 'commander';
+import { ReenactError } from '../../errors.js';
+import { serve } from '../../server/bridge.js';
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  token?: string;
+  dataDir?: string;
+  concurrency: string;
+  logLevel: string;
+}
+
+function intFlag(value: string, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ReenactError('USAGE', `Expected an integer ${min}–${max} for ${name} but received ${value}.`);
+  }
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the local bridge for the After Effects panel (prints {port, token, version, pid}).')
+    .option('--host <host>', 'interface to listen on; anything but loopback exposes the bridge', '127.0.0.1')
+    .option('--port <port>', 'port, 0 for any free one', '0')
+    .option('--token <token>', 'bearer token (default: random per launch)')
+    .option('--data-dir <dir>', 'data folder for the lock, job store and logs (default: the per-user data folder)')
+    .option('--concurrency <n>', 'jobs at once per device', '1')
+    .option('--log-level <level>', 'log level in <data>/logs/bridge.log', 'info')
+    .action(async (flags: ServeFlags) => {
+      const result = await serve({
+        host: flags.host,
+        port: intFlag(flags.port, '--port', 0, 65535),
+        token: flags.token,
+        dataDir: flags.dataDir,
+        concurrency: intFlag(flags.concurrency, '--concurrency', 1, 64),
+        logLevel: flags.logLevel,
+      });
+      if (result.reused) {
+        process.stdout.write(`${JSON.stringify(result.line)}\n`);
+        return;
+      }
+      const { bridge } = result;
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals > 1) process.exit(130); // a second Ctrl-C: stop waiting for jobs to wind down
+        bridge.app.log.info({ signal }, 'signal received');
+        void bridge.close();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      // A job that rejects somewhere unexpected must not take the bridge down: log it and keep serving.
+      const onRejection = (reason: unknown) =>
+        bridge.app.log.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+      process.on('unhandledRejection', onRejection);
+      // Printed last: whoever reads this line may signal us at once, so the handlers are already in place.
+      process.stdout.write(`${JSON.stringify(result.line)}\n`);
+      await result.stopped;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('unhandledRejection', onRejection);
+    });
+}

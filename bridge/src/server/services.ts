@@ -1,0 +1,73 @@
+/**
+ * What the bridge's routes call into: the render pipeline, media probing, the face scan and engine/device
+ * discovery. Bundled as one object so tests can swap a single piece (a runner that hangs, a probe that throws)
+ * while everything else stays real. Heavy modules (ONNX, face models) load on first use, not at startup.
+ */
+import type {
+  DeviceAvailability,
+  EngineAvailability,
+  FacesRequestParsed,
+  FacesResponse,
+  ProbeResponse,
+} from '../api/schema.js';
+import { defaultRunner, type JobRunner } from '../jobs/runner.js';
+
+export interface BridgeServices {
+  runner: JobRunner;
+  probe(file: string): Promise<ProbeResponse>;
+  faces(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse>;
+  engines(): Promise<EngineAvailability[]>;
+  devices(): Promise<DeviceAvailability[]>;
+}
+
+async function probe(file: string): Promise<ProbeResponse> {
+  const media = await import('../media/probe.js');
+  return media.probe(file);
+}
+
+async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse> {
+  const mod = await import('./faces.js');
+  return mod.listFaces(request, signal);
+}
+
+/** What pipeline/engines.ts can build; the neural engine joins when it lands. */
+async function engines(): Promise<EngineAvailability[]> {
+  return [
+    { name: 'meshwarp', available: true },
+    { name: 'liveportrait', available: false, reason: 'The neural engine is not part of this build yet.' },
+    { name: 'fixture', available: true },
+  ];
+}
+
+async function devices(): Promise<DeviceAvailability[]> {
+  let backends: { name: string; bundled: boolean }[] = [{ name: 'cpu', bundled: true }];
+  try {
+    const ort = (await import('onnxruntime-node')) as { listSupportedBackends?: () => typeof backends };
+    backends = ort.listSupportedBackends?.() ?? backends;
+  } catch {}
+  const has = (name: string) => backends.find((b) => b.name === name);
+  const cuda = has('cuda');
+  return [
+    { name: 'auto', available: true },
+    { name: 'cpu', available: true },
+    cuda?.bundled
+      ? { name: 'cuda', available: true }
+      : {
+          name: 'cuda',
+          available: false,
+          reason: cuda
+            ? 'The CUDA execution provider is not installed.'
+            : 'CUDA is only offered on Linux x64 and Windows x64.',
+        },
+    has('dml')
+      ? { name: 'dml', available: true }
+      : { name: 'dml', available: false, reason: 'DirectML is only offered on Windows x64.' },
+    has('coreml')
+      ? { name: 'coreml', available: true }
+      : { name: 'coreml', available: false, reason: 'CoreML is only offered on macOS.' },
+  ];
+}
+
+export function defaultServices(): BridgeServices {
+  return { runner: defaultRunner, probe, faces, engines, devices };
+}
