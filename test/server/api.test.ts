@@ -68,6 +68,10 @@ describe('bridge API', () => {
     expect(devices.find((d) => d.name === 'cpu')).toEqual({ name: 'cpu', available: true });
     const { engines } = await t.client.engines();
     expect(engines.filter((e) => e.available).map((e) => e.name)).toEqual(['meshwarp', 'fixture']);
+    // The suite's cache folder holds no LivePortrait weights.
+    expect(engines.find((e) => e.name === 'liveportrait')?.reason).toMatch(
+      /^Models are not installed \(\d+ of \d+ missing\): run `reenact models install`\.$/,
+    );
   });
 
   it('probes a file', async () => {
