@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelSubmission, deadJobs, PREFIX, queueStatus, submitJobs } from '../../bridge/src/jobs/queue.js';
+import { queueRunner } from '../../bridge/src/jobs/queue-runner.js';
 import { startWorker } from '../../bridge/src/jobs/worker.js';
 import { parseJobSpec } from '../../bridge/src/pipeline/parse.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
@@ -17,6 +18,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
 import { ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { collect, startTestBridge } from '../server/helpers.js';
 
 const dir = tempDir();
 let redis: TestRedis;
@@ -182,6 +184,31 @@ describe('queue (BullMQ on redis-server)', () => {
       expect(cli.stdout).toMatch(new RegExp(`\n${job.id}-c0-23 +chunk +0-23 +1 +File not found`));
     } finally {
       await worker.close();
+    }
+  });
+
+  it('lets the bridge hand its jobs to the queue (reenact serve --queue)', async () => {
+    const t = await startTestBridge({
+      services: { runner: queueRunner({ redis: redis.url, chunkSize: 20, pollMs: 100 }) },
+    });
+    const worker = await startWorker({ redis: redis.url });
+    try {
+      const out = path.join(dir, 'via-bridge');
+      const { job } = await t.client.createJob({
+        source: PORTRAIT,
+        driving,
+        output: { dir: out },
+        engine: { name: 'fixture' },
+        fps: '50',
+      });
+      const events = await collect(t.client.jobEvents(job.id));
+      expect(events.at(-1)).toMatchObject({ type: 'done', manifestPath: path.join(out, 'reenact.json') });
+      expect(events.find((e) => e.type === 'started')).toMatchObject({ totalFrames: 48, device: 'queue:reenact-auto' });
+      expect(frameHashes(out)).toEqual(reference);
+    } finally {
+      await worker.close();
+      await t.bridge.close();
+      rmSync(t.dataDir, { recursive: true, force: true });
     }
   });
 });
