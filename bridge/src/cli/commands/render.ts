@@ -9,7 +9,8 @@ import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
-import { readManifest } from '../../pipeline/output.js';
+import { parseChunk } from '../../jobs/chunks.js';
+import { outputLayout, readManifest } from '../../pipeline/output.js';
 import { renderJob } from '../../pipeline/render.js';
 import type { JobSpecInput } from '../../pipeline/spec.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
@@ -59,6 +60,7 @@ interface RenderFlags {
   intensity?: number;
   smooth?: number;
   range?: string;
+  chunk?: string;
   fps?: string;
   format: 'png' | 'prores';
   preview?: boolean;
@@ -79,6 +81,7 @@ export function specFromFlags(o: RenderFlags): JobSpecInput {
     face: { source: parseFaceChoice(o.face ?? 'largest'), driving: parseFaceChoice(o.drivingFace ?? 'largest') },
     referenceFrame: o.refFrame ?? 'auto',
     ...(o.range ? { range: parseRange(o.range) } : {}),
+    ...(o.chunk ? { chunk: parseChunk(o.chunk) } : {}),
     ...(o.fps ? { fps: o.fps } : {}),
     ...(o.smooth !== undefined ? { smoothing: o.smooth } : {}),
     controls: { intensity: o.intensity ?? 1 },
@@ -112,6 +115,7 @@ const FLAG_FIELDS: Record<string, (spec: JobSpecInput) => Partial<JobSpecInput>>
   fps: (f) => ({ fps: f.fps }),
   smooth: (f) => ({ smoothing: f.smoothing }),
   onFrameFailure: (f) => ({ onFrameFailure: f.onFrameFailure }),
+  chunk: (f) => ({ chunk: f.chunk }),
 };
 
 /**
@@ -187,6 +191,7 @@ export function register(program: Command): void {
     .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
     .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))
     .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
+    .option('--chunk <a-b>', 'render only these output frames, into <out>/chunks/A-B/ (then: reenact merge <out>)')
     .option('--fps <rate>', 'conform output to this rate (e.g. 24, 29.97, 30000/1001)')
     .addOption(
       new Option('--format <format>', 'output: PNG sequence or ProRes 4444 with alpha')
@@ -219,7 +224,7 @@ export function register(program: Command): void {
         if (!o.json) printLine(`reenact · engine ${spec.engine?.name} · device ${spec.engine?.device}`);
         const manifest = await renderJob(spec, { signal: controller.signal, onEvent: view.onEvent, previewEvery: 0 });
         view.stop();
-        const dir = out;
+        const dir = outputLayout(manifest.spec).dir;
         if (o.json)
           printJson({
             type: 'result',
