@@ -9,10 +9,23 @@ import WebSocket from 'ws';
 import { BridgeApiError, type BridgeClient, createClient } from '../../bridge/src/api/client.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import { type BridgeOptions, type RunningBridge, startBridge } from '../../bridge/src/server/bridge.js';
+import { ffmpeg, makeIndexedClip } from '../helpers/media.js';
 import { fixtureFrame } from '../jobs/fixture-runner.js';
 
 export async function tempDir(prefix = 'reenact-bridge-'): Promise<string> {
   return fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), prefix)));
+}
+
+/**
+ * Real media for the real pipeline (fixture engine): a 320×240 portrait still and a 64×48 lossless driving clip of
+ * `frames` frames at 25 fps, both made with ffmpeg.
+ */
+export async function makeMedia(dir: string, frames: number): Promise<{ source: string; driving: string }> {
+  const source = path.join(dir, 'portrait.png');
+  const driving = path.join(dir, `driving-${frames}.mp4`);
+  await fs.access(source).catch(() => ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', source));
+  await makeIndexedClip(driving, frames, '25', '64x48');
+  return { source, driving };
 }
 
 /** A source still and a driving file the fixture runner accepts. */

@@ -2,7 +2,6 @@
  * The seam between the job manager and the render pipeline: the bridge runs jobs through the same `renderJob` as
  * the CLI. Tests may inject another runner (one that fails, hangs or ignores its signal) to prove the manager copes.
  */
-import { ReenactError } from '../errors.js';
 import type { JobEvent } from '../pipeline/events.js';
 import type { JobSpecInput, Manifest } from '../pipeline/spec.js';
 
@@ -17,17 +16,8 @@ export interface RunOptions {
 /** Renders one job; resolves with the manifest, rejects (CANCELLED when aborted) otherwise. */
 export type JobRunner = (spec: JobSpecInput, options: RunOptions) => Promise<Manifest>;
 
-/** The real pipeline, loaded on first use so the server starts fast and does not load ONNX until a job runs. */
+/** The real pipeline, loaded on first use so the server starts fast and loads ONNX only when a job runs. */
 export const defaultRunner: JobRunner = async (spec, options) => {
-  const specifier = '../pipeline/render.js';
-  let mod: { renderJob?: JobRunner };
-  try {
-    mod = (await import(specifier)) as { renderJob?: JobRunner };
-  } catch (err) {
-    throw new ReenactError('MISSING_DEPENDENCY', 'The render pipeline is not available in this build.', {
-      cause: err,
-    });
-  }
-  if (!mod.renderJob) throw new ReenactError('INTERNAL', 'pipeline/render.js does not export renderJob.');
-  return mod.renderJob(spec, options);
+  const { renderJob } = await import('../pipeline/render.js');
+  return renderJob(spec, options);
 };

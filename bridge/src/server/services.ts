@@ -10,7 +10,6 @@ import type {
   FacesResponse,
   ProbeResponse,
 } from '../api/schema.js';
-import { ReenactError } from '../errors.js';
 import { defaultRunner, type JobRunner } from '../jobs/runner.js';
 
 export interface BridgeServices {
@@ -21,62 +20,22 @@ export interface BridgeServices {
   devices(): Promise<DeviceAvailability[]>;
 }
 
-/** Imports a module of this package that may not be built into every edition; undefined when absent. */
-async function optionalImport<T>(specifier: string): Promise<T | undefined> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
-}
-
-async function requireModule<T>(specifier: string, what: string): Promise<T> {
-  const mod = await optionalImport<T>(specifier);
-  if (!mod) throw new ReenactError('MISSING_DEPENDENCY', `${what} is not available in this build of reenact.`);
-  return mod;
-}
-
 async function probe(file: string): Promise<ProbeResponse> {
-  const media = await requireModule<{ probe(file: string): Promise<ProbeResponse> }>('../media/index.js', 'Probing');
+  const media = await import('../media/probe.js');
   return media.probe(file);
 }
 
 async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse> {
-  const mod = await requireModule<{ listFaces(r: FacesRequestParsed, s: AbortSignal): Promise<FacesResponse> }>(
-    './faces.js',
-    'Face detection',
-  );
+  const mod = await import('./faces.js');
   return mod.listFaces(request, signal);
 }
 
+/** What pipeline/engines.ts can build; the neural engine joins when it lands. */
 async function engines(): Promise<EngineAvailability[]> {
-  const render = await optionalImport('../pipeline/render.js');
-  const meshwarp = await optionalImport('../engines/meshwarp/index.js');
-  const liveportrait = await optionalImport<{ modelsInstalled?: () => Promise<boolean> }>(
-    '../engines/liveportrait/index.js',
-  );
-  const noPipeline = 'The render pipeline is not part of this build.';
-  const lpReady = liveportrait?.modelsInstalled ? await liveportrait.modelsInstalled().catch(() => false) : false;
   return [
-    meshwarp && render
-      ? { name: 'meshwarp', available: true }
-      : {
-          name: 'meshwarp',
-          available: false,
-          reason: render ? 'The default engine is not part of this build.' : noPipeline,
-        },
-    lpReady && render
-      ? { name: 'liveportrait', available: true }
-      : {
-          name: 'liveportrait',
-          available: false,
-          reason: liveportrait
-            ? 'Models are not installed: run `reenact models install`.'
-            : 'The neural engine is not part of this build.',
-        },
-    render ? { name: 'fixture', available: true } : { name: 'fixture', available: false, reason: noPipeline },
+    { name: 'meshwarp', available: true },
+    { name: 'liveportrait', available: false, reason: 'The neural engine is not part of this build yet.' },
+    { name: 'fixture', available: true },
   ];
 }
 

@@ -43,8 +43,10 @@ export function register(program: Command): void {
         concurrency: intFlag(flags.concurrency, '--concurrency', 1, 64),
         logLevel: flags.logLevel,
       });
-      process.stdout.write(`${JSON.stringify(result.line)}\n`);
-      if (result.reused) return;
+      if (result.reused) {
+        process.stdout.write(`${JSON.stringify(result.line)}\n`);
+        return;
+      }
       const { bridge } = result;
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -59,6 +61,8 @@ export function register(program: Command): void {
       const onRejection = (reason: unknown) =>
         bridge.app.log.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
       process.on('unhandledRejection', onRejection);
+      // Printed last: whoever reads this line may signal us at once, so the handlers are already in place.
+      process.stdout.write(`${JSON.stringify(result.line)}\n`);
       await result.stopped;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
