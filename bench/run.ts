@@ -3,11 +3,30 @@
  * machine named). `npm run bench -- media` runs one section.
  */
 import { cpus, totalmem } from 'node:os';
+import { benchEngine } from './engine.js';
 import { table } from './lib.js';
+import { benchLivePortrait } from './liveportrait.js';
 import { benchMedia } from './media.js';
 
 const sections: Record<string, () => Promise<string>> = {
   media: async () => table('Media I/O (1080p, ratio = reenact ÷ plain ffmpeg, target ≥ 0.9)', await benchMedia()),
+  engine: async () => {
+    const { speed, endToEnd } = await benchEngine();
+    return [
+      table('Default engine speed', speed),
+      table(
+        'End to end, 1080p output (target: ratio to floor ≥ 0.8; re-render row: speed-up over the first render, target ≥ 5)',
+        endToEnd,
+      ),
+    ].join('\n');
+  },
+  liveportrait: async () => {
+    const { rows, summary } = await benchLivePortrait();
+    return [
+      table('LivePortrait engine (target: ≤ 10% of render time outside session.run)', summary),
+      table('LivePortrait engine, per stage', rows),
+    ].join('\n');
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -61,8 +61,8 @@ var json = (function () {
         var src = String(text), at = 0, ch = ' ';
 
         function fail(what) {
-            var e = new Error('Expected ' + what + ' at character ' + (at - 1) + ' of the JSON argument but received "' +
-                src.substring(at - 1, at + 19) + '".');
+            var e = /** @type {any} */ (new Error('Expected ' + what + ' at character ' + (at - 1) +
+                ' of the JSON argument but received "' + src.substring(at - 1, at + 19) + '".'));
             e.jsonSyntax = true;
             throw e;
         }
@@ -76,7 +76,7 @@ var json = (function () {
             while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') { next(); }
         }
         function number() {
-            var s = '';
+            var s = '', c;
             if (ch === '-') { s = '-'; next(); }
             if (ch === '0') {
                 s += ch;
@@ -94,8 +94,8 @@ var json = (function () {
             }
             if (ch === 'e' || ch === 'E') {
                 s += ch;
-                next();
-                if (ch === '-' || ch === '+') { s += ch; next(); }
+                c = next();
+                if (c === '-' || c === '+') { s += c; next(); }
                 if (ch < '0' || ch > '9') { fail('a digit'); }
                 while (ch >= '0' && ch <= '9') { s += ch; next(); }
             }
@@ -115,8 +115,7 @@ var json = (function () {
                 }
                 if (ch === '\\') {
                     out.push(src.substring(start, at - 1));
-                    next();
-                    if (ch === 'u') {
+                    if (next() === 'u') {
                         code = 0;
                         for (i = 0; i < 4; i += 1) {
                             h = parseInt(next(), 16);
@@ -196,12 +195,18 @@ var json = (function () {
 
 var VERSION = '0.1.0';
 
+// What the panel checks first: that this script is loaded, which version, in which AE.
+function hostInfo() {
+    return { version: VERSION, appVersion: String(app.version), project: app.project.file ? app.project.file.fsName : null };
+}
+
 // A failure the panel can act on: `code` is one of HostErrorCode in bridge/src/api/host.ts.
 function HostFailure(code, message) {
     this.code = code;
     this.message = message;
 }
 
+/** @returns {never} */
 function fail(code, message) {
     throw new HostFailure(code, message);
 }
@@ -292,11 +297,13 @@ function contains(arr, v) {
 
 // ---- 1-based AE collections (comp.layer(i), folder.item(i), group.property(i)) ----
 
+/** @param {CompItem} comp */
 function eachLayer(comp, fn) {
     var i;
     for (i = 1; i <= comp.numLayers; i += 1) { fn(comp.layer(i), i); }
 }
 
+/** @param {CompItem} comp @returns {Layer} */
 function findLayer(comp, pred) {
     var i, layer;
     for (i = 1; i <= comp.numLayers; i += 1) {
@@ -306,6 +313,7 @@ function findLayer(comp, pred) {
     return null;
 }
 
+/** @param {FolderItem} folder */
 function findItem(folder, pred) {
     var i, item;
     for (i = 1; i <= folder.numItems; i += 1) {
@@ -315,6 +323,7 @@ function findItem(folder, pred) {
     return null;
 }
 
+/** @param {PropertyGroup} group */
 function findProperty(group, pred) {
     var i, p;
     for (i = 1; i <= group.numProperties; i += 1) {
@@ -324,16 +333,40 @@ function findProperty(group, pred) {
     return null;
 }
 
+// ---- AE's property tree: property() answers a Property, a PropertyGroup or null; these say which we expect ----
+
+/** @returns {PropertyGroup} */
+function groupOf(owner, name) {
+    return /** @type {PropertyGroup} */ (owner.property(name));
+}
+
+/** @returns {Property} */
+function propOf(owner, name) {
+    return /** @type {Property} */ (owner.property(name));
+}
+
+/** @param {Layer} layer @param {string} matchName @returns {Property} */
+function transformProp(layer, matchName) {
+    return propOf(groupOf(layer, 'ADBE Transform Group'), matchName);
+}
+
+/** The layer's footage or comp; null for text, shape, camera and light layers. @param {Layer} layer */
+function sourceOf(layer) {
+    return layer instanceof AVLayer ? layer.source : null;
+}
+
 // ---- project state ----
 
+/** @returns {CompItem} */
 function activeComp() {
     var item = app.project.activeItem;
     if (!item || !(item instanceof CompItem)) {
         fail('NO_COMP', 'No active composition. Open the composition in the Timeline panel (click its tab) and try again.');
     }
-    return item;
+    return /** @type {CompItem} */ (item);
 }
 
+/** @returns {Layer} */
 function layerByIndex(comp, index, what) {
     requireInt(index, what + ' index', 1);
     if (index > comp.numLayers) {
@@ -397,6 +430,7 @@ function checkFps(num, den, name) {
 
 var IMAGE_EXT = /\.(png|jpe?g|tiff?|tga|bmp|psd|exr|dpx|gif|webp|heic|avif)$/i;
 
+/** @param {CompItem} comp */
 function compInfo(comp) {
     return {
         id: comp.id,
@@ -412,17 +446,20 @@ function compInfo(comp) {
     };
 }
 
+/** @param {Layer} layer */
 function effectCount(layer) {
-    var g = layer.property('ADBE Effect Parade');
+    var g = groupOf(layer, 'ADBE Effect Parade');
     return g ? g.numProperties : 0;
 }
 
+/** @param {Layer} layer */
 function maskCount(layer) {
-    var g = layer.property('ADBE Mask Parade');
+    var g = groupOf(layer, 'ADBE Mask Parade');
     return g ? g.numProperties : 0;
 }
 
 // kind: still | video | sequence | solid | comp | text | shape | camera | light | other
+/** @param {Layer} layer */
 function layerKind(layer) {
     var src;
     if (layer instanceof TextLayer) { return 'text'; }
@@ -440,18 +477,21 @@ function layerKind(layer) {
     return 'video';
 }
 
+/** @param {Layer} layer */
 function filePath(layer) {
-    var src = layer.source;
+    var src = sourceOf(layer);
     if (!(src instanceof FootageItem) || !(src.mainSource instanceof FileSource)) { return null; }
     if (src.file) { return src.file.fsName; }
     return src.mainSource.missingFootagePath || null;
 }
 
+/** @param {Layer} layer @param {string} matchName */
 function propValue(layer, matchName) {
-    var p = layer.property('ADBE Transform Group').property(matchName);
+    var p = transformProp(layer, matchName);
     return p ? p.value : null;
 }
 
+/** @param {Layer} layer */
 function transformInfo(layer) {
     return {
         anchorPoint: propValue(layer, 'ADBE Anchor Point'),
@@ -463,8 +503,9 @@ function transformInfo(layer) {
 }
 
 // Why this layer cannot be used as-is, or null. Offline media and footage without a file are the usual causes.
+/** @param {Layer} layer @param {string} kind */
 function layerProblem(layer, kind) {
-    var src = layer.source;
+    var src = sourceOf(layer);
     if (kind === 'camera' || kind === 'light' || kind === 'other') {
         return { code: 'WRONG_SELECTION', message: 'Layer "' + layer.name + '" is a ' + kind +
             ' layer. Select a still image or a layer with a face, and a video clip of the performance.' };
@@ -484,14 +525,16 @@ function layerProblem(layer, kind) {
 
 // Whether the layer, used as the portrait, must first be rendered to a PNG with exportStill: comps, text and shape
 // layers, and stills with effects or masks. Plain still files are read directly; clips are never portraits.
+/** @param {Layer} layer @param {string} kind */
 function needsExport(layer, kind) {
     if (kind === 'comp' || kind === 'text' || kind === 'shape') { return true; }
     if (kind !== 'still') { return false; }
     return effectCount(layer) > 0 || maskCount(layer) > 0;
 }
 
+/** @param {Layer} layer */
 function layerInfo(layer) {
-    var kind = layerKind(layer), src = layer.source, isAV = layer instanceof AVLayer;
+    var kind = layerKind(layer), src = sourceOf(layer);
     var footage = src instanceof FootageItem && src.mainSource instanceof FileSource;
     var problem = layerProblem(layer, kind);
     return {
@@ -500,15 +543,15 @@ function layerInfo(layer) {
         name: layer.name,
         kind: kind,
         file: filePath(layer),
-        width: isAV ? layer.width : null,
-        height: isAV ? layer.height : null,
+        width: layer instanceof AVLayer ? layer.width : null,
+        height: layer instanceof AVLayer ? layer.height : null,
         sourceFps: footage && !src.mainSource.isStill ? fpsRational(src.frameRate) : null,
         sourceDuration: footage && !src.mainSource.isStill ? src.duration : null,
         inPoint: layer.inPoint,
         outPoint: layer.outPoint,
         startTime: layer.startTime,
         stretch: layer.stretch,
-        timeRemap: isAV ? layer.timeRemapEnabled : false,
+        timeRemap: layer instanceof AVLayer ? layer.timeRemapEnabled : false,
         enabled: layer.enabled,
         effects: effectCount(layer),
         masks: maskCount(layer),
@@ -525,6 +568,7 @@ function layerInfo(layer) {
 var PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape'];
 var PERFORMANCE_KINDS = ['video', 'sequence'];
 
+/** @param {CompItem} comp @returns {Layer[]} */
 function selectedLayers(comp) {
     var sel = comp.selectedLayers, out = [], i;
     for (i = 0; i < sel.length; i += 1) { out.push(sel[i]); }
@@ -538,6 +582,7 @@ function getSelection() {
 }
 
 // Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it).
+/** @param {CompItem} comp */
 function workAreaFrames(comp, info) {
     var fps, rate, first, last, maxFrame;
     if (!info.sourceFps) { return null; }
@@ -559,6 +604,7 @@ function names(list) {
 }
 
 // Splits the selected layers into portrait and performance candidates; fails on anything unusable.
+/** @param {CompItem} comp @param {Layer[]} layers */
 function classify(comp, layers) {
     var portraits = [], performances = [], i, info;
     if (layers.length === 0) {
@@ -598,11 +644,13 @@ function pickInputs() {
     };
 }
 
+/** @param {CompItem} comp */
 function batchEntry(comp, portrait, performance) {
     return { comp: { id: comp.id, name: comp.name }, portrait: portrait, performance: performance, range: performance.range };
 }
 
 // Pairs in the active comp: one performance with many portraits, one portrait with many takes, or i-th with i-th.
+/** @param {CompItem} comp */
 function pairSelected(comp) {
     var c = classify(comp, selectedLayers(comp)), out = [], i, n;
     var p = c.portraits, q = c.performances;
@@ -623,6 +671,7 @@ function pairSelected(comp) {
 }
 
 // A comp selected in the Project panel: its topmost usable portrait and performance layers.
+/** @param {CompItem} comp */
 function pairInComp(comp, skipped) {
     var portrait = null, performance = null, i, layer, info;
     for (i = 1; i <= comp.numLayers; i += 1) {
@@ -651,7 +700,7 @@ function listBatchLayers() {
     }
     for (i = 0; i < sel.length; i += 1) {
         if (sel[i] instanceof CompItem) {
-            e = pairInComp(sel[i], skipped);
+            e = pairInComp(/** @type {CompItem} */ (sel[i]), skipped);
             if (e) { entries.push(e); }
         }
     }
@@ -669,6 +718,7 @@ function listBatchLayers() {
 
 var TEMP_COMP_NAME = 'reenact temp still';
 
+/** @param {CompItem} comp @param {Layer} layer @param {number} time */
 function defaultStillFile(comp, layer, time) {
     var folder = new Folder(Folder.temp.fsName + '/reenact');
     if (!folder.exists) { folder.create(); }
@@ -677,16 +727,18 @@ function defaultStillFile(comp, layer, time) {
 }
 
 // Puts a layer's pixels at the origin of a comp the size of the layer, upright, unscaled and opaque.
+/** @param {AVLayer} layer @param {number} w @param {number} h */
 function resetTransform(layer, w, h) {
-    var t = layer.property('ADBE Transform Group');
+    var center = layer.threeDLayer ? [w / 2, h / 2, 0] : [w / 2, h / 2];
     layer.parent = null;
-    clearAndSet(t.property('ADBE Anchor Point'), layer.threeDLayer ? [w / 2, h / 2, 0] : [w / 2, h / 2]);
-    clearAndSet(t.property('ADBE Position'), layer.threeDLayer ? [w / 2, h / 2, 0] : [w / 2, h / 2]);
-    clearAndSet(t.property('ADBE Scale'), layer.threeDLayer ? [100, 100, 100] : [100, 100]);
-    clearAndSet(t.property('ADBE Rotate Z'), 0);
-    clearAndSet(t.property('ADBE Opacity'), 100);
+    clearAndSet(transformProp(layer, 'ADBE Anchor Point'), center);
+    clearAndSet(transformProp(layer, 'ADBE Position'), center);
+    clearAndSet(transformProp(layer, 'ADBE Scale'), layer.threeDLayer ? [100, 100, 100] : [100, 100]);
+    clearAndSet(transformProp(layer, 'ADBE Rotate Z'), 0);
+    clearAndSet(transformProp(layer, 'ADBE Opacity'), 100);
 }
 
+/** @param {Property} prop */
 function clearAndSet(prop, value) {
     if (!prop) { return; }
     if (prop.expressionEnabled) { prop.expressionEnabled = false; }
@@ -712,7 +764,7 @@ function exportStill(layerIndex, time, outPath) {
             Math.max(comp.duration, time + comp.frameDuration), comp.frameRate);
         try {
             layer.copyToComp(temp);
-            resetTransform(temp.layer(1), w, h);
+            resetTransform(/** @type {AVLayer} */ (temp.layer(1)), w, h);
             temp.layer(1).enabled = true;
             temp.saveFrameToPng(time, file);
         } finally {
@@ -735,7 +787,9 @@ var RESULT_TAG = 'reenact:result-of-layer=';
 
 function resultFolder() {
     var root = app.project.rootFolder;
-    var folder = findItem(root, function (it) { return it instanceof FolderItem && it.name === RESULT_FOLDER; });
+    var folder = /** @type {FolderItem} */ (findItem(root, function (it) {
+        return it instanceof FolderItem && it.name === RESULT_FOLDER;
+    }));
     if (!folder) {
         folder = app.project.items.addFolder(RESULT_FOLDER);
         folder.parentFolder = root;
@@ -743,13 +797,15 @@ function resultFolder() {
     return folder;
 }
 
+/** @param {CompItem} comp @param {Layer} still @returns {AVLayer} */
 function previousResult(comp, still) {
-    return findLayer(comp, function (l) {
-        return l !== still && l.comment === RESULT_TAG + still.id && l.source instanceof FootageItem;
-    });
+    return /** @type {AVLayer} */ (findLayer(comp, function (l) {
+        return l !== still && l.comment === RESULT_TAG + still.id && sourceOf(l) instanceof FootageItem;
+    }));
 }
 
 // Layer ids survive reordering (the result itself shifts indices), so ids win over indices when given.
+/** @param {CompItem} comp @returns {Layer} */
 function layerByIdOrIndex(comp, id, index, what) {
     var layer;
     if (id === undefined || id === null) { return layerByIndex(comp, index, what); }
@@ -760,6 +816,7 @@ function layerByIdOrIndex(comp, id, index, what) {
 }
 
 // Importing "over" a previous result layer means: refresh that result, for the portrait it was made from.
+/** @param {CompItem} comp @param {Layer} layer @returns {Layer} */
 function portraitOf(comp, layer) {
     var id, original;
     if (layer.comment.indexOf(RESULT_TAG) !== 0) { return layer; }
@@ -768,6 +825,7 @@ function portraitOf(comp, layer) {
     return original || layer;
 }
 
+/** @param {File} file @param {boolean} sequence @returns {FootageItem} */
 function importFootage(file, sequence) {
     var io = new ImportOptions();
     io.file = file;
@@ -780,29 +838,34 @@ function importFootage(file, sequence) {
     }
     io.importAs = ImportAsType.FOOTAGE;
     try {
-        return app.project.importFile(io);
+        return /** @type {FootageItem} */ (app.project.importFile(io));
     } catch (e) {
         fail('IMPORT_FAILED', 'After Effects could not import "' + file.fsName + '": ' + e.message);
     }
     return null;
 }
 
-// Output frame 0 shows driving frame `firstFrame`; put it at the comp time where the driving layer shows it.
+// Output frame 0 shows driving clip frame `firstFrame`: put it at the comp time where the driving layer shows that
+// frame, at the rate AE plays the clip (its footage rate, which the artist may have conformed), not the render's.
+/** @param {AVLayer} driving @param {string[]} warnings */
 function alignedStart(req, driving, warnings) {
+    var src, rate;
     if (typeof req.startTime === 'number') { return req.startTime; }
     if (!driving) { return null; }
     if (driving.timeRemapEnabled) {
         warnings.push('Layer "' + driving.name + '" uses time remapping: the result starts with it but its frames ' +
             'follow the clip, not the remap.');
     }
-    return driving.startTime + (req.firstFrame || 0) * (req.fps.den / req.fps.num) * (driving.stretch / 100);
+    src = driving.source;
+    rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : req.fps.num / req.fps.den;
+    return driving.startTime + ((req.firstFrame || 0) / rate) * (driving.stretch / 100);
 }
 
+/** @param {Layer} layer */
 function isAnimated(layer) {
-    var t = layer.property('ADBE Transform Group'), names = ['ADBE Anchor Point', 'ADBE Position', 'ADBE Scale',
-        'ADBE Rotate Z', 'ADBE Opacity'], i, p;
+    var names = ['ADBE Anchor Point', 'ADBE Position', 'ADBE Scale', 'ADBE Rotate Z', 'ADBE Opacity'], i, p;
     for (i = 0; i < names.length; i += 1) {
-        p = t.property(names[i]);
+        p = transformProp(layer, names[i]);
         if (p && (p.numKeys > 0 || (p.expressionEnabled && p.expression !== ''))) { return true; }
     }
     return false;
@@ -815,8 +878,8 @@ function scaled(v, sx, sy) {
 }
 
 // Same footprint as the portrait: copy its transform, mapping anchor and scale when the result's size differs.
+/** @param {AVLayer} layer @param {AVLayer} still @param {string[]} warnings */
 function coverStill(layer, still, warnings) {
-    var from = still.property('ADBE Transform Group'), to = layer.property('ADBE Transform Group');
     var sx = still.width / layer.width, sy = still.height / layer.height, scale;
     if (isAnimated(still)) {
         warnings.push('The transform of "' + still.name + '" is animated: the result copies its value at the current ' +
@@ -824,12 +887,12 @@ function coverStill(layer, still, warnings) {
     }
     if (still.threeDLayer) { layer.threeDLayer = true; }
     layer.parent = still.parent;
-    to.property('ADBE Anchor Point').setValue(scaled(from.property('ADBE Anchor Point').value, 1 / sx, 1 / sy));
-    to.property('ADBE Position').setValue(from.property('ADBE Position').value);
-    scale = from.property('ADBE Scale').value;
-    to.property('ADBE Scale').setValue(scaled(scale, sx, sy));
-    to.property('ADBE Rotate Z').setValue(from.property('ADBE Rotate Z').value);
-    to.property('ADBE Opacity').setValue(from.property('ADBE Opacity').value);
+    transformProp(layer, 'ADBE Anchor Point').setValue(scaled(transformProp(still, 'ADBE Anchor Point').value, 1 / sx, 1 / sy));
+    transformProp(layer, 'ADBE Position').setValue(transformProp(still, 'ADBE Position').value);
+    scale = transformProp(still, 'ADBE Scale').value;
+    transformProp(layer, 'ADBE Scale').setValue(scaled(scale, sx, sy));
+    transformProp(layer, 'ADBE Rotate Z').setValue(transformProp(still, 'ADBE Rotate Z').value);
+    transformProp(layer, 'ADBE Opacity').setValue(transformProp(still, 'ADBE Opacity').value);
     return sx === 1 && sy === 1 ? 'copied' : 'fitted';
 }
 
@@ -841,6 +904,10 @@ function readImportRequest(text) {
         fail('BAD_ARGUMENT', 'Expected "png" or "prores" for format but received ' + show(req.format) + '.');
     }
     req.fps = parseFps(req.fps, 'fps');
+    if (req.fps.num / req.fps.den > 99) {
+        fail('BAD_ARGUMENT', 'After Effects conforms footage to at most 99 fps but the render is ' + req.fps.num + '/' +
+            req.fps.den + ' fps. Render at the comp frame rate.');
+    }
     if (req.stillLayerId === undefined || req.stillLayerId === null) { requireInt(req.stillLayer, 'stillLayer', 1); }
     if (req.firstFrame !== undefined) { requireInt(req.firstFrame, 'firstFrame', 0); }
     return req;
@@ -862,26 +929,28 @@ function importResult(requestJson) {
         fail('NOT_FOUND', 'The rendered ' + (req.format === 'png' ? 'frame' : 'movie') + ' "' + file.fsName +
             '" does not exist. Render again, then import.');
     }
-    withUndoGroup('reenact: import result', function () {
-        result = placeResult(req, comp, still, driving, file, warnings);
+    result = withUndoGroup('reenact: import result', function () {
+        return placeResult(req, comp, still, driving, file, warnings);
     });
     result.warnings = warnings;
     return result;
 }
 
+/** @param {CompItem} comp @param {AVLayer} still @param {AVLayer} driving @param {File} file @param {string[]} warnings */
 function placeResult(req, comp, still, driving, file, warnings) {
     var previous = previousResult(comp, still), item, layer, start, placement = 'kept';
     start = alignedStart(req, driving, warnings);
     if (start === null && !previous) { start = still.inPoint; }
     if (previous) {
-        item = previous.source;
+        item = /** @type {FootageItem} */ (previous.source);
         if (req.format === 'png') { item.replaceWithSequence(file, false); } else { item.replace(file); }
         layer = previous;
     } else {
         item = importFootage(file, req.format === 'png');
         item.parentFolder = resultFolder();
     }
-    item.mainSource.conformFrameRate = req.fps.num / req.fps.den;
+    // A one-frame render imports as a still, and AE refuses a frame rate on stills.
+    if (!item.mainSource.isStill) { item.mainSource.conformFrameRate = req.fps.num / req.fps.den; }
     item.name = still.name + ' (reenact)';
     item.label = RESULT_LABEL;
     item.comment = 'reenact result, ' + req.fps.num + '/' + req.fps.den + ' fps';
@@ -940,16 +1009,18 @@ var CONTROLS = [
 var MAX_GAIN = 4; // FrameControlsSchema bounds gains to 0..4
 var MAX_SAMPLES = 100000;
 
+/** @returns {PropertyGroup} */
 function effects(layer) {
-    var g = layer.property('ADBE Effect Parade');
+    var g = groupOf(layer, 'ADBE Effect Parade');
     if (!g) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold effects. Choose an image, video or comp layer.'); }
     return g;
 }
 
+/** @param {Layer} layer @returns {PropertyGroup} */
 function findControl(layer, def) {
-    return findProperty(effects(layer), function (fx) {
+    return /** @type {PropertyGroup} */ (findProperty(effects(layer), function (fx) {
         return fx.name === def.name && fx.matchName === EFFECT[def.type].matchName;
-    });
+    }));
 }
 
 function addControls(layerIndex) {
@@ -964,9 +1035,9 @@ function addControls(layerIndex) {
                 existing.push(def.name);
             } else {
                 // Fetch the effect group again each time: adding an effect invalidates older references in AE.
-                fx = layer.property('ADBE Effect Parade').addProperty(EFFECT[def.type].matchName);
+                fx = effects(layer).addProperty(EFFECT[def.type].matchName);
                 fx.name = def.name;
-                fx.property(EFFECT[def.type].value).setValue(def.initial);
+                propOf(fx, EFFECT[def.type].value).setValue(def.initial);
                 added.push(def.name);
             }
         }
@@ -975,7 +1046,7 @@ function addControls(layerIndex) {
 }
 
 function clampGain(v, def, warned, warnings) {
-    var g = v / 100;
+    var g = Number(v) / 100;
     if (g >= 0 && g <= MAX_GAIN) { return g; }
     if (!warned[def.key]) {
         warned[def.key] = true;
@@ -1001,7 +1072,7 @@ function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
     requireNumber(startTime, 'startTime');
     for (i = 0; i < CONTROLS.length; i += 1) {
         fx = findControl(layer, CONTROLS[i]);
-        props.push(fx ? fx.property(EFFECT[CONTROLS[i].type].value) : null);
+        props.push(fx ? propOf(fx, EFFECT[CONTROLS[i].type].value) : null);
         if (fx) { found += 1; } else { warnings.push('"' + CONTROLS[i].name + '" is missing: its default is used.'); }
     }
     if (found === 0) {
@@ -1022,26 +1093,26 @@ function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
 }
 
 // Smoothing is one value per job (JobSpec.smoothing): take it at the first frame and say so if it is animated.
+/** @param {Property[]} props @param {number} startTime @param {string[]} warnings */
 function smoothingAt(props, startTime, warnings) {
     var i, p;
     for (i = 0; i < CONTROLS.length; i += 1) {
         if (CONTROLS[i].key !== 'smoothing') { continue; }
         p = props[i];
-        if (!p) { return CONTROLS[i].initial / 100; }
+        if (!p) { return Number(CONTROLS[i].initial) / 100; }
         if (p.numKeys > 0 || (p.expressionEnabled && p.expression !== '')) {
             warnings.push('"reenact smoothing" is animated: the value at the first frame is used for the whole render.');
         }
-        return Math.max(0, Math.min(1, p.valueAtTime(startTime, false) / 100));
+        return Math.max(0, Math.min(1, Number(p.valueAtTime(startTime, false)) / 100));
     }
     return 0.5;
 }
 
 function readNeutralMarker(layerIndex) {
     var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer');
-    var markers = layer.property('ADBE Marker'), i, comment, time, src = layer.source, rate;
+    var markers = propOf(layer, 'ADBE Marker'), src = sourceOf(layer), i, time, rate;
     for (i = 1; markers && i <= markers.numKeys; i += 1) {
-        comment = trim(markers.keyValue(i).comment).toLowerCase();
-        if (comment === NEUTRAL_MARKER) {
+        if (isNeutralMarker(markers.keyValue(i))) {
             time = markers.keyTime(i);
             rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : comp.frameRate;
             return {
@@ -1054,12 +1125,35 @@ function readNeutralMarker(layerIndex) {
     return null;
 }
 
+/** @param {MarkerValue} value */
+function isNeutralMarker(value) {
+    return trim(value.comment).toLowerCase() === NEUTRAL_MARKER;
+}
+
+// "Set to current time": one "reenact neutral" marker on the performance layer, moved rather than duplicated.
+function setNeutralMarker(layerIndex, time) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer'), markers, i;
+    requireWritableProject();
+    if (time === undefined || time === null) { time = comp.time; }
+    requireNumber(time, 'time');
+    markers = propOf(layer, 'ADBE Marker');
+    if (!markers) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold markers.'); }
+    withUndoGroup('reenact: set neutral frame', function () {
+        for (i = markers.numKeys; i >= 1; i -= 1) {
+            if (isNeutralMarker(markers.keyValue(i))) { markers.removeKey(i); }
+        }
+        markers.setValueAtTime(time, new MarkerValue(NEUTRAL_MARKER));
+    });
+    return readNeutralMarker(layerIndex);
+}
+
 // ---- 99-api.jsx ----
 // The public surface, reached from the panel as `reenact.<name>(...)` through evalScript. Each entry returns the JSON
 // envelope string {ok:true, value} or {ok:false, error:{code, message}} and never throws (types: bridge/src/api/host.ts).
 
 var api = {
     version: VERSION,
+    hostInfo: function () { return envelope(hostInfo, []); },
     getSelection: function () { return envelope(getSelection, []); },
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
@@ -1069,7 +1163,8 @@ var api = {
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {
         return envelope(sampleControls, [layerIndex, startTime, frameCount, fpsNum, fpsDen]);
     },
-    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); }
+    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); },
+    setNeutralMarker: function (layerIndex, time) { return envelope(setNeutralMarker, [layerIndex, time]); }
 };
 
 G.reenact = api;

@@ -29,10 +29,10 @@ export function bundleHostScripts(sources: { name: string; text: string }[]): st
   ].join('\n');
 }
 
-export function readHostSources(): { name: string; text: string }[] {
-  return readdirSync(HOST_SRC)
+export function readHostSources(dir = HOST_SRC): { name: string; text: string }[] {
+  return readdirSync(dir)
     .filter((n) => n.endsWith('.jsx'))
-    .map((name) => ({ name, text: readFileSync(join(HOST_SRC, name), 'utf8') }));
+    .map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -19,7 +19,7 @@ function save(file: string, img: Image, crop?: [number, number, number, number],
   writeFileSync(file, PNG.sync.write(png));
 }
 const { image, face } = astronaut();
-const eng = createMeshwarpEngine();
+const eng = createMeshwarpEngine(process.argv[2] ? JSON.parse(process.argv[2]) : {});
 await eng.prepare(image, face);
 await eng.setReference({ index: 0, time: 0, face, controls: controls() });
 const cases: [string, ReturnType<typeof astronaut>['face'], Partial<ReturnType<typeof controls>>][] = [

@@ -57,8 +57,8 @@ var json = (function () {
         var src = String(text), at = 0, ch = ' ';
 
         function fail(what) {
-            var e = new Error('Expected ' + what + ' at character ' + (at - 1) + ' of the JSON argument but received "' +
-                src.substring(at - 1, at + 19) + '".');
+            var e = /** @type {any} */ (new Error('Expected ' + what + ' at character ' + (at - 1) +
+                ' of the JSON argument but received "' + src.substring(at - 1, at + 19) + '".'));
             e.jsonSyntax = true;
             throw e;
         }
@@ -72,7 +72,7 @@ var json = (function () {
             while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') { next(); }
         }
         function number() {
-            var s = '';
+            var s = '', c;
             if (ch === '-') { s = '-'; next(); }
             if (ch === '0') {
                 s += ch;
@@ -90,8 +90,8 @@ var json = (function () {
             }
             if (ch === 'e' || ch === 'E') {
                 s += ch;
-                next();
-                if (ch === '-' || ch === '+') { s += ch; next(); }
+                c = next();
+                if (c === '-' || c === '+') { s += c; next(); }
                 if (ch < '0' || ch > '9') { fail('a digit'); }
                 while (ch >= '0' && ch <= '9') { s += ch; next(); }
             }
@@ -111,8 +111,7 @@ var json = (function () {
                 }
                 if (ch === '\\') {
                     out.push(src.substring(start, at - 1));
-                    next();
-                    if (ch === 'u') {
+                    if (next() === 'u') {
                         code = 0;
                         for (i = 0; i < 4; i += 1) {
                             h = parseInt(next(), 16);

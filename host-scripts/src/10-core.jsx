@@ -3,12 +3,18 @@
 
 var VERSION = '0.1.0';
 
+// What the panel checks first: that this script is loaded, which version, in which AE.
+function hostInfo() {
+    return { version: VERSION, appVersion: String(app.version), project: app.project.file ? app.project.file.fsName : null };
+}
+
 // A failure the panel can act on: `code` is one of HostErrorCode in bridge/src/api/host.ts.
 function HostFailure(code, message) {
     this.code = code;
     this.message = message;
 }
 
+/** @returns {never} */
 function fail(code, message) {
     throw new HostFailure(code, message);
 }
@@ -99,11 +105,13 @@ function contains(arr, v) {
 
 // ---- 1-based AE collections (comp.layer(i), folder.item(i), group.property(i)) ----
 
+/** @param {CompItem} comp */
 function eachLayer(comp, fn) {
     var i;
     for (i = 1; i <= comp.numLayers; i += 1) { fn(comp.layer(i), i); }
 }
 
+/** @param {CompItem} comp @returns {Layer} */
 function findLayer(comp, pred) {
     var i, layer;
     for (i = 1; i <= comp.numLayers; i += 1) {
@@ -113,6 +121,7 @@ function findLayer(comp, pred) {
     return null;
 }
 
+/** @param {FolderItem} folder */
 function findItem(folder, pred) {
     var i, item;
     for (i = 1; i <= folder.numItems; i += 1) {
@@ -122,6 +131,7 @@ function findItem(folder, pred) {
     return null;
 }
 
+/** @param {PropertyGroup} group */
 function findProperty(group, pred) {
     var i, p;
     for (i = 1; i <= group.numProperties; i += 1) {
@@ -131,16 +141,40 @@ function findProperty(group, pred) {
     return null;
 }
 
+// ---- AE's property tree: property() answers a Property, a PropertyGroup or null; these say which we expect ----
+
+/** @returns {PropertyGroup} */
+function groupOf(owner, name) {
+    return /** @type {PropertyGroup} */ (owner.property(name));
+}
+
+/** @returns {Property} */
+function propOf(owner, name) {
+    return /** @type {Property} */ (owner.property(name));
+}
+
+/** @param {Layer} layer @param {string} matchName @returns {Property} */
+function transformProp(layer, matchName) {
+    return propOf(groupOf(layer, 'ADBE Transform Group'), matchName);
+}
+
+/** The layer's footage or comp; null for text, shape, camera and light layers. @param {Layer} layer */
+function sourceOf(layer) {
+    return layer instanceof AVLayer ? layer.source : null;
+}
+
 // ---- project state ----
 
+/** @returns {CompItem} */
 function activeComp() {
     var item = app.project.activeItem;
     if (!item || !(item instanceof CompItem)) {
         fail('NO_COMP', 'No active composition. Open the composition in the Timeline panel (click its tab) and try again.');
     }
-    return item;
+    return /** @type {CompItem} */ (item);
 }
 
+/** @returns {Layer} */
 function layerByIndex(comp, index, what) {
     requireInt(index, what + ' index', 1);
     if (index > comp.numLayers) {

@@ -3,6 +3,7 @@
 
 var IMAGE_EXT = /\.(png|jpe?g|tiff?|tga|bmp|psd|exr|dpx|gif|webp|heic|avif)$/i;
 
+/** @param {CompItem} comp */
 function compInfo(comp) {
     return {
         id: comp.id,
@@ -18,17 +19,20 @@ function compInfo(comp) {
     };
 }
 
+/** @param {Layer} layer */
 function effectCount(layer) {
-    var g = layer.property('ADBE Effect Parade');
+    var g = groupOf(layer, 'ADBE Effect Parade');
     return g ? g.numProperties : 0;
 }
 
+/** @param {Layer} layer */
 function maskCount(layer) {
-    var g = layer.property('ADBE Mask Parade');
+    var g = groupOf(layer, 'ADBE Mask Parade');
     return g ? g.numProperties : 0;
 }
 
 // kind: still | video | sequence | solid | comp | text | shape | camera | light | other
+/** @param {Layer} layer */
 function layerKind(layer) {
     var src;
     if (layer instanceof TextLayer) { return 'text'; }
@@ -46,18 +50,21 @@ function layerKind(layer) {
     return 'video';
 }
 
+/** @param {Layer} layer */
 function filePath(layer) {
-    var src = layer.source;
+    var src = sourceOf(layer);
     if (!(src instanceof FootageItem) || !(src.mainSource instanceof FileSource)) { return null; }
     if (src.file) { return src.file.fsName; }
     return src.mainSource.missingFootagePath || null;
 }
 
+/** @param {Layer} layer @param {string} matchName */
 function propValue(layer, matchName) {
-    var p = layer.property('ADBE Transform Group').property(matchName);
+    var p = transformProp(layer, matchName);
     return p ? p.value : null;
 }
 
+/** @param {Layer} layer */
 function transformInfo(layer) {
     return {
         anchorPoint: propValue(layer, 'ADBE Anchor Point'),
@@ -69,8 +76,9 @@ function transformInfo(layer) {
 }
 
 // Why this layer cannot be used as-is, or null. Offline media and footage without a file are the usual causes.
+/** @param {Layer} layer @param {string} kind */
 function layerProblem(layer, kind) {
-    var src = layer.source;
+    var src = sourceOf(layer);
     if (kind === 'camera' || kind === 'light' || kind === 'other') {
         return { code: 'WRONG_SELECTION', message: 'Layer "' + layer.name + '" is a ' + kind +
             ' layer. Select a still image or a layer with a face, and a video clip of the performance.' };
@@ -90,14 +98,16 @@ function layerProblem(layer, kind) {
 
 // Whether the layer, used as the portrait, must first be rendered to a PNG with exportStill: comps, text and shape
 // layers, and stills with effects or masks. Plain still files are read directly; clips are never portraits.
+/** @param {Layer} layer @param {string} kind */
 function needsExport(layer, kind) {
     if (kind === 'comp' || kind === 'text' || kind === 'shape') { return true; }
     if (kind !== 'still') { return false; }
     return effectCount(layer) > 0 || maskCount(layer) > 0;
 }
 
+/** @param {Layer} layer */
 function layerInfo(layer) {
-    var kind = layerKind(layer), src = layer.source, isAV = layer instanceof AVLayer;
+    var kind = layerKind(layer), src = sourceOf(layer);
     var footage = src instanceof FootageItem && src.mainSource instanceof FileSource;
     var problem = layerProblem(layer, kind);
     return {
@@ -106,15 +116,15 @@ function layerInfo(layer) {
         name: layer.name,
         kind: kind,
         file: filePath(layer),
-        width: isAV ? layer.width : null,
-        height: isAV ? layer.height : null,
+        width: layer instanceof AVLayer ? layer.width : null,
+        height: layer instanceof AVLayer ? layer.height : null,
         sourceFps: footage && !src.mainSource.isStill ? fpsRational(src.frameRate) : null,
         sourceDuration: footage && !src.mainSource.isStill ? src.duration : null,
         inPoint: layer.inPoint,
         outPoint: layer.outPoint,
         startTime: layer.startTime,
         stretch: layer.stretch,
-        timeRemap: isAV ? layer.timeRemapEnabled : false,
+        timeRemap: layer instanceof AVLayer ? layer.timeRemapEnabled : false,
         enabled: layer.enabled,
         effects: effectCount(layer),
         masks: maskCount(layer),

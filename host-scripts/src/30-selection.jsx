@@ -4,6 +4,7 @@
 var PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape'];
 var PERFORMANCE_KINDS = ['video', 'sequence'];
 
+/** @param {CompItem} comp @returns {Layer[]} */
 function selectedLayers(comp) {
     var sel = comp.selectedLayers, out = [], i;
     for (i = 0; i < sel.length; i += 1) { out.push(sel[i]); }
@@ -17,6 +18,7 @@ function getSelection() {
 }
 
 // Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it).
+/** @param {CompItem} comp */
 function workAreaFrames(comp, info) {
     var fps, rate, first, last, maxFrame;
     if (!info.sourceFps) { return null; }
@@ -38,6 +40,7 @@ function names(list) {
 }
 
 // Splits the selected layers into portrait and performance candidates; fails on anything unusable.
+/** @param {CompItem} comp @param {Layer[]} layers */
 function classify(comp, layers) {
     var portraits = [], performances = [], i, info;
     if (layers.length === 0) {
@@ -77,11 +80,13 @@ function pickInputs() {
     };
 }
 
+/** @param {CompItem} comp */
 function batchEntry(comp, portrait, performance) {
     return { comp: { id: comp.id, name: comp.name }, portrait: portrait, performance: performance, range: performance.range };
 }
 
 // Pairs in the active comp: one performance with many portraits, one portrait with many takes, or i-th with i-th.
+/** @param {CompItem} comp */
 function pairSelected(comp) {
     var c = classify(comp, selectedLayers(comp)), out = [], i, n;
     var p = c.portraits, q = c.performances;
@@ -102,6 +107,7 @@ function pairSelected(comp) {
 }
 
 // A comp selected in the Project panel: its topmost usable portrait and performance layers.
+/** @param {CompItem} comp */
 function pairInComp(comp, skipped) {
     var portrait = null, performance = null, i, layer, info;
     for (i = 1; i <= comp.numLayers; i += 1) {
@@ -130,7 +136,7 @@ function listBatchLayers() {
     }
     for (i = 0; i < sel.length; i += 1) {
         if (sel[i] instanceof CompItem) {
-            e = pairInComp(sel[i], skipped);
+            e = pairInComp(/** @type {CompItem} */ (sel[i]), skipped);
             if (e) { entries.push(e); }
         }
     }

@@ -4,6 +4,7 @@
 
 var TEMP_COMP_NAME = 'reenact temp still';
 
+/** @param {CompItem} comp @param {Layer} layer @param {number} time */
 function defaultStillFile(comp, layer, time) {
     var folder = new Folder(Folder.temp.fsName + '/reenact');
     if (!folder.exists) { folder.create(); }
@@ -12,16 +13,18 @@ function defaultStillFile(comp, layer, time) {
 }
 
 // Puts a layer's pixels at the origin of a comp the size of the layer, upright, unscaled and opaque.
+/** @param {AVLayer} layer @param {number} w @param {number} h */
 function resetTransform(layer, w, h) {
-    var t = layer.property('ADBE Transform Group');
+    var center = layer.threeDLayer ? [w / 2, h / 2, 0] : [w / 2, h / 2];
     layer.parent = null;
-    clearAndSet(t.property('ADBE Anchor Point'), layer.threeDLayer ? [w / 2, h / 2, 0] : [w / 2, h / 2]);
-    clearAndSet(t.property('ADBE Position'), layer.threeDLayer ? [w / 2, h / 2, 0] : [w / 2, h / 2]);
-    clearAndSet(t.property('ADBE Scale'), layer.threeDLayer ? [100, 100, 100] : [100, 100]);
-    clearAndSet(t.property('ADBE Rotate Z'), 0);
-    clearAndSet(t.property('ADBE Opacity'), 100);
+    clearAndSet(transformProp(layer, 'ADBE Anchor Point'), center);
+    clearAndSet(transformProp(layer, 'ADBE Position'), center);
+    clearAndSet(transformProp(layer, 'ADBE Scale'), layer.threeDLayer ? [100, 100, 100] : [100, 100]);
+    clearAndSet(transformProp(layer, 'ADBE Rotate Z'), 0);
+    clearAndSet(transformProp(layer, 'ADBE Opacity'), 100);
 }
 
+/** @param {Property} prop */
 function clearAndSet(prop, value) {
     if (!prop) { return; }
     if (prop.expressionEnabled) { prop.expressionEnabled = false; }
@@ -47,7 +50,7 @@ function exportStill(layerIndex, time, outPath) {
             Math.max(comp.duration, time + comp.frameDuration), comp.frameRate);
         try {
             layer.copyToComp(temp);
-            resetTransform(temp.layer(1), w, h);
+            resetTransform(/** @type {AVLayer} */ (temp.layer(1)), w, h);
             temp.layer(1).enabled = true;
             temp.saveFrameToPng(time, file);
         } finally {

@@ -10,7 +10,9 @@ var RESULT_TAG = 'reenact:result-of-layer=';
 
 function resultFolder() {
     var root = app.project.rootFolder;
-    var folder = findItem(root, function (it) { return it instanceof FolderItem && it.name === RESULT_FOLDER; });
+    var folder = /** @type {FolderItem} */ (findItem(root, function (it) {
+        return it instanceof FolderItem && it.name === RESULT_FOLDER;
+    }));
     if (!folder) {
         folder = app.project.items.addFolder(RESULT_FOLDER);
         folder.parentFolder = root;
@@ -18,13 +20,15 @@ function resultFolder() {
     return folder;
 }
 
+/** @param {CompItem} comp @param {Layer} still @returns {AVLayer} */
 function previousResult(comp, still) {
-    return findLayer(comp, function (l) {
-        return l !== still && l.comment === RESULT_TAG + still.id && l.source instanceof FootageItem;
-    });
+    return /** @type {AVLayer} */ (findLayer(comp, function (l) {
+        return l !== still && l.comment === RESULT_TAG + still.id && sourceOf(l) instanceof FootageItem;
+    }));
 }
 
 // Layer ids survive reordering (the result itself shifts indices), so ids win over indices when given.
+/** @param {CompItem} comp @returns {Layer} */
 function layerByIdOrIndex(comp, id, index, what) {
     var layer;
     if (id === undefined || id === null) { return layerByIndex(comp, index, what); }
@@ -35,6 +39,7 @@ function layerByIdOrIndex(comp, id, index, what) {
 }
 
 // Importing "over" a previous result layer means: refresh that result, for the portrait it was made from.
+/** @param {CompItem} comp @param {Layer} layer @returns {Layer} */
 function portraitOf(comp, layer) {
     var id, original;
     if (layer.comment.indexOf(RESULT_TAG) !== 0) { return layer; }
@@ -43,6 +48,7 @@ function portraitOf(comp, layer) {
     return original || layer;
 }
 
+/** @param {File} file @param {boolean} sequence @returns {FootageItem} */
 function importFootage(file, sequence) {
     var io = new ImportOptions();
     io.file = file;
@@ -55,29 +61,34 @@ function importFootage(file, sequence) {
     }
     io.importAs = ImportAsType.FOOTAGE;
     try {
-        return app.project.importFile(io);
+        return /** @type {FootageItem} */ (app.project.importFile(io));
     } catch (e) {
         fail('IMPORT_FAILED', 'After Effects could not import "' + file.fsName + '": ' + e.message);
     }
     return null;
 }
 
-// Output frame 0 shows driving frame `firstFrame`; put it at the comp time where the driving layer shows it.
+// Output frame 0 shows driving clip frame `firstFrame`: put it at the comp time where the driving layer shows that
+// frame, at the rate AE plays the clip (its footage rate, which the artist may have conformed), not the render's.
+/** @param {AVLayer} driving @param {string[]} warnings */
 function alignedStart(req, driving, warnings) {
+    var src, rate;
     if (typeof req.startTime === 'number') { return req.startTime; }
     if (!driving) { return null; }
     if (driving.timeRemapEnabled) {
         warnings.push('Layer "' + driving.name + '" uses time remapping: the result starts with it but its frames ' +
             'follow the clip, not the remap.');
     }
-    return driving.startTime + (req.firstFrame || 0) * (req.fps.den / req.fps.num) * (driving.stretch / 100);
+    src = driving.source;
+    rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : req.fps.num / req.fps.den;
+    return driving.startTime + ((req.firstFrame || 0) / rate) * (driving.stretch / 100);
 }
 
+/** @param {Layer} layer */
 function isAnimated(layer) {
-    var t = layer.property('ADBE Transform Group'), names = ['ADBE Anchor Point', 'ADBE Position', 'ADBE Scale',
-        'ADBE Rotate Z', 'ADBE Opacity'], i, p;
+    var names = ['ADBE Anchor Point', 'ADBE Position', 'ADBE Scale', 'ADBE Rotate Z', 'ADBE Opacity'], i, p;
     for (i = 0; i < names.length; i += 1) {
-        p = t.property(names[i]);
+        p = transformProp(layer, names[i]);
         if (p && (p.numKeys > 0 || (p.expressionEnabled && p.expression !== ''))) { return true; }
     }
     return false;
@@ -90,8 +101,8 @@ function scaled(v, sx, sy) {
 }
 
 // Same footprint as the portrait: copy its transform, mapping anchor and scale when the result's size differs.
+/** @param {AVLayer} layer @param {AVLayer} still @param {string[]} warnings */
 function coverStill(layer, still, warnings) {
-    var from = still.property('ADBE Transform Group'), to = layer.property('ADBE Transform Group');
     var sx = still.width / layer.width, sy = still.height / layer.height, scale;
     if (isAnimated(still)) {
         warnings.push('The transform of "' + still.name + '" is animated: the result copies its value at the current ' +
@@ -99,12 +110,12 @@ function coverStill(layer, still, warnings) {
     }
     if (still.threeDLayer) { layer.threeDLayer = true; }
     layer.parent = still.parent;
-    to.property('ADBE Anchor Point').setValue(scaled(from.property('ADBE Anchor Point').value, 1 / sx, 1 / sy));
-    to.property('ADBE Position').setValue(from.property('ADBE Position').value);
-    scale = from.property('ADBE Scale').value;
-    to.property('ADBE Scale').setValue(scaled(scale, sx, sy));
-    to.property('ADBE Rotate Z').setValue(from.property('ADBE Rotate Z').value);
-    to.property('ADBE Opacity').setValue(from.property('ADBE Opacity').value);
+    transformProp(layer, 'ADBE Anchor Point').setValue(scaled(transformProp(still, 'ADBE Anchor Point').value, 1 / sx, 1 / sy));
+    transformProp(layer, 'ADBE Position').setValue(transformProp(still, 'ADBE Position').value);
+    scale = transformProp(still, 'ADBE Scale').value;
+    transformProp(layer, 'ADBE Scale').setValue(scaled(scale, sx, sy));
+    transformProp(layer, 'ADBE Rotate Z').setValue(transformProp(still, 'ADBE Rotate Z').value);
+    transformProp(layer, 'ADBE Opacity').setValue(transformProp(still, 'ADBE Opacity').value);
     return sx === 1 && sy === 1 ? 'copied' : 'fitted';
 }
 
@@ -116,6 +127,10 @@ function readImportRequest(text) {
         fail('BAD_ARGUMENT', 'Expected "png" or "prores" for format but received ' + show(req.format) + '.');
     }
     req.fps = parseFps(req.fps, 'fps');
+    if (req.fps.num / req.fps.den > 99) {
+        fail('BAD_ARGUMENT', 'After Effects conforms footage to at most 99 fps but the render is ' + req.fps.num + '/' +
+            req.fps.den + ' fps. Render at the comp frame rate.');
+    }
     if (req.stillLayerId === undefined || req.stillLayerId === null) { requireInt(req.stillLayer, 'stillLayer', 1); }
     if (req.firstFrame !== undefined) { requireInt(req.firstFrame, 'firstFrame', 0); }
     return req;
@@ -137,26 +152,28 @@ function importResult(requestJson) {
         fail('NOT_FOUND', 'The rendered ' + (req.format === 'png' ? 'frame' : 'movie') + ' "' + file.fsName +
             '" does not exist. Render again, then import.');
     }
-    withUndoGroup('reenact: import result', function () {
-        result = placeResult(req, comp, still, driving, file, warnings);
+    result = withUndoGroup('reenact: import result', function () {
+        return placeResult(req, comp, still, driving, file, warnings);
     });
     result.warnings = warnings;
     return result;
 }
 
+/** @param {CompItem} comp @param {AVLayer} still @param {AVLayer} driving @param {File} file @param {string[]} warnings */
 function placeResult(req, comp, still, driving, file, warnings) {
     var previous = previousResult(comp, still), item, layer, start, placement = 'kept';
     start = alignedStart(req, driving, warnings);
     if (start === null && !previous) { start = still.inPoint; }
     if (previous) {
-        item = previous.source;
+        item = /** @type {FootageItem} */ (previous.source);
         if (req.format === 'png') { item.replaceWithSequence(file, false); } else { item.replace(file); }
         layer = previous;
     } else {
         item = importFootage(file, req.format === 'png');
         item.parentFolder = resultFolder();
     }
-    item.mainSource.conformFrameRate = req.fps.num / req.fps.den;
+    // A one-frame render imports as a still, and AE refuses a frame rate on stills.
+    if (!item.mainSource.isStill) { item.mainSource.conformFrameRate = req.fps.num / req.fps.den; }
     item.name = still.name + ' (reenact)';
     item.label = RESULT_LABEL;
     item.comment = 'reenact result, ' + req.fps.num + '/' + req.fps.den + ' fps';

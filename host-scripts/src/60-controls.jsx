@@ -28,16 +28,18 @@ var CONTROLS = [
 var MAX_GAIN = 4; // FrameControlsSchema bounds gains to 0..4
 var MAX_SAMPLES = 100000;
 
+/** @returns {PropertyGroup} */
 function effects(layer) {
-    var g = layer.property('ADBE Effect Parade');
+    var g = groupOf(layer, 'ADBE Effect Parade');
     if (!g) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold effects. Choose an image, video or comp layer.'); }
     return g;
 }
 
+/** @param {Layer} layer @returns {PropertyGroup} */
 function findControl(layer, def) {
-    return findProperty(effects(layer), function (fx) {
+    return /** @type {PropertyGroup} */ (findProperty(effects(layer), function (fx) {
         return fx.name === def.name && fx.matchName === EFFECT[def.type].matchName;
-    });
+    }));
 }
 
 function addControls(layerIndex) {
@@ -52,9 +54,9 @@ function addControls(layerIndex) {
                 existing.push(def.name);
             } else {
                 // Fetch the effect group again each time: adding an effect invalidates older references in AE.
-                fx = layer.property('ADBE Effect Parade').addProperty(EFFECT[def.type].matchName);
+                fx = effects(layer).addProperty(EFFECT[def.type].matchName);
                 fx.name = def.name;
-                fx.property(EFFECT[def.type].value).setValue(def.initial);
+                propOf(fx, EFFECT[def.type].value).setValue(def.initial);
                 added.push(def.name);
             }
         }
@@ -63,7 +65,7 @@ function addControls(layerIndex) {
 }
 
 function clampGain(v, def, warned, warnings) {
-    var g = v / 100;
+    var g = Number(v) / 100;
     if (g >= 0 && g <= MAX_GAIN) { return g; }
     if (!warned[def.key]) {
         warned[def.key] = true;
@@ -89,7 +91,7 @@ function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
     requireNumber(startTime, 'startTime');
     for (i = 0; i < CONTROLS.length; i += 1) {
         fx = findControl(layer, CONTROLS[i]);
-        props.push(fx ? fx.property(EFFECT[CONTROLS[i].type].value) : null);
+        props.push(fx ? propOf(fx, EFFECT[CONTROLS[i].type].value) : null);
         if (fx) { found += 1; } else { warnings.push('"' + CONTROLS[i].name + '" is missing: its default is used.'); }
     }
     if (found === 0) {
@@ -110,26 +112,26 @@ function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
 }
 
 // Smoothing is one value per job (JobSpec.smoothing): take it at the first frame and say so if it is animated.
+/** @param {Property[]} props @param {number} startTime @param {string[]} warnings */
 function smoothingAt(props, startTime, warnings) {
     var i, p;
     for (i = 0; i < CONTROLS.length; i += 1) {
         if (CONTROLS[i].key !== 'smoothing') { continue; }
         p = props[i];
-        if (!p) { return CONTROLS[i].initial / 100; }
+        if (!p) { return Number(CONTROLS[i].initial) / 100; }
         if (p.numKeys > 0 || (p.expressionEnabled && p.expression !== '')) {
             warnings.push('"reenact smoothing" is animated: the value at the first frame is used for the whole render.');
         }
-        return Math.max(0, Math.min(1, p.valueAtTime(startTime, false) / 100));
+        return Math.max(0, Math.min(1, Number(p.valueAtTime(startTime, false)) / 100));
     }
     return 0.5;
 }
 
 function readNeutralMarker(layerIndex) {
     var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer');
-    var markers = layer.property('ADBE Marker'), i, comment, time, src = layer.source, rate;
+    var markers = propOf(layer, 'ADBE Marker'), src = sourceOf(layer), i, time, rate;
     for (i = 1; markers && i <= markers.numKeys; i += 1) {
-        comment = trim(markers.keyValue(i).comment).toLowerCase();
-        if (comment === NEUTRAL_MARKER) {
+        if (isNeutralMarker(markers.keyValue(i))) {
             time = markers.keyTime(i);
             rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : comp.frameRate;
             return {
@@ -140,4 +142,26 @@ function readNeutralMarker(layerIndex) {
         }
     }
     return null;
+}
+
+/** @param {MarkerValue} value */
+function isNeutralMarker(value) {
+    return trim(value.comment).toLowerCase() === NEUTRAL_MARKER;
+}
+
+// "Set to current time": one "reenact neutral" marker on the performance layer, moved rather than duplicated.
+function setNeutralMarker(layerIndex, time) {
+    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer'), markers, i;
+    requireWritableProject();
+    if (time === undefined || time === null) { time = comp.time; }
+    requireNumber(time, 'time');
+    markers = propOf(layer, 'ADBE Marker');
+    if (!markers) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold markers.'); }
+    withUndoGroup('reenact: set neutral frame', function () {
+        for (i = markers.numKeys; i >= 1; i -= 1) {
+            if (isNeutralMarker(markers.keyValue(i))) { markers.removeKey(i); }
+        }
+        markers.setValueAtTime(time, new MarkerValue(NEUTRAL_MARKER));
+    });
+    return readNeutralMarker(layerIndex);
 }

@@ -3,6 +3,7 @@
 
 var api = {
     version: VERSION,
+    hostInfo: function () { return envelope(hostInfo, []); },
     getSelection: function () { return envelope(getSelection, []); },
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
@@ -12,5 +13,6 @@ var api = {
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {
         return envelope(sampleControls, [layerIndex, startTime, frameCount, fpsNum, fpsDen]);
     },
-    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); }
+    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); },
+    setNeutralMarker: function (layerIndex, time) { return envelope(setNeutralMarker, [layerIndex, time]); }
 };

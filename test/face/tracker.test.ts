@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchTracker } from '../../bridge/src/face/bench.js';
 import { sampleAffine } from '../../bridge/src/face/image.js';
 import { chooseFace, createFaceTracker, type FaceObservation, type FaceTracker } from '../../bridge/src/face/index.js';
+import { decodeFrames } from '../../bridge/src/media/index.js';
 import type { Image } from '../../bridge/src/media/types.js';
 import { astronaut, FFMPEG, fixture, sideBySide, tempCacheEnv } from './helpers.js';
 
@@ -89,6 +91,16 @@ describe('face tracker on real photos', () => {
     expect(Math.abs(f.pose.yaw)).toBeLessThan(0.2);
     expect(f.landmarks).toHaveLength(468 * 3);
     expect(f.iris).toHaveLength(30);
+  });
+
+  it('tiny and blank images give no faces, not errors; a malformed image is a clear error', async () => {
+    const tiny: Image = { data: new Uint8Array(8 * 8 * 3).fill(128), width: 8, height: 8, channels: 3 };
+    expect(await tracker.detect(tiny)).toEqual([]);
+    tracker.reset();
+    expect(await tracker.track(tiny, 7)).toEqual({ index: 7, faces: [], reason: 'no-face' });
+    await expect(tracker.track({ ...tiny, width: 9 }, 8)).rejects.toThrow(
+      "Expected 216 bytes (9×8×3) for the face tracker's image but received 192.",
+    );
   });
 
   it('places eyes, nose and mouth where they belong (and irises inside the eyes)', async () => {
@@ -195,5 +207,27 @@ describe('face tracker on real photos', () => {
         Buffer.from(again.faces[0].landmarks.buffer).equals(Buffer.from(results[i].faces[0].landmarks.buffer)),
       ).toBe(true);
     }
+  });
+
+  it('follows the real driving clip through a turn to profile with one stable id', async () => {
+    tracker.reset();
+    const yaws: number[] = [];
+    for await (const frame of decodeFrames(fixture('media', 'driving-talk.mp4'), { range: { start: 130, end: 190 } })) {
+      const r = await tracker.track(frame, frame.index);
+      expect(r.faces.map((f) => f.id)).toEqual([0]);
+      yaws.push(r.faces[0].pose.yaw);
+    }
+    expect(yaws).toHaveLength(61); // the range is inclusive
+    expect(Math.abs(yaws[0])).toBeLessThan(0.2);
+    expect(Math.max(...yaws)).toBeGreaterThan(0.7);
+  });
+
+  it('benchTracker tracks a sequence and reports throughput', async () => {
+    const blank: Image = { data: new Uint8Array(64 * 64 * 3), width: 64, height: 64, channels: 3 };
+    const r = await benchTracker([astronaut(), astronaut(), blank], { env: tempCacheEnv(), iris: false });
+    expect(r.frames).toBe(3);
+    expect(r.withFace).toBe(2);
+    expect(r.fps).toBeGreaterThan(0);
+    expect(r.fpsPerCore).toBeGreaterThan(0);
   });
 });

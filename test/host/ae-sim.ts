@@ -683,7 +683,10 @@ export function createAeSim(options: SimOptions = {}) {
     const { width, height } = pngSize(path);
     const fps = options.sequenceFps ?? 30;
     if (!sequence) return { width, height, frames: 0, fps: 0, isStill: true };
-    return { width, height, frames: sequenceFiles(path).length, fps, isStill: false };
+    const frames = sequenceFiles(path).length;
+    // Assumption (matches what AE does with a lone numbered file): a one-file "sequence" comes in as a still.
+    if (frames <= 1) return { width, height, frames: 0, fps: 0, isStill: true };
+    return { width, height, frames, fps, isStill: false };
   }
 
   class ImportOptions {
@@ -760,6 +763,7 @@ export function createAeSim(options: SimOptions = {}) {
 
   const app = {
     project,
+    version: '25.2x14',
     beginUndoGroup(name: string): void {
       if (state.undoDepth === 0) state.openGroup = name;
       state.undoDepth++;

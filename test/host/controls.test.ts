@@ -1,10 +1,13 @@
 // AE-native controls (issue 11): Expression Controls added once, sampled per output frame at the right comp times
 // (29.97 comp, layer with a start offset, expressions evaluated), and the "reenact neutral" marker.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AddControlsResult, NeutralMarkerResult, SampleControlsResult } from '../../bridge/src/api/host.js';
 import { CONTROL_NAMES } from '../../bridge/src/api/host.js';
 import { FrameControlsSchema } from '../../bridge/src/pipeline/controls.js';
 import { ControlCurvesSchema } from '../../bridge/src/pipeline/spec.js';
+import { ROOT } from '../../scripts/build-host.js';
 import type { SimGroup, SimLayer, SimProperty } from './ae-sim.js';
 import { makeScene, NTSC, type Scene } from './scene.js';
 
@@ -197,5 +200,26 @@ describe('readNeutralMarker', () => {
     marker(s.take, 1.5 + 2 * 12 * FRAME, 'reenact neutral');
     expect(s.host.value<NeutralMarkerResult>('reenact.readNeutralMarker(2)').frame).toBe(12);
     expect(NTSC).toBeCloseTo(29.97, 2);
+  });
+
+  it('setNeutralMarker moves the one neutral marker to the current time, in one undo group', () => {
+    marker(s.take, 1.6, 'cut here');
+    marker(s.take, 2, 'reenact neutral');
+    s.comp.time = 1.5 + 30 * FRAME;
+    const v = s.host.value<NeutralMarkerResult>('reenact.setNeutralMarker(2)');
+    expect(v.frame).toBe(30);
+    expect(s.take.marker.keys.map((k) => [k.time, (k.value as { comment: string }).comment])).toEqual([
+      [1.6, 'cut here'],
+      [1.5 + 30 * FRAME, 'reenact neutral'],
+    ]);
+    expect(s.sim.state.undoGroups).toEqual(['reenact: set neutral frame']);
+    expect(s.sim.mutationsOutsideUndo().filter((m) => !m.startsWith('setValueAtTime Marker'))).toEqual([]);
+  });
+});
+
+describe('hostInfo', () => {
+  it('reports the host script version and AE version', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(s.host.value('reenact.hostInfo()')).toEqual({ version, appVersion: '25.2x14', project: null });
   });
 });

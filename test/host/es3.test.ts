@@ -1,5 +1,6 @@
 // ES3 is a gate (STYLE 3): every shipped .jsx parses as ES3, the committed bundle is current, it runs in a realm
 // without the ES5 library, and only `reenact` lands in AE's shared global scope.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -32,6 +33,15 @@ describe('host scripts are ES3', () => {
     for (const f of files) expect(readFileSync(f, 'utf8')).toMatch(/^[\t\n\r -~]*$/);
   });
 
+  it('type-checks against AE 22’s scripting DOM (types-for-adobe) with only the ES3 library (host-scripts/tsconfig.json)', () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'host-scripts', 'tsconfig.json')], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('the gate rejects ES5+ syntax', () => {
     for (const bad of ['let a = 1;', 'var f = () => 1;', 'var o = {a: 1,};', 'var s = `x`;', 'o.default = 1;']) {
       expect(() => parse(bad, { ecmaVersion: 3, allowReserved: 'never' })).toThrow();
@@ -61,7 +71,7 @@ describe('ES3 realm', () => {
       host.context,
     );
     expect(names).toBe(
-      'addControls,exportStill,getSelection,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls',
+      'addControls,exportStill,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
     );
   });
 });

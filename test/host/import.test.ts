@@ -134,6 +134,14 @@ describe('importResult', () => {
     expect(s.comp.numLayers).toBe(4);
   });
 
+  it('imports a one-frame render as a still without conforming it', () => {
+    const one = writeSequence(join(s.dir, 'render-one', 'frames'), 1);
+    const v = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ file: one }))})`);
+    const item = (s.comp.layer(1) as SimAVLayer).source as SimFootage;
+    expect(item.mainSource.isStill).toBe(true);
+    expect(v.name).toBe('headshot.png (reenact)');
+  });
+
   it('imports a ProRes movie and conforms its rate', () => {
     const mov = join(s.dir, 'render', 'take_03_reenact.mov');
     s.sim.declareMovie(mov, { width: 64, height: 64, fps: 30, frames: 12 });
@@ -154,6 +162,15 @@ describe('importResult', () => {
     expect(v.warnings).toEqual([
       'Layer "take_03.mov" uses time remapping: the result starts with it but its frames follow the clip, not the remap.',
     ]);
+  });
+
+  it('aligns by the driving clip’s rate when the render has another rate', () => {
+    const v = s.host.value<ImportResult>(
+      `reenact.importResult(${arg(request({ fps: '24000/1001', firstFrame: 30 }))})`,
+    );
+    expect(v.startTime).toBeCloseTo(1.5 + (30 * 1001) / 30000, 12);
+    expect(v.fps).toEqual({ num: 24000, den: 1001 });
+    expect(((s.comp.layer(1) as SimAVLayer).source as SimFootage).frameRate).toBe(24000 / 1001);
   });
 
   it('starts at an explicit startTime, or at the still without a driving layer', () => {
@@ -233,6 +250,12 @@ describe('importResult errors', () => {
       () => arg(request({ fps: '29.97' })),
       'BAD_ARGUMENT',
       'Expected a frame rate like "30000/1001" for fps but received "29.97".',
+    ],
+    [
+      'a rate AE cannot conform to',
+      () => arg(request({ fps: '120' })),
+      'BAD_ARGUMENT',
+      'After Effects conforms footage to at most 99 fps but the render is 120/1 fps. Render at the comp frame rate.',
     ],
     [
       'an unknown format',

@@ -2,16 +2,23 @@
  * A typical shot for host-script tests: a 29.97 fps comp holding a background solid, a performance clip that starts
  * at 1.5 s, and a portrait still on top; real PNG files in a temp folder; the host bundle loaded in an ES3 realm.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { createAeSim, writePng } from './ae-sim.js';
 import { loadHost } from './host-realm.js';
 
 export const NTSC = 30000 / 1001;
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 export function makeScene() {
   const dir = mkdtempSync(join(tmpdir(), 'reenact-host-'));
+  dirs.push(dir);
   process.env.REENACT_SIM_TEMP = dir;
   const sim = createAeSim({ sequenceFps: 30 });
   const host = loadHost(sim);

@@ -408,6 +408,24 @@ describe('TF.js → ONNX converter ops', () => {
     expectClose(out.y, { d: [1, -1, 2, -2, 3, -3, 4, -4], s: [2, 1, 2, 2] });
   });
 
+  it('keeps only the requested outputs (prunes other branches) and rejects unknown ones', async () => {
+    const g = graph(
+      [1, 1, 1, 1],
+      [
+        { name: 'a', op: 'Relu', input: ['x'] },
+        { name: 'b', op: 'Softmax', input: ['x'] },
+      ],
+      [],
+    );
+    // The unsupported op sits only on the pruned branch, so conversion succeeds.
+    const session = await ort.InferenceSession.create(convertTfjsGraph(g.json, g.bin, { outputs: ['a'] }));
+    expect(session.outputNames).toEqual(['a']);
+    await session.release();
+    expect(() => convertTfjsGraph(g.json, g.bin, { outputs: ['nope'] })).toThrow(
+      'Expected output nope in the TF.js graph but it has no such node.',
+    );
+  });
+
   it('names the op and node it cannot convert', () => {
     const g = graph([1, 2, 2, 1], [{ name: 'y', op: 'Softmax', input: ['x'] }], []);
     expect(() => convertTfjsGraph(g.json, g.bin)).toThrow(ReenactError);

@@ -152,7 +152,7 @@ export interface ImportRequest {
   /** Layer index (or id) of the performance: the result starts where it shows driving frame `firstFrame`. */
   drivingLayer?: number | null;
   drivingLayerId?: number | null;
-  /** Driving clip frame shown by output frame 0 (Manifest.firstFrame). Default 0. */
+  /** Driving clip frame shown by output frame 0 (Manifest.frames[0].sourceIndex). Default 0. */
   firstFrame?: number;
   /** Explicit comp time of output frame 0; overrides the alignment to drivingLayer. */
   startTime?: number;
@@ -202,8 +202,18 @@ export interface NeutralMarkerResult {
   frame: number;
 }
 
+/** `reenact.hostInfo()`: the loaded host script's version (compare with the panel's) and AE's version string. */
+export interface HostInfoResult {
+  version: string;
+  /** app.version, e.g. "25.2x14". */
+  appVersion: string;
+  /** Project file path, or null for an unsaved project. */
+  project: string | null;
+}
+
 /** Names and signatures of the host calls, for a typed evalScript wrapper in the panel. */
 export interface HostApi {
+  hostInfo(): HostInfoResult;
   getSelection(): SelectionResult;
   pickInputs(): PickInputsResult;
   listBatchLayers(): BatchLayersResult;
@@ -218,6 +228,8 @@ export interface HostApi {
     fpsDen: number,
   ): SampleControlsResult;
   readNeutralMarker(layerIndex: number): NeutralMarkerResult | null;
+  /** Moves (or adds) the one "reenact neutral" marker to `time` (default: current time), in one undo group. */
+  setNeutralMarker(layerIndex: number, time?: number | null): NeutralMarkerResult;
 }
 
 /** The Expression Controls addControls creates (name in AE → FrameControls field or the job's smoothing). */

@@ -10,6 +10,10 @@ export interface TrackerBench {
   withFace: number;
   seconds: number;
   fps: number;
+  /** Process CPU seconds (user + system) spent tracking: with one thread per model this is the cost on one core. */
+  cpuSeconds: number;
+  /** frames / cpuSeconds: throughput per core, much less sensitive than `fps` to other load on the machine. */
+  fpsPerCore: number;
   /** Milliseconds to load (and if needed convert) the models, not counted in fps. */
   loadMs: number;
 }
@@ -25,10 +29,14 @@ export async function benchTracker(
   let n = 0;
   let withFace = 0;
   let busy = 0;
+  let cpu = 0;
   try {
     for await (const frame of frames) {
       const start = performance.now();
+      const c0 = process.cpuUsage();
       const result = await tracker.track(frame, n++);
+      const c = process.cpuUsage(c0);
+      cpu += (c.user + c.system) / 1e6;
       busy += performance.now() - start;
       if (result.faces.length > 0) withFace++;
     }
@@ -36,5 +44,13 @@ export async function benchTracker(
     await tracker.dispose();
   }
   const seconds = busy / 1000;
-  return { frames: n, withFace, seconds, fps: seconds > 0 ? n / seconds : 0, loadMs };
+  return {
+    frames: n,
+    withFace,
+    seconds,
+    fps: seconds > 0 ? n / seconds : 0,
+    cpuSeconds: cpu,
+    fpsPerCore: cpu > 0 ? n / cpu : 0,
+    loadMs,
+  };
 }

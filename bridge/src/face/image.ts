@@ -5,7 +5,30 @@
  *
  * Coordinates are continuous: pixel (i, j) covers [i, i+1) × [j, j+1), its centre is (i+0.5, j+0.5).
  */
+import { ReenactError } from '../errors.js';
 import type { Image } from '../media/types.js';
+
+/**
+ * Checks an image's shape against its bytes before any pixel loop reads it.
+ * @throws ReenactError BAD_INPUT "Expected 921600 bytes (640×480×3) for the face tracker's image but received 1000."
+ */
+export function checkImage(image: Image, what = "the face tracker's image"): void {
+  const { width, height, channels } = image;
+  const ok = Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0;
+  if (!ok || (channels !== 3 && channels !== 4)) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected a non-empty RGB or RGBA image for ${what} but received ${width}×${height}×${channels}.`,
+    );
+  }
+  const need = width * height * channels;
+  if (image.data.length < need) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected ${need} bytes (${width}×${height}×${channels}) for ${what} but received ${image.data.length}.`,
+    );
+  }
+}
 
 /**
  * Affine map from output (crop) coordinates to source image coordinates:

@@ -16,6 +16,13 @@ import { cacheDir } from '../util/paths.js';
 export type FaceModelName = 'blazeface' | 'facemesh' | 'iris';
 export const FACE_MODEL_NAMES: readonly FaceModelName[] = ['blazeface', 'facemesh', 'iris'];
 
+/** Outputs kept per model (facemesh's 266-value contour head is unused, so its branch is pruned). */
+const KEEP_OUTPUTS: Record<FaceModelName, string[] | undefined> = {
+  blazeface: undefined,
+  facemesh: ['Identity_1', 'Identity_2'],
+  iris: undefined,
+};
+
 export interface FaceModelFile {
   name: FaceModelName;
   /** Absolute path of the converted .onnx in the cache. */
@@ -98,7 +105,9 @@ export function ensureFaceModel(
   options: { env?: NodeJS.ProcessEnv; modelsDir?: string } = {},
 ): FaceModelFile {
   const { json, bin } = readSource(name, options.modelsDir ?? humanModelsDir());
-  const sourceHash = sha256(Buffer.from(`reenact-tfjs-to-onnx ${CONVERTER_VERSION}\n`), json, bin);
+  const outputs = KEEP_OUTPUTS[name];
+  const recipe = `reenact-tfjs-to-onnx ${CONVERTER_VERSION} outputs=${outputs?.join(',') ?? 'all'}\n`;
+  const sourceHash = sha256(Buffer.from(recipe), json, bin);
   const dir = faceModelsCacheDir(options.env);
   const file = path.join(dir, `${name}-${sourceHash.slice(0, 16)}.onnx`);
   const cached = readValid(file);
@@ -116,7 +125,10 @@ export function ensureFaceModel(
       },
     );
   }
-  const bytes = convertTfjsGraph(parsed, bin, { metadata: { source: `@vladmandic/human/models/${name}`, sourceHash } });
+  const bytes = convertTfjsGraph(parsed, bin, {
+    outputs,
+    metadata: { source: `@vladmandic/human/models/${name}`, sourceHash },
+  });
   const hash = sha256(bytes);
   fs.mkdirSync(dir, { recursive: true });
   // Model first, sidecar last: a crash in between leaves a file without a valid sidecar, which is rebuilt.

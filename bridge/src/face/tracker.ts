@@ -7,6 +7,7 @@
  */
 import type { Image } from '../media/types.js';
 import type { Detection, Detector } from './detector.js';
+import { checkImage } from './image.js';
 import type { Iris } from './iris.js';
 import { expression, headPose, landmarksBox } from './measure.js';
 import { type Mesh, type Roi, roiFromDetection, roiFromLandmarks } from './mesh.js';
@@ -136,6 +137,7 @@ export async function detectStill(
   image: Image,
   options: TrackerOptions = {},
 ): Promise<FaceObservation[]> {
+  checkImage(image);
   const minFaceScore = options.minFaceScore ?? 0.5;
   const found: { landmarks: Float32Array; score: number; iris?: Float32Array }[] = [];
   for (const d of (await models.detector.detect(image)).slice(0, options.maxFaces ?? 4)) {
@@ -194,14 +196,15 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
   return {
     /** Tracks one frame; `index` is echoed in the result. Never throws for a frame without faces. */
     async track(image: Image, index: number): Promise<FrameFaces> {
+      checkImage(image);
       let detections: Detection[] | undefined;
       const runDetector = async () => {
         detections = await models.detector.detect(image);
         sinceDetect = 0;
         adopt(detections);
       };
+      sinceDetect++;
       if (tracks.length === 0 || sinceDetect >= redetectEvery) await runDetector();
-      else sinceDetect++;
 
       const faces: FaceObservation[] = [];
       const survivors: Track[] = [];

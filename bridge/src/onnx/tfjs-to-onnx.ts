@@ -183,6 +183,8 @@ class GraphBuilder {
 export interface ConvertOptions {
   /** ONNX opset (default 17). */
   opset?: number;
+  /** Keep only these outputs (TF node names, e.g. 'Identity_2'), pruning the branches only the others need. */
+  outputs?: string[];
   /** Extra metadata recorded in the model (source hash…). */
   metadata?: Record<string, string>;
 }
@@ -200,7 +202,7 @@ export function convertTfjsGraph(json: TfjsGraphJson, bin: Uint8Array, options: 
   const values = new Map<string, Value>();
   const graphInputs: ReturnType<typeof valueInfo>[] = [];
 
-  const outputNames = findOutputs(json);
+  const outputNames = findOutputs(json, options.outputs);
   const order = topoOrder(json, outputNames);
   for (const n of json.modelTopology.node) if (n.op === 'Placeholder') g.reserve(n.name);
   for (const o of outputNames) g.reserve(o);
@@ -488,8 +490,22 @@ export function convertTfjsGraph(json: TfjsGraphJson, bin: Uint8Array, options: 
   return encodeModel(model);
 }
 
-/** Output tensor refs: the signature's outputs, else every non-Const node no other node consumes (sorted by name). */
-function findOutputs(json: TfjsGraphJson): string[] {
+/**
+ * Output node names: `wanted` if given (each must exist), else the signature's outputs, else every non-Const node no
+ * other node consumes (sorted by name).
+ */
+function findOutputs(json: TfjsGraphJson, wanted?: string[]): string[] {
+  if (wanted && wanted.length > 0) {
+    const names = new Set(json.modelTopology.node.map((n) => n.name));
+    const missing = wanted.filter((w) => !names.has(parseRef(w).node));
+    if (missing.length) {
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Expected output ${missing.join(', ')} in the TF.js graph but it has no such node.`,
+      );
+    }
+    return wanted.map((w) => parseRef(w).node).sort();
+  }
   const sig = json.signature?.outputs;
   if (sig && Object.keys(sig).length > 0) {
     return Object.values(sig)

@@ -105,16 +105,26 @@ export function cloneFace(face: FaceObservation): FaceObservation {
   };
 }
 
-/** The face with its jaw opened by `px`: lower lip and chin move down, fading sideways and above the mouth. */
+/** Lower-lip points (inner, semi-inner, semi-outer, outer) without the corners: they move with the jaw. */
+const LOWER_LIP = [
+  95, 88, 178, 87, 14, 317, 402, 318, 324, 96, 89, 179, 86, 15, 316, 403, 319, 325, 77, 90, 180, 85, 16, 315, 404, 320,
+  307, 146, 91, 181, 84, 17, 314, 405, 321, 375,
+];
+
+/**
+ * The face with its jaw opened by `px`: the lower lip and everything below the mouth move down by `px`
+ * near the mid-line, fading sideways; the upper lip stays.
+ */
 export function openMouth(face: FaceObservation, px: number): FaceObservation {
   const out = cloneFace(face);
   const lm = out.landmarks;
-  const top = lm[13 * 3 + 1];
+  const lower = new Set(LOWER_LIP);
+  const top = Math.max(lm[14 * 3 + 1], lm[13 * 3 + 1]);
   const mx = (lm[78 * 3] + lm[308 * 3]) / 2;
   const mw = Math.abs(lm[308 * 3] - lm[78 * 3]);
   for (let i = 0; i < 468; i++) {
-    const below = Math.min(1, Math.max(0, (lm[i * 3 + 1] - top) / 2));
-    const side = Math.exp(-(((lm[i * 3] - mx) / (1.3 * mw)) ** 2));
+    const below = lower.has(i) ? 1 : Math.min(1, Math.max(0, (lm[i * 3 + 1] - top) / 2));
+    const side = lower.has(i) ? 1 : Math.exp(-(((lm[i * 3] - mx) / (1.3 * mw)) ** 2));
     lm[i * 3 + 1] += px * below * side;
   }
   return out;

@@ -9,8 +9,12 @@ import { ReenactError } from '../../errors.js';
 export const MeshwarpConfigSchema = z
   .object({
     /** Outer ring size relative to the face oval (about its centre): the warp fades to zero there. */
-    ringScale: z.number().min(1.1).max(3).default(1.5),
-    /** Part of the ring band (oval → ring, 0..1) over which the matte fades from 1 to 0. */
+    ringScale: z.number().min(1.2).max(4).default(2),
+    /** Inner ring size relative to the face oval; must be below ringScale. */
+    innerRingScale: z.number().min(1.05).max(3.5).default(1.4),
+    /** Fraction of the oval's motion the inner ring follows: hair and neck move a little with the head. */
+    innerRingFollow: z.number().min(0).max(1).default(0.5),
+    /** Part of the outer band (inner ring → outer ring, 0..1) over which the matte fades from 1 to 0. */
     matteFeather: z.number().min(0.01).max(1).default(0.3),
     /** Gain on landmark motion outside the eyes, brows and mouth (cheeks, nose): mostly tracker noise. */
     residualGain: z.number().min(0).max(2).default(0.5),
@@ -20,17 +24,19 @@ export const MeshwarpConfigSchema = z
     blinkFull: z.number().min(0.1).max(1).default(0.7),
     /** Most the eyes may open wider than the portrait's own eyes (fraction of its lid gap). */
     maxWiden: z.number().min(0).max(1).default(0.3),
+    /** Share of the tracked depth used for yaw/pitch parallax (full depth folds the nose over the cheek). */
+    depthScale: z.number().min(0).max(1).default(0.6),
     /** Yaw (left/right turn) a 2-D warp can show honestly; more is clamped with a warning. */
     maxYawDeg: z.number().min(0).max(60).default(20),
     /** Pitch (nod) limit, as for yaw. */
-    maxPitchDeg: z.number().min(0).max(60).default(15),
+    maxPitchDeg: z.number().min(0).max(60).default(12),
     /** In-plane roll limit. */
     maxRollDeg: z.number().min(0).max(90).default(30),
     /** Largest head shift, in face widths; the ring must stay outside the moved face. */
-    maxShift: z.number().min(0).max(1).default(0.2),
-    /** Head scale range relative to the portrait. */
+    maxShift: z.number().min(0).max(1).default(0.3),
+    /** Head scale range relative to the portrait (the two ranges meet at 1, so min ≤ max always holds). */
     minScale: z.number().min(0.5).max(1).default(0.85),
-    maxScale: z.number().min(1).max(2).default(1.2),
+    maxScale: z.number().min(1).max(2).default(1.15),
     /** Largest gaze offset (eye widths) horizontally and vertically: the iris must stay in the eye. */
     maxGazeX: z.number().min(0).max(0.5).default(0.3),
     maxGazeY: z.number().min(0).max(0.5).default(0.15),
@@ -49,10 +55,10 @@ export const DEFAULT_MESHWARP_CONFIG: MeshwarpConfig = MeshwarpConfigSchema.pars
 export function parseMeshwarpConfig(input: unknown): MeshwarpConfig {
   const result = MeshwarpConfigSchema.safeParse(input ?? {});
   if (result.success) {
-    if (result.data.minScale > result.data.maxScale) {
+    if (result.data.innerRingScale >= result.data.ringScale) {
       throw new ReenactError(
         'USAGE',
-        `Expected meshwarp.minScale ≤ meshwarp.maxScale but received ${result.data.minScale} > ${result.data.maxScale}.`,
+        `Expected meshwarp.innerRingScale below meshwarp.ringScale (${result.data.ringScale}) but received ${result.data.innerRingScale}.`,
       );
     }
     return result.data;

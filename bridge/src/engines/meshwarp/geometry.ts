@@ -150,6 +150,15 @@ export function polygonCoverage(poly: ArrayLike<number>, n: number, px: number, 
     const xj = poly[2 * j];
     const yj = poly[2 * j + 1];
     if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
+    // Only edges within a pixel can change the answer; a box test skips the rest cheaply.
+    if (
+      px < Math.min(xi, xj) - 1 ||
+      px > Math.max(xi, xj) + 1 ||
+      py < Math.min(yi, yj) - 1 ||
+      py > Math.max(yi, yj) + 1
+    ) {
+      continue;
+    }
     const d2 = segmentDistance2(px, py, xj, yj, xi, yi);
     if (d2 < best) best = d2;
   }

@@ -1,7 +1,9 @@
 /**
  * The warp mesh: the 468 face points, one extra vertex that closes the mouth hole TRI468 leaves open,
- * and an outer ring (ringScale × the face oval, fixed in place) whose triangles fade the deformation to
- * zero into the untouched image. Built once per portrait; per frame only the target positions change.
+ * and two rings around the face oval whose triangles fade the deformation into the untouched image:
+ * an inner ring that follows part of the oval's motion (so hair, neck and collar move a little with the
+ * head instead of being squeezed into a thin band) and an outer ring that stays fixed. Built once per
+ * portrait; per frame only the target positions change.
  */
 import { TRI468 } from './facemesh-data.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
@@ -10,22 +12,35 @@ import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
 export const RING_DEPTH = 1e9;
 
 export interface WarpMesh {
-  /** 468 + 1 + ring vertices. */
+  /** 468 + 1 + 2 × 36 ring vertices. */
   vertexCount: number;
   /** Source positions, vertexCount × 2 (portrait pixels). */
   src: Float64Array;
-  /** Source depth per vertex (ring = RING_DEPTH). */
+  /** Source depth per vertex (rings = RING_DEPTH). */
   srcZ: Float64Array;
-  /** Matte weight per vertex: 1 on the face, 0 on the ring; interpolated across the ring band. */
+  /** Matte weight per vertex: 1 on the face and the inner ring, 0 on the outer ring. */
   weight: Float32Array;
   /** Triangles × 3 vertex indices. */
   triangles: Uint16Array;
   /** Index of the vertex closing the mouth hole. */
   mouthCentre: number;
-  /** First ring vertex; ring vertex k sits outside SILHOUETTE[k]. */
+  /** First inner-ring vertex; inner-ring vertex k sits outside SILHOUETTE[k], outer-ring vertex k after all inner ones. */
   ringStart: number;
+  /** First outer-ring vertex. */
+  outerStart: number;
+  /** Fraction of the oval's motion the inner ring follows. */
+  innerFollow: number;
   /** Depth offset (behind the lips) of the mouth-closing vertex. */
   mouthDepth: number;
+}
+
+export interface RingOptions {
+  /** Outer (fixed) ring size relative to the face oval, about its centre. */
+  ringScale: number;
+  /** Inner ring size, between 1 and ringScale. */
+  innerRingScale: number;
+  /** Fraction of the oval's motion the inner ring follows (0 = fixed). */
+  innerRingFollow: number;
 }
 
 /**
@@ -36,12 +51,13 @@ export function buildWarpMesh(
   landmarks: ArrayLike<number>,
   width: number,
   height: number,
-  ringScale: number,
+  rings: RingOptions,
 ): WarpMesh {
   const ringCount = SILHOUETTE.length;
   const mouthCentre = 468;
   const ringStart = 469;
-  const vertexCount = ringStart + ringCount;
+  const outerStart = ringStart + ringCount;
+  const vertexCount = outerStart + ringCount;
   const src = new Float64Array(vertexCount * 2);
   const srcZ = new Float64Array(vertexCount);
   const weight = new Float32Array(vertexCount);
@@ -69,24 +85,47 @@ export function buildWarpMesh(
   src[mouthCentre * 2 + 1] = my;
   srcZ[mouthCentre] = mz + mouthDepth;
   weight[mouthCentre] = 1;
-  SILHOUETTE.forEach((s, k) => {
-    const v = ringStart + k;
-    src[v * 2] = Math.min(width - 1, Math.max(0, ox + ringScale * (landmarks[s * 3] - ox)));
-    src[v * 2 + 1] = Math.min(height - 1, Math.max(0, oy + ringScale * (landmarks[s * 3 + 1] - oy)));
+  const place = (v: number, s: number, scale: number, w: number): void => {
+    src[v * 2] = Math.min(width - 1, Math.max(0, ox + scale * (landmarks[s * 3] - ox)));
+    src[v * 2 + 1] = Math.min(height - 1, Math.max(0, oy + scale * (landmarks[s * 3 + 1] - oy)));
     srcZ[v] = RING_DEPTH;
-    weight[v] = 0;
+    weight[v] = w;
+  };
+  SILHOUETTE.forEach((s, k) => {
+    place(ringStart + k, s, rings.innerRingScale, 1);
+    place(outerStart + k, s, rings.ringScale, 0);
   });
   const tris: number[] = [...TRI468];
   MOUTH_LOOP.forEach((a, k) => {
     tris.push(a, MOUTH_LOOP[(k + 1) % MOUTH_LOOP.length], mouthCentre);
   });
-  SILHOUETTE.forEach((a, k) => {
-    const b = SILHOUETTE[(k + 1) % ringCount];
-    const ra = ringStart + k;
-    const rb = ringStart + ((k + 1) % ringCount);
-    tris.push(a, b, rb, a, rb, ra);
-  });
-  return { vertexCount, src, srcZ, weight, triangles: Uint16Array.from(tris), mouthCentre, ringStart, mouthDepth };
+  // Quads between consecutive loops: oval → inner ring → outer ring.
+  const band = (inner: (k: number) => number, outer: (k: number) => number): void => {
+    for (let k = 0; k < ringCount; k++) {
+      const k1 = (k + 1) % ringCount;
+      tris.push(inner(k), inner(k1), outer(k1), inner(k), outer(k1), outer(k));
+    }
+  };
+  band(
+    (k) => SILHOUETTE[k],
+    (k) => ringStart + k,
+  );
+  band(
+    (k) => ringStart + k,
+    (k) => outerStart + k,
+  );
+  return {
+    vertexCount,
+    src,
+    srcZ,
+    weight,
+    triangles: Uint16Array.from(tris),
+    mouthCentre,
+    ringStart,
+    outerStart,
+    innerFollow: rings.innerRingFollow,
+    mouthDepth,
+  };
 }
 
 function loopMean(xy: Float64Array, z: Float64Array, loop: readonly number[]): [number, number, number] {
@@ -103,7 +142,8 @@ function loopMean(xy: Float64Array, z: Float64Array, loop: readonly number[]): [
 
 /**
  * Fills `dst` (vertexCount × 3: x, y, depth) with this frame's target positions: the motion's 468 points,
- * the mouth vertex at the mean of the moved lip loop, the ring where it was.
+ * the mouth vertex at the mean of the moved lip loop, the inner ring following part of its oval point's
+ * motion, the outer ring where it was.
  */
 export function targetVertices(mesh: WarpMesh, points: ArrayLike<number>, dst: Float64Array): void {
   for (let i = 0; i < 468; i++) {
@@ -123,7 +163,14 @@ export function targetVertices(mesh: WarpMesh, points: ArrayLike<number>, dst: F
   dst[m * 3] = x / MOUTH_LOOP.length;
   dst[m * 3 + 1] = y / MOUTH_LOOP.length;
   dst[m * 3 + 2] = z / MOUTH_LOOP.length + mesh.mouthDepth;
-  for (let v = mesh.ringStart; v < mesh.vertexCount; v++) {
+  const f = mesh.innerFollow;
+  SILHOUETTE.forEach((s, k) => {
+    const v = mesh.ringStart + k;
+    dst[v * 3] = mesh.src[v * 2] + f * (points[s * 3] - mesh.src[s * 2]);
+    dst[v * 3 + 1] = mesh.src[v * 2 + 1] + f * (points[s * 3 + 1] - mesh.src[s * 2 + 1]);
+    dst[v * 3 + 2] = RING_DEPTH;
+  });
+  for (let v = mesh.outerStart; v < mesh.vertexCount; v++) {
     dst[v * 3] = mesh.src[v * 2];
     dst[v * 3 + 1] = mesh.src[v * 2 + 1];
     dst[v * 3 + 2] = RING_DEPTH;

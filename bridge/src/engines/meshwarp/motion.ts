@@ -417,13 +417,15 @@ export function computeMotion(
   const cr = Math.cos(roll) * scale;
   const sr = Math.sin(roll) * scale;
   const tmp = new Float64Array(3);
+  const ds = config.depthScale;
   const place = (x: number, y: number, z: number, out: Float32Array, o: number): void => {
-    rotateYawPitch(x, y, z, cx, cy, cz, yaw, pitch, tmp, 0);
+    // Parallax on a flattened depth: a 2-D warp cannot show what the turn hides or reveals.
+    rotateYawPitch(x, y, cz + (z - cz) * ds, cx, cy, cz, yaw, pitch, tmp, 0);
     const X = tmp[0] - cx;
     const Y = tmp[1] - cy;
     out[o] = cx + dx + cr * X - sr * Y;
     out[o + 1] = cy + dy + sr * X + cr * Y;
-    out[o + 2] = tmp[2] * scale;
+    out[o + 2] = (cz + (tmp[2] - cz) / (ds || 1)) * scale;
   };
   const points = new Float32Array(N * 3);
   const rigid = new Float32Array(N * 3);
@@ -460,7 +462,15 @@ export function computeMotion(
     eyeClosure: closure,
     eyeWiden: widen,
     gaze,
-    pose: { roll, yaw, pitch, scale, dx, dy },
+    // (x === 0 ? 0 : x) turns −0 into 0 so a held pose compares equal across frames.
+    pose: {
+      roll: roll === 0 ? 0 : roll,
+      yaw: yaw === 0 ? 0 : yaw,
+      pitch: pitch === 0 ? 0 : pitch,
+      scale,
+      dx: dx === 0 ? 0 : dx,
+      dy: dy === 0 ? 0 : dy,
+    },
     identity,
     warnings,
   };

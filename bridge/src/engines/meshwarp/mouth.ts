@@ -193,8 +193,9 @@ export function syntheticInterior(
       const hi = edges[k + 1];
       const s = ((u - lo) / Math.max(1e-6, hi - lo)) * 2 - 1;
       const gapPx = Math.min(u - lo, hi - u) * len;
-      const seam = 0.55 + 0.45 * smooth01(gapPx / 0.9);
-      const recede = 1 - 0.7 * side ** 1.6;
+      // Subtle seams between teeth (a grille look comes from seams that are too dark or too wide).
+      const seam = 0.8 + 0.2 * smooth01(gapPx / 0.7);
+      const recede = 1 - 0.85 * side ** 1.4;
       // Upper teeth hang from the upper lip; tips rounded.
       const hU = Math.min(0.14 * len, 0.48 * gap) * (1 - 0.22 * s * s);
       const upperCover = upperTeeth ? clamp(hU - a + 0.5, 0, 1) : 0;
@@ -208,8 +209,8 @@ export function syntheticInterior(
       // Lower teeth: shorter, in the upper teeth's shadow, only when the mouth is well open.
       const hL = Math.min(0.07 * len, 0.22 * gap) * (1 - 0.25 * s * s);
       const lowerCover = (lowerTeeth ? clamp(hL - b + 0.5, 0, 1) : 0) * clamp((gap - 0.15 * len) / (0.1 * len), 0, 1);
-      if (lowerCover > 0 && side < 0.7) {
-        const t = 0.62 * bright * recede * seam;
+      if (lowerCover > 0 && side < 0.55) {
+        const t = 0.55 * bright * recede * (1 - side / 0.55) ** 0.5 * seam;
         r += (228 * t - r) * lowerCover;
         g += (220 * t - g) * lowerCover;
         bl += (205 * t - bl) * lowerCover;
@@ -247,6 +248,8 @@ export function renderMouth(
   const f = mouthFrame(points);
   const gapMid = lookup(f.lower, 0.5) - lookup(f.upper, 0.5);
   if (gapMid < 1) return 0;
+  // A mouth that only moved rigidly is already right from the warp (and stays byte-exact when unmoved).
+  if (movedRigidly(model.source, f)) return 0;
   const poly = scratch.poly;
   MOUTH_LOOP.forEach((i, k) => {
     poly[k * 2] = points[i * 3];
@@ -269,10 +272,10 @@ export function renderMouth(
       const ry = py - f.oy;
       const u = clamp((rx * f.ex + ry * f.ey) / f.length, 0, 1);
       const t = -rx * f.ey + ry * f.ex;
-      const a = Math.max(0, t - lookup(f.upper, u));
-      const b = Math.max(0, lookup(f.lower, u) - t);
+      const a = t - lookup(f.upper, u);
+      const b = lookup(f.lower, u) - t;
       if (model.sourceTeeth) sourceInterior(src, model, u, a, b, f.length, rgb, tmp);
-      else syntheticInterior(model, u, a, b, f.length, true, true, rgb);
+      else syntheticInterior(model, u, Math.max(0, a), Math.max(0, b), f.length, true, true, rgb);
       const o = (py * w + px) * 4;
       for (let c = 0; c < 3; c++) out[o + c] = clamp(out[o + c] + (rgb[c] - out[o + c]) * cover + 0.5, 0, 255);
       if (out[o + 3] < 255) out[o + 3] = 255;
@@ -306,22 +309,34 @@ function sourceInterior(
   const at = (ts: number): void => sampleRgb(src, S.ox + us * S.ex - ts * S.ey, S.oy + us * S.ey + ts * S.ex, tmp);
   const dGap = (a + b) * k;
   if (dGap <= sGap) {
+    // a may be slightly negative at the polygon edge; keep it so an unchanged mouth maps onto itself.
     at(top + (dGap > 0 ? (a * k * sGap) / dGap : 0));
     rgb.set(tmp);
     return;
   }
+  const ua = Math.max(0, a);
+  const ub = Math.max(0, b);
   const upperDepth = Math.min(sGap, 0.16 * S.length);
   const lowerDepth = sGap - upperDepth;
-  syntheticInterior(model, u, a, b, len, false, lowerDepth < 0.04 * S.length, rgb);
-  const up = smooth01((upperDepth - a * k) / 1.5 + 0.5);
+  syntheticInterior(model, u, ua, ub, len, false, lowerDepth < 0.04 * S.length, rgb);
+  const up = smooth01((upperDepth - ua * k) / 1.5 + 0.5);
   if (up > 0) {
-    at(top + Math.min(a * k, upperDepth));
+    at(top + Math.min(ua * k, upperDepth));
     for (let c = 0; c < 3; c++) rgb[c] += (tmp[c] - rgb[c]) * up;
     return;
   }
-  const low = lowerDepth > 0.5 ? smooth01((lowerDepth - b * k) / 1.5 + 0.5) : 0;
+  const low = lowerDepth > 0.5 ? smooth01((lowerDepth - ub * k) / 1.5 + 0.5) : 0;
   if (low > 0) {
-    at(top + sGap - Math.min(b * k, lowerDepth));
+    at(top + sGap - Math.min(ub * k, lowerDepth));
     for (let c = 0; c < 3; c++) rgb[c] += (tmp[c] - rgb[c]) * low;
   }
+}
+
+/** True when the target lip chains equal the source's up to scale (within 0.25 px everywhere). */
+function movedRigidly(S: MouthFrame, f: MouthFrame): boolean {
+  const k = f.length / S.length;
+  for (let i = 0; i <= BINS; i++) {
+    if (Math.abs(f.upper[i] - S.upper[i] * k) > 0.25 || Math.abs(f.lower[i] - S.lower[i] * k) > 0.25) return false;
+  }
+  return true;
 }

@@ -37,7 +37,7 @@ export function prepareRenderer(
   config: MeshwarpConfig,
 ): RendererState {
   const pixels: Pixels = { data: source.data, width: source.width, height: source.height, channels: source.channels };
-  const mesh = buildWarpMesh(landmarks, source.width, source.height, config.ringScale);
+  const mesh = buildWarpMesh(landmarks, source.width, source.height, config);
   return {
     source: pixels,
     blank: transparentCopy(source.data, source.width, source.height, source.channels),

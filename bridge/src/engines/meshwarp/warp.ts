@@ -17,10 +17,12 @@ export interface Pixels {
 /** Reusable per-engine buffers (grown on demand, never per frame). */
 export interface WarpScratch {
   depth: Float32Array;
+  tap: Float64Array;
+  acc: Float64Array;
 }
 
 export function createWarpScratch(width: number, height: number): WarpScratch {
-  return { depth: new Float32Array(width * height) };
+  return { depth: new Float32Array(width * height), tap: new Float64Array(3), acc: new Float64Array(3) };
 }
 
 /** Pixel box [x0, y0, x1, y1] inclusive; x1 < x0 means empty. */
@@ -68,6 +70,8 @@ export function warpMesh(
   const wt = mesh.weight;
   const maxX = w - 1;
   const maxY = h - 1;
+  const tap = scratch.tap;
+  const acc = scratch.acc;
   for (let t = 0; t < tri.length; t += 3) {
     const a = tri[t];
     const b = tri[t + 1];
@@ -104,11 +108,39 @@ export function warpMesh(
     const dwb = wt[b] - wa;
     const dwc = wt[c] - wa;
     const eps = -1e-7;
+    // Source offsets of a quarter target pixel along x (qx, qy) and y (rx, ry); minified when the
+    // source triangle is over 1.5× the target's area.
+    const jxx = l1x * dsxb + l2x * dsxc;
+    const jyx = l1x * dsyb + l2x * dsyc;
+    const jxy = l1y * dsxb + l2y * dsxc;
+    const jyy = l1y * dsyb + l2y * dsyc;
+    const minified = Math.abs(jxx * jyy - jxy * jyx) > 1.5;
+    const qx = 0.25 * jxx;
+    const qy = 0.25 * jyx;
+    const rx = 0.25 * jxy;
+    const ry = 0.25 * jyy;
+    const l0x = -(l1x + l2x);
     for (let py = y0; py <= y1; py++) {
-      let l1 = (x0 - xa) * l1x + (py - ya) * l1y;
-      let l2 = (x0 - xa) * l2x + (py - ya) * l2y;
-      let row = py * w + x0;
-      for (let px = x0; px <= x1; px++, l1 += l1x, l2 += l2x, row++) {
+      // This row's span inside the triangle: l1 = c1 + l1x·px ≥ 0, l2 = c2 + l2x·px ≥ 0, 1 − l1 − l2 ≥ 0.
+      const c1 = -xa * l1x + (py - ya) * l1y;
+      const c2 = -xa * l2x + (py - ya) * l2y;
+      const c0 = 1 - c1 - c2;
+      let lo = x0;
+      let hi = x1;
+      if (l1x > 0) lo = Math.max(lo, Math.ceil((eps - c1) / l1x - 1e-6));
+      else if (l1x < 0) hi = Math.min(hi, Math.floor((eps - c1) / l1x + 1e-6));
+      else if (c1 < eps) continue;
+      if (l2x > 0) lo = Math.max(lo, Math.ceil((eps - c2) / l2x - 1e-6));
+      else if (l2x < 0) hi = Math.min(hi, Math.floor((eps - c2) / l2x + 1e-6));
+      else if (c2 < eps) continue;
+      if (l0x > 0) lo = Math.max(lo, Math.ceil((eps - c0) / l0x - 1e-6));
+      else if (l0x < 0) hi = Math.min(hi, Math.floor((eps - c0) / l0x + 1e-6));
+      else if (c0 < eps) continue;
+      if (hi < lo) continue;
+      let l1 = c1 + lo * l1x;
+      let l2 = c2 + lo * l2x;
+      let row = py * w + lo;
+      for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, row++) {
         if (l1 < eps || l2 < eps || l1 + l2 > 1 - eps) continue;
         const z = za + l1 * dzb + l2 * dzc;
         if (z >= depth[row]) continue;
@@ -117,9 +149,30 @@ export function warpMesh(
         const alpha = lut[weight <= 0 ? 0 : weight >= 1 ? 1024 : (weight * 1024 + 0.5) | 0];
         const o = row * 4;
         if (alpha === 0) continue;
-        // Bilinear sample at the mapped source point, clamped to the image.
         let sx = sxa + l1 * dsxb + l2 * dsxc;
         let sy = sya + l1 * dsyb + l2 * dsyc;
+        if (minified) {
+          // Squeezed triangle (e.g. the neck under an opening jaw): average 2×2 taps so it does not alias.
+          sampleRgb(src, sx - qx - rx, sy - qy - ry, tap);
+          acc[0] = tap[0];
+          acc[1] = tap[1];
+          acc[2] = tap[2];
+          sampleRgb(src, sx + qx - rx, sy + qy - ry, tap);
+          acc[0] += tap[0];
+          acc[1] += tap[1];
+          acc[2] += tap[2];
+          sampleRgb(src, sx - qx + rx, sy - qy + ry, tap);
+          acc[0] += tap[0];
+          acc[1] += tap[1];
+          acc[2] += tap[2];
+          sampleRgb(src, sx + qx + rx, sy + qy + ry, tap);
+          out[o] = (acc[0] + tap[0]) * 0.25 + 0.5;
+          out[o + 1] = (acc[1] + tap[1]) * 0.25 + 0.5;
+          out[o + 2] = (acc[2] + tap[2]) * 0.25 + 0.5;
+          out[o + 3] = alpha;
+          continue;
+        }
+        // Bilinear sample at the mapped source point, clamped to the image.
         sx = sx < 0 ? 0 : Math.min(sx, maxX);
         sy = sy < 0 ? 0 : Math.min(sy, maxY);
         const ix = sx | 0;

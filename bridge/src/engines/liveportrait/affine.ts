@@ -1,0 +1,134 @@
+/**
+ * 2×3 affine transforms and bilinear sampling with OpenCV's conventions (integer coordinates are pixel centres,
+ * zero outside the image), so crops and paste-back match LivePortrait's `warpAffine` calls.
+ */
+
+/** x' = a·x + b·y + c ; y' = d·x + e·y + f, stored [a, b, c, d, e, f]. */
+export type Affine = [number, number, number, number, number, number];
+
+export function applyAffine(m: Affine, x: number, y: number): [number, number] {
+  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
+}
+
+/** Inverse of an affine map. @throws Error when the matrix is singular. */
+export function invertAffine(m: Affine): Affine {
+  const [a, b, c, d, e, f] = m;
+  const det = a * e - b * d;
+  if (Math.abs(det) < 1e-12) throw new Error('singular affine transform');
+  const ia = e / det;
+  const ib = -b / det;
+  const id = -d / det;
+  const ie = a / det;
+  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
+}
+
+/** Scales the output side of an affine (o2c for a crop of size s·n from the one for size n). */
+export function scaleAffine(m: Affine, s: number): Affine {
+  return [m[0] * s, m[1] * s, m[2] * s, m[3] * s, m[4] * s, m[5] * s];
+}
+
+/**
+ * Bilinear sample of channel `ch` of an interleaved 8-bit image at (x, y), 0 outside (OpenCV BORDER_CONSTANT 0).
+ */
+export function sampleBilinear(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  x: number,
+  y: number,
+  ch: number,
+): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const at = (xi: number, yi: number) =>
+    xi < 0 || yi < 0 || xi >= width || yi >= height ? 0 : data[(yi * width + xi) * channels + ch];
+  const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
+  const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/**
+ * Crops an RGB(A) image into a model input: Float32Array NCHW 1×3×size×size, RGB in 0..1.
+ * `c2o` maps crop coordinates of a (size·supersample)² crop to the image; each output pixel is the mean of its
+ * supersample² bilinear samples (LivePortrait crops 512² and box-downsamples to 256² with INTER_AREA).
+ * Hot path (once per frame): one bilinear weight set per sample for all three channels, no closures.
+ */
+export function cropToTensor(
+  image: { data: Uint8Array; width: number; height: number; channels: number },
+  c2o: Affine,
+  size: number,
+  supersample = 1,
+): Float32Array {
+  const out = new Float32Array(3 * size * size);
+  const plane = size * size;
+  const { data, width, height, channels } = image;
+  const norm = 1 / (255 * supersample * supersample);
+  const [a, b, c, d, e, f] = c2o;
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      let r = 0;
+      let g = 0;
+      let bl = 0;
+      for (let j = 0; j < supersample; j++) {
+        const cv = v * supersample + j;
+        for (let i = 0; i < supersample; i++) {
+          const cu = u * supersample + i;
+          const x = a * cu + b * cv + c;
+          const y = d * cu + e * cv + f;
+          const x0 = Math.floor(x);
+          const y0 = Math.floor(y);
+          if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) continue;
+          const fx = x - x0;
+          const fy = y - y0;
+          const inX0 = x0 >= 0;
+          const inX1 = x0 + 1 < width;
+          const inY0 = y0 >= 0;
+          const inY1 = y0 + 1 < height;
+          const row0 = y0 * width;
+          const row1 = row0 + width;
+          if (inY0) {
+            const wy = 1 - fy;
+            if (inX0) {
+              const w = (1 - fx) * wy;
+              const o = (row0 + x0) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+            if (inX1) {
+              const w = fx * wy;
+              const o = (row0 + x0 + 1) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+          }
+          if (inY1) {
+            if (inX0) {
+              const w = (1 - fx) * fy;
+              const o = (row1 + x0) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+            if (inX1) {
+              const w = fx * fy;
+              const o = (row1 + x0 + 1) * channels;
+              r += data[o] * w;
+              g += data[o + 1] * w;
+              bl += data[o + 2] * w;
+            }
+          }
+        }
+      }
+      const o = v * size + u;
+      out[o] = r * norm;
+      out[plane + o] = g * norm;
+      out[2 * plane + o] = bl * norm;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,374 @@
+/**
+ * The neural engine: LivePortrait ONNX files run with onnxruntime-node (research §10 checklist). prepare() crops the
+ * portrait from our own 468 landmarks and extracts its features once; setReference() measures the neutral driving
+ * frame; render() crops each driving frame, extracts its motion, composes the keypoints (relative motion, regions,
+ * per-frame controls), stitches, warps and decodes, and pastes the 512² face back into the full-resolution
+ * portrait with a feathered matte. Sessions are opened once per job (in prepare) and reused for every frame.
+ *
+ * ```ts
+ * const engine = createLivePortraitEngine({ device: 'auto', intensity: 1 });
+ * await engine.prepare(portrait, portraitFace);       // engine.info.device now says what runs
+ * await engine.setReference(referenceFrame);
+ * const { image } = await engine.render(frame);        // RGBA, alpha = matte
+ * await engine.dispose();
+ * ```
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ReenactError } from '../../errors.js';
+import type { FaceObservation } from '../../face/types.js';
+import type { Image } from '../../media/types.js';
+import { type Catalog, loadCatalog, modelDir } from '../../models/catalog.js';
+import { readState, resolveModelFiles } from '../../models/store.js';
+import {
+  type Device,
+  openSessions,
+  type PlatformInfo,
+  releaseSessions,
+  type SessionFactory,
+} from '../../onnx/providers.js';
+import { checkSessionNames, runNamed } from '../../onnx/session.js';
+import { VERSION } from '../../version.js';
+import type { DrivingFrame, Engine, EngineInfo, ModelRef, RenderedFrame } from '../types.js';
+import { cropToTensor } from './affine.js';
+import { type LivePortraitConfig, type LivePortraitConfigInput, parseLivePortraitConfig } from './config.js';
+import { type CropBox, cropFromLandmarks } from './crop.js';
+import { meshAnchors, meshOpenness, type Openness, openness203 } from './landmarks.js';
+import {
+  addKeypoints,
+  applyMultiplier,
+  applyStitching,
+  decodeMotion,
+  eyeRetargetInput,
+  gazeOffset,
+  type KpInfo,
+  lipRetargetInput,
+  relativeKeypoints,
+  smoothKeypoints,
+  stitchingInput,
+  transformKeypoints,
+} from './motion.js';
+import { matteBase, type PasteRegion, pasteBack, preparePasteRegion } from './pasteback.js';
+import { INPUT_SIZE, LANDMARK_SIZE, type ModelId, OUTPUT_SIZE, SPECS } from './specs.js';
+import { StageTimer, type StageTimings } from './timing.js';
+
+export type { LivePortraitConfig, LivePortraitConfigInput } from './config.js';
+export { parseLivePortraitConfig } from './config.js';
+export type { StageTimings } from './timing.js';
+
+/** Seams for tests: platform and session factory (providers.ts), catalog, environment (cache folder). */
+export interface LivePortraitDeps {
+  platform?: PlatformInfo;
+  createSession?: SessionFactory;
+  catalog?: Catalog;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LivePortraitEngine extends Engine {
+  /**
+   * Opens the ONNX sessions now (idempotent; prepare() calls it). Call it before tracking so a missing model fails
+   * fast and `info.device` says what runs before the job starts.
+   */
+  load(): Promise<void>;
+  /** Job-level warnings (e.g. "CUDA could not start … running on CPU"); also attached to the first frame. */
+  readonly warnings: string[];
+  /** Per-stage timings since creation or the last reset (bench hook). */
+  timings(): StageTimings;
+  resetTimings(): void;
+}
+
+interface SourceState {
+  info: KpInfo;
+  xs: Float32Array;
+  feature: ort.Tensor;
+  openness: Openness;
+  region: PasteRegion;
+  base: Uint8Array;
+  width: number;
+  height: number;
+  /** Constant deltas: eye/lip ratio overrides (before stitching) and lip normalisation (after). */
+  retargetDelta: Float32Array | null;
+  normalizeDelta: Float32Array | null;
+}
+
+interface ReferenceState {
+  info: KpInfo;
+  box: CropBox;
+}
+
+const REQUIRED: ModelId[] = ['appearance_feature_extractor', 'motion_extractor', 'warping_spade', 'stitching'];
+
+/** The portrait unchanged, alpha 0 (nothing animated): what the pipeline writes for a frame without a face. */
+function neutral(src: { base: Uint8Array }): Uint8Array {
+  const out = src.base.slice();
+  for (let i = 3; i < out.length; i += 4) out[i] = 0;
+  return out;
+}
+
+function f32(data: Float32Array, dims: number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}
+
+function faceCrop(face: FaceObservation, dsize: number, scale: number, vy: number, rotate: boolean): CropBox {
+  if (face.landmarks.length < 468 * 3)
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected 468 landmarks (1404 values) for the face but received ${face.landmarks.length} values.`,
+    );
+  const { eye, mouth } = meshAnchors(face.landmarks);
+  return cropFromLandmarks(face.landmarks, 3, eye, mouth, { dsize, scale, vyRatio: vy, vxRatio: 0, rotate });
+}
+
+/**
+ * Creates the engine. Nothing is loaded until prepare(); options are validated now.
+ * @throws ReenactError USAGE for a bad option.
+ */
+export function createLivePortraitEngine(
+  config: LivePortraitConfigInput | Record<string, unknown> = {},
+  deps: LivePortraitDeps = {},
+): LivePortraitEngine {
+  const cfg: LivePortraitConfig = parseLivePortraitConfig(config);
+  const timer = new StageTimer();
+  const warnings: string[] = [];
+  let pendingWarnings: string[] = [];
+  let sessions: Partial<Record<ModelId, ort.InferenceSession>> | null = null;
+  let source: SourceState | null = null;
+  let reference: ReferenceState | null = null;
+  let previous: Float32Array | null = null;
+
+  const info: EngineInfo = {
+    name: 'liveportrait',
+    version: VERSION,
+    device: cfg.device,
+    models: [],
+    needsDrivingPixels: true,
+  };
+
+  async function run(id: ModelId, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    const session = sessions?.[id];
+    if (!session) throw new ReenactError('INTERNAL', `Model ${id} was not loaded.`);
+    return timer.time(`run:${id}`, () => runNamed(session, SPECS[id], feeds), true);
+  }
+
+  async function motionOf(image: Image, box: CropBox): Promise<KpInfo> {
+    const input = await timer.time('crop', () => cropToTensor(image, box.c2o, INPUT_SIZE, 2));
+    const out = await run('motion_extractor', { img: f32(input, [1, 3, INPUT_SIZE, INPUT_SIZE]) });
+    const data = (name: string) => out[name].data as Float32Array;
+    return decodeMotion({
+      pitch: data('pitch'),
+      yaw: data('yaw'),
+      roll: data('roll'),
+      t: data('t'),
+      exp: data('exp'),
+      scale: data('scale'),
+      kp: data('kp'),
+    });
+  }
+
+  async function mlp(id: 'stitching' | 'stitching_eye' | 'stitching_lip', input: Float32Array): Promise<Float32Array> {
+    const out = await run(id, { input: f32(input, [1, input.length]) });
+    return out.output.data as Float32Array;
+  }
+
+  async function openModels(): Promise<void> {
+    const catalog = deps.catalog ?? loadCatalog();
+    const env = deps.env ?? process.env;
+    const needed: ModelId[] = [...REQUIRED];
+    if (cfg.eyeRatio !== null) needed.push('stitching_eye');
+    if (cfg.lipRatio !== null || cfg.normalizeLip) needed.push('stitching_lip');
+    const files = resolveModelFiles(catalog, needed, env);
+    const dir = modelDir(catalog.set, env);
+    const state = await readState(dir, catalog.set);
+    const landmarkEntry = catalog.models.find((m) => m.id === 'landmark');
+    if (cfg.landmarkModel === 'auto' && landmarkEntry && existsSync(path.join(dir, landmarkEntry.file))) {
+      needed.push('landmark');
+      files.landmark = path.join(dir, landmarkEntry.file);
+    }
+    const warpEntry = catalog.models.find((m) => m.id === 'warping_spade');
+    const rewritten = warpEntry?.derived ? path.join(dir, warpEntry.derived.file) : null;
+    const warpFile = (device: Device): string => {
+      const wantRewritten = cfg.warpGraph === 'rewritten' || (cfg.warpGraph === 'auto' && device !== 'cpu');
+      if (!wantRewritten) return files.warping_spade;
+      if (rewritten && existsSync(rewritten)) return rewritten;
+      const note = `The GridSample-rewritten warping graph is missing (${rewritten ?? 'not in the catalog'}); using the original, which ${device} may not run. Run \`reenact models install\` to rebuild it.`;
+      if (!warnings.includes(note)) warnings.push(note);
+      return files.warping_spade;
+    };
+    const set = await timer.time('load', () =>
+      openSessions(
+        cfg.device,
+        (device) => Object.fromEntries(needed.map((id) => [id, id === 'warping_spade' ? warpFile(device) : files[id]])),
+        { platform: deps.platform, create: deps.createSession },
+      ),
+    );
+    sessions = set.sessions as Partial<Record<ModelId, ort.InferenceSession>>;
+    for (const id of needed) checkSessionNames(sessions[id]!, SPECS[id]);
+    warnings.push(...set.warnings);
+    pendingWarnings = [...warnings];
+    info.device = set.device;
+    const usedWarp = warpFile(set.device);
+    info.models = needed.map((id): ModelRef => {
+      const entry = catalog.models.find((m) => m.id === id)!;
+      if (id === 'warping_spade' && usedWarp !== files.warping_spade && entry.derived) {
+        const d = state.derived[entry.derived.file];
+        return {
+          id: `${id}:gs-rewrite`,
+          file: entry.derived.file,
+          sha256: d?.sha256 ?? 'unknown',
+          licence: entry.licence,
+        };
+      }
+      const sha256 = state.files[entry.file]?.sha256 ?? entry.sha256 ?? 'unknown';
+      return { id, file: entry.file, sha256, licence: entry.licence };
+    });
+  }
+
+  async function sourceOpenness(image: Image, face: FaceObservation): Promise<Openness> {
+    if (!sessions?.landmark) return meshOpenness(face.landmarks);
+    const box = faceCrop(face, LANDMARK_SIZE, 1.5, -0.1, true);
+    const input = cropToTensor(image, box.c2o, LANDMARK_SIZE);
+    const out = await run('landmark', { input: f32(input, [1, 3, LANDMARK_SIZE, LANDMARK_SIZE]) });
+    return openness203(out['856'].data as Float32Array);
+  }
+
+  let loading: Promise<void> | null = null;
+  const load = () => {
+    loading ??= openModels().catch((err) => {
+      loading = null;
+      throw err;
+    });
+    return loading;
+  };
+
+  return {
+    info,
+    warnings,
+    load,
+
+    async prepare(image: Image, face: FaceObservation): Promise<void> {
+      await load();
+      const box = faceCrop(face, OUTPUT_SIZE, cfg.cropScale, cfg.cropOffsetY, true);
+      const srcInfo = await motionOf(image, box);
+      const input = await timer.time('crop', () => cropToTensor(image, box.c2o, INPUT_SIZE, 2));
+      const feature = (await run('appearance_feature_extractor', { img: f32(input, [1, 3, INPUT_SIZE, INPUT_SIZE]) }))
+        .output;
+      const xs = transformKeypoints(srcInfo.kp, srcInfo.R, srcInfo.exp, srcInfo.scale, [srcInfo.t[0], srcInfo.t[1], 0]);
+      const openness = await sourceOpenness(image, face);
+      let retargetDelta: Float32Array | null = null;
+      if (cfg.eyeRatio !== null)
+        retargetDelta = await mlp('stitching_eye', eyeRetargetInput(xs, openness.eyes, cfg.eyeRatio));
+      if (cfg.lipRatio !== null)
+        retargetDelta = addKeypoints(
+          retargetDelta ?? new Float32Array(63),
+          await mlp('stitching_lip', lipRetargetInput(xs, openness.lip, cfg.lipRatio)),
+        );
+      const normalizeDelta =
+        cfg.normalizeLip && openness.lip >= 0.03
+          ? await mlp('stitching_lip', lipRetargetInput(xs, openness.lip, 0))
+          : null;
+      const region = preparePasteRegion(box.o2c, box.c2o, OUTPUT_SIZE, image.width, image.height);
+      source = {
+        info: srcInfo,
+        xs,
+        feature,
+        openness,
+        region,
+        base: matteBase(image, region),
+        width: image.width,
+        height: image.height,
+        retargetDelta,
+        normalizeDelta,
+      };
+      previous = null;
+    },
+
+    async setReference(frame: DrivingFrame): Promise<void> {
+      if (!source) throw new ReenactError('INTERNAL', 'prepare() must run before setReference().');
+      if (!frame.face || !frame.image)
+        throw new ReenactError(
+          'BAD_INPUT',
+          `Expected a face in the reference frame ${frame.index} but none was found. Pick another reference frame.`,
+        );
+      const box = faceCrop(frame.face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
+      reference = { info: await motionOf(frame.image, box), box };
+      previous = null;
+    },
+
+    async render(frame: DrivingFrame): Promise<RenderedFrame> {
+      if (!source || !reference)
+        throw new ReenactError('INTERNAL', 'prepare() and setReference() must run before render().');
+      const src = source;
+      const ref = reference;
+      const frameWarnings = pendingWarnings;
+      pendingWarnings = [];
+      const result = (data: Uint8Array): RenderedFrame => ({
+        image: { data, width: src.width, height: src.height, channels: 4 },
+        ...(frameWarnings.length ? { warnings: frameWarnings } : {}),
+      });
+      if (!frame.face || !frame.image) return result(neutral(src));
+      const image = frame.image;
+      const face = frame.face;
+      return timer.frame(async () => {
+        const c = frame.controls;
+        const box =
+          cfg.drivingCrop === 'reference'
+            ? ref.box
+            : faceCrop(face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
+        const drv = await motionOf(image, box);
+        const gains = {
+          head: c.holdPose ? 0 : c.head,
+          eyes: cfg.eyeRatio !== null ? 0 : c.eyes * c.blink,
+          mouth: cfg.lipRatio !== null ? 0 : c.mouth,
+          brows: c.brows,
+        };
+        const gx = (c.gazeLeft[0] + c.gazeRight[0]) / 2;
+        const gy = (c.gazeLeft[1] + c.gazeRight[1]) / 2;
+        let xd = relativeKeypoints(
+          src.info,
+          drv,
+          ref.info,
+          cfg.regions,
+          gains,
+          gx || gy ? gazeOffset(gx, gy) : undefined,
+        );
+        xd = addKeypoints(xd, src.retargetDelta ?? undefined);
+        if (cfg.stitching) xd = applyStitching(xd, await mlp('stitching', stitchingInput(src.xs, xd)));
+        xd = addKeypoints(xd, src.normalizeDelta ?? undefined);
+        xd = applyMultiplier(src.xs, xd, cfg.intensity * c.intensity);
+        xd = smoothKeypoints(previous, xd, 1 - 0.9 * cfg.motionSmoothing);
+        previous = xd;
+        const out = await run('warping_spade', {
+          feature_3d: src.feature,
+          kp_driving: f32(xd, [1, 21, 3]),
+          kp_source: f32(src.xs, [1, 21, 3]),
+        });
+        const generated = out.out.data as Float32Array;
+        const data = await timer.time('pasteback', () =>
+          pasteBack(src.base, src.width, src.region, generated, OUTPUT_SIZE),
+        );
+        return result(data);
+      });
+    },
+
+    async dispose(): Promise<void> {
+      await loading?.catch(() => {});
+      if (sessions) await releaseSessions(sessions);
+      sessions = null;
+      loading = null;
+      source = null;
+      reference = null;
+    },
+
+    timings: () => timer.snapshot(),
+    resetTimings: () => timer.reset(),
+  };
+}
+
+/** Factory with the JobSpec's engine block (`{name, device, options}`): what the render pipeline calls. */
+export function createLivePortraitEngineFromSpec(
+  engine: { device: string; options: Record<string, unknown> },
+  deps: LivePortraitDeps = {},
+): LivePortraitEngine {
+  return createLivePortraitEngine({ ...engine.options, device: engine.device }, deps);
+}

@@ -1,0 +1,149 @@
+/**
+ * Paste-back (research §6): the generated 512² face goes back into the full-resolution portrait through the crop's
+ * inverse affine, blended with LivePortrait's feathered mask (value 1 on [16, 496]², falling linearly to 0 over
+ * 16 px with rounded corners). The mask is evaluated analytically at each portrait pixel's crop position, once per
+ * portrait; it is also the frame's matte (alpha).
+ */
+import type { Affine } from './affine.js';
+
+/** LivePortrait mask template value (0..1) at crop position (u, v) of a `size`² crop (512 in LivePortrait). */
+export function featherMask(u: number, v: number, size = 512): number {
+  const k = size / 512;
+  const lo = 16 * k;
+  const hi = 496 * k;
+  const dx = u < lo ? lo - u : u > hi ? u - hi : 0;
+  const dy = v < lo ? lo - v : v > hi ? v - hi : 0;
+  const d = Math.hypot(dx, dy) / k;
+  return Math.max(0, 1 - d / 16);
+}
+
+export interface PasteRegion {
+  /** Portrait-pixel rectangle covered by the crop (clamped to the image). */
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+  /** Mask per rectangle pixel (row-major), 0..1: the matte. */
+  mask: Float32Array;
+  /** Pixels with mask > 0, precomputed once per portrait so the per-frame loop only blends: */
+  count: number;
+  /** …their pixel index in the portrait, */
+  dst: Int32Array;
+  /** …the index of their top-left bilinear neighbour in the generated plane, */
+  src: Int32Array;
+  /** …their four bilinear weights (top-left, top-right, bottom-left, bottom-right), */
+  weights: Float32Array;
+  /** …and their mask value. */
+  alpha: Float32Array;
+}
+
+/**
+ * Precomputes, for every portrait pixel under the crop, its mask value and bilinear sampling of the generated face.
+ * @param o2c original → crop affine for a `size`² crop; `c2o` its inverse.
+ */
+export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width: number, height: number): PasteRegion {
+  const corners = [
+    [0, 0],
+    [size, 0],
+    [0, size],
+    [size, size],
+  ].map(([u, v]) => [c2o[0] * u + c2o[1] * v + c2o[2], c2o[3] * u + c2o[4] * v + c2o[5]]);
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
+  const x1 = Math.min(width, Math.ceil(Math.max(...corners.map((c) => c[0]))) + 1);
+  const y1 = Math.min(height, Math.ceil(Math.max(...corners.map((c) => c[1]))) + 1);
+  const w = Math.max(0, x1 - x0);
+  const h = Math.max(0, y1 - y0);
+  const mask = new Float32Array(w * h);
+  const dst: number[] = [];
+  const src: number[] = [];
+  const weights: number[] = [];
+  const alpha: number[] = [];
+  const max = size - 1 - 1e-6;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const px = x0 + x;
+      const py = y0 + y;
+      const u = o2c[0] * px + o2c[1] * py + o2c[2];
+      const v = o2c[3] * px + o2c[4] * py + o2c[5];
+      const m = featherMask(u, v, size);
+      mask[y * w + x] = m;
+      if (m <= 0) continue;
+      // The mask is 0 at the crop border, so clamping into the crop only touches near-invisible edge pixels.
+      const cu = Math.min(max, Math.max(0, u));
+      const cv = Math.min(max, Math.max(0, v));
+      const iu = Math.floor(cu);
+      const iv = Math.floor(cv);
+      const fx = cu - iu;
+      const fy = cv - iv;
+      dst.push(py * width + px);
+      src.push(iv * size + iu);
+      weights.push((1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy);
+      alpha.push(m);
+    }
+  }
+  return {
+    x0,
+    y0,
+    width: w,
+    height: h,
+    mask,
+    count: dst.length,
+    dst: Int32Array.from(dst),
+    src: Int32Array.from(src),
+    weights: Float32Array.from(weights),
+    alpha: Float32Array.from(alpha),
+  };
+}
+
+/**
+ * Writes the portrait with the generated face blended in.
+ * @param base Portrait RGBA (width×height×4) whose alpha is already the matte; copied, not modified.
+ * @param generated Float32Array 3×size×size RGB in 0..1 (warping_spade `out`), clipped here.
+ * @returns RGBA bytes: rgb = mask·face + (1 − mask)·portrait, alpha = matte.
+ */
+export function pasteBack(
+  base: Uint8Array,
+  _width: number,
+  region: PasteRegion,
+  generated: Float32Array,
+  size: number,
+): Uint8Array {
+  const out = base.slice();
+  const { count, dst, src, weights, alpha } = region;
+  const plane = size * size;
+  for (let i = 0; i < count; i++) {
+    const m = alpha[i];
+    const o = dst[i] * 4;
+    const w00 = weights[i * 4];
+    const w10 = weights[i * 4 + 1];
+    const w01 = weights[i * 4 + 2];
+    const w11 = weights[i * 4 + 3];
+    let p = src[i];
+    for (let c = 0; c < 3; c++, p += plane) {
+      let g = generated[p] * w00 + generated[p + 1] * w10 + generated[p + size] * w01 + generated[p + size + 1] * w11;
+      g = g < 0 ? 0 : g > 1 ? 255 : g * 255;
+      const s = out[o + c];
+      out[o + c] = (s + m * (g - s) + 0.5) | 0; // round half up, values ≥ 0
+    }
+  }
+  return out;
+}
+
+/** The portrait as RGBA with alpha = the matte (mask × 255), the base every frame is pasted into. */
+export function matteBase(
+  source: { data: Uint8Array; width: number; height: number; channels: 3 | 4 },
+  region: PasteRegion,
+): Uint8Array {
+  const { data, width, height, channels } = source;
+  const out = new Uint8Array(width * height * 4);
+  for (let i = 0, n = width * height; i < n; i++) {
+    out[i * 4] = data[i * channels];
+    out[i * 4 + 1] = data[i * channels + 1];
+    out[i * 4 + 2] = data[i * channels + 2];
+  }
+  for (let y = 0; y < region.height; y++)
+    for (let x = 0; x < region.width; x++)
+      out[((region.y0 + y) * width + region.x0 + x) * 4 + 3] = Math.round(region.mask[y * region.width + x] * 255);
+  return out;
+}

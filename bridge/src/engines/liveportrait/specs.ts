@@ -1,0 +1,42 @@
+/** One typed spec per LivePortrait ONNX file (names, dims, dtypes from research §1.1); runNamed checks feeds by them. */
+import type { ModelSpec } from '../../onnx/session.js';
+
+const f = (name: string, dims: number[]) => ({ name, dims, type: 'float32' as const });
+
+export const SPECS = {
+  appearance_feature_extractor: {
+    id: 'appearance_feature_extractor',
+    inputs: [f('img', [1, 3, 256, 256])],
+    outputs: [f('output', [1, 32, 16, 64, 64])],
+  },
+  motion_extractor: {
+    id: 'motion_extractor',
+    inputs: [f('img', [1, 3, 256, 256])],
+    outputs: [
+      f('pitch', [1, 66]),
+      f('yaw', [1, 66]),
+      f('roll', [1, 66]),
+      f('t', [1, 3]),
+      f('exp', [1, 63]),
+      f('scale', [1, 1]),
+      f('kp', [1, 63]),
+    ],
+  },
+  warping_spade: {
+    id: 'warping_spade',
+    inputs: [f('feature_3d', [1, 32, 16, 64, 64]), f('kp_driving', [1, 21, 3]), f('kp_source', [1, 21, 3])],
+    outputs: [f('out', [1, 3, 512, 512])],
+  },
+  stitching: { id: 'stitching', inputs: [f('input', [1, 126])], outputs: [f('output', [1, 65])] },
+  stitching_eye: { id: 'stitching_eye', inputs: [f('input', [1, 66])], outputs: [f('output', [1, 63])] },
+  stitching_lip: { id: 'stitching_lip', inputs: [f('input', [1, 65])], outputs: [f('output', [1, 63])] },
+  /** Only the third output (203 × (x, y) in 0..1 of the 224 crop) is used. */
+  landmark: { id: 'landmark', inputs: [f('input', [1, 3, 224, 224])], outputs: [f('856', [1, 406])] },
+} satisfies Record<string, ModelSpec>;
+
+export type ModelId = keyof typeof SPECS;
+
+/** Crop sizes: the networks take 256², the warping net returns 512², the 203-point model takes 224². */
+export const INPUT_SIZE = 256;
+export const OUTPUT_SIZE = 512;
+export const LANDMARK_SIZE = 224;

@@ -1,0 +1,284 @@
+/**
+ * `reenact models install`: gets each selected file from its URLs, a mirror base URL, or a local folder, checks its
+ * sha256 and only then renames `<file>.part` to `<file>` (atomic: a wrong hash never leaves a file under the final
+ * name). Files with a `derived` transform (warping_spade → GridSample rewrite) get it computed once here, cached
+ * beside the original with its own sha256 in installed.json.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ReenactError, throwIfAborted } from '../errors.js';
+import { rewriteGridSampleBytes } from '../onnx/gridsample-rewrite.js';
+import type { Catalog, CatalogModel } from './catalog.js';
+import { modelDir, selectModels } from './catalog.js';
+import { downloadToPart, OfflineError, RetriableDownloadError, sha256File } from './download.js';
+import { type InstalledState, readState, writeState } from './store.js';
+
+export type InstallEvent =
+  | { type: 'model-start'; id: string; file: string; source: string; total: number | null; resumeFrom: number }
+  | { type: 'model-progress'; id: string; file: string; done: number; total: number | null }
+  | { type: 'model-retry'; id: string; file: string; attempt: number; reason: string }
+  | { type: 'model-done'; id: string; file: string; sha256: string; bytes: number; source: string }
+  | { type: 'model-skip'; id: string; file: string; reason: string }
+  | { type: 'derived-done'; id: string; file: string; sha256: string; rewritten: string[] }
+  | { type: 'warning'; message: string };
+
+export interface InstallOptions {
+  ids?: string[];
+  /** Include optional models when no ids are given. */
+  all?: boolean;
+  /** Base URL replacing the catalog URLs: `<mirror>/<file>`. */
+  mirror?: string;
+  /** Local folder holding the files (offline install). */
+  from?: string;
+  /** Re-install even when the file is present and recorded. */
+  force?: boolean;
+  /** Attempts per URL after a cut connection (each resumes with HTTP Range). Default 4. */
+  retries?: number;
+  timeoutMs?: number;
+  onEvent?: (event: InstallEvent) => void;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface InstallResult {
+  dir: string;
+  installed: string[];
+  skipped: string[];
+}
+
+function sourcesFor(model: CatalogModel, options: InstallOptions): string[] {
+  if (options.mirror) return [`${options.mirror.replace(/\/+$/, '')}/${model.file}`];
+  return model.urls;
+}
+
+async function isRecordedInstall(dir: string, model: CatalogModel, state: InstalledState): Promise<boolean> {
+  const file = path.join(dir, model.file);
+  const record = state.files[model.file];
+  if (!record || !existsSync(file)) return false;
+  if (model.sha256 !== null && record.sha256 !== model.sha256) return false;
+  return (await stat(file)).size === record.bytes;
+}
+
+function hashMismatch(model: CatalogModel, got: string, source: string): string {
+  return `Expected sha256 ${model.sha256} for ${model.file} but received ${got} from ${source}`;
+}
+
+/** Downloads one model, trying its URLs in order; returns the source that worked. */
+async function downloadModel(dir: string, model: CatalogModel, options: InstallOptions): Promise<InstallEventDone> {
+  const part = path.join(dir, `${model.file}.part`);
+  const retries = options.retries ?? 4;
+  const failures: string[] = [];
+  let offline = 0;
+  const urls = sourcesFor(model, options);
+  for (const url of urls) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      throwIfAborted(options.signal);
+      const resumeFrom = existsSync(part) ? (await stat(part)).size : 0;
+      options.onEvent?.({
+        type: 'model-start',
+        id: model.id,
+        file: model.file,
+        source: url,
+        total: model.sizeBytes,
+        resumeFrom,
+      });
+      try {
+        const result = await downloadToPart(url, part, {
+          timeoutMs: options.timeoutMs,
+          signal: options.signal,
+          onProgress: (p) =>
+            options.onEvent?.({ type: 'model-progress', id: model.id, file: model.file, done: p.done, total: p.total }),
+        });
+        if (model.sha256 !== null && result.sha256 !== model.sha256) {
+          await rm(part, { force: true });
+          failures.push(hashMismatch(model, result.sha256, url));
+          options.onEvent?.({
+            type: 'warning',
+            message: `${hashMismatch(model, result.sha256, url)}; the download was deleted.`,
+          });
+          break; // next URL
+        }
+        return { sha256: result.sha256, bytes: result.bytes, source: url };
+      } catch (err) {
+        if (err instanceof RetriableDownloadError && attempt < retries) {
+          options.onEvent?.({
+            type: 'model-retry',
+            id: model.id,
+            file: model.file,
+            attempt: attempt + 1,
+            reason: err.message,
+          });
+          continue;
+        }
+        if (err instanceof OfflineError) offline += 1;
+        if (err instanceof ReenactError && err.code === 'CANCELLED') throw err;
+        if ((err as Error).name === 'AbortError') throw new ReenactError('CANCELLED', 'Cancelled.', { cause: err });
+        failures.push(`${url}: ${(err as Error).message}`);
+        break;
+      }
+    }
+  }
+  const hint = `download the files on a machine with internet access (${model.urls[0].replace(/[^/]+$/, '')}) and run \`reenact models install --from <folder>\` with them in that folder`;
+  if (offline === urls.length) {
+    throw new ReenactError(
+      'MISSING_MODEL',
+      `Could not reach ${urls.map((u) => new URL(u).host).join(' or ')} to download ${model.file}: this machine looks offline. To install without a connection, ${hint}.`,
+      { details: { file: model.file, failures } },
+    );
+  }
+  throw new ReenactError(
+    'MISSING_MODEL',
+    `Could not download ${model.file} (${failures.join('; ')}). Try again (downloads resume), use --mirror <base-url>, or ${hint}.`,
+    { details: { file: model.file, failures } },
+  );
+}
+
+interface InstallEventDone {
+  sha256: string;
+  bytes: number;
+  source: string;
+}
+
+/** Copies one model from a local folder through `<file>.part`, checking its sha256. */
+async function copyModel(
+  dir: string,
+  model: CatalogModel,
+  folder: string,
+  options: InstallOptions,
+): Promise<InstallEventDone> {
+  const src = path.join(folder, model.file);
+  const part = path.join(dir, `${model.file}.part`);
+  const size = (await stat(src)).size;
+  options.onEvent?.({ type: 'model-start', id: model.id, file: model.file, source: src, total: size, resumeFrom: 0 });
+  await copyFile(src, part);
+  const sha256 = await sha256File(part);
+  if (model.sha256 !== null && sha256 !== model.sha256) {
+    await rm(part, { force: true });
+    throw new ReenactError(
+      'BAD_INPUT',
+      `${hashMismatch(model, sha256, src)}. Nothing was installed for it; get an intact copy of the file.`,
+      {
+        details: { file: src },
+      },
+    );
+  }
+  options.onEvent?.({ type: 'model-progress', id: model.id, file: model.file, done: size, total: size });
+  return { sha256, bytes: size, source: src };
+}
+
+/** Builds the derived file of `model` (GridSample rewrite) atomically and records its own sha256. */
+async function buildDerived(
+  dir: string,
+  model: CatalogModel,
+  state: InstalledState,
+  options: InstallOptions,
+): Promise<void> {
+  if (!model.derived) return;
+  const src = path.join(dir, model.file);
+  const dst = path.join(dir, model.derived.file);
+  const { bytes, report } = rewriteGridSampleBytes(await readFile(src));
+  if (report.kept.length)
+    options.onEvent?.({
+      type: 'warning',
+      message: `${model.file}: GridSample nodes kept as they were: ${report.kept.map((k) => `${k.name} (${k.reason})`).join(', ')}.`,
+    });
+  const tmp = `${dst}.part`;
+  await writeFile(tmp, bytes);
+  const sha256 = await sha256File(tmp);
+  await rename(tmp, dst);
+  state.derived[model.derived.file] = {
+    sha256,
+    bytes: bytes.byteLength,
+    source: model.file,
+    from: model.file,
+    fromSha256: state.files[model.file].sha256,
+    transform: model.derived.transform,
+    rewritten: report.rewritten,
+    installedAt: new Date().toISOString(),
+  };
+  options.onEvent?.({
+    type: 'derived-done',
+    id: model.id,
+    file: model.derived.file,
+    sha256,
+    rewritten: report.rewritten,
+  });
+}
+
+/**
+ * Installs the selected models of `catalog`.
+ * @throws ReenactError MISSING_MODEL (exit 3) when a file cannot be fetched (the message says how to install from a
+ * folder), BAD_INPUT when a `--from` folder lacks a file or holds a wrong one, USAGE for unknown ids.
+ */
+export async function installModels(catalog: Catalog, options: InstallOptions = {}): Promise<InstallResult> {
+  if (options.mirror && options.from)
+    throw new ReenactError('USAGE', 'Expected either --mirror or --from but received both. Pick one source.');
+  if (options.mirror && !/^https?:\/\//.test(options.mirror))
+    throw new ReenactError('USAGE', `Expected an http(s) base URL for --mirror but received "${options.mirror}".`);
+  const models = selectModels(catalog, options.ids ?? [], options.all);
+  const dir = modelDir(catalog.set, options.env);
+  await mkdir(dir, { recursive: true });
+  if (options.from) {
+    const folder = path.resolve(options.from);
+    const missing = models.filter((m) => !existsSync(path.join(folder, m.file)));
+    const missingRequired = missing.filter((m) => m.required || (options.ids ?? []).length > 0);
+    if (missingRequired.length)
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Expected ${missingRequired.map((m) => m.file).join(', ')} in ${folder} but ${missingRequired.length === 1 ? 'it is' : 'they are'} not there. Put the downloaded files in that folder (names as listed by \`reenact models list\`).`,
+        { details: { folder, missing: missingRequired.map((m) => m.file) } },
+      );
+    for (const m of missing)
+      options.onEvent?.({ type: 'model-skip', id: m.id, file: m.file, reason: `optional, not in ${folder}` });
+  }
+  const result: InstallResult = { dir, installed: [], skipped: [] };
+  for (const model of models) {
+    throwIfAborted(options.signal);
+    const state = await readState(dir, catalog.set);
+    if (options.from && !existsSync(path.join(path.resolve(options.from), model.file))) {
+      result.skipped.push(model.file);
+      continue;
+    }
+    if (!options.force && (await isRecordedInstall(dir, model, state))) {
+      if (model.derived && !existsSync(path.join(dir, model.derived.file))) {
+        await buildDerived(dir, model, state, options);
+        await writeState(dir, state);
+      }
+      options.onEvent?.({ type: 'model-skip', id: model.id, file: model.file, reason: 'already installed' });
+      result.skipped.push(model.file);
+      continue;
+    }
+    const got = options.from
+      ? await copyModel(dir, model, path.resolve(options.from), options)
+      : await downloadModel(dir, model, options);
+    if (model.sha256 === null)
+      options.onEvent?.({
+        type: 'warning',
+        message: `${model.file} has no published sha256; recorded ${got.sha256} so verify can detect later changes.`,
+      });
+    await rename(path.join(dir, `${model.file}.part`), path.join(dir, model.file));
+    state.files[model.file] = { ...got, installedAt: new Date().toISOString() };
+    await writeState(dir, state);
+    options.onEvent?.({
+      type: 'model-done',
+      id: model.id,
+      file: model.file,
+      sha256: got.sha256,
+      bytes: got.bytes,
+      source: got.source,
+    });
+    try {
+      await buildDerived(dir, model, state, options);
+      await writeState(dir, state);
+    } catch (err) {
+      // The original stays installed (CPU can run it); only GPU providers lose the rewritten graph.
+      options.onEvent?.({
+        type: 'warning',
+        message: `Could not build ${model.derived?.file} from ${model.file}: ${(err as Error).message}. GPU devices will fall back to the original graph.`,
+      });
+    }
+    result.installed.push(model.file);
+  }
+  return result;
+}

@@ -1,0 +1,155 @@
+/**
+ * Execution providers: `--device auto|cpu|cuda|dml|coreml` is a closed set with one priority list per platform.
+ * `auto` tries what this onnxruntime-node build offers for this platform (CUDA on Linux x64, DirectML on Windows,
+ * CoreML on macOS arm64) and falls back to CPU with a visible warning; an explicit GPU device that fails to start
+ * falls back the same way. The result says which device actually ran, for the manifest. Platform, arch, the list
+ * of backends and the session factory are injectable so every branch is tested on a CPU-only machine.
+ */
+import * as ort from 'onnxruntime-node';
+import { ReenactError } from '../errors.js';
+
+export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
+export type DeviceRequest = (typeof DEVICES)[number];
+export type Device = Exclude<DeviceRequest, 'auto'>;
+
+/** Preferred order per platform for `auto` (CPU always last). */
+export const PLATFORM_PRIORITY: Record<string, Device[]> = {
+  linux: ['cuda', 'cpu'],
+  win32: ['dml', 'cpu'],
+  darwin: ['coreml', 'cpu'],
+};
+
+const DEVICE_LABEL: Record<Device, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
+
+/** Where onnxruntime-node ships each GPU provider (its README for 1.2x–1.30). */
+const DEVICE_PLATFORMS: Record<Exclude<Device, 'cpu'>, { platform: string; arch: string[]; where: string }> = {
+  cuda: { platform: 'linux', arch: ['x64'], where: 'Linux x64 with an NVIDIA GPU' },
+  dml: { platform: 'win32', arch: ['x64', 'arm64'], where: 'Windows' },
+  coreml: { platform: 'darwin', arch: ['arm64'], where: 'macOS on Apple silicon' },
+};
+
+/** onnxruntime-node execution provider names. */
+export function executionProviders(device: Device): string[] {
+  return device === 'cpu' ? ['cpu'] : [device, 'cpu'];
+}
+
+/**
+ * Validates a device name.
+ * @throws ReenactError USAGE 'Expected one of auto, cpu, cuda, dml, coreml for --device but received "gpu".'
+ */
+export function parseDevice(value: string): DeviceRequest {
+  if ((DEVICES as readonly string[]).includes(value)) return value as DeviceRequest;
+  throw new ReenactError('USAGE', `Expected one of ${DEVICES.join(', ')} for --device but received "${value}".`);
+}
+
+export interface PlatformInfo {
+  platform: string;
+  arch: string;
+  /** Backend names this onnxruntime-node build registers (ort.listSupportedBackends()). */
+  backends: string[];
+}
+
+export function currentPlatform(): PlatformInfo {
+  return { platform: process.platform, arch: process.arch, backends: ort.listSupportedBackends().map((b) => b.name) };
+}
+
+/** Whether this build can even try `device` here (it may still fail to start, e.g. no CUDA libraries). */
+export function offered(device: Device, info: PlatformInfo): boolean {
+  if (device === 'cpu') return true;
+  const p = DEVICE_PLATFORMS[device];
+  return info.platform === p.platform && p.arch.includes(info.arch) && info.backends.includes(device);
+}
+
+/**
+ * The devices to try, in order, for a request. CPU is always the last resort.
+ * @throws ReenactError MISSING_DEPENDENCY when an explicit device cannot exist on this platform ("dml on linux").
+ */
+export function deviceCandidates(request: DeviceRequest, info: PlatformInfo): Device[] {
+  if (request === 'auto') {
+    const list = PLATFORM_PRIORITY[info.platform] ?? ['cpu'];
+    return list.filter((d) => offered(d, info));
+  }
+  if (request === 'cpu') return ['cpu'];
+  if (!offered(request, info)) {
+    const p = DEVICE_PLATFORMS[request];
+    const here = (PLATFORM_PRIORITY[info.platform] ?? ['cpu']).filter((d) => offered(d, info));
+    throw new ReenactError(
+      'MISSING_DEPENDENCY',
+      `Expected a platform with the ${DEVICE_LABEL[request]} provider for --device ${request} but received ${info.platform}-${info.arch}; ${DEVICE_LABEL[request]} runs on ${p.where}. Use one of auto, ${here.join(', ')}.`,
+    );
+  }
+  return [request, 'cpu'];
+}
+
+export type SessionFactory = (
+  model: string | Uint8Array,
+  executionProviders: string[],
+  device: Device,
+) => Promise<ort.InferenceSession>;
+
+/** Default factory: onnxruntime-node with settings each provider wants (DirectML: no memory pattern, sequential). */
+export const createOrtSession: SessionFactory = (model, eps, device) =>
+  ort.InferenceSession.create(model as Uint8Array, {
+    executionProviders: eps,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(device === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
+  });
+
+export interface SessionSet<K extends string> {
+  sessions: Record<K, ort.InferenceSession>;
+  /** The device that actually runs (record it in the manifest). */
+  device: Device;
+  /** Visible warnings, e.g. the CPU fallback. */
+  warnings: string[];
+}
+
+/**
+ * Opens every model of a job on the first device that starts all of them. `models(device)` gives each model's
+ * file or bytes for that device (the engine picks the GridSample-rewritten graph for GPU providers).
+ * Sessions are created once per job and reused for every frame; `releaseSessions` frees them.
+ * @throws ReenactError ENGINE_FAILED when even CPU fails (a broken model file), MISSING_DEPENDENCY as above.
+ */
+export async function openSessions<K extends string>(
+  request: DeviceRequest,
+  models: (device: Device) => Record<K, string | Uint8Array>,
+  deps: { platform?: PlatformInfo; create?: SessionFactory } = {},
+): Promise<SessionSet<K>> {
+  const info = deps.platform ?? currentPlatform();
+  const create = deps.create ?? createOrtSession;
+  const candidates = deviceCandidates(request, info);
+  const warnings: string[] = [];
+  const failures: string[] = [];
+  for (const device of candidates) {
+    const opened: Partial<Record<K, ort.InferenceSession>> = {};
+    try {
+      for (const [id, model] of Object.entries(models(device)) as [K, string | Uint8Array][]) {
+        opened[id] = await create(model, executionProviders(device), device);
+      }
+      if (failures.length && device === 'cpu') {
+        warnings.push(
+          `${failures.join('; ')}. Running on CPU instead, which is much slower${request === 'auto' ? '' : ` than ${request}`}.`,
+        );
+      }
+      return { sessions: opened as Record<K, ort.InferenceSession>, device, warnings };
+    } catch (err) {
+      await releaseSessions(opened);
+      const reason = (err as Error).message.split('\n')[0];
+      if (device === 'cpu')
+        throw new ReenactError('ENGINE_FAILED', `Could not load the models on CPU: ${reason}`, { cause: err });
+      failures.push(`${DEVICE_LABEL[device]} (--device ${device}) could not start: ${reason}`);
+    }
+  }
+  throw new ReenactError('INTERNAL', 'No device candidates.');
+}
+
+/** Releases every session (ignores ones already released). */
+export async function releaseSessions(sessions: Partial<Record<string, ort.InferenceSession>>): Promise<void> {
+  for (const s of Object.values(sessions)) {
+    try {
+      await s?.release();
+    } catch {
+      // already released
+    }
+  }
+}

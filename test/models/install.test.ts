@@ -1,0 +1,337 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../bridge/src/cli/program.js';
+import { ReenactError } from '../../bridge/src/errors.js';
+import { type Catalog, loadCatalog } from '../../bridge/src/models/catalog.js';
+import { type InstallEvent, installModels } from '../../bridge/src/models/install.js';
+import { decodeModel } from '../../bridge/src/onnx/proto.js';
+import { buildWarpingModel } from '../engines/liveportrait/synthetic-models.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+// Fake model files (random bytes): the installer does not care what is inside, only the hash.
+const big = randomBytes(300_000);
+const small = randomBytes(1_000);
+const optional = randomBytes(500);
+const files: Record<string, Buffer> = { 'big.onnx': big, 'small.onnx': small, 'extra.onnx': optional };
+
+interface Hit {
+  url: string;
+  range?: string;
+}
+let hits: Hit[] = [];
+let cutOnce = new Set<string>();
+let server: http.Server;
+let base = '';
+
+/** /ok/<f> serves with Range support; /cut/<f> drops the connection halfway on the first full request; /bad/<f> serves wrong bytes. */
+function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
+  hits.push({ url: req.url ?? '', range: req.headers.range });
+  const [, mode, name] = (req.url ?? '').split('/');
+  if (mode === 'moved') {
+    res.writeHead(302, { location: `/ok/${name}` });
+    res.end();
+    return;
+  }
+  const body = files[name];
+  if (!body) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  const served = mode === 'bad' ? Buffer.from(body).fill(7, 0, 10) : body;
+  const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (m) {
+    const start = Number(m[1]);
+    if (start >= served.length) {
+      res.writeHead(416, { 'content-range': `bytes */${served.length}` });
+      res.end();
+      return;
+    }
+    res.writeHead(206, {
+      'content-length': served.length - start,
+      'content-range': `bytes ${start}-${served.length - 1}/${served.length}`,
+    });
+    res.end(served.subarray(start));
+    return;
+  }
+  res.writeHead(200, { 'content-length': served.length });
+  if (mode === 'cut' && !cutOnce.has(name)) {
+    cutOnce.add(name);
+    res.write(served.subarray(0, 120_000), () => setTimeout(() => res.socket?.destroy(), 20));
+    return;
+  }
+  res.end(served);
+}
+
+let tmp: string;
+let catalog: Catalog;
+let env: NodeJS.ProcessEnv;
+
+function writeCatalog(extra: Partial<Catalog['models'][number]>[] = []): string {
+  const model = (id: string, file: string, required: boolean) => ({
+    id,
+    file,
+    role: `test ${id}`,
+    required,
+    urls: [`${base}/ok/${file}`],
+    sizeBytes: null,
+    approxSize: null,
+    sha256: sha(files[file]),
+    sha256Source: 'the test',
+    licence: 'MIT',
+    licenceSource: 'the test',
+  });
+  const cat = {
+    set: 'testset',
+    version: 1,
+    licence: { name: 'MIT', text: 'Test weights.', urls: ['https://example.invalid/licence'] },
+    models: [
+      model('big', 'big.onnx', true),
+      model('small', 'small.onnx', true),
+      model('extra', 'extra.onnx', false),
+      ...extra,
+    ],
+  };
+  const file = path.join(tmp, 'catalog.json');
+  writeFileSync(file, JSON.stringify(cat));
+  return file;
+}
+
+beforeAll(async () => {
+  server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'reenact-models-'));
+  hits = [];
+  cutOnce = new Set();
+  env = { REENACT_CACHE_DIR: path.join(tmp, 'cache'), REENACT_MODEL_CATALOG: writeCatalog() };
+  catalog = loadCatalog(env.REENACT_MODEL_CATALOG);
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+const dirOf = () => path.join(tmp, 'cache', 'models', 'testset');
+
+describe('reenact models install (loopback HTTP server)', () => {
+  it('downloads the required models, following a redirect, and records their sha256', async () => {
+    const events: InstallEvent[] = [];
+    const result = await installModels(catalog, { env, mirror: `${base}/moved`, onEvent: (e) => events.push(e) });
+    expect(result.installed).toEqual(['big.onnx', 'small.onnx']);
+    expect(sha(readFileSync(path.join(dirOf(), 'big.onnx')))).toBe(sha(big));
+    expect(existsSync(path.join(dirOf(), 'extra.onnx'))).toBe(false);
+    const state = JSON.parse(readFileSync(path.join(dirOf(), 'installed.json'), 'utf8'));
+    expect(state.files['small.onnx'].sha256).toBe(sha(small));
+    expect(events.filter((e) => e.type === 'model-done').map((e) => (e as { file: string }).file)).toEqual([
+      'big.onnx',
+      'small.onnx',
+    ]);
+    // A second run skips what is installed.
+    const again = await installModels(catalog, { env, mirror: `${base}/ok` });
+    expect(again.skipped).toEqual(['big.onnx', 'small.onnx']);
+  });
+
+  it('resumes with an HTTP Range request after the connection is cut', async () => {
+    const events: InstallEvent[] = [];
+    await installModels(catalog, { env, ids: ['big'], mirror: `${base}/cut`, onEvent: (e) => events.push(e) });
+    expect(hits.map((h) => h.range)).toEqual([undefined, 'bytes=120000-']);
+    expect(events.some((e) => e.type === 'model-retry')).toBe(true);
+    expect(sha(readFileSync(path.join(dirOf(), 'big.onnx')))).toBe(sha(big));
+    expect(existsSync(path.join(dirOf(), 'big.onnx.part'))).toBe(false);
+  });
+
+  it('keeps big.onnx.part when the run fails and resumes it on the next run', async () => {
+    const err = await installModels(catalog, { env, ids: ['big'], mirror: `${base}/cut`, retries: 0 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ReenactError);
+    expect((err as ReenactError).code).toBe('MISSING_MODEL');
+    expect(readFileSync(path.join(dirOf(), 'big.onnx.part')).length).toBe(120_000);
+    expect(existsSync(path.join(dirOf(), 'big.onnx'))).toBe(false);
+    await installModels(catalog, { env, ids: ['big'], mirror: `${base}/cut` });
+    expect(hits.at(-1)?.range).toBe('bytes=120000-');
+    expect(sha(readFileSync(path.join(dirOf(), 'big.onnx')))).toBe(sha(big));
+  });
+
+  it('rejects a wrong sha256 and leaves nothing under the final name', async () => {
+    const err = (await installModels(catalog, { env, ids: ['small'], mirror: `${base}/bad` }).catch(
+      (e) => e,
+    )) as ReenactError;
+    expect(err.code).toBe('MISSING_MODEL');
+    expect(err.exitCode).toBe(3);
+    const badSha = sha(Buffer.from(small).fill(7, 0, 10));
+    expect(err.message).toContain(
+      `Expected sha256 ${sha(small)} for small.onnx but received ${badSha} from ${base}/bad/small.onnx`,
+    );
+    expect(existsSync(path.join(dirOf(), 'small.onnx'))).toBe(false);
+    expect(existsSync(path.join(dirOf(), 'small.onnx.part'))).toBe(false);
+  });
+
+  it('falls back to the next URL when the first serves a wrong file', async () => {
+    const file = writeCatalog();
+    const cat = JSON.parse(readFileSync(file, 'utf8'));
+    cat.models[1].urls = [`${base}/bad/small.onnx`, `${base}/ok/small.onnx`];
+    writeFileSync(file, JSON.stringify(cat));
+    const events: InstallEvent[] = [];
+    await installModels(loadCatalog(file), { env, ids: ['small'], onEvent: (e) => events.push(e) });
+    expect(sha(readFileSync(path.join(dirOf(), 'small.onnx')))).toBe(sha(small));
+    expect(events.some((e) => e.type === 'warning' && e.message.includes('the download was deleted'))).toBe(true);
+  });
+
+  it('says how to install from a folder when offline (exit code 3)', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const err = (await installModels(catalog, { env, mirror: `http://127.0.0.1:${port}` }).catch(
+      (e) => e,
+    )) as ReenactError;
+    expect(err.code).toBe('MISSING_MODEL');
+    expect(err.message).toBe(
+      `Could not reach 127.0.0.1:${port} to download big.onnx: this machine looks offline. To install without a connection, download the files on a machine with internet access (${base}/ok/) and run \`reenact models install --from <folder>\` with them in that folder.`,
+    );
+  });
+
+  it('installs from a local folder, and refuses a wrong or missing file', async () => {
+    const folder = path.join(tmp, 'downloads');
+    rmSync(folder, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'big.onnx'), big);
+    const missing = (await installModels(catalog, { env, from: folder }).catch((e) => e)) as ReenactError;
+    expect(missing.code).toBe('BAD_INPUT');
+    expect(missing.message).toBe(
+      `Expected small.onnx in ${folder} but it is not there. Put the downloaded files in that folder (names as listed by \`reenact models list\`).`,
+    );
+    writeFileSync(path.join(folder, 'small.onnx'), Buffer.from(small).fill(1, 0, 4));
+    const wrong = (await installModels(catalog, { env, from: folder, ids: ['small'] }).catch((e) => e)) as ReenactError;
+    expect(wrong.code).toBe('BAD_INPUT');
+    expect(wrong.message).toContain(`Expected sha256 ${sha(small)} for small.onnx but received`);
+    expect(existsSync(path.join(dirOf(), 'small.onnx'))).toBe(false);
+    writeFileSync(path.join(folder, 'small.onnx'), small);
+    const events: InstallEvent[] = [];
+    const result = await installModels(catalog, { env, from: folder, all: true, onEvent: (e) => events.push(e) });
+    expect(result.installed).toEqual(['big.onnx', 'small.onnx']);
+    expect(result.skipped).toEqual(['extra.onnx']);
+    expect(hits).toEqual([]); // no network at all
+    expect(sha(readFileSync(path.join(dirOf(), 'small.onnx')))).toBe(sha(small));
+  });
+
+  it('rewrites the GridSample nodes of a file with a derived entry, and records the rewritten file hash', async () => {
+    const warp = buildWarpingModel({ outSize: 32, grid: [4, 8, 8] });
+    files['warp.onnx'] = Buffer.from(warp);
+    const file = writeCatalog([
+      {
+        id: 'warp',
+        file: 'warp.onnx',
+        role: 'test warp',
+        required: true,
+        urls: [`${base}/ok/warp.onnx`],
+        sizeBytes: warp.byteLength,
+        approxSize: null,
+        sha256: sha(warp),
+        sha256Source: 'the test',
+        licence: 'MIT',
+        licenceSource: 'the test',
+        derived: { file: 'warp.gs-rewrite.onnx', transform: 'gridsample-rewrite', why: 'test' },
+      },
+    ]);
+    await installModels(loadCatalog(file), { env, ids: ['warp'] });
+    const rewritten = readFileSync(path.join(dirOf(), 'warp.gs-rewrite.onnx'));
+    expect(decodeModel(rewritten).graph?.node?.some((n) => n.opType === 'GridSample')).toBe(false);
+    const state = JSON.parse(readFileSync(path.join(dirOf(), 'installed.json'), 'utf8'));
+    expect(state.derived['warp.gs-rewrite.onnx']).toMatchObject({
+      sha256: sha(rewritten),
+      from: 'warp.onnx',
+      fromSha256: sha(warp),
+      rewritten: ['/dense_motion_network/GridSample', '/GridSample'],
+    });
+    delete files['warp.onnx'];
+  });
+});
+
+describe('reenact models list|verify|remove (CLI, in process)', () => {
+  let stdout: string[];
+  beforeEach(() => {
+    stdout = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    Object.assign(process.env, env);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete process.env.REENACT_CACHE_DIR;
+    delete process.env.REENACT_MODEL_CATALOG;
+  });
+  const cli = (...args: string[]) => runCli(['node', 'reenact', ...args]);
+  const lastJson = () => JSON.parse(stdout.filter((l) => l.startsWith('{')).at(-1)!);
+
+  it('lists, installs with --json events, verifies, detects damage and removes', async () => {
+    expect(await cli('models', 'list', '--json')).toBe(0);
+    expect(lastJson().models.map((m: { status: string }) => m.status)).toEqual(['missing', 'missing', 'missing']);
+
+    expect(await cli('models', 'verify')).toBe(3);
+
+    stdout.length = 0;
+    expect(await cli('models', 'install', '--mirror', `${base}/ok`, '--json')).toBe(0);
+    const events = stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ type: 'licence', licence: { name: 'MIT' } });
+    expect(events.filter((e) => e.type === 'model-done').map((e) => e.file)).toEqual(['big.onnx', 'small.onnx']);
+    expect(events.at(-1)).toMatchObject({ type: 'installed', installed: ['big.onnx', 'small.onnx'] });
+
+    expect(await cli('models', 'verify', '--json')).toBe(0);
+    const report = lastJson();
+    expect(report.ok).toBe(true);
+    expect(report.models[0]).toMatchObject({
+      file: 'big.onnx',
+      status: 'ok',
+      notes: ['size not published in the catalog'],
+    });
+
+    writeFileSync(path.join(dirOf(), 'small.onnx'), 'damaged');
+    expect(await cli('models', 'verify', '--json')).toBe(3);
+    expect(stdout.join('')).toContain(
+      '"message":"1 model file is missing or damaged (small.onnx). Run `reenact models install` (add --force for damaged files)."',
+    );
+
+    expect(await cli('models', 'remove', 'small', '--json')).toBe(0);
+    expect(lastJson()).toEqual({ type: 'removed', files: ['small.onnx'] });
+    expect(existsSync(path.join(dirOf(), 'big.onnx'))).toBe(true);
+    expect(await cli('models', 'remove', 'nope')).toBe(2);
+  });
+});
+
+describe('the shipped catalog', () => {
+  it('lists the LivePortrait ONNX set with full sha256 values, licences and no InsightFace model', () => {
+    const real = loadCatalog(path.resolve('models/catalog.json'));
+    expect(real.set).toBe('liveportrait');
+    expect(real.models.map((m) => m.file)).toEqual([
+      'appearance_feature_extractor.onnx',
+      'motion_extractor.onnx',
+      'warping_spade.onnx',
+      'stitching.onnx',
+      'stitching_eye.onnx',
+      'stitching_lip.onnx',
+      'landmark.onnx',
+    ]);
+    for (const m of real.models) {
+      expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(m.licence).toBe('MIT');
+      expect(m.urls[0]).toBe(
+        `https://huggingface.co/warmshao/FasterLivePortrait/resolve/main/liveportrait_onnx/${m.file}`,
+      );
+      expect(m.sizeBytes).toBeNull(); // not published: verify reports it
+    }
+    expect(JSON.stringify(real)).not.toMatch(/det_10g|2d106det|retinaface|insightface/i);
+    expect(real.models.find((m) => m.id === 'warping_spade')?.derived?.file).toBe('warping_spade.gs-rewrite.onnx');
+  });
+});

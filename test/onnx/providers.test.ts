@@ -1,0 +1,131 @@
+import type * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { ReenactError } from '../../bridge/src/errors.js';
+import { DataType, encodeModel, makeModel, valueInfo } from '../../bridge/src/onnx/proto.js';
+import {
+  type Device,
+  deviceCandidates,
+  openSessions,
+  type PlatformInfo,
+  parseDevice,
+  type SessionFactory,
+} from '../../bridge/src/onnx/providers.js';
+
+const linux: PlatformInfo = { platform: 'linux', arch: 'x64', backends: ['cpu', 'webgpu', 'cuda', 'tensorrt'] };
+const linuxNoCuda: PlatformInfo = { platform: 'linux', arch: 'x64', backends: ['cpu'] };
+const windows: PlatformInfo = { platform: 'win32', arch: 'x64', backends: ['cpu', 'dml', 'webgpu'] };
+const macArm: PlatformInfo = { platform: 'darwin', arch: 'arm64', backends: ['cpu', 'coreml', 'webgpu'] };
+const macIntel: PlatformInfo = { platform: 'darwin', arch: 'x64', backends: ['cpu'] };
+
+const relu = encodeModel(
+  makeModel({
+    name: 'relu',
+    node: [{ opType: 'Relu', input: ['x'], output: ['y'] }],
+    input: [valueInfo('x', DataType.FLOAT, [1, 2])],
+    output: [valueInfo('y', DataType.FLOAT, [1, 2])],
+  }),
+);
+
+/** A fake factory that records calls; devices in `broken` fail like a missing provider library. */
+function fakeFactory(broken: Device[]) {
+  const calls: { eps: string[]; device: Device }[] = [];
+  const released: Device[] = [];
+  const create: SessionFactory = async (_model, eps, device) => {
+    calls.push({ eps, device });
+    if (broken.includes(device))
+      throw new Error(`OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library\nmore`);
+    return { release: async () => void released.push(device) } as unknown as ort.InferenceSession;
+  };
+  return { create, calls, released };
+}
+
+describe('execution providers', () => {
+  it('accepts the closed set of devices and names it on a bad value', () => {
+    expect(parseDevice('cuda')).toBe('cuda');
+    expect(() => parseDevice('gpu')).toThrow(
+      new ReenactError('USAGE', 'Expected one of auto, cpu, cuda, dml, coreml for --device but received "gpu".'),
+    );
+  });
+
+  it('has one priority list per platform for auto, limited to what the build offers', () => {
+    expect(deviceCandidates('auto', linux)).toEqual(['cuda', 'cpu']);
+    expect(deviceCandidates('auto', linuxNoCuda)).toEqual(['cpu']);
+    expect(deviceCandidates('auto', windows)).toEqual(['dml', 'cpu']);
+    expect(deviceCandidates('auto', macArm)).toEqual(['coreml', 'cpu']);
+    expect(deviceCandidates('auto', macIntel)).toEqual(['cpu']);
+    expect(deviceCandidates('auto', { platform: 'freebsd', arch: 'x64', backends: ['cpu'] })).toEqual(['cpu']);
+    expect(deviceCandidates('cpu', windows)).toEqual(['cpu']);
+    expect(deviceCandidates('dml', windows)).toEqual(['dml', 'cpu']);
+  });
+
+  it('refuses dml on linux with a clear error', () => {
+    let err: unknown;
+    try {
+      deviceCandidates('dml', linux);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ReenactError).code).toBe('MISSING_DEPENDENCY');
+    expect((err as ReenactError).message).toBe(
+      'Expected a platform with the DirectML provider for --device dml but received linux-x64; DirectML runs on Windows. Use one of auto, cuda, cpu.',
+    );
+    expect(() => deviceCandidates('coreml', macIntel)).toThrow(/CoreML runs on macOS on Apple silicon/);
+  });
+
+  it('falls back to CPU with a visible warning when cuda is requested but its provider cannot load', async () => {
+    const f = fakeFactory(['cuda']);
+    const set = await openSessions('cuda', () => ({ a: relu, b: relu }), { platform: linux, create: f.create });
+    expect(set.device).toBe('cpu');
+    expect(set.warnings).toEqual([
+      'CUDA (--device cuda) could not start: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library. Running on CPU instead, which is much slower than cuda.',
+    ]);
+    expect(f.calls.map((c) => c.eps)).toEqual([['cuda', 'cpu'], ['cpu'], ['cpu']]);
+  });
+
+  it('uses the GPU when it starts, asking each model for the file of that device', async () => {
+    const f = fakeFactory([]);
+    const asked: Device[] = [];
+    const set = await openSessions(
+      'auto',
+      (device) => {
+        asked.push(device);
+        return { warp: device === 'cpu' ? 'orig.onnx' : 'rewritten.onnx' };
+      },
+      { platform: windows, create: f.create },
+    );
+    expect(set).toMatchObject({ device: 'dml', warnings: [] });
+    expect(asked).toEqual(['dml']);
+    expect(f.calls).toEqual([{ eps: ['dml', 'cpu'], device: 'dml' }]);
+  });
+
+  it('releases sessions already opened on a device that fails part-way', async () => {
+    let n = 0;
+    const released: string[] = [];
+    const create: SessionFactory = async (_m, _eps, device) => {
+      n += 1;
+      if (device === 'coreml' && n === 2) throw new Error('CoreML: unsupported op GridSample');
+      const tag = `${device}${n}`;
+      return { release: async () => void released.push(tag) } as unknown as ort.InferenceSession;
+    };
+    const set = await openSessions('auto', () => ({ a: relu, b: relu }), { platform: macArm, create });
+    expect(set.device).toBe('cpu');
+    expect(released).toEqual(['coreml1']);
+    expect(set.warnings[0]).toBe(
+      'CoreML (--device coreml) could not start: CoreML: unsupported op GridSample. Running on CPU instead, which is much slower.',
+    );
+  });
+
+  it('opens real onnxruntime sessions on this machine (auto → what this build offers, else CPU)', async () => {
+    const set = await openSessions('auto', () => ({ relu }));
+    expect(['cpu', 'cuda']).toContain(set.device);
+    if (set.device === 'cpu' && set.warnings.length)
+      expect(set.warnings[0]).toMatch(/^CUDA \(--device cuda\) could not start/);
+    await set.sessions.relu.release();
+  });
+
+  it('says the model is broken when even CPU cannot load it', async () => {
+    await expect(
+      openSessions('cpu', () => ({ bad: new Uint8Array([1, 2, 3]) }), { platform: linuxNoCuda }),
+    ).rejects.toMatchObject({ code: 'ENGINE_FAILED' });
+  });
+});
