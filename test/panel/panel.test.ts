@@ -107,7 +107,7 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
         {
           file: path.join(out, 'frames', 'frame_00000.png'),
           format: 'png',
-          fps: '20/1',
+          fps: '20',
           stillLayerId: shot.still.id,
           drivingLayerId: shot.take.id,
           firstFrame: 0,
@@ -185,7 +185,7 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       cam.selected = true;
       await page.click('#portrait-use');
       await expect.poll(() => page.textContent('#selection-message')).toBe(
-        'Layer "Cam" is a camera layer, which has no face to use. Select a still image (or a comp, text or shape layer) and a video clip of the performance.',
+        'Layer "Cam" is a camera layer. Select a still image or a layer with a face, and a video clip of the performance.',
       );
       await shoot(page, 'narrow-06-wrong-selection');
       cam.selected = false;
