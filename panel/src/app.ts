@@ -5,8 +5,8 @@
  */
 import type { Subscription } from 'rxjs';
 import { BridgeApiError, type BridgeClient } from '../../bridge/src/api/client.js';
-import type { CreateJobRequest, EngineAvailability, FaceThumb, JobSummary } from '../../bridge/src/api/schema.js';
 import type { CompInfo, ImportResult, LayerInfo } from '../../bridge/src/api/host.js';
+import type { CreateJobRequest, EngineAvailability, FaceThumb, JobSummary } from '../../bridge/src/api/schema.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import { callHost, extensionFolder, HostError, projectFile } from './cep.js';
@@ -51,7 +51,14 @@ interface State {
   faces: { source: FaceThumb[]; driving: FaceThumb[]; source_pick: number; driving_pick?: number; scanned: boolean };
   referenceFrame: number | 'auto';
   referenceFrom: '' | 'marker' | 'time';
-  job?: { id: string; sub: Subscription; portrait: LayerInfo; performance: LayerInfo; spec: CreateJobRequest; update: boolean };
+  job?: {
+    id: string;
+    sub: Subscription;
+    portrait: LayerInfo;
+    performance: LayerInfo;
+    spec: CreateJobRequest;
+    update: boolean;
+  };
   result?: Result;
   jobs: JobSummary[];
   busy: boolean;
@@ -111,7 +118,7 @@ export class PanelApp {
 
   async connect(): Promise<void> {
     this.s.conn = undefined;
-    notice($('connect-error-text'), '');
+    $('connect-error-text').textContent = '';
     $('connect-error').hidden = true;
     this.status('connecting', 'starting bridge…');
     this.render();
@@ -142,9 +149,17 @@ export class PanelApp {
     this.s.engines = engines.engines.filter((e) => e.name !== 'fixture' || this.settings.engine === 'fixture');
     const engine = $<HTMLSelectElement>('engine');
     engine.textContent = '';
-    const labels: Record<string, string> = { meshwarp: 'Default · offline', liveportrait: 'Neural', fixture: 'Test fixture' };
+    const labels: Record<string, string> = {
+      meshwarp: 'Default · offline',
+      liveportrait: 'Neural',
+      fixture: 'Test fixture',
+    };
     for (const e of this.s.engines) {
-      const o = h('option', { value: e.name }, `${labels[e.name] ?? e.name}${e.available ? '' : ` · ${e.reason ?? 'unavailable'}`}`);
+      const o = h(
+        'option',
+        { value: e.name },
+        `${labels[e.name] ?? e.name}${e.available ? '' : ` · ${e.reason ?? 'unavailable'}`}`,
+      );
       o.disabled = !e.available;
       engine.append(o);
     }
@@ -221,7 +236,9 @@ export class PanelApp {
       });
     }
     const choose = $('folder-choose');
-    const cepFs = (window as unknown as { cep?: { fs?: { showOpenDialogEx?: (...a: unknown[]) => { data?: string[] } } } }).cep?.fs;
+    const cepFs = (
+      window as unknown as { cep?: { fs?: { showOpenDialogEx?: (...a: unknown[]) => { data?: string[] } } } }
+    ).cep?.fs;
     if (cepFs?.showOpenDialogEx) {
       choose.hidden = false;
       choose.addEventListener('click', () => {
@@ -248,9 +265,15 @@ export class PanelApp {
       if (target === 'portrait' && !picked.portrait && picked.performance && !this.s.performance) {
         // One clip selected from the portrait slot: it is the performance.
       } else if (target === 'portrait' && !picked.portrait) {
-        notice(msg, `Layer "${picked.performance?.name}" is a video clip: it drives the performance. Select a still image (or a comp, text or shape layer) for the portrait.`);
+        notice(
+          msg,
+          `Layer "${picked.performance?.name}" is a video clip: it drives the performance. Select a still image (or a comp, text or shape layer) for the portrait.`,
+        );
       } else if (target === 'performance' && !picked.performance) {
-        notice(msg, `Layer "${picked.portrait?.name}" is a still: it has no motion to follow. Select the video layer of the performance.`);
+        notice(
+          msg,
+          `Layer "${picked.portrait?.name}" is a still: it has no motion to follow. Select the video layer of the performance.`,
+        );
       }
       if (picked.portrait) this.s.portrait = picked.portrait;
       if (picked.performance) this.setPerformance(picked.performance);
@@ -338,7 +361,13 @@ export class PanelApp {
       const source = await this.portraitFile(portrait);
       const driving = performance?.file && PERFORMANCE_KINDS.includes(performance.kind) ? performance.file : undefined;
       const range = performance?.range ?? undefined;
-      const res = await conn.client.faces({ source, driving, samples: 5, thumbSize: 64, ...(driving && range ? { range } : {}) });
+      const res = await conn.client.faces({
+        source,
+        driving,
+        samples: 5,
+        thumbSize: 64,
+        ...(driving && range ? { range } : {}),
+      });
       if (scan !== this.faceScan) return;
       const f = this.s.faces;
       f.source = res.source.faces;
@@ -347,9 +376,17 @@ export class PanelApp {
       f.driving_pick = f.driving[0]?.id;
       f.scanned = true;
       if (!f.source.length) {
-        notice(msg, `No face found in "${portrait.name}". Use a portrait where the face is clearly visible, facing the camera, at least about 100 px tall.`, 'error');
+        notice(
+          msg,
+          `No face found in "${portrait.name}". Use a portrait where the face is clearly visible, facing the camera, at least about 100 px tall.`,
+          'error',
+        );
       } else if (driving && !f.driving.length) {
-        notice(msg, `No face found in the frames of "${performance?.name}" that were sampled. Check the range (Output ▸ range) or choose a clip where the face is visible.`, 'error');
+        notice(
+          msg,
+          `No face found in the frames of "${performance?.name}" that were sampled. Check the range (Output ▸ range) or choose a clip where the face is visible.`,
+          'error',
+        );
       } else {
         notice(msg, '');
       }
@@ -363,7 +400,13 @@ export class PanelApp {
 
   private renderFaces(): void {
     const f = this.s.faces;
-    const chips = (el: HTMLElement, faces: FaceThumb[], picked: number | undefined, key: 'index' | 'id', what: string) => {
+    const chips = (
+      el: HTMLElement,
+      faces: FaceThumb[],
+      picked: number | undefined,
+      key: 'index' | 'id',
+      what: string,
+    ) => {
       el.textContent = '';
       faces.forEach((face, i) => {
         const value = face[key];
@@ -422,12 +465,18 @@ export class PanelApp {
     this.s.busy = true;
     this.render();
     try {
-      const range = chooseRange(this.settings.range, performance, { start: this.settings.customStart, end: this.settings.customEnd });
+      const range = chooseRange(this.settings.range, performance, {
+        start: this.settings.customStart,
+        end: this.settings.customEnd,
+      });
       const folder = this.settings.folder || defaultOutputFolder(await projectFile(), portrait.name, performance.name);
       if (!folder) {
-        throw new Error('Save the project first (renders go into a "reenact" folder beside it), or choose a folder under Output.');
+        throw new Error(
+          'Save the project first (renders go into a "reenact" folder beside it), or choose a folder under Output.',
+        );
       }
-      if (!performance.file) throw new Error(`Layer "${performance.name}" has no file on disk. Render it to a movie first.`);
+      if (!performance.file)
+        throw new Error(`Layer "${performance.name}" has no file on disk. Render it to a movie first.`);
       const spec = buildSpec({
         source: await this.portraitFile(portrait),
         driving: performance.file,
@@ -446,7 +495,12 @@ export class PanelApp {
     }
   }
 
-  private async run(spec: CreateJobRequest, portrait: LayerInfo, performance: LayerInfo, update: boolean): Promise<void> {
+  private async run(
+    spec: CreateJobRequest,
+    portrait: LayerInfo,
+    performance: LayerInfo,
+    update: boolean,
+  ): Promise<void> {
     const conn = this.s.conn as Connected;
     const { job } = await conn.client.createJob(spec);
     this.meta[job.id] = {
@@ -494,7 +548,10 @@ export class PanelApp {
         this.finish(e.error.message);
         break;
       case 'cancelled':
-        this.finish('Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.', 'info');
+        this.finish(
+          'Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.',
+          'info',
+        );
         break;
       default:
         break;
@@ -505,7 +562,14 @@ export class PanelApp {
     try {
       const request = importRequest(manifestPath, manifest, job.portrait, job.performance);
       const result = await callHost('importResult', request);
-      this.s.result = { import: result, manifestPath, manifest, spec: job.spec, portrait: job.portrait, performance: job.performance };
+      this.s.result = {
+        import: result,
+        manifestPath,
+        manifest,
+        spec: job.spec,
+        portrait: job.portrait,
+        performance: job.performance,
+      };
       this.meta[job.id] = { ...this.meta[job.id], imported: true };
       saveJobMeta(this.meta);
       this.finish('');
@@ -603,7 +667,13 @@ export class PanelApp {
         if (!detail.manifest || !detail.job.manifestPath) throw new Error(`Job ${job.id} has no manifest to import.`);
         const layers = await this.layersOf(job);
         await this.imported(
-          { id: job.id, sub: { unsubscribe() {} } as Subscription, spec: job.spec as CreateJobRequest, update: false, ...layers },
+          {
+            id: job.id,
+            sub: { unsubscribe() {} } as Subscription,
+            spec: job.spec as CreateJobRequest,
+            update: false,
+            ...layers,
+          },
           detail.job.manifestPath,
           detail.manifest,
         );
@@ -619,10 +689,14 @@ export class PanelApp {
   private async layersOf(job: JobSummary): Promise<{ portrait: LayerInfo; performance: LayerInfo }> {
     const m = this.meta[job.id];
     const { portrait, performance } = this.s;
-    if (m && portrait?.id === m.portraitId && performance && performance.id === m.performanceId) return { portrait, performance };
+    if (m && portrait?.id === m.portraitId && performance && performance.id === m.performanceId)
+      return { portrait, performance };
     if (m) {
       const stub = (id: number, name: string) => ({ id, name }) as LayerInfo;
-      return { portrait: stub(m.portraitId, m.portraitName), performance: stub(m.performanceId ?? 0, m.performanceName) };
+      return {
+        portrait: stub(m.portraitId, m.portraitName),
+        performance: stub(m.performanceId ?? 0, m.performanceName),
+      };
     }
     if (portrait && performance) return { portrait, performance };
     throw new Error('Select the portrait and performance this render belongs to (Use selected), then try again.');
@@ -648,7 +722,11 @@ export class PanelApp {
     const ready = !!portrait && !!performance && !!conn && !this.slotProblem() && !noFace;
     const animate = $<HTMLButtonElement>('animate');
     animate.disabled = !ready || this.s.busy || !!job;
-    animate.title = !conn ? 'Waiting for the bridge' : !portrait || !performance ? 'Fill both slots first (Use selected)' : '';
+    animate.title = !conn
+      ? 'Waiting for the bridge'
+      : !portrait || !performance
+        ? 'Fill both slots first (Use selected)'
+        : '';
     $('progress').hidden = !job;
     $<HTMLButtonElement>('cancel').disabled = !job;
     $('result').hidden = !this.s.result;

@@ -75,7 +75,13 @@ export function evalRaw(script: string, timeoutMs = 30_000, host = cepHost()): P
       return;
     }
     const timer = setTimeout(
-      () => reject(new HostError('TIMEOUT', `After Effects did not answer ${script.split('(')[0]} within ${timeoutMs / 1000} s.`)),
+      () =>
+        reject(
+          new HostError(
+            'TIMEOUT',
+            `After Effects did not answer ${script.split('(')[0]} within ${timeoutMs / 1000} s.`,
+          ),
+        ),
       timeoutMs,
     );
     host.evalScript(script, (result) => {

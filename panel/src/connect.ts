@@ -71,21 +71,34 @@ export async function connectBridge(options: ConnectOptions, timeoutMs = 10_000)
   });
 
   if (options.bridgeUrl.trim()) {
-    const address: BridgeAddress = { url: options.bridgeUrl.trim(), token: options.bridgeToken.trim(), via: 'settings' };
+    const address: BridgeAddress = {
+      url: options.bridgeUrl.trim(),
+      token: options.bridgeToken.trim(),
+      via: 'settings',
+    };
     const client = make(address);
     const h = await health(client);
     if (h === 'refused') {
-      throw refused(address.url, 'Copy the token that `reenact serve` printed on that machine into Engine ▸ Bridge token, then click Reconnect.');
+      throw refused(
+        address.url,
+        'Copy the token that `reenact serve` printed on that machine into Engine ▸ Bridge token, then click Reconnect.',
+      );
     }
     if (h === 'unreachable') {
-      throw new ConnectError('UNREACHABLE', `No bridge answers at ${address.url}. Start \`reenact serve\` there, or clear Engine ▸ Bridge URL to use this computer.`);
+      throw new ConnectError(
+        'UNREACHABLE',
+        `No bridge answers at ${address.url}. Start \`reenact serve\` there, or clear Engine ▸ Bridge URL to use this computer.`,
+      );
     }
     return done(address, client);
   }
 
   const deps = options.deps;
   if (!deps) {
-    throw new ConnectError('NO_NODE_API', 'The panel cannot start the bridge: Node.js is not enabled for this extension. Reinstall reenact, or set a bridge URL under Engine.');
+    throw new ConnectError(
+      'NO_NODE_API',
+      'The panel cannot start the bridge: Node.js is not enabled for this extension. Reinstall reenact, or set a bridge URL under Engine.',
+    );
   }
   const locked = await readLock(deps);
   if (locked) {
@@ -99,7 +112,10 @@ export async function connectBridge(options: ConnectOptions, timeoutMs = 10_000)
     node = await findNode(deps, options.nodePath.trim() || undefined);
     script = joinPath(deps.platform, options.extensionFolder ?? '', 'bridge', 'dist', 'cli', 'main.js');
     if (!options.extensionFolder || !(await deps.isFile(script))) {
-      throw new LaunchError('NO_BRIDGE_SCRIPT', `The bridge is missing from the extension (${script}). Reinstall reenact.`);
+      throw new LaunchError(
+        'NO_BRIDGE_SCRIPT',
+        `The bridge is missing from the extension (${script}). Reinstall reenact.`,
+      );
     }
   } catch (err) {
     if (err instanceof LaunchError) throw new ConnectError(err.code, err.message);
@@ -113,7 +129,15 @@ export async function connectBridge(options: ConnectOptions, timeoutMs = 10_000)
   }
   const client = make(address);
   const h = await health(client);
-  if (h === 'refused') throw refused(address.url, 'Another bridge holds its port: quit it (or restart the computer), then click Reconnect.');
-  if (h === 'unreachable') throw new ConnectError('UNREACHABLE', `The bridge started but does not answer at ${address.url}. Check that a firewall allows 127.0.0.1, then click Reconnect.`);
+  if (h === 'refused')
+    throw refused(
+      address.url,
+      'Another bridge holds its port: quit it (or restart the computer), then click Reconnect.',
+    );
+  if (h === 'unreachable')
+    throw new ConnectError(
+      'UNREACHABLE',
+      `The bridge started but does not answer at ${address.url}. Check that a firewall allows 127.0.0.1, then click Reconnect.`,
+    );
   return done(address, client);
 }

@@ -63,8 +63,14 @@ export function renderJobs(
   }
   for (const job of recent) {
     const m = meta[job.id];
-    const name = m ? `${m.portraitName} ← ${m.performanceName}` : `${baseName(job.spec.source)} ← ${baseName(job.spec.driving)}`;
-    const state = h('span', { class: 'job-state', 'data-state': job.state, title: job.error?.message ?? '' }, stateText(job, m));
+    const name = m
+      ? `${m.portraitName} ← ${m.performanceName}`
+      : `${baseName(job.spec.source)} ← ${baseName(job.spec.driving)}`;
+    const state = h(
+      'span',
+      { class: 'job-state', 'data-state': job.state, title: job.error?.message ?? '' },
+      stateText(job, m),
+    );
     const buttons = h('span', { class: 'job-buttons' });
     const button = (action: JobAction, text: string, label: string) => {
       const b = h('button', { type: 'button', 'data-action': action, 'aria-label': `${label}: ${name}` }, text);

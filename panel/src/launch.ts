@@ -76,7 +76,8 @@ export function joinPath(platform: string, ...parts: string[]): string {
 export function dataDir(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): string {
   const { platform, env, homedir } = deps;
   if (env.REENACT_DATA_DIR) return env.REENACT_DATA_DIR;
-  if (platform === 'win32') return joinPath(platform, env.APPDATA ?? joinPath(platform, homedir, 'AppData', 'Roaming'), 'reenact');
+  if (platform === 'win32')
+    return joinPath(platform, env.APPDATA ?? joinPath(platform, homedir, 'AppData', 'Roaming'), 'reenact');
   if (platform === 'darwin') return joinPath(platform, homedir, 'Library', 'Application Support', 'reenact');
   return joinPath(platform, env.XDG_DATA_HOME ?? joinPath(platform, homedir, '.local', 'share'), 'reenact');
 }
@@ -90,11 +91,24 @@ export async function readLock(deps: NodeDeps): Promise<BridgeAddress | undefine
   const text = await deps.readFile(lockFile(deps));
   if (!text) return undefined;
   try {
-    const lock = JSON.parse(text) as { state?: string; host?: string; port?: number; token?: string; version?: string; pid?: number };
+    const lock = JSON.parse(text) as {
+      state?: string;
+      host?: string;
+      port?: number;
+      token?: string;
+      version?: string;
+      pid?: number;
+    };
     if (lock.state !== 'ready' || typeof lock.port !== 'number' || typeof lock.token !== 'string') return undefined;
     const host = !lock.host || lock.host === '0.0.0.0' || lock.host === '::' ? '127.0.0.1' : lock.host;
     const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-    return { url: `http://${shown}:${lock.port}`, token: lock.token, version: lock.version, pid: lock.pid, via: 'lock' };
+    return {
+      url: `http://${shown}:${lock.port}`,
+      token: lock.token,
+      version: lock.version,
+      pid: lock.pid,
+      via: 'lock',
+    };
   } catch {
     return undefined;
   }
@@ -125,7 +139,9 @@ export async function nodeCandidates(deps: NodeDeps, configured?: string): Promi
     if (platform === 'darwin') list.push('/opt/homebrew/bin/node');
     list.push('/usr/local/bin/node', '/usr/bin/node', j(homedir, '.volta', 'bin', 'node'));
     list.push(...(await managed(j(homedir, '.nvm', 'versions', 'node'), ['bin', 'node'])));
-    list.push(...(await managed(j(homedir, '.local', 'share', 'fnm', 'node-versions'), ['installation', 'bin', 'node'])));
+    list.push(
+      ...(await managed(j(homedir, '.local', 'share', 'fnm', 'node-versions'), ['installation', 'bin', 'node'])),
+    );
   }
   return [...new Set(list)];
 }
@@ -190,7 +206,12 @@ export function spawnBridge(deps: NodeDeps, node: string, script: string, timeou
       () =>
         finish(() => {
           child.kill?.();
-          reject(new LaunchError('SPAWN_FAILED', `The bridge (${node} ${script} serve) did not report ready within ${timeoutMs / 1000} s.${tail()}`));
+          reject(
+            new LaunchError(
+              'SPAWN_FAILED',
+              `The bridge (${node} ${script} serve) did not report ready within ${timeoutMs / 1000} s.${tail()}`,
+            ),
+          );
         }),
       timeoutMs,
     );
@@ -206,49 +227,82 @@ export function spawnBridge(deps: NodeDeps, node: string, script: string, timeou
         if (typeof line.port !== 'number' || typeof line.token !== 'string') throw new Error('no port/token');
         finish(() => {
           child.unref?.();
-          resolve({ url: `http://127.0.0.1:${line.port}`, token: line.token, version: line.version, pid: line.pid, via: 'spawned' });
+          resolve({
+            url: `http://127.0.0.1:${line.port}`,
+            token: line.token,
+            version: line.version,
+            pid: line.pid,
+            via: 'spawned',
+          });
         });
       } catch {
-        finish(() => reject(new LaunchError('SPAWN_FAILED', `The bridge printed ${JSON.stringify(out.slice(0, nl).slice(0, 120))} instead of its ready line.${tail()}`)));
+        finish(() =>
+          reject(
+            new LaunchError(
+              'SPAWN_FAILED',
+              `The bridge printed ${JSON.stringify(out.slice(0, nl).slice(0, 120))} instead of its ready line.${tail()}`,
+            ),
+          ),
+        );
       }
     });
-    child.on('error', (e) => finish(() => reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${e.message}.`))));
+    child.on('error', (e) =>
+      finish(() => reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${e.message}.`))),
+    );
     child.on('exit', (code, signal) =>
       finish(() =>
-        reject(new LaunchError('SPAWN_FAILED', `The bridge stopped before it was ready (exit ${code ?? signal}).${tail()}`)),
+        reject(
+          new LaunchError('SPAWN_FAILED', `The bridge stopped before it was ready (exit ${code ?? signal}).${tail()}`),
+        ),
       ),
     );
   });
 }
 
-/** Node APIs from CEP (`cep_node.require` with --enable-nodejs --mixed-context), or undefined outside CEP. */
-export function cepNodeDeps(): NodeDeps | undefined {
-  const g = window as unknown as {
-    cep_node?: { require: (m: string) => unknown; process: { platform: string; env: Record<string, string | undefined> } };
-  };
-  const node = g.cep_node;
-  if (!node?.require) return undefined;
+/** Node's own modules, as CEP's `cep_node.require` (or Node's `require`) hands them out. */
+export type RequireLike = (module: string) => unknown;
+
+/** NodeDeps over Node's callback APIs (works in CEP's Node 15/17 and in Node 20+). */
+export function nodeDepsFrom(
+  req: RequireLike,
+  proc: { platform: string; env: Record<string, string | undefined> },
+): NodeDeps {
   type Cb<T> = (err: Error | null, value: T) => void;
-  const fs = node.require('fs') as {
+  const fs = req('fs') as {
     readFile(p: string, enc: string, cb: Cb<string>): void;
     stat(p: string, cb: Cb<{ isFile(): boolean }>): void;
     readdir(p: string, cb: Cb<string[]>): void;
   };
-  const os = node.require('os') as { homedir(): string };
-  const cp = node.require('child_process') as {
-    execFile(f: string, a: string[], o: { timeout: number }, cb: (e: Error | null, out: string) => void): void;
+  const os = req('os') as { homedir(): string };
+  const cp = req('child_process') as {
+    execFile(f: string, a: string[], o: { timeout: number }, cb: (e: Error | null, out: unknown) => void): void;
     spawn(c: string, a: string[], o: Record<string, unknown>): ChildLike;
   };
   return {
-    platform: node.process.platform,
-    env: node.process.env,
+    platform: proc.platform,
+    env: proc.env,
     homedir: os.homedir(),
     readFile: (p) => new Promise((r) => fs.readFile(p, 'utf8', (e, t) => r(e ? undefined : t))),
-    isFile: (p) => new Promise((r) => fs.stat(p, (e, s) => r(!e && s.isFile()))),
+    isFile: (p) => new Promise((r) => fs.stat(p, (e, st) => r(!e && st.isFile()))),
     readdir: (p) => new Promise((r) => fs.readdir(p, (e, n) => r(e ? [] : n))),
-    nodeVersion: (p) => new Promise((r) => cp.execFile(p, ['--version'], { timeout: 10_000 }, (e, out) => r(e ? undefined : String(out)))),
-    spawn: (c, a, o) => cp.spawn(c, a, { env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }),
+    nodeVersion: (p) =>
+      new Promise((r) =>
+        cp.execFile(p, ['--version'], { timeout: 10_000 }, (e, out) => r(e ? undefined : String(out))),
+      ),
+    // Detached: the bridge outlives this panel and serves the next one through its lock file.
+    spawn: (c, a, o) =>
+      cp.spawn(c, a, { env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }),
   };
+}
+
+/** Node APIs from CEP (`cep_node` with --enable-nodejs --mixed-context), or undefined outside CEP. */
+export function cepNodeDeps(): NodeDeps | undefined {
+  const node = (
+    window as unknown as {
+      cep_node?: { require: RequireLike; process: { platform: string; env: Record<string, string | undefined> } };
+    }
+  ).cep_node;
+  return node?.require ? nodeDepsFrom(node.require, node.process) : undefined;
 }
 
 /** Opens a folder in Finder / Explorer / the file manager. */

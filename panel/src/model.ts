@@ -3,8 +3,9 @@
  * frames, the reference frame under the current time, the default output folder, the job spec the bridge gets,
  * the import request the host gets, and the text of progress lines.
  */
-import type { CreateJobRequest, FacesResponse, FaceThumb } from '../../bridge/src/api/schema.js';
+
 import type { CompInfo, ImportRequest, LayerInfo } from '../../bridge/src/api/host.js';
+import type { CreateJobRequest, FacesResponse, FaceThumb } from '../../bridge/src/api/schema.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import type { Rational } from '../../bridge/src/util/rational.js';
 import type { RangeMode, Settings } from './settings.js';
@@ -50,14 +51,18 @@ export function layerRange(layer: LayerInfo): FrameRange {
 export function chooseRange(mode: RangeMode, layer: LayerInfo, custom: FrameRange): FrameRange | undefined {
   if (mode === 'workarea') {
     if (layer.range === null) {
-      throw new Error(`The work area does not cover "${layer.name}". Move the work area over the clip, or pick Range ▸ Layer.`);
+      throw new Error(
+        `The work area does not cover "${layer.name}". Move the work area over the clip, or pick Range ▸ Layer.`,
+      );
     }
     return layer.range ?? undefined;
   }
   if (mode === 'layer') return layerRange(layer);
   const last = clipFrames(layer) - 1;
   if (!(custom.start >= 0 && custom.end >= custom.start && custom.end <= last)) {
-    throw new Error(`Expected a custom range within frames 0–${last} of "${layer.name}" with start ≤ end but received ${custom.start}–${custom.end}.`);
+    throw new Error(
+      `Expected a custom range within frames 0–${last} of "${layer.name}" with start ≤ end but received ${custom.start}–${custom.end}.`,
+    );
   }
   return { start: custom.start, end: custom.end };
 }
@@ -70,11 +75,21 @@ function parentFolder(file: string): { dir: string; sep: string } {
 /** Keeps names usable as folder names on every OS. */
 export function safeName(name: string): string {
   const base = name.replace(/\.[A-Za-z0-9]{2,4}$/, '');
-  return base.replace(/[^A-Za-z0-9._ -]+/g, '_').trim().replace(/\s+/g, '_').slice(0, 60) || 'render';
+  return (
+    base
+      .replace(/[^A-Za-z0-9._ -]+/g, '_')
+      .trim()
+      .replace(/\s+/g, '_')
+      .slice(0, 60) || 'render'
+  );
 }
 
 /** `<project folder>/reenact/<portrait>__<performance>`, or undefined when the project was never saved. */
-export function defaultOutputFolder(projectFile: string | null, portrait: string, performance: string): string | undefined {
+export function defaultOutputFolder(
+  projectFile: string | null,
+  portrait: string,
+  performance: string,
+): string | undefined {
   if (!projectFile) return undefined;
   const { dir, sep } = parentFolder(projectFile);
   return [dir, 'reenact', `${safeName(portrait)}__${safeName(performance)}`].join(sep);
@@ -113,7 +128,10 @@ export function buildSpec(i: SpecInputs): CreateJobRequest {
 }
 
 /** Absolute path of the first output file named by a manifest (`frames/frame_%05d.png` or a movie name). */
-export function firstOutputFile(manifestPath: string, manifest: Pick<Manifest, 'output' | 'format' | 'frames'>): string {
+export function firstOutputFile(
+  manifestPath: string,
+  manifest: Pick<Manifest, 'output' | 'format' | 'frames'>,
+): string {
   const { dir, sep } = parentFolder(manifestPath);
   const first = manifest.frames.length ? manifest.frames[0].index : 0;
   const rel = manifest.output.replace(/%0(\d+)d/, (_m, w: string) => String(first).padStart(Number(w), '0'));
@@ -175,7 +193,13 @@ export function etaText(seconds: number | null): string {
 }
 
 /** "212/361 frames · 24 fps · 6 s left" */
-export function progressText(p: { stage: string; done: number; total: number; fps: number; eta: number | null }): string {
+export function progressText(p: {
+  stage: string;
+  done: number;
+  total: number;
+  fps: number;
+  eta: number | null;
+}): string {
   const parts = [`${p.stage === 'track' ? 'tracking ' : ''}${p.done}/${p.total} frames`];
   if (p.fps > 0) parts.push(`${p.fps >= 10 ? Math.round(p.fps) : p.fps.toFixed(1)} fps`);
   const eta = etaText(p.eta);
@@ -187,7 +211,9 @@ export function progressText(p: { stage: string; done: number; total: number; fp
 export function layerSummary(layer: LayerInfo, comp: Pick<CompInfo, 'fps'>): string {
   const size = layer.width && layer.height ? `${layer.width}×${layer.height}` : '';
   if (layer.sourceFps && layer.sourceDuration !== null) {
-    return [size, `${fpsText(layer.sourceFps)} fps`, timecode(layer.sourceDuration, comp.fps)].filter(Boolean).join(' · ');
+    return [size, `${fpsText(layer.sourceFps)} fps`, timecode(layer.sourceDuration, comp.fps)]
+      .filter(Boolean)
+      .join(' · ');
   }
   return [size, layer.needsExport ? `${layer.kind} layer, rendered as a still` : ''].filter(Boolean).join(' · ');
 }

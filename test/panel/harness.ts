@@ -12,9 +12,9 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildPanel, PANEL_DIST } from '../../scripts/build-panel.js';
+import { DRIVING, PORTRAIT } from '../helpers/media.js';
 import { createAeSim } from '../host/ae-sim.js';
 import { loadHost } from '../host/host-realm.js';
-import { DRIVING, PORTRAIT } from '../helpers/media.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const CLI = path.join(ROOT, 'bridge', 'dist', 'cli', 'main.js');
@@ -41,7 +41,9 @@ export function makeShot(dir: string) {
 export type Shot = ReturnType<typeof makeShot>;
 
 /** Starts `reenact serve` as a child process; resolves with its ready line. */
-export async function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; token: string; url: string }> {
+export async function startServe(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; port: number; token: string; url: string }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -66,7 +68,12 @@ export function ensureBridgeBuilt(): void {
 /** Serves panel/dist on loopback (CEP loads it from file://; the bridge allows both). */
 export async function servePanel(): Promise<{ server: Server; url: string }> {
   await buildPanel();
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.map': 'application/json',
+  };
   const server = createServer((req, res) => {
     const name = path.basename(new URL(req.url ?? '/', 'http://x').pathname) || 'index.html';
     const file = path.join(PANEL_DIST, name);
@@ -85,7 +92,14 @@ export async function servePanel(): Promise<{ server: Server; url: string }> {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -136,13 +150,21 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
   await page.exposeFunction(
     '__nodeExec',
     (file: string, args: string[]) =>
-      new Promise((resolve) => execFile(file, args, { timeout: 10_000 }, (e, out) => resolve(e ? { err: e.message } : { value: out }))),
+      new Promise((resolve) =>
+        execFile(file, args, { timeout: 10_000 }, (e, out) => resolve(e ? { err: e.message } : { value: out })),
+      ),
   );
   await page.exposeFunction('__nodeSpawn', (id: number, cmd: string, args: string[], env: Record<string, string>) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const send = (kind: string, data: unknown) =>
-      page.evaluate(([i, k, d]) => (window as unknown as { __spawnEvent(...a: unknown[]): void }).__spawnEvent(i, k, d), [id, kind, data] as const).catch(() => {});
+      page
+        .evaluate(([i, k, d]) => (window as unknown as { __spawnEvent(...a: unknown[]): void }).__spawnEvent(i, k, d), [
+          id,
+          kind,
+          data,
+        ] as const)
+        .catch(() => {});
     child.stdout?.on('data', (c) => void send('stdout', String(c)));
     child.stderr?.on('data', (c) => void send('stderr', String(c)));
     child.on('exit', (code, signal) => void send('exit', [code, signal]));
@@ -166,12 +188,13 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
         getHostEnvironment: () => JSON.stringify({ appSkinInfo: { panelBackgroundColor: { color: w.__skin } } }),
         getSystemPath: (kind: string) => (kind === 'extension' ? `file://${encodeURI(ext)}` : ''),
         addEventListener: (type: string, fn: Fn) => {
-          (listeners[type] = listeners[type] || []).push(fn);
+          listeners[type] = [...(listeners[type] || []), fn];
         },
       };
       w.__fireTheme = (color: unknown) => {
         w.__skin = color;
-        for (const fn of listeners['com.adobe.csxs.events.ThemeColorChanged'] || []) fn({ type: 'com.adobe.csxs.events.ThemeColorChanged', data: '' });
+        for (const fn of listeners['com.adobe.csxs.events.ThemeColorChanged'] || [])
+          fn({ type: 'com.adobe.csxs.events.ThemeColorChanged', data: '' });
       };
       const fsOp = (op: string, p: string, cb: Fn, map: (v: unknown) => unknown = (v) => v) =>
         void w.__nodeFs(op, p).then((r) => (r.err !== undefined ? cb(new Error(r.err)) : cb(null, map(r.value))));
@@ -193,7 +216,9 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
           spawn: (c: string, a: string[], o: { env: unknown }) => {
             const id = nextId++;
             const on = (kind: string) => (_e: string, fn: Fn) => {
-              ((procs[id] = procs[id] || {})[kind] = procs[id][kind] || []).push(fn);
+              const events = procs[id] || {};
+              events[kind] = [...(events[kind] || []), fn];
+              procs[id] = events;
             };
             const child = {
               stdout: { on: on('stdout') },

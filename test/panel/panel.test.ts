@@ -92,7 +92,11 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
         const seen: string[] = [];
         (window as unknown as { __seen: string[] }).__seen = seen;
         const el = document.getElementById('progress-text') as HTMLElement;
-        new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+        new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
       });
       await page.click('#animate');
       await page.waitForSelector('#progress:not([hidden])');
@@ -123,13 +127,17 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       // #11: controls on the result layer, a changed value, Update re-renders into the same folder and refreshes.
       await page.click('#add-controls');
       await expect.poll(() => page.textContent('#job-message')).toMatch(/^Added 10 controls to/);
-      const result = shot.comp.layerList.find((l: SimLayer) => l.name === 'portrait-astronaut.png (reenact)') as SimLayer;
+      const result = shot.comp.layerList.find(
+        (l: SimLayer) => l.name === 'portrait-astronaut.png (reenact)',
+      ) as SimLayer;
       const mouth = control(result, 'reenact mouth');
       mouth.setValueAtTime(0, 100);
       mouth.setValueAtTime(0.2, 0);
       const layersBefore = shot.comp.layerList.length;
       await page.click('#update');
-      await expect.poll(() => page.textContent('#result-text'), { timeout: 45_000 }).toMatch(/^Updated "portrait-astronaut\.png \(reenact\)" in place/);
+      await expect
+        .poll(() => page.textContent('#result-text'), { timeout: 45_000 })
+        .toMatch(/^Updated "portrait-astronaut\.png \(reenact\)" in place/);
       expect(p.calls.some((c) => c.startsWith('reenact.sampleControls('))).toBe(true);
       const both = imports(p);
       expect(both).toHaveLength(2);
@@ -158,12 +166,14 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       await page.click('#performance-use');
       await page.waitForSelector('#faces-source .chip', { timeout: 30_000 });
       await page.click('#animate');
-      await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.done) >= 1, undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.done) >= 1, undefined, {
+        timeout: 30_000,
+      });
       await shoot(page, 'narrow-05-running');
       await page.click('#cancel');
-      await expect.poll(() => page.textContent('#job-message'), { timeout: 20_000 }).toBe(
-        'Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.',
-      );
+      await expect
+        .poll(() => page.textContent('#job-message'), { timeout: 20_000 })
+        .toBe('Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.');
       expect(imports(p)).toEqual([]);
       expect(await page.isEnabled('#animate')).toBe(true);
       await page.waitForSelector('#jobs li[data-job] .job-state[data-state="cancelled"]');
@@ -178,29 +188,37 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
     const { page } = p;
     try {
       await page.click('#portrait-use');
-      await expect.poll(() => page.textContent('#selection-message')).toBe(
-        'Nothing is selected in "Shot 010". Select the portrait layer and the performance clip layer in the Timeline panel, then try again.',
-      );
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Nothing is selected in "Shot 010". Select the portrait layer and the performance clip layer in the Timeline panel, then try again.',
+        );
       const cam = shot.sim.addLayer(shot.comp, 'camera', { name: 'Cam' });
       cam.selected = true;
       await page.click('#portrait-use');
-      await expect.poll(() => page.textContent('#selection-message')).toBe(
-        'Layer "Cam" is a camera layer. Select a still image or a layer with a face, and a video clip of the performance.',
-      );
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Layer "Cam" is a camera layer. Select a still image or a layer with a face, and a video clip of the performance.',
+        );
       await shoot(page, 'narrow-06-wrong-selection');
       cam.selected = false;
       shot.still.selected = true;
       await page.click('#performance-use');
-      await expect.poll(() => page.textContent('#selection-message')).toBe(
-        'Layer "portrait-astronaut.png" is a still: it has no motion to follow. Select the video layer of the performance.',
-      );
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Layer "portrait-astronaut.png" is a still: it has no motion to follow. Select the video layer of the performance.',
+        );
       shot.still.selected = false;
       shot.take.selected = true;
       await page.click('#performance-use');
       await page.click('#swap');
-      await expect.poll(() => page.textContent('#selection-message')).toBe(
-        'Layer "portrait-astronaut.png" is a still layer: it has no motion to follow. Select a video clip for the performance (or swap back).',
-      );
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Layer "portrait-astronaut.png" is a still layer: it has no motion to follow. Select a video clip for the performance (or swap back).',
+        );
       expect(await page.isDisabled('#animate')).toBe(true);
     } finally {
       await p.close();
@@ -249,7 +267,9 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
     try {
       await page.waitForSelector('#status[data-state="ready"]');
       expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
-      await page.evaluate(() => (window as unknown as { __fireTheme(c: unknown): void }).__fireTheme({ red: 214, green: 214, blue: 214 }));
+      await page.evaluate(() =>
+        (window as unknown as { __fireTheme(c: unknown): void }).__fireTheme({ red: 214, green: 214, blue: 214 }),
+      );
       expect(await page.getAttribute('html', 'data-theme')).toBe('light');
       expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(214, 214, 214)');
       await shoot(page, 'narrow-08-light');

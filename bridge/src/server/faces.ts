@@ -4,7 +4,7 @@
  * on driving frames, `id` links the same person across the samples by box overlap.
  * The face models load once per bridge process, on the first request.
  */
-import type { FaceThumb, FacesRequestParsed, FacesResponse } from '../api/schema.js';
+import type { FacesRequestParsed, FacesResponse, FaceThumb } from '../api/schema.js';
 import { throwIfAborted } from '../errors.js';
 import { boxIou, createFaceTracker, type FaceTracker, sortLargestFirst } from '../face/index.js';
 import type { Box, FaceObservation } from '../face/types.js';
