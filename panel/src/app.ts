@@ -144,6 +144,15 @@ export class PanelApp {
     this.render();
   }
 
+  /** The bridge went away (quit, crashed, machine asleep): say so and offer Reconnect. */
+  private lost(message: string): void {
+    this.s.conn = undefined;
+    this.status('error', 'bridge not running');
+    $('connect-error-text').textContent = `${message} Click Reconnect to start it again; finished frames are kept.`;
+    $('connect-error').hidden = false;
+    this.render();
+  }
+
   private async loadEngines(client: BridgeClient): Promise<void> {
     const [engines, devices] = await Promise.all([client.engines(), client.devices()]);
     this.s.engines = engines.engines.filter((e) => e.name !== 'fixture' || this.settings.engine === 'fixture');
@@ -514,7 +523,10 @@ export class PanelApp {
     $('progress-text').textContent = update ? 'updating…' : 'starting…';
     const sub = conn.client.jobEvents(job.id).subscribe({
       next: (e) => void this.onEvent(e),
-      error: (err) => this.finish(say(err)),
+      error: (err) => {
+        this.finish(say(err));
+        if (err instanceof BridgeApiError && err.status === 0) this.lost(say(err));
+      },
     });
     this.s.job = { id: job.id, sub, portrait, performance, spec, update };
     this.render();

@@ -120,6 +120,8 @@ export interface OpenOptions {
   env: Record<string, string | undefined>;
   /** localStorage settings written before the panel starts. */
   settings?: Record<string, unknown>;
+  /** Answer every evalScript this much later (a slow AE): the panel must stay usable meanwhile. */
+  hostDelayMs?: number;
 }
 
 /** Opens the panel in a fresh context with CEP's globals stubbed onto the simulated AE and real Node. */
@@ -129,8 +131,9 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
   const calls: string[] = [];
   const children: ChildProcess[] = [];
   page.on('pageerror', (e) => console.error('[panel error]', e.message));
-  await page.exposeFunction('__hostEval', (script: string) => {
+  await page.exposeFunction('__hostEval', async (script: string) => {
     calls.push(script);
+    if (o.hostDelayMs) await new Promise((r) => setTimeout(r, o.hostDelayMs));
     try {
       return String(vm.runInContext(script, o.shot.host.context, { filename: 'evalScript' }));
     } catch {

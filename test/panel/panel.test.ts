@@ -144,6 +144,30 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       expect(both[1]).toEqual(both[0]);
       expect(shot.comp.layerList.length).toBe(layersBefore);
       await shoot(page, 'narrow-04-updated');
+
+      // Recent ▸ Re-import brings the finished render back (in place: the result layer already exists).
+      await page.click('#jobs li[data-job] button[data-action="reimport"]');
+      await expect.poll(() => imports(p).length).toBe(3);
+      expect(imports(p)[2]).toEqual(imports(p)[0]);
+
+      // "Set to current time": the clip frame under the comp's time indicator becomes the reference.
+      shot.comp.time = 0.3;
+      await page.click('#ref-now');
+      await expect.poll(() => page.textContent('#ref-text')).toBe('frame 6 (0:00:00:06)');
+
+      // Every host call was one short reenact verb (or the one-line project-file read).
+      const verbs = new Set(p.calls.map((c) => (c.startsWith('reenact.') ? c.slice(0, c.indexOf('(')) : c)));
+      expect([...verbs].sort()).toEqual(
+        [
+          "(function(){var f=app.project.file;return f?f.fsName:'';})()",
+          'reenact.addControls',
+          'reenact.getSelection',
+          'reenact.importResult',
+          'reenact.pickInputs',
+          'reenact.readNeutralMarker',
+          'reenact.sampleControls',
+        ].sort(),
+      );
     } finally {
       await p.close();
     }
@@ -225,6 +249,31 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
     }
   });
 
+  it('renders a text-layer portrait to a still first, and says when it has no face', async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const title = shot.sim.addLayer(shot.comp, 'text', { name: 'Title' });
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
+    const { page } = p;
+    try {
+      await page.waitForSelector('#status[data-state="ready"]');
+      title.selected = true;
+      shot.take.selected = true;
+      await page.click('#portrait-use');
+      await expect
+        .poll(() => page.textContent('#faces-message'), { timeout: 30_000 })
+        .toBe(
+          'No face found in "Title". Use a portrait where the face is clearly visible, facing the camera, at least about 100 px tall.',
+        );
+      expect(p.calls.filter((c) => c.startsWith('reenact.exportStill('))).toEqual(['reenact.exportStill(1,null)']);
+      expect(shot.sim.state.savedFrames).toHaveLength(1);
+      expect(await page.textContent('#portrait-meta')).toBe('1920×1080 · text layer, rendered as a still');
+      expect(await page.isDisabled('#animate')).toBe(true);
+      await shoot(page, 'narrow-10-no-face');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('starts the bridge with a real Node when none is running', async () => {
     const data = path.join(tempRoot('reenact-data-'), 'data');
     const shot = makeShot(tempRoot('reenact-shot-'));
@@ -260,13 +309,41 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
     }
   });
 
+  it('stays usable while After Effects is slow to answer', async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env, hostDelayMs: 1500 });
+    const { page } = p;
+    try {
+      shot.still.selected = true;
+      shot.take.selected = true;
+      const t0 = Date.now();
+      await page.click('#portrait-use');
+      // While pickInputs is pending the panel answers clicks and typing at once.
+      await page.click('#group-output summary');
+      await page.fill('#folder', '/renders/here');
+      expect(await page.getAttribute('#group-output', 'open')).toBe('');
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(await page.textContent('#portrait-name')).toBe('none');
+      await expect.poll(() => page.textContent('#portrait-name'), { timeout: 5000 }).toBe('portrait-astronaut.png');
+    } finally {
+      await p.close();
+    }
+  });
+
   it("follows AE's theme when it changes", async () => {
     const shot = makeShot(tempRoot('reenact-shot-'));
-    const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
+    const p = await openPanel(browser, panelUrl, {
+      shot,
+      width: 280,
+      env,
+      settings: { open: { motion: true, output: true, engine: true } },
+    });
     const { page } = p;
     try {
       await page.waitForSelector('#status[data-state="ready"]');
+      await page.waitForSelector('#engine option', { state: 'attached' });
       expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+      await shoot(page, 'narrow-09-options-dark');
       await page.evaluate(() =>
         (window as unknown as { __fireTheme(c: unknown): void }).__fireTheme({ red: 214, green: 214, blue: 214 }),
       );
