@@ -183,7 +183,11 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
         __nodeExec(f: string, a: string[]): Promise<{ value?: string; err?: string }>;
         __nodeSpawn(id: number, c: string, a: string[], e: unknown): Promise<number>;
       };
-      if (settings) localStorage.setItem('reenact.settings.v1', JSON.stringify(settings));
+      // Seed once per page: a reload must show what the panel itself saved.
+      if (settings && !sessionStorage.getItem('seeded')) {
+        localStorage.setItem('reenact.settings.v1', JSON.stringify(settings));
+        sessionStorage.setItem('seeded', '1');
+      }
       const listeners: Record<string, Fn[]> = {};
       w.__skin = { red: 35, green: 35, blue: 35 };
       w.__adobe_cep__ = {

@@ -200,7 +200,21 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
         .toBe('Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.');
       expect(imports(p)).toEqual([]);
       expect(await page.isEnabled('#animate')).toBe(true);
-      await page.waitForSelector('#jobs li[data-job] .job-state[data-state="cancelled"]');
+      const row = '#jobs li[data-job]:has(.job-state[data-state="cancelled"])';
+      await page.waitForSelector(row);
+
+      // Recent ▸ Reveal opens the output folder in the file manager; Re-run starts the same spec again.
+      const outDir = path.join(
+        path.dirname(shot.sim.project.file?.fsName ?? ''),
+        'reenact',
+        'portrait-astronaut__driving-talk',
+      );
+      await page.click(`${row} button[data-action="reveal"]`);
+      await expect.poll(() => p.children.map((c) => c.spawnargs.join(' '))).toContain(`xdg-open ${outDir}`);
+      await page.click(`${row} button[data-action="rerun"]`);
+      await page.waitForSelector('#progress:not([hidden])');
+      await page.click('#cancel');
+      await expect.poll(() => page.textContent('#job-message'), { timeout: 20_000 }).toMatch(/^Cancelled\./);
     } finally {
       await p.close();
     }
@@ -344,6 +358,15 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       await page.waitForSelector('#engine option', { state: 'attached' });
       expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
       await shoot(page, 'narrow-09-options-dark');
+
+      // Keyboard: Tab reaches the controls; arrow keys move a slider; the value survives a reload.
+      await page.focus('#intensity');
+      await page.keyboard.press('ArrowRight');
+      expect(await page.textContent('#intensity-out')).toBe('1.05');
+      await page.reload();
+      await page.waitForSelector('#status[data-state="ready"]');
+      expect(await page.inputValue('#intensity')).toBe('1.05');
+      expect(await page.textContent('#intensity-out')).toBe('1.05');
       await page.evaluate(() =>
         (window as unknown as { __fireTheme(c: unknown): void }).__fireTheme({ red: 214, green: 214, blue: 214 }),
       );
