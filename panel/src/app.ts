@@ -133,7 +133,8 @@ export class PanelApp {
       this.s.conn = conn;
       this.status('ready', `bridge ready · ${conn.device}`);
       await this.loadEngines(conn.client);
-      void this.refreshJobs();
+      await this.refreshJobs();
+      this.resumeFollowing();
       if (this.s.portrait) void this.scanFaces();
     } catch (err) {
       const refused = (err as { code?: string }).code === 'TOKEN_REFUSED';
@@ -316,6 +317,7 @@ export class PanelApp {
 
   private swap(): void {
     const { portrait, performance } = this.s;
+    notice($('selection-message'), '');
     this.s.portrait = performance;
     this.s.performance = portrait;
     this.afterSlotsChanged();
@@ -519,8 +521,23 @@ export class PanelApp {
       performanceName: performance.name,
     };
     saveJobMeta(this.meta);
+    this.follow(job.id, spec, portrait, performance, update);
+  }
+
+  /** Shows a job's progress and imports it when done (also a job started before the panel was reopened). */
+  private follow(
+    id: string,
+    spec: CreateJobRequest,
+    portrait: LayerInfo,
+    performance: LayerInfo,
+    update: boolean,
+  ): void {
+    const conn = this.s.conn as Connected;
+    const job = { id };
+    this.s.busy = true;
     $<HTMLProgressElement>('bar').value = 0;
     $('progress-text').textContent = update ? 'updating…' : 'starting…';
+    $('progress-title').textContent = `${update ? 'Updating' : 'Animating'} ${portrait.name} with ${performance.name}`;
     const sub = conn.client.jobEvents(job.id).subscribe({
       next: (e) => void this.onEvent(e),
       error: (err) => {
@@ -662,6 +679,24 @@ export class PanelApp {
       return;
     }
     renderJobs($('jobs'), this.s.jobs, this.meta, !!this.deps, (action, job) => void this.jobAction(action, job));
+  }
+
+  /** After a reload: keep showing (and then import) the newest job this panel started that is still running. */
+  private resumeFollowing(): void {
+    if (this.s.job) return;
+    const active = this.s.jobs
+      .filter((j) => (j.state === 'running' || j.state === 'queued') && this.meta[j.id])
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    if (!active) return;
+    const m = this.meta[active.id];
+    const stub = (id: number, name: string) => ({ id, name }) as LayerInfo;
+    this.follow(
+      active.id,
+      active.spec as CreateJobRequest,
+      stub(m.portraitId, m.portraitName),
+      stub(m.performanceId ?? 0, m.performanceName),
+      false,
+    );
   }
 
   private async jobAction(action: JobAction, job: JobSummary): Promise<void> {

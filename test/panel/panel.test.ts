@@ -193,13 +193,19 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.done) >= 1, undefined, {
         timeout: 30_000,
       });
+      // Closing and reopening the panel mid-job: it finds the job on the bridge and keeps showing its progress.
+      await page.reload();
+      await page.waitForSelector('#progress:not([hidden])', { timeout: 15_000 });
+      await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.done) >= 1, undefined, {
+        timeout: 30_000,
+      });
       await shoot(page, 'narrow-05-running');
       await page.click('#cancel');
       await expect
         .poll(() => page.textContent('#job-message'), { timeout: 20_000 })
         .toBe('Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.');
       expect(imports(p)).toEqual([]);
-      expect(await page.isEnabled('#animate')).toBe(true);
+      expect(await page.isHidden('#progress')).toBe(true);
       const row = '#jobs li[data-job]:has(.job-state[data-state="cancelled"])';
       await page.waitForSelector(row);
 
