@@ -235,9 +235,9 @@ async function runRender(
     await engine.prepare(source, track?.sourceFace as FaceObservation);
     const referenceIndex = track
       ? track.referenceIndex
-      : spec.referenceFrame === 'auto'
-        ? range.start
-        : spec.referenceFrame;
+      : typeof spec.referenceFrame === 'number'
+        ? spec.referenceFrame
+        : range.start;
     await engine.setReference({
       index: referenceIndex,
       time: frameTime(referenceIndex, drivingInfo.fps),
