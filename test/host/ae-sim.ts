@@ -667,6 +667,10 @@ export function createAeSim(options: SimOptions = {}) {
   class AVLayer extends Layer {
     source: AVItem | null;
     timeRemapEnabled = false;
+    /** AE 2022: the layer above is this layer's matte when true. */
+    hasTrackMatte = false;
+    /** AE 2023+ only (undefined models AE 2022): the layer used as matte, wherever it sits. */
+    trackMatteLayer: Layer | null | undefined = undefined;
     constructor(comp: CompItem, source: AVItem | null, name: string, w: number, h: number, duration: number) {
       super(comp, name, w, h, duration);
       this.source = source;
