@@ -724,9 +724,11 @@ function listBatchLayers() {
 
 var TEMP_COMP_NAME = 'reenact temp still';
 var TEMP_MAX_AGE_MS = 60000;
-var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(); }';
+// One-shot tasks that re-arm themselves while exports are pending: a reloaded host script starts with no pending
+// exports, so an old chain simply ends instead of repeating forever.
+var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(true); }';
 var pendingExports = [];
-var finishTaskId = 0;
+var finishScheduled = false;
 
 /** @param {CompItem} comp @param {Layer} layer @param {number} time */
 function defaultStillFile(comp, layer, time) {
@@ -782,19 +784,39 @@ function removeTempComp(comp) {
     }
 }
 
-// Scheduled while exports are pending: removes each temp comp whose PNG is complete or that is over a minute old.
-function finishExports() {
+function scheduleFinish() {
+    if (finishScheduled) { return; }
+    finishScheduled = true;
+    app.scheduleTask(FINISH_TASK, 500, false);
+}
+
+// Runs every half second while exports are pending: removes each temp comp whose PNG is complete or that is over a
+// minute old. `fromTask` is true when AE's scheduler runs it (the panel may also call it).
+function finishExports(fromTask) {
     var left = [], now = new Date().getTime(), i, p;
+    if (fromTask === true) { finishScheduled = false; }
     for (i = 0; i < pendingExports.length; i += 1) {
         p = pendingExports[i];
         if (pngComplete(p.file) || now - p.started > TEMP_MAX_AGE_MS) { removeTempComp(p.comp); } else { left.push(p); }
     }
     pendingExports = left;
-    if (left.length === 0 && finishTaskId) {
-        app.cancelTask(finishTaskId);
-        finishTaskId = 0;
-    }
+    if (left.length > 0) { scheduleFinish(); }
     return { pending: left.length };
+}
+
+// Temp comps no pending export knows about (left by a host script that was reloaded mid-export).
+function sweepTempComps() {
+    var root = app.project.rootFolder, orphans = [], i, j, item, known;
+    for (i = 1; i <= root.numItems; i += 1) {
+        item = root.item(i);
+        if (!(item instanceof CompItem) || item.name !== TEMP_COMP_NAME) { continue; }
+        known = false;
+        for (j = 0; j < pendingExports.length; j += 1) {
+            if (pendingExports[j].comp === item) { known = true; }
+        }
+        if (!known) { orphans.push(item); }
+    }
+    for (i = 0; i < orphans.length; i += 1) { removeTempComp(orphans[i]); }
 }
 
 function exportStill(layerIndex, time, outPath) {
@@ -813,6 +835,7 @@ function exportStill(layerIndex, time, outPath) {
     }
     w = Math.round(layer.width);
     h = Math.round(layer.height);
+    sweepTempComps();
     withUndoGroup('reenact: export still', function () {
         temp = app.project.items.addComp(TEMP_COMP_NAME, w, h, comp.pixelAspect,
             Math.max(comp.duration, time + comp.frameDuration), comp.frameRate);
@@ -832,7 +855,7 @@ function exportStill(layerIndex, time, outPath) {
         removeTempComp(temp);
     } else {
         pendingExports.push({ comp: temp, file: file, started: new Date().getTime() });
-        if (!finishTaskId) { finishTaskId = app.scheduleTask(FINISH_TASK, 500, true); }
+        scheduleFinish();
     }
     return { file: file.fsName, width: w, height: h, time: time, written: written };
 }
@@ -1233,7 +1256,7 @@ var api = {
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
     exportStill: function (layerIndex, time, outPath) { return envelope(exportStill, [layerIndex, time, outPath]); },
-    finishExports: function () { return envelope(finishExports, []); },
+    finishExports: function (fromTask) { return envelope(finishExports, [fromTask]); },
     importResult: function (requestJson) { return envelope(importResult, [requestJson]); },
     addControls: function (layerIndex) { return envelope(addControls, [layerIndex]); },
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {

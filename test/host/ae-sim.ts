@@ -963,6 +963,15 @@ export function createAeSim(options: SimOptions = {}) {
     attachRealm(fn: ToRealm): void {
       toRealm = fn;
     },
+    /** Runs the scheduled tasks once (one-shot ones are consumed), each script through `evaluate`. */
+    runTasks(evaluate: (script: string) => void): number {
+      const due = [...state.tasks.entries()];
+      for (const [id, t] of due) {
+        if (!t.repeat) state.tasks.delete(id);
+        evaluate(t.script);
+      }
+      return due.length;
+    },
     /** Writes the PNGs that asynchronous saveFrameToPng calls queued. */
     flushSaves(): void {
       for (const s of state.pendingSaves.splice(0)) writePng(s.file, s.width, s.height);
