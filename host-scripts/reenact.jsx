@@ -847,7 +847,9 @@ function exportStill(layerIndex, time, outPath) {
             temp.saveFrameToPng(time, file);
         } catch (e) {
             temp.remove();
-            throw e;
+            fail('EXPORT_FAILED', 'After Effects could not render layer "' + layer.name + '" to "' + file.fsName + '": ' +
+                e.message + '. If scripts may not write files, turn on Preferences > Scripting & Expressions > ' +
+                'Allow Scripts to Write Files and Access Network.');
         }
     });
     written = pngComplete(file);

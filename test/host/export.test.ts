@@ -90,6 +90,30 @@ describe('exportStill', () => {
     expect(s.sim.project.numItems).toBe(items);
   });
 
+  it('reports a failed render with the fix, removes the temp comp and closes the undo group', () => {
+    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const items = s.sim.project.numItems;
+    const proto = s.sim.classes.CompItem.prototype as { saveFrameToPng: unknown };
+    const original = proto.saveFrameToPng;
+    proto.saveFrameToPng = () => {
+      throw new Error('Writing files and accessing the network is not allowed');
+    };
+    try {
+      const r = s.host.call(`reenact.exportStill(1, 0, ${arg(join(s.dir, 'x.png'))})`);
+      expect(r).toEqual({
+        ok: false,
+        error: {
+          code: 'EXPORT_FAILED',
+          message: `After Effects could not render layer "Title" to "${join(s.dir, 'x.png')}": Writing files and accessing the network is not allowed. If scripts may not write files, turn on Preferences > Scripting & Expressions > Allow Scripts to Write Files and Access Network.`,
+        },
+      });
+    } finally {
+      proto.saveFrameToPng = original;
+    }
+    expect(s.sim.project.numItems).toBe(items);
+    expect(s.sim.state.undoDepth).toBe(0);
+  });
+
   it('renders at full resolution whatever the viewer resolution, and replaces an old file of the same name', () => {
     const out = join(s.dir, 'still.png');
     writeFileSync(out, 'old');
