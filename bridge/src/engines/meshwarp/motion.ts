@@ -110,9 +110,13 @@ function dist(p: ArrayLike<number>, i: number, j: number, stride = 3): number {
   return Math.hypot(p[i * stride] - p[j * stride], p[i * stride + 1] - p[j * stride + 1]);
 }
 
-/** Lid gap over eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. */
+/**
+ * Lid gap / eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. The width is measured
+ * in 3-D so a head turn (which foreshortens the width, not the gap) does not read as wider eyes.
+ */
 export function eyeOpenness(lm: ArrayLike<number>, eye: EyeIndices): number {
-  const width = dist(lm, eye.corners[0], eye.corners[1]);
+  const [a, b] = eye.corners;
+  const width = Math.hypot(lm[a * 3] - lm[b * 3], lm[a * 3 + 1] - lm[b * 3 + 1], lm[a * 3 + 2] - lm[b * 3 + 2]);
   if (width <= 0) return 0;
   let gap = 0;
   for (const [u, l] of eye.gapPairs) gap += dist(lm, u, l);
@@ -332,14 +336,18 @@ export function computeMotion(
     expr[i * 2 + 1] = g * (T.b * dx + T.a * dy);
   }
 
+  // Eye measures (lids, iris) get unreliable as the driving face turns away: trust them fully up to 15°
+  // of turn, not at all past 30°.
+  const eyeTrust = clamp(1 - (Math.abs(dYaw) - 15 * DEG) / (15 * DEG), 0, 1);
+
   // 4a. Lids: closure/widening relative to each eye's reference openness, applied to the portrait's lid gap.
   const closure: [number, number] = [0, 0];
   const widen: [number, number] = [0, 0];
   EYES.forEach((eye, e) => {
     const ratio = reference.openness[e] > 0 ? eyeOpenness(D, eye) / reference.openness[e] : 1;
     const c = lidClosure(eyeOpenness(D, eye), reference.openness[e], config.blinkDeadZone, config.blinkFull);
-    closure[e] = clamp(c * controls.eyes * controls.blink * k, 0, 1);
-    widen[e] = clamp(Math.min(ratio - 1, config.maxWiden) * gEyes, 0, config.maxWiden);
+    closure[e] = clamp(c * controls.eyes * controls.blink * k * eyeTrust, 0, 1);
+    widen[e] = clamp(Math.min(ratio - 1, config.maxWiden) * gEyes * eyeTrust, 0, config.maxWiden);
     for (let j = 0; j < eye.upper0.length; j++) {
       const u = eye.upper0[j];
       const l = eye.lower0[j];
@@ -391,8 +399,8 @@ export function computeMotion(
     let gx = ctrl[e][0];
     let gy = ctrl[e][1];
     if (gazeD && reference.gaze) {
-      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], config.gazeDeadZone) * gEyes;
-      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], config.gazeDeadZone) * gEyes;
+      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], config.gazeDeadZone) * gEyes * eyeTrust;
+      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], config.gazeDeadZone) * gEyes * eyeTrust;
     }
     gx = clamp(gx, -config.maxGazeX, config.maxGazeX) * portrait.eyeWidth[e];
     gy = clamp(gy, -config.maxGazeY, config.maxGazeY) * portrait.eyeWidth[e];
