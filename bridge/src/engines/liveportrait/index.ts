@@ -374,6 +374,38 @@ export function createLivePortraitEngine(
   };
 }
 
+/**
+ * Whether the engine can run here: its required models are installed (presence only; `reenact models verify`
+ * hashes them). For the bridge's engine list and the panel's "Install models…" prompt.
+ */
+export function livePortraitAvailability(deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}): {
+  name: 'liveportrait';
+  available: boolean;
+  reason?: string;
+  /** Required files not installed yet, with their approximate total size for the install prompt. */
+  missing: string[];
+  licence: string;
+} {
+  let catalog: Catalog;
+  try {
+    catalog = deps.catalog ?? loadCatalog();
+  } catch (err) {
+    return { name: 'liveportrait', available: false, reason: (err as Error).message, missing: [], licence: 'unknown' };
+  }
+  const dir = modelDir(catalog.set, deps.env ?? process.env);
+  const missing = catalog.models.filter((m) => m.required && !existsSync(path.join(dir, m.file)));
+  const licence = catalog.licence.name;
+  if (!missing.length) return { name: 'liveportrait', available: true, missing: [], licence };
+  const sizes = missing.map((m) => m.approxSize).filter(Boolean);
+  return {
+    name: 'liveportrait',
+    available: false,
+    reason: `The neural engine's models are not installed (${missing.length} file${missing.length === 1 ? '' : 's'}${sizes.length ? `: ${sizes.join(' + ')}` : ''}, licence ${licence}). Run \`reenact models install\`.`,
+    missing: missing.map((m) => m.file),
+    licence,
+  };
+}
+
 /** Factory with the JobSpec's engine block (`{name, device, options}`): what the render pipeline calls. */
 export function createLivePortraitEngineFromSpec(
   engine: { device: string; options: Record<string, unknown> },
