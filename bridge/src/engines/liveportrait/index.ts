@@ -34,7 +34,7 @@ import type { DrivingFrame, Engine, EngineInfo, ModelRef, RenderedFrame } from '
 import { cropToTensor } from './affine.js';
 import { type LivePortraitConfig, type LivePortraitConfigInput, parseLivePortraitConfig } from './config.js';
 import { type CropBox, cropFromLandmarks } from './crop.js';
-import { meshAnchors, meshOpenness, type Openness, openness203 } from './landmarks.js';
+import { meshAnchors, meshExtentPoints, meshOpenness, type Openness, openness203 } from './landmarks.js';
 import {
   addKeypoints,
   applyMultiplier,
@@ -117,7 +117,13 @@ function faceCrop(face: FaceObservation, dsize: number, scale: number, vy: numbe
       `Expected 468 landmarks (1404 values) for the face but received ${face.landmarks.length} values.`,
     );
   const { eye, mouth } = meshAnchors(face.landmarks);
-  return cropFromLandmarks(face.landmarks, 3, eye, mouth, { dsize, scale, vyRatio: vy, vxRatio: 0, rotate });
+  return cropFromLandmarks(meshExtentPoints(face.landmarks), 2, eye, mouth, {
+    dsize,
+    scale,
+    vyRatio: vy,
+    vxRatio: 0,
+    rotate,
+  });
 }
 
 /**
