@@ -12,6 +12,8 @@ import type { JobEvent } from '../pipeline/events.js';
 import {
   type ApiErrorBody,
   type ApiErrorCode,
+  type BatchResponse,
+  type CreateBatchRequest,
   type CreateJobRequest,
   type DeleteOutputsRequest,
   type DeleteOutputsResponse,
@@ -81,10 +83,14 @@ export interface BridgeClient {
   probe(path: string): Promise<ProbeResponse>;
   faces(request: FacesRequest): Promise<FacesResponse>;
   createJob(spec: CreateJobRequest): Promise<JobResponse>;
+  /** Queues several jobs at once (all checked first; a bad one queues nothing). */
+  createBatch(batch: CreateBatchRequest): Promise<BatchResponse>;
   listJobs(): Promise<JobListResponse>;
   getJob(id: string): Promise<JobDetailResponse>;
   cancelJob(id: string): Promise<JobResponse>;
   resumeJob(id: string): Promise<JobResponse>;
+  /** Forgets a finished job (the record; outputs stay). */
+  removeJob(id: string): Promise<{ ok: true; id: string }>;
   deleteOutputs(id: string, request?: DeleteOutputsRequest): Promise<DeleteOutputsResponse>;
   shutdown(): Promise<{ ok: true }>;
   /** Every message of a job's stream: the job's state first, then events. Completes after a final event. */
@@ -211,10 +217,12 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     probe: (path) => request('GET', `/probe?path=${enc(path)}`),
     faces: (body) => request('POST', '/faces', body),
     createJob: (spec) => request('POST', '/jobs', spec),
+    createBatch: (batch) => request('POST', '/batches', batch),
     listJobs: () => request('GET', '/jobs'),
     getJob: (id) => request('GET', `/jobs/${enc(id)}`),
     cancelJob: (id) => request('POST', `/jobs/${enc(id)}/cancel`),
     resumeJob: (id) => request('POST', `/jobs/${enc(id)}/resume`),
+    removeJob: (id) => request('DELETE', `/jobs/${enc(id)}`),
     deleteOutputs: (id, body) => request('DELETE', `/jobs/${enc(id)}/outputs`, body),
     shutdown: () => request('POST', '/shutdown'),
     jobMessages,

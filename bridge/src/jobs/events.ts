@@ -25,6 +25,8 @@ export class JobEventLog {
     this.history.push(event);
     this.live.next(event);
     if (TERMINAL_EVENTS.includes(event.type)) {
+      // A finished job's story needs no preview image: drop it, so finished jobs cost only their summary.
+      this.history = this.history.filter((e) => e.type !== 'preview');
       this.ended = true;
       this.live.complete();
     }

@@ -26,8 +26,14 @@ export interface OutputLayout {
 
 export const FRAME_PREFIX = 'frame_';
 
+/** "00010-00019": the folder name of a chunk's output under `<output.dir>/chunks/`. */
+export function chunkName(chunk: { start: number; end: number }): string {
+  return `${String(chunk.start).padStart(5, '0')}-${String(chunk.end).padStart(5, '0')}`;
+}
+
 export function outputLayout(spec: JobSpec): OutputLayout {
-  const dir = spec.output.dir;
+  // A chunk renders into its own folder so chunks running at once never share a manifest or clean each other's temps.
+  const dir = spec.chunk ? path.join(spec.output.dir, 'chunks', chunkName(spec.chunk)) : spec.output.dir;
   const framesDir = path.join(dir, 'frames');
   const stem = path.basename(spec.driving, path.extname(spec.driving));
   return {

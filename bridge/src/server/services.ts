@@ -30,13 +30,30 @@ async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<
   return mod.listFaces(request, signal);
 }
 
-/** What pipeline/engines.ts can build; the neural engine joins when it lands. */
+/** What pipeline/engines.ts can build; the neural engine when its required models are installed. */
 async function engines(): Promise<EngineAvailability[]> {
-  return [
-    { name: 'meshwarp', available: true },
-    { name: 'liveportrait', available: false, reason: 'The neural engine is not part of this build yet.' },
-    { name: 'fixture', available: true },
-  ];
+  let neural: EngineAvailability = { name: 'liveportrait', available: true };
+  try {
+    const { loadCatalog } = await import('../models/catalog.js');
+    const { checkModels } = await import('../models/store.js');
+    const catalog = loadCatalog();
+    const entries = await checkModels(catalog, false);
+    const missing = entries.filter((e) => e.required && e.status !== 'ok' && e.status !== 'unverified');
+    if (missing.length) {
+      neural = {
+        name: 'liveportrait',
+        available: false,
+        reason: `Models are not installed (${missing.length} of ${entries.filter((e) => e.required).length} missing): run \`reenact models install\`.`,
+      };
+    }
+  } catch (err) {
+    neural = {
+      name: 'liveportrait',
+      available: false,
+      reason: `Could not check the models: ${(err as Error).message}`,
+    };
+  }
+  return [{ name: 'meshwarp', available: true }, neural, { name: 'fixture', available: true }];
 }
 
 async function devices(): Promise<DeviceAvailability[]> {

@@ -1,4 +1,4 @@
-/** Jobs: create, list, detail, cancel, resume, delete outputs. Paths are checked on this machine before queuing. */
+/** Jobs: create, list, detail, cancel, resume, forget, delete outputs. Paths are checked on this machine before queuing. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +19,7 @@ import { ApiError, parseOr400 } from '../http-errors.js';
 import { assertInputFile } from './media.js';
 
 /** The output folder: absolute here, not a filesystem root, not inside the bridge's data folder, not a file. */
-async function checkOutputDir(dir: string, dataDir: string): Promise<string> {
+export async function checkOutputDir(dir: string, dataDir: string): Promise<string> {
   if (!path.isAbsolute(dir)) {
     throw new ApiError(
       400,
@@ -71,6 +71,12 @@ export function jobRoutes(app: FastifyInstance, manager: JobManager, dataDir: st
   app.post('/jobs/:id/cancel', async (req): Promise<JobResponse> => ({ job: await manager.cancel(idOf(req.params)) }));
 
   app.post('/jobs/:id/resume', async (req): Promise<JobResponse> => ({ job: await manager.resume(idOf(req.params)) }));
+
+  app.delete('/jobs/:id', async (req) => {
+    const id = idOf(req.params);
+    await manager.remove(id);
+    return { ok: true, id };
+  });
 
   app.delete('/jobs/:id/outputs', async (req): Promise<DeleteOutputsResponse> => {
     const id = idOf(req.params);
