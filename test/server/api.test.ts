@@ -229,6 +229,24 @@ describe('bridge API', () => {
     expect((await t.client.deleteOutputs(job.id)).deleted).toEqual([]);
   });
 
+  it('forgets a finished job, and refuses to forget a running one', async () => {
+    const { job } = await t.client.createJob(spec('forget'));
+    await collect(t.client.jobEvents(job.id));
+    expect(await t.client.removeJob(job.id)).toEqual({ ok: true, id: job.id });
+    expect((await t.client.listJobs()).jobs.map((j) => j.id)).not.toContain(job.id);
+    await expect(fs.access(path.join(t.dataDir, 'jobs', `${job.id}.json`))).rejects.toThrow();
+    await fs.access(path.join(work, 'forget', 'reenact.json')); // outputs stay
+
+    const running = (await t.client.createJob(spec('forget2', long))).job;
+    await expectApiError(t.client.removeJob(running.id), {
+      status: 409,
+      code: 'CONFLICT',
+      message: `Expected a finished job to remove but job ${running.id} is running. Cancel it first.`,
+    });
+    await t.client.cancelJob(running.id);
+    await collect(t.client.jobEvents(running.id));
+  });
+
   it('answers 404 for an unknown job, over HTTP and WebSocket', async () => {
     const id = 'j-20260101-000000-00000000';
     await expectApiError(t.client.getJob(id), { status: 404, code: 'NOT_FOUND', message: `No job with id ${id}.` });

@@ -150,9 +150,19 @@ describe('reenact serve', () => {
     a.child.kill('SIGKILL');
     expect(await a.exited).toBe(null);
     sub.unsubscribe();
-    const before = (await fs.readdir(path.join(out, 'frames'))).filter((f) => f.endsWith('.png'));
-    expect(before.length).toBeGreaterThanOrEqual(20);
-    expect(before.length).toBeLessThan(FRAMES);
+    // The bridge's ffmpeg encoder outlives it for a moment (it drains its stdin and exits): wait until the
+    // folder stops changing, then check the kill really landed mid-job.
+    const pngs = async () => (await fs.readdir(path.join(out, 'frames'))).filter((f) => f.endsWith('.png')).length;
+    let count = -1;
+    await waitFor(async () => {
+      const now = await pngs();
+      const stable = now === count;
+      count = now;
+      await new Promise((r) => setTimeout(r, 200));
+      return stable;
+    });
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThan(FRAMES);
 
     const b = await serve(dataDir);
     expect(b.line.pid).not.toBe(a.line.pid);

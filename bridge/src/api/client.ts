@@ -89,6 +89,8 @@ export interface BridgeClient {
   getJob(id: string): Promise<JobDetailResponse>;
   cancelJob(id: string): Promise<JobResponse>;
   resumeJob(id: string): Promise<JobResponse>;
+  /** Forgets a finished job (the record; outputs stay). */
+  removeJob(id: string): Promise<{ ok: true; id: string }>;
   deleteOutputs(id: string, request?: DeleteOutputsRequest): Promise<DeleteOutputsResponse>;
   shutdown(): Promise<{ ok: true }>;
   /** Every message of a job's stream: the job's state first, then events. Completes after a final event. */
@@ -220,6 +222,7 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     getJob: (id) => request('GET', `/jobs/${enc(id)}`),
     cancelJob: (id) => request('POST', `/jobs/${enc(id)}/cancel`),
     resumeJob: (id) => request('POST', `/jobs/${enc(id)}/resume`),
+    removeJob: (id) => request('DELETE', `/jobs/${enc(id)}`),
     deleteOutputs: (id, body) => request('DELETE', `/jobs/${enc(id)}/outputs`, body),
     shutdown: () => request('POST', '/shutdown'),
     jobMessages,

@@ -181,6 +181,23 @@ export class JobManager {
     return snapshot;
   }
 
+  /** Forgets a finished job (its record, not its outputs). @throws ReenactError when it is queued or running. */
+  async remove(id: string): Promise<void> {
+    const { job } = this.entry(id);
+    if (job.state === 'queued' || job.state === 'running') {
+      throw new ReenactError(
+        'USAGE',
+        `Expected a finished job to remove but job ${id} is ${job.state}. Cancel it first.`,
+        {
+          details: { state: job.state, conflict: true },
+        },
+      );
+    }
+    this.entries.delete(id);
+    await this.options.store.remove(id);
+    this.log.info({ jobId: id }, 'job removed');
+  }
+
   /** True while the job is queued or running (its outputs must not be touched). */
   isActive(id: string): boolean {
     const state = this.entry(id).job.state;

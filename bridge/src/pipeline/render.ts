@@ -34,6 +34,8 @@ export interface RenderOptions {
   previewEvery?: number;
   /** Relative paths in the spec resolve from here. */
   baseDir?: string;
+  /** Fault injection for the reliability tests only: the engine throws on these output frames. */
+  faults?: { engineThrowsOn?: number[] };
 }
 
 /** One output frame's recipe hash: same key ⇒ same bytes, so a resumed/updated render can keep the file. */
@@ -292,6 +294,7 @@ async function runRender(
       referenceIndex,
       frames: result.frames,
       complete: true,
+      stats: result.stats,
       timings: {
         totalSeconds: (performance.now() - t0) / 1000,
         trackSeconds,
@@ -322,6 +325,7 @@ interface ManifestInputs {
   referenceIndex: number;
   frames: ManifestFrameWithKey[];
   complete: boolean;
+  stats: NonNullable<Manifest['stats']>;
   timings: Manifest['timings'];
 }
 
@@ -360,6 +364,7 @@ function buildManifest(m: ManifestInputs): Manifest {
     warnings: m.warnings,
     timings: m.timings,
     complete: m.complete,
+    stats: m.stats,
     createdAt: new Date().toISOString(),
   };
 }
@@ -383,9 +388,12 @@ interface FramesContext {
 }
 
 /** The per-frame loop: render missing/changed frames, keep valid ones, encode in contiguous runs. */
-async function renderFrames(
-  c: FramesContext,
-): Promise<{ frames: ManifestFrameWithKey[]; renderSeconds: number; encodeSeconds: number }> {
+async function renderFrames(c: FramesContext): Promise<{
+  frames: ManifestFrameWithKey[];
+  renderSeconds: number;
+  encodeSeconds: number;
+  stats: NonNullable<Manifest['stats']>;
+}> {
   const { spec, engine, layout, jobId, emit, options } = c;
   const signal = options.signal;
   const png = spec.output.format === 'png';
@@ -474,6 +482,8 @@ async function renderFrames(
         };
         let out: RenderedFrame | undefined;
         try {
+          if (options.faults?.engineThrowsOn?.includes(slot.index))
+            throw new Error(`injected fault on frame ${slot.index}`);
           out = await engine.render(frame);
         } catch (err) {
           if (spec.onFrameFailure === 'fail')
@@ -499,6 +509,7 @@ async function renderFrames(
         } else {
           image = neutral;
           status = 'failed';
+          key = `${key}:failed`; // never matches a later run's key, so a resume retries the frame
         }
       }
       const te = performance.now();
@@ -533,6 +544,7 @@ async function renderFrames(
     await writer?.close();
     writer = undefined;
     encodeSeconds += (performance.now() - te) / 1000;
+    if (frames.length < c.map.length) throw missingFrames(c, frames);
   } catch (err) {
     // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
     if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
@@ -543,7 +555,17 @@ async function renderFrames(
     c.warn(
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
-  return { frames, renderSeconds, encodeSeconds };
+  return { frames, renderSeconds, encodeSeconds, stats: { rendered, kept: frames.length - rendered } };
+}
+
+/** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
+function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
+  const last = frames.at(-1)?.sourceIndex;
+  return new ReenactError(
+    'BAD_INPUT',
+    `Expected ${c.map.length} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected: c.map.length, decoded: frames.length } },
+  );
 }
 
 interface LastGood {

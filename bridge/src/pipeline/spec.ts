@@ -122,5 +122,7 @@ export interface Manifest {
   warnings: string[];
   timings: { totalSeconds: number; trackSeconds: number; renderSeconds: number; encodeSeconds: number };
   complete: boolean;
+  /** Frames rendered by this run, and frames kept from an earlier run in the folder (resume / update in place). */
+  stats?: { rendered: number; kept: number };
   createdAt: string;
 }

@@ -1,4 +1,4 @@
-/** Jobs: create, list, detail, cancel, resume, delete outputs. Paths are checked on this machine before queuing. */
+/** Jobs: create, list, detail, cancel, resume, forget, delete outputs. Paths are checked on this machine before queuing. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -71,6 +71,12 @@ export function jobRoutes(app: FastifyInstance, manager: JobManager, dataDir: st
   app.post('/jobs/:id/cancel', async (req): Promise<JobResponse> => ({ job: await manager.cancel(idOf(req.params)) }));
 
   app.post('/jobs/:id/resume', async (req): Promise<JobResponse> => ({ job: await manager.resume(idOf(req.params)) }));
+
+  app.delete('/jobs/:id', async (req) => {
+    const id = idOf(req.params);
+    await manager.remove(id);
+    return { ok: true, id };
+  });
 
   app.delete('/jobs/:id/outputs', async (req): Promise<DeleteOutputsResponse> => {
     const id = idOf(req.params);

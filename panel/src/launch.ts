@@ -1,0 +1,314 @@
+/**
+ * Finding or starting the bridge from the panel. CEP's own Node (15.9 / 17.7) cannot load the bridge's native
+ * addons and its fork() runs the browser engine, so the bridge runs under a real Node ≥ 20: found on PATH, in the
+ * usual install folders, or at a path the artist set. A running bridge is reused through its lock file
+ * (`<data>/bridge.lock`, written by `reenact serve`); otherwise `node <ext>/bridge/dist/cli/main.js serve` is
+ * spawned and its one JSON line `{port, token, version, pid}` read from stdout.
+ *
+ * Every Node API arrives as a parameter (NodeDeps), so tests drive this module with real Node in vitest and with a
+ * stub in the browser; in CEP, `cepNodeDeps()` builds them from `cep_node.require`.
+ */
+
+/** What a spawned child looks like (Node's ChildProcess has it). */
+export interface ChildLike {
+  pid?: number;
+  stdout: { on(event: 'data', listener: (chunk: unknown) => void): unknown } | null;
+  stderr: { on(event: 'data', listener: (chunk: unknown) => void): unknown } | null;
+  on(event: 'exit', listener: (code: number | null, signal: string | null) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  unref?(): void;
+  kill?(): void;
+}
+
+export interface NodeDeps {
+  platform: string;
+  env: Record<string, string | undefined>;
+  homedir: string;
+  /** File text, or undefined when it does not exist or cannot be read. */
+  readFile(path: string): Promise<string | undefined>;
+  /** True for an existing regular file. */
+  isFile(path: string): Promise<boolean>;
+  /** Names in a folder ([] when missing). */
+  readdir(path: string): Promise<string[]>;
+  /** `<node> --version` output (e.g. "v20.11.1"), or undefined when it does not run. */
+  nodeVersion(nodePath: string): Promise<string | undefined>;
+  spawn(command: string, args: string[], options: { env: Record<string, string | undefined> }): ChildLike;
+}
+
+export interface ReadyLine {
+  port: number;
+  token: string;
+  version: string;
+  pid: number;
+}
+
+export interface BridgeAddress {
+  url: string;
+  token: string;
+  version?: string;
+  pid?: number;
+  /** How the panel got it. */
+  via: 'lock' | 'spawned' | 'settings';
+}
+
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+  constructor(
+    readonly code: 'NO_NODE' | 'NO_BRIDGE_SCRIPT' | 'SPAWN_FAILED' | 'NO_NODE_API',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MIN_NODE_MAJOR = 20;
+
+function sep(platform: string): string {
+  return platform === 'win32' ? '\\' : '/';
+}
+
+export function joinPath(platform: string, ...parts: string[]): string {
+  const s = sep(platform);
+  return parts.map((p, i) => (i === 0 ? p.replace(/[\\/]+$/, '') : p.replace(/^[\\/]+|[\\/]+$/g, ''))).join(s);
+}
+
+/** The bridge's data folder, as bridge/src/util/paths.ts computes it (REENACT_DATA_DIR first). */
+export function dataDir(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): string {
+  const { platform, env, homedir } = deps;
+  if (env.REENACT_DATA_DIR) return env.REENACT_DATA_DIR;
+  if (platform === 'win32')
+    return joinPath(platform, env.APPDATA ?? joinPath(platform, homedir, 'AppData', 'Roaming'), 'reenact');
+  if (platform === 'darwin') return joinPath(platform, homedir, 'Library', 'Application Support', 'reenact');
+  return joinPath(platform, env.XDG_DATA_HOME ?? joinPath(platform, homedir, '.local', 'share'), 'reenact');
+}
+
+export function lockFile(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): string {
+  return joinPath(deps.platform, dataDir(deps), 'bridge.lock');
+}
+
+/** A lock written by a ready bridge, or undefined (missing, starting, torn). */
+export async function readLock(deps: NodeDeps): Promise<BridgeAddress | undefined> {
+  const text = await deps.readFile(lockFile(deps));
+  if (!text) return undefined;
+  try {
+    const lock = JSON.parse(text) as {
+      state?: string;
+      host?: string;
+      port?: number;
+      token?: string;
+      version?: string;
+      pid?: number;
+    };
+    if (lock.state !== 'ready' || typeof lock.port !== 'number' || typeof lock.token !== 'string') return undefined;
+    const host = !lock.host || lock.host === '0.0.0.0' || lock.host === '::' ? '127.0.0.1' : lock.host;
+    const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    return {
+      url: `http://${shown}:${lock.port}`,
+      token: lock.token,
+      version: lock.version,
+      pid: lock.pid,
+      via: 'lock',
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Places a Node binary usually lives, in the order they are tried (duplicates removed). */
+export async function nodeCandidates(deps: NodeDeps, configured?: string): Promise<string[]> {
+  const { platform, env, homedir } = deps;
+  const win = platform === 'win32';
+  const exe = win ? 'node.exe' : 'node';
+  const j = (...p: string[]) => joinPath(platform, ...p);
+  const list: string[] = [];
+  if (configured) list.push(configured);
+  if (env.REENACT_NODE) list.push(env.REENACT_NODE);
+  for (const dir of (env.PATH ?? env.Path ?? '').split(win ? ';' : ':')) if (dir) list.push(j(dir, exe));
+  // Version managers: newest version folder first.
+  const managed = async (root: string, sub: string[]) => {
+    const names = (await deps.readdir(root)).filter((n) => /^v?\d+\./.test(n));
+    names.sort((a, b) => compareVersions(b, a));
+    return names.map((n) => j(root, n, ...sub));
+  };
+  if (win) {
+    list.push(j(env.ProgramFiles ?? 'C:\\Program Files', 'nodejs', exe));
+    if (env.LOCALAPPDATA) list.push(j(env.LOCALAPPDATA, 'Programs', 'nodejs', exe));
+    if (env.NVM_HOME) list.push(...(await managed(env.NVM_HOME, [exe])));
+    list.push(j(homedir, '.volta', 'bin', exe));
+  } else {
+    if (platform === 'darwin') list.push('/opt/homebrew/bin/node');
+    list.push('/usr/local/bin/node', '/usr/bin/node', j(homedir, '.volta', 'bin', 'node'));
+    list.push(...(await managed(j(homedir, '.nvm', 'versions', 'node'), ['bin', 'node'])));
+    list.push(
+      ...(await managed(j(homedir, '.local', 'share', 'fnm', 'node-versions'), ['installation', 'bin', 'node'])),
+    );
+  }
+  return [...new Set(list)];
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/, '').split('.').map(Number);
+  const pb = b.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] || 0) !== (pb[i] || 0)) return (pa[i] || 0) - (pb[i] || 0);
+  return 0;
+}
+
+export interface FoundNode {
+  path: string;
+  version: string;
+}
+
+/**
+ * The first Node ≥ 20 among the candidates.
+ * @throws LaunchError NO_NODE naming what was tried and how to fix it.
+ */
+export async function findNode(deps: NodeDeps, configured?: string): Promise<FoundNode> {
+  const tooOld: string[] = [];
+  for (const candidate of await nodeCandidates(deps, configured)) {
+    if (!(await deps.isFile(candidate))) continue;
+    const version = (await deps.nodeVersion(candidate))?.trim();
+    const major = version ? Number(/^v(\d+)\./.exec(version)?.[1]) : Number.NaN;
+    if (major >= MIN_NODE_MAJOR) return { path: candidate, version: version as string };
+    tooOld.push(`${candidate} (${version ?? 'does not run'})`);
+  }
+  const found = tooOld.length ? ` Found only: ${tooOld.join(', ')}.` : '';
+  throw new LaunchError(
+    'NO_NODE',
+    `reenact needs Node.js ${MIN_NODE_MAJOR} or newer to run its bridge, and none was found on PATH or in the usual install folders.${found} Install the LTS version from nodejs.org (or set its path under Engine ▸ Node.js), then click Reconnect.`,
+  );
+}
+
+/**
+ * Spawns `node <script> serve` and resolves with its ready line. The bridge outlives the panel (detached): the next
+ * panel finds it through the lock file.
+ * @throws LaunchError SPAWN_FAILED with the bridge's last stderr lines when it exits or stays silent.
+ */
+export function spawnBridge(deps: NodeDeps, node: string, script: string, timeoutMs = 60_000): Promise<BridgeAddress> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const tail = () => (err.trim() ? ` It said: ${err.trim().split('\n').slice(-3).join(' / ')}` : '');
+    let child: ChildLike;
+    try {
+      child = deps.spawn(node, [script, 'serve'], { env: deps.env });
+    } catch (e) {
+      reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${(e as Error).message}.`));
+      return;
+    }
+    const timer = setTimeout(
+      () =>
+        finish(() => {
+          child.kill?.();
+          reject(
+            new LaunchError(
+              'SPAWN_FAILED',
+              `The bridge (${node} ${script} serve) did not report ready within ${timeoutMs / 1000} s.${tail()}`,
+            ),
+          );
+        }),
+      timeoutMs,
+    );
+    child.stderr?.on('data', (chunk) => {
+      err = (err + String(chunk)).slice(-4000);
+    });
+    child.stdout?.on('data', (chunk) => {
+      out += String(chunk);
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      try {
+        const line = JSON.parse(out.slice(0, nl)) as ReadyLine;
+        if (typeof line.port !== 'number' || typeof line.token !== 'string') throw new Error('no port/token');
+        finish(() => {
+          child.unref?.();
+          resolve({
+            url: `http://127.0.0.1:${line.port}`,
+            token: line.token,
+            version: line.version,
+            pid: line.pid,
+            via: 'spawned',
+          });
+        });
+      } catch {
+        finish(() =>
+          reject(
+            new LaunchError(
+              'SPAWN_FAILED',
+              `The bridge printed ${JSON.stringify(out.slice(0, nl).slice(0, 120))} instead of its ready line.${tail()}`,
+            ),
+          ),
+        );
+      }
+    });
+    child.on('error', (e) =>
+      finish(() => reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${e.message}.`))),
+    );
+    child.on('exit', (code, signal) =>
+      finish(() =>
+        reject(
+          new LaunchError('SPAWN_FAILED', `The bridge stopped before it was ready (exit ${code ?? signal}).${tail()}`),
+        ),
+      ),
+    );
+  });
+}
+
+/** Node's own modules, as CEP's `cep_node.require` (or Node's `require`) hands them out. */
+export type RequireLike = (module: string) => unknown;
+
+/** NodeDeps over Node's callback APIs (works in CEP's Node 15/17 and in Node 20+). */
+export function nodeDepsFrom(
+  req: RequireLike,
+  proc: { platform: string; env: Record<string, string | undefined> },
+): NodeDeps {
+  type Cb<T> = (err: Error | null, value: T) => void;
+  const fs = req('fs') as {
+    readFile(p: string, enc: string, cb: Cb<string>): void;
+    stat(p: string, cb: Cb<{ isFile(): boolean }>): void;
+    readdir(p: string, cb: Cb<string[]>): void;
+  };
+  const os = req('os') as { homedir(): string };
+  const cp = req('child_process') as {
+    execFile(f: string, a: string[], o: { timeout: number }, cb: (e: Error | null, out: unknown) => void): void;
+    spawn(c: string, a: string[], o: Record<string, unknown>): ChildLike;
+  };
+  return {
+    platform: proc.platform,
+    env: proc.env,
+    homedir: os.homedir(),
+    readFile: (p) => new Promise((r) => fs.readFile(p, 'utf8', (e, t) => r(e ? undefined : t))),
+    isFile: (p) => new Promise((r) => fs.stat(p, (e, st) => r(!e && st.isFile()))),
+    readdir: (p) => new Promise((r) => fs.readdir(p, (e, n) => r(e ? [] : n))),
+    nodeVersion: (p) =>
+      new Promise((r) =>
+        cp.execFile(p, ['--version'], { timeout: 10_000 }, (e, out) => r(e ? undefined : String(out))),
+      ),
+    // Detached: the bridge outlives this panel and serves the next one through its lock file.
+    spawn: (c, a, o) =>
+      cp.spawn(c, a, { env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }),
+  };
+}
+
+/** Node APIs from CEP (`cep_node` with --enable-nodejs --mixed-context), or undefined outside CEP. */
+export function cepNodeDeps(): NodeDeps | undefined {
+  const node = (
+    window as unknown as {
+      cep_node?: { require: RequireLike; process: { platform: string; env: Record<string, string | undefined> } };
+    }
+  ).cep_node;
+  return node?.require ? nodeDepsFrom(node.require, node.process) : undefined;
+}
+
+/** Opens a folder in Finder / Explorer / the file manager. */
+export function revealFolder(deps: NodeDeps, folder: string): void {
+  const cmd = deps.platform === 'darwin' ? 'open' : deps.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = deps.spawn(cmd, [folder], { env: deps.env });
+  child.on('error', () => {});
+  child.unref?.();
+}

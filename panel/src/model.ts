@@ -1,0 +1,224 @@
+/**
+ * The panel's pure logic, kept apart from the DOM so it is unit-tested in Node: frame ranges in the clip's own
+ * frames, the reference frame under the current time, the default output folder, the job spec the bridge gets,
+ * the import request the host gets, and the text of progress lines.
+ */
+
+import type { CompInfo, ImportRequest, LayerInfo } from '../../bridge/src/api/host.js';
+import type { CreateJobRequest, FacesResponse, FaceThumb } from '../../bridge/src/api/schema.js';
+import type { Manifest } from '../../bridge/src/pipeline/spec.js';
+import type { Rational } from '../../bridge/src/util/rational.js';
+import type { RangeMode, Settings } from './settings.js';
+
+export interface FrameRange {
+  start: number;
+  end: number;
+}
+
+/** Clip frames per comp second for a footage layer (time stretch included). */
+function layerRate(layer: LayerInfo): number {
+  const fps = layer.sourceFps as Rational;
+  return ((fps.num / fps.den) * 100) / (layer.stretch || 100);
+}
+
+/** Number of frames in the performance clip. */
+export function clipFrames(layer: LayerInfo): number {
+  if (!layer.sourceFps || layer.sourceDuration === null) return 0;
+  return Math.max(1, Math.round((layer.sourceDuration * layer.sourceFps.num) / layer.sourceFps.den));
+}
+
+/** Clip frame shown at comp time `time` by a footage layer, clamped to the clip. */
+export function clipFrameAt(layer: LayerInfo, time: number): number {
+  if (!layer.sourceFps) return 0;
+  const frame = Math.floor((time - layer.startTime) * layerRate(layer) + 1e-6);
+  return Math.max(0, Math.min(clipFrames(layer) - 1, frame));
+}
+
+/** Clip frames the layer shows between its in and out points. */
+export function layerRange(layer: LayerInfo): FrameRange {
+  const rate = layer.sourceFps ? layerRate(layer) : 0;
+  const last = clipFrames(layer) - 1;
+  const start = Math.max(0, Math.ceil((layer.inPoint - layer.startTime) * rate - 1e-6));
+  const end = Math.min(last, Math.ceil((layer.outPoint - layer.startTime) * rate - 1e-6) - 1);
+  return { start: Math.min(start, last), end: Math.max(Math.min(start, last), end) };
+}
+
+/**
+ * The clip frames to render: the work area (as the host mapped it), the layer's trimmed span, or the artist's
+ * numbers. Undefined = the whole clip.
+ * @throws Error with a plain message when the work area shows none of the clip or the custom range is backwards.
+ */
+export function chooseRange(mode: RangeMode, layer: LayerInfo, custom: FrameRange): FrameRange | undefined {
+  if (mode === 'workarea') {
+    if (layer.range === null) {
+      throw new Error(
+        `The work area does not cover "${layer.name}". Move the work area over the clip, or pick Range ▸ Layer.`,
+      );
+    }
+    return layer.range ?? undefined;
+  }
+  if (mode === 'layer') return layerRange(layer);
+  const last = clipFrames(layer) - 1;
+  if (!(custom.start >= 0 && custom.end >= custom.start && custom.end <= last)) {
+    throw new Error(
+      `Expected a custom range within frames 0–${last} of "${layer.name}" with start ≤ end but received ${custom.start}–${custom.end}.`,
+    );
+  }
+  return { start: custom.start, end: custom.end };
+}
+
+function parentFolder(file: string): { dir: string; sep: string } {
+  const sep = file.includes('\\') && !file.includes('/') ? '\\' : '/';
+  return { dir: file.slice(0, Math.max(0, file.lastIndexOf(sep))), sep };
+}
+
+/** Keeps names usable as folder names on every OS. */
+export function safeName(name: string): string {
+  const base = name.replace(/\.[A-Za-z0-9]{2,4}$/, '');
+  return (
+    base
+      .replace(/[^A-Za-z0-9._ -]+/g, '_')
+      .trim()
+      .replace(/\s+/g, '_')
+      .slice(0, 60) || 'render'
+  );
+}
+
+/** `<project folder>/reenact/<portrait>__<performance>`, or undefined when the project was never saved. */
+export function defaultOutputFolder(
+  projectFile: string | null,
+  portrait: string,
+  performance: string,
+): string | undefined {
+  if (!projectFile) return undefined;
+  const { dir, sep } = parentFolder(projectFile);
+  return [dir, 'reenact', `${safeName(portrait)}__${safeName(performance)}`].join(sep);
+}
+
+export interface SpecInputs {
+  source: string;
+  driving: string;
+  folder: string;
+  settings: Settings;
+  range: FrameRange | undefined;
+  referenceFrame: number | 'auto';
+  sourceFace: number;
+  drivingFace: number | undefined;
+  /** Driving rate as a rational string: the output conforms to it exactly. */
+  fps?: string;
+}
+
+export function buildSpec(i: SpecInputs): CreateJobRequest {
+  const s = i.settings;
+  return {
+    source: i.source,
+    driving: i.driving,
+    output: { dir: i.folder, format: s.format },
+    engine: { name: s.engine, device: s.device, options: {} },
+    face: {
+      source: { by: 'index', index: i.sourceFace },
+      driving: i.drivingFace === undefined ? { by: 'largest' } : { by: 'id', id: i.drivingFace },
+    },
+    referenceFrame: i.referenceFrame,
+    ...(i.range ? { range: i.range } : {}),
+    ...(i.fps ? { fps: i.fps } : {}),
+    smoothing: s.smoothing,
+    controls: { intensity: s.intensity, eyes: s.eyes, brows: s.brows, mouth: s.mouth, head: s.head },
+  };
+}
+
+/** Absolute path of the first output file named by a manifest (`frames/frame_%05d.png` or a movie name). */
+export function firstOutputFile(
+  manifestPath: string,
+  manifest: Pick<Manifest, 'output' | 'format' | 'frames'>,
+): string {
+  const { dir, sep } = parentFolder(manifestPath);
+  const first = manifest.frames.length ? manifest.frames[0].index : 0;
+  const rel = manifest.output.replace(/%0(\d+)d/, (_m, w: string) => String(first).padStart(Number(w), '0'));
+  return [dir, ...rel.split('/')].join(sep);
+}
+
+export function importRequest(
+  manifestPath: string,
+  manifest: Pick<Manifest, 'output' | 'format' | 'frames' | 'fps' | 'firstFrame'>,
+  portrait: Pick<LayerInfo, 'id'>,
+  performance: Pick<LayerInfo, 'id'> | null,
+): ImportRequest {
+  return {
+    file: firstOutputFile(manifestPath, manifest),
+    format: manifest.format,
+    fps: manifest.fps,
+    stillLayerId: portrait.id,
+    drivingLayerId: performance ? performance.id : null,
+    firstFrame: manifest.firstFrame,
+  };
+}
+
+/** Faces of the driving clip, one per track id (its largest sighting), largest first. */
+export function drivingFaces(driving: FacesResponse['driving']): FaceThumb[] {
+  const byId = new Map<number, FaceThumb>();
+  for (const frame of driving?.frames ?? []) {
+    for (const face of frame.faces) {
+      const seen = byId.get(face.id);
+      if (!seen || area(face) > area(seen)) byId.set(face.id, face);
+    }
+  }
+  return [...byId.values()].sort((a, b) => area(b) - area(a));
+}
+
+export function area(face: Pick<FaceThumb, 'box'>): number {
+  return face.box.width * face.box.height;
+}
+
+/** "29.97" / "24" / "23.976". */
+export function fpsText(fps: Rational): string {
+  const v = fps.num / fps.den;
+  return Number.isInteger(v) ? String(v) : (Math.round(v * 1000) / 1000).toString();
+}
+
+/** "0:00:12:04": AE's timecode at the given rate (frames rounded to the nominal rate). */
+export function timecode(seconds: number, fps: Rational): string {
+  const nominal = Math.round(fps.num / fps.den) || 1;
+  const totalFrames = Math.round((seconds * fps.num) / fps.den);
+  const f = totalFrames % nominal;
+  const s = Math.floor(totalFrames / nominal);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}:${pad(f)}`;
+}
+
+export function etaText(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s left`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s left`;
+}
+
+/** "212/361 frames · 24 fps · 6 s left" */
+export function progressText(p: {
+  stage: string;
+  done: number;
+  total: number;
+  fps: number;
+  eta: number | null;
+}): string {
+  const parts = [`${p.stage === 'track' ? 'tracking ' : ''}${p.done}/${p.total} frames`];
+  if (p.fps > 0) parts.push(`${p.fps >= 10 ? Math.round(p.fps) : p.fps.toFixed(1)} fps`);
+  const eta = etaText(p.eta);
+  if (eta) parts.push(eta);
+  return parts.join(' · ');
+}
+
+/** "headshot.png · 2048×2048" / "take_03.mov · 29.97 fps · 0:00:12:04". */
+export function layerSummary(layer: LayerInfo, comp: Pick<CompInfo, 'fps'>): string {
+  const size = layer.width && layer.height ? `${layer.width}×${layer.height}` : '';
+  if (layer.sourceFps && layer.sourceDuration !== null) {
+    return [size, `${fpsText(layer.sourceFps)} fps`, timecode(layer.sourceDuration, comp.fps)]
+      .filter(Boolean)
+      .join(' · ');
+  }
+  return [size, layer.needsExport ? `${layer.kind} layer, rendered as a still` : ''].filter(Boolean).join(' · ');
+}
+
+/** "30000/1001" */
+export function rationalText(fps: Rational): string {
+  return `${fps.num}/${fps.den}`;
+}

@@ -1,0 +1,388 @@
+// The built panel in headless Chromium, against the real host scripts on the simulated AE DOM and a real bridge:
+// use selection → faces → render a short real clip → progress → import; AE-native controls → Update; cancel;
+// bridge not running (the panel starts it), a refused token, no selection, wrong selection, theme change.
+// Screenshots of the main states go to test-artifacts/panel/ (280 px and 720 px wide).
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImportRequest } from '../../bridge/src/api/host.js';
+import type { SimGroup, SimLayer, SimProperty } from '../host/ae-sim.js';
+import {
+  CHROMIUM,
+  ensureBridgeBuilt,
+  launchBrowser,
+  makeShot,
+  openPanel,
+  type PanelPage,
+  servePanel,
+  shoot,
+  startServe,
+  tempRoot,
+} from './harness.js';
+
+const canRun = existsSync(CHROMIUM);
+let browser: Browser;
+let panelUrl: string;
+let closeServer: () => void;
+let root: string;
+let bridge: { child: ChildProcess; url: string; token: string };
+let env: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  if (!canRun) return;
+  ensureBridgeBuilt();
+  root = tempRoot('reenact-panel-');
+  env = { ...process.env, REENACT_DATA_DIR: path.join(root, 'data') };
+  const [served, b, br] = await Promise.all([servePanel(), startServe(env as NodeJS.ProcessEnv), launchBrowser()]);
+  panelUrl = served.url;
+  closeServer = () => served.server.close();
+  bridge = b;
+  browser = br;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  bridge?.child.kill();
+  closeServer?.();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+function imports(p: PanelPage): ImportRequest[] {
+  return p.calls
+    .filter((c) => c.startsWith('reenact.importResult('))
+    .map((c) => JSON.parse(JSON.parse(c.slice('reenact.importResult('.length, -1))) as ImportRequest);
+}
+
+function control(layer: SimLayer, name: string): SimProperty {
+  return (layer.Effects.property(name) as SimGroup).property(1) as SimProperty;
+}
+
+describe.skipIf(!canRun)('panel in headless Chromium', () => {
+  it('use selection → faces → render → progress → import; add controls → change → Update → refreshed', async () => {
+    const dir = tempRoot('reenact-shot-');
+    const shot = makeShot(dir);
+    const p = await openPanel(browser, panelUrl, { shot, width: 720, env });
+    const { page } = p;
+    try {
+      await page.waitForSelector('#status[data-state="ready"]');
+      expect(await page.textContent('#status-text')).toBe('bridge ready · CPU');
+      await shoot(page, 'wide-01-empty');
+
+      shot.still.selected = true;
+      shot.take.selected = true;
+      await page.click('#portrait-use');
+      await expect.poll(() => page.textContent('#portrait-name')).toBe('portrait-astronaut.png');
+      expect(await page.textContent('#portrait-meta')).toBe('512×512');
+      expect(await page.textContent('#performance-name')).toBe('driving-talk.mp4');
+      expect(await page.textContent('#performance-meta')).toBe('320×400 · 20 fps · 0:00:17:07');
+      expect(p.calls).toContain('reenact.pickInputs()');
+
+      // Faces from the bridge: the largest is preselected in each.
+      await page.waitForSelector('#faces-source .chip[aria-checked="true"]', { timeout: 30_000 });
+      await page.waitForSelector('#faces-driving .chip[aria-checked="true"]');
+      await page.setViewportSize({ width: 280, height: 900 });
+      await shoot(page, 'narrow-02-filled');
+      await page.setViewportSize({ width: 720, height: 900 });
+      await shoot(page, 'wide-02-filled');
+
+      // Watch the progress line for every distinct text it shows.
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { __seen: string[] }).__seen = seen;
+        const el = document.getElementById('progress-text') as HTMLElement;
+        new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
+      });
+      await page.click('#animate');
+      await page.waitForSelector('#progress:not([hidden])');
+      await page.waitForSelector('#result:not([hidden])', { timeout: 45_000 });
+      const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+      expect(seen.some((t) => /^\d+\/10 frames/.test(t))).toBe(true);
+      expect(await page.textContent('#result-text')).toMatch(
+        /^Placed "portrait-astronaut\.png \(reenact\)" above "portrait-astronaut\.png" \(layer \d+, 10 frames\)\.$/,
+      );
+      const out = path.join(dir, 'reenact', 'portrait-astronaut__driving-talk');
+      expect(imports(p)).toEqual([
+        {
+          file: path.join(out, 'frames', 'frame_00000.png'),
+          format: 'png',
+          fps: '20',
+          stillLayerId: shot.still.id,
+          drivingLayerId: shot.take.id,
+          firstFrame: 0,
+        },
+      ]);
+      const names = shot.comp.layerList.map((l: SimLayer) => l.name);
+      expect(names).toContain('portrait-astronaut.png (reenact)');
+      expect(await page.getAttribute('#preview', 'src')).toMatch(/^data:image\/png;base64,/);
+      await shoot(page, 'wide-03-imported');
+      await page.setViewportSize({ width: 280, height: 900 });
+      await shoot(page, 'narrow-03-imported');
+
+      // #11: controls on the result layer, a changed value, Update re-renders into the same folder and refreshes.
+      await page.click('#add-controls');
+      await expect.poll(() => page.textContent('#job-message')).toMatch(/^Added 10 controls to/);
+      const result = shot.comp.layerList.find(
+        (l: SimLayer) => l.name === 'portrait-astronaut.png (reenact)',
+      ) as SimLayer;
+      const mouth = control(result, 'reenact mouth');
+      mouth.setValueAtTime(0, 100);
+      mouth.setValueAtTime(0.2, 0);
+      const layersBefore = shot.comp.layerList.length;
+      await page.click('#update');
+      await expect
+        .poll(() => page.textContent('#result-text'), { timeout: 45_000 })
+        .toMatch(/^Updated "portrait-astronaut\.png \(reenact\)" in place/);
+      expect(p.calls.some((c) => c.startsWith('reenact.sampleControls('))).toBe(true);
+      const both = imports(p);
+      expect(both).toHaveLength(2);
+      expect(both[1]).toEqual(both[0]);
+      expect(shot.comp.layerList.length).toBe(layersBefore);
+      await shoot(page, 'narrow-04-updated');
+
+      // Recent ▸ Re-import brings the finished render back (in place: the result layer already exists).
+      await page.click('#jobs li[data-job] button[data-action="reimport"]');
+      await expect.poll(() => imports(p).length).toBe(3);
+      expect(imports(p)[2]).toEqual(imports(p)[0]);
+
+      // "Set to current time": the clip frame under the comp's time indicator becomes the reference.
+      shot.comp.time = 0.3;
+      await page.click('#ref-now');
+      await expect.poll(() => page.textContent('#ref-text')).toBe('frame 6 (0:00:00:06)');
+
+      // Every host call was one short reenact verb (or the one-line project-file read).
+      const verbs = new Set(p.calls.map((c) => (c.startsWith('reenact.') ? c.slice(0, c.indexOf('(')) : c)));
+      expect([...verbs].sort()).toEqual(
+        [
+          "(function(){var f=app.project.file;return f?f.fsName:'';})()",
+          'reenact.addControls',
+          'reenact.getSelection',
+          'reenact.importResult',
+          'reenact.pickInputs',
+          'reenact.readNeutralMarker',
+          'reenact.sampleControls',
+        ].sort(),
+      );
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('cancels a running job and says how to continue', async () => {
+    const dir = tempRoot('reenact-shot-');
+    const shot = makeShot(dir);
+    const p = await openPanel(browser, panelUrl, {
+      shot,
+      width: 280,
+      env,
+      settings: { range: 'custom', customStart: 0, customEnd: 300 },
+    });
+    const { page } = p;
+    try {
+      await page.waitForSelector('#status[data-state="ready"]');
+      shot.still.selected = true;
+      shot.take.selected = true;
+      await page.click('#performance-use');
+      await page.waitForSelector('#faces-source .chip', { timeout: 30_000 });
+      await page.click('#animate');
+      await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.done) >= 1, undefined, {
+        timeout: 30_000,
+      });
+      // Closing and reopening the panel mid-job: it finds the job on the bridge and keeps showing its progress.
+      await page.reload();
+      await page.waitForSelector('#progress:not([hidden])', { timeout: 15_000 });
+      await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.done) >= 1, undefined, {
+        timeout: 30_000,
+      });
+      await shoot(page, 'narrow-05-running');
+      await page.click('#cancel');
+      await expect
+        .poll(() => page.textContent('#job-message'), { timeout: 20_000 })
+        .toBe('Cancelled. The frames rendered so far are kept: Animate again to continue where it stopped.');
+      expect(imports(p)).toEqual([]);
+      expect(await page.isHidden('#progress')).toBe(true);
+      const row = '#jobs li[data-job]:has(.job-state[data-state="cancelled"])';
+      await page.waitForSelector(row);
+
+      // Recent ▸ Reveal opens the output folder in the file manager; Re-run starts the same spec again.
+      const outDir = path.join(
+        path.dirname(shot.sim.project.file?.fsName ?? ''),
+        'reenact',
+        'portrait-astronaut__driving-talk',
+      );
+      await page.click(`${row} button[data-action="reveal"]`);
+      await expect.poll(() => p.children.map((c) => c.spawnargs.join(' '))).toContain(`xdg-open ${outDir}`);
+      await page.click(`${row} button[data-action="rerun"]`);
+      await page.waitForSelector('#progress:not([hidden])');
+      await page.click('#cancel');
+      await expect.poll(() => page.textContent('#job-message'), { timeout: 20_000 }).toMatch(/^Cancelled\./);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('says so in plain words when nothing or the wrong kind of layer is selected', async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
+    const { page } = p;
+    try {
+      await page.click('#portrait-use');
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Nothing is selected in "Shot 010". Select the portrait layer and the performance clip layer in the Timeline panel, then try again.',
+        );
+      const cam = shot.sim.addLayer(shot.comp, 'camera', { name: 'Cam' });
+      cam.selected = true;
+      await page.click('#portrait-use');
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Layer "Cam" is a camera layer. Select a still image or a layer with a face, and a video clip of the performance.',
+        );
+      await shoot(page, 'narrow-06-wrong-selection');
+      cam.selected = false;
+      shot.still.selected = true;
+      await page.click('#performance-use');
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Layer "portrait-astronaut.png" is a still: it has no motion to follow. Select the video layer of the performance.',
+        );
+      shot.still.selected = false;
+      shot.take.selected = true;
+      await page.click('#performance-use');
+      await page.click('#swap');
+      await expect
+        .poll(() => page.textContent('#selection-message'))
+        .toBe(
+          'Layer "portrait-astronaut.png" is a still layer: it has no motion to follow. Select a video clip for the performance (or swap back).',
+        );
+      expect(await page.isDisabled('#animate')).toBe(true);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('renders a text-layer portrait to a still first, and says when it has no face', async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const title = shot.sim.addLayer(shot.comp, 'text', { name: 'Title' });
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
+    const { page } = p;
+    try {
+      await page.waitForSelector('#status[data-state="ready"]');
+      title.selected = true;
+      shot.take.selected = true;
+      await page.click('#portrait-use');
+      await expect
+        .poll(() => page.textContent('#faces-message'), { timeout: 30_000 })
+        .toBe(
+          'No face found in "Title". Use a portrait where the face is clearly visible, facing the camera, at least about 100 px tall.',
+        );
+      expect(p.calls.filter((c) => c.startsWith('reenact.exportStill('))).toEqual(['reenact.exportStill(1,null)']);
+      expect(shot.sim.state.savedFrames).toHaveLength(1);
+      expect(await page.textContent('#portrait-meta')).toBe('1920×1080 · text layer, rendered as a still');
+      expect(await page.isDisabled('#animate')).toBe(true);
+      await shoot(page, 'narrow-10-no-face');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('starts the bridge with a real Node when none is running', async () => {
+    const data = path.join(tempRoot('reenact-data-'), 'data');
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env: { ...env, REENACT_DATA_DIR: data } });
+    try {
+      await p.page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
+      expect(p.children).toHaveLength(1);
+      expect(p.children[0].spawnargs.slice(-2)).toEqual([path.resolve('bridge/dist/cli/main.js'), 'serve']);
+      expect(existsSync(path.join(data, 'bridge.lock'))).toBe(true);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('shows the fix when the bridge refuses the token', async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const p = await openPanel(browser, panelUrl, {
+      shot,
+      width: 280,
+      env,
+      settings: { bridgeUrl: bridge.url, bridgeToken: 'not-the-token-0123456789' },
+    });
+    try {
+      await p.page.waitForSelector('#status[data-state="error"]');
+      expect(await p.page.textContent('#status-text')).toBe('bridge refused the token');
+      expect(await p.page.textContent('#connect-error-text')).toBe(
+        `The bridge at ${bridge.url} refused the panel's token. Copy the token that \`reenact serve\` printed on that machine into Engine ▸ Bridge token, then click Reconnect.`,
+      );
+      expect(await p.page.isDisabled('#animate')).toBe(true);
+      await shoot(p.page, 'narrow-07-token-refused');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('stays usable while After Effects is slow to answer', async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env, hostDelayMs: 1500 });
+    const { page } = p;
+    try {
+      shot.still.selected = true;
+      shot.take.selected = true;
+      const t0 = Date.now();
+      await page.click('#portrait-use');
+      // While pickInputs is pending the panel answers clicks and typing at once.
+      await page.click('#group-output summary');
+      await page.fill('#folder', '/renders/here');
+      expect(await page.getAttribute('#group-output', 'open')).toBe('');
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(await page.textContent('#portrait-name')).toBe('none');
+      await expect.poll(() => page.textContent('#portrait-name'), { timeout: 5000 }).toBe('portrait-astronaut.png');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("follows AE's theme when it changes", async () => {
+    const shot = makeShot(tempRoot('reenact-shot-'));
+    const p = await openPanel(browser, panelUrl, {
+      shot,
+      width: 280,
+      env,
+      settings: { open: { motion: true, output: true, engine: true } },
+    });
+    const { page } = p;
+    try {
+      await page.waitForSelector('#status[data-state="ready"]');
+      await page.waitForSelector('#engine option', { state: 'attached' });
+      expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+      await shoot(page, 'narrow-09-options-dark');
+
+      // Keyboard: Tab reaches the controls; arrow keys move a slider; the value survives a reload.
+      await page.focus('#intensity');
+      await page.keyboard.press('ArrowRight');
+      expect(await page.textContent('#intensity-out')).toBe('1.05');
+      await page.reload();
+      await page.waitForSelector('#status[data-state="ready"]');
+      expect(await page.inputValue('#intensity')).toBe('1.05');
+      expect(await page.textContent('#intensity-out')).toBe('1.05');
+      await page.evaluate(() =>
+        (window as unknown as { __fireTheme(c: unknown): void }).__fireTheme({ red: 214, green: 214, blue: 214 }),
+      );
+      expect(await page.getAttribute('html', 'data-theme')).toBe('light');
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(214, 214, 214)');
+      await shoot(page, 'narrow-08-light');
+      await page.setViewportSize({ width: 720, height: 900 });
+      await shoot(page, 'wide-08-light');
+    } finally {
+      await p.close();
+    }
+  });
+});
