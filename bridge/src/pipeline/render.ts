@@ -544,7 +544,9 @@ async function renderFrames(c: FramesContext): Promise<{
     await writer?.close();
     writer = undefined;
     encodeSeconds += (performance.now() - te) / 1000;
-    if (frames.length < c.map.length) throw missingFrames(c, frames);
+    // A chunk expects only its own frames.
+    const expected = spec.chunk ? spec.chunk.end - spec.chunk.start + 1 : c.map.length;
+    if (frames.length < expected) throw missingFrames(c, frames, expected);
   } catch (err) {
     // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
     if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
@@ -559,12 +561,12 @@ async function renderFrames(c: FramesContext): Promise<{
 }
 
 /** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
-function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
+function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[], expected: number): ReenactError {
   const last = frames.at(-1)?.sourceIndex;
   return new ReenactError(
     'BAD_INPUT',
-    `Expected ${c.map.length} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
-    { details: { file: c.spec.driving, expected: c.map.length, decoded: frames.length } },
+    `Expected ${expected} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected, decoded: frames.length } },
   );
 }
 
