@@ -19,10 +19,10 @@ import {
   buildSpec,
   chooseRange,
   clipFrameAt,
-  defaultOutputFolder,
   drivingFaces,
   importRequest,
   layerSummary,
+  outputFolder,
   progressText,
   timecode,
 } from './model.js';
@@ -75,6 +75,8 @@ export class PanelApp {
   private deps: NodeDeps | undefined = cepNodeDeps();
   private meta: Record<string, JobMeta> = loadJobMeta();
   private faceScan = 0;
+  /** The job that stopped on a folder holding another render: "Replace" runs it again with force. */
+  private replaceable: State['job'];
   private s: State = {
     engines: [],
     portrait: null,
@@ -105,6 +107,7 @@ export class PanelApp {
     $('cancel').addEventListener('click', () => void this.cancel());
     $('add-controls').addEventListener('click', () => void this.addControls());
     $('update').addEventListener('click', () => void this.update());
+    $('replace').addEventListener('click', () => void this.replace());
     this.render();
     void this.connect();
   }
@@ -480,7 +483,8 @@ export class PanelApp {
         start: this.settings.customStart,
         end: this.settings.customEnd,
       });
-      const folder = this.settings.folder || defaultOutputFolder(await projectFile(), portrait.name, performance.name);
+      const chosen = this.settings.folder;
+      const folder = outputFolder(chosen, chosen ? null : await projectFile(), portrait.name, performance.name);
       if (!folder) {
         throw new Error(
           'Save the project first (renders go into a "reenact" folder beside it), or choose a folder under Output.',
@@ -535,6 +539,7 @@ export class PanelApp {
     const conn = this.s.conn as Connected;
     const job = { id };
     this.s.busy = true;
+    $('replace').hidden = true;
     $<HTMLProgressElement>('bar').value = 0;
     $('progress-text').textContent = update ? 'updating…' : 'starting…';
     $('progress-title').textContent = `${update ? 'Updating' : 'Animating'} ${portrait.name} with ${performance.name}`;
@@ -574,7 +579,15 @@ export class PanelApp {
         await this.imported(job, e.manifestPath, e.manifest);
         break;
       case 'failed':
-        this.finish(e.error.message);
+        if (e.error.code === 'OUTPUT_EXISTS') {
+          this.replaceable = job;
+          this.finish(
+            `${job.spec.output.dir} already holds a different render of these layers (another range, format or engine). Replace it, or choose another folder under Output.`,
+          );
+          $('replace').hidden = false;
+        } else {
+          this.finish(e.error.message);
+        }
         break;
       case 'cancelled':
         this.finish(
@@ -629,6 +642,20 @@ export class PanelApp {
     } catch (err) {
       this.jobMessage(say(err));
     }
+  }
+
+  private async replace(): Promise<void> {
+    const job = this.replaceable;
+    if (!job || this.s.job) return;
+    this.replaceable = undefined;
+    this.jobMessage('');
+    try {
+      const spec = { ...job.spec, output: { ...job.spec.output, force: true } };
+      await this.run(spec, job.portrait, job.performance, false);
+    } catch (err) {
+      this.jobMessage(say(err));
+    }
+    this.render();
   }
 
   // ---- AE-native controls (issue 11) ----

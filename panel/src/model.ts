@@ -84,15 +84,25 @@ export function safeName(name: string): string {
   );
 }
 
-/** `<project folder>/reenact/<portrait>__<performance>`, or undefined when the project was never saved. */
-export function defaultOutputFolder(
+/**
+ * Where a render goes: `<chosen folder>/<portrait>__<performance>`, by default `<project folder>/reenact/…`; one
+ * subfolder per pair so renders of other layers never collide. Undefined when no folder is chosen and the project
+ * was never saved.
+ */
+export function outputFolder(
+  chosen: string,
   projectFile: string | null,
   portrait: string,
   performance: string,
 ): string | undefined {
+  const pair = `${safeName(portrait)}__${safeName(performance)}`;
+  if (chosen) {
+    const sep = chosen.includes('\\') && !chosen.includes('/') ? '\\' : '/';
+    return [chosen.replace(/[\\/]+$/, ''), pair].join(sep);
+  }
   if (!projectFile) return undefined;
   const { dir, sep } = parentFolder(projectFile);
-  return [dir, 'reenact', `${safeName(portrait)}__${safeName(performance)}`].join(sep);
+  return [dir, 'reenact', pair].join(sep);
 }
 
 export interface SpecInputs {

@@ -8,11 +8,11 @@ import {
   buildSpec,
   chooseRange,
   clipFrameAt,
-  defaultOutputFolder,
   drivingFaces,
   firstOutputFile,
   importRequest,
   layerRange,
+  outputFolder,
   progressText,
   timecode,
 } from '../../panel/src/model.js';
@@ -55,9 +55,11 @@ describe('frames and ranges', () => {
   });
 
   it('puts renders beside the project, on macOS/Linux and Windows paths', () => {
-    expect(defaultOutputFolder('/p/shot.aep', 'head shot.png', 'take:03.mov')).toBe('/p/reenact/head_shot__take_03');
-    expect(defaultOutputFolder('C:\\p\\shot.aep', 'a.png', 'b.mov')).toBe('C:\\p\\reenact\\a__b');
-    expect(defaultOutputFolder(null, 'a', 'b')).toBeUndefined();
+    expect(outputFolder('', '/p/shot.aep', 'head shot.png', 'take:03.mov')).toBe('/p/reenact/head_shot__take_03');
+    expect(outputFolder('', 'C:\\p\\shot.aep', 'a.png', 'b.mov')).toBe('C:\\p\\reenact\\a__b');
+    expect(outputFolder('', null, 'a', 'b')).toBeUndefined();
+    expect(outputFolder('/renders/', null, 'a.png', 'b.mov')).toBe('/renders/a__b');
+    expect(outputFolder('D:\\renders', '/p/x.aep', 'a.png', 'b.mov')).toBe('D:\\renders\\a__b');
   });
 });
 

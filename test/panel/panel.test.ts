@@ -155,6 +155,21 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       await page.click('#ref-now');
       await expect.poll(() => page.textContent('#ref-text')).toBe('frame 6 (0:00:00:06)');
 
+      // Another range into the same folder: the panel offers to replace the earlier render, then imports in place.
+      await page.click('#group-output summary');
+      await page.selectOption('#range', 'custom');
+      await page.fill('#range-start', '0');
+      await page.fill('#range-end', '4');
+      await page.press('#range-end', 'Tab');
+      await page.click('#animate');
+      await expect.poll(() => page.textContent('#job-message'), { timeout: 30_000 }).toBe(
+        `${out} already holds a different render of these layers (another range, format or engine). Replace it, or choose another folder under Output.`,
+      );
+      await page.click('#replace');
+      await expect.poll(() => page.textContent('#result-text'), { timeout: 45_000 }).toMatch(/in place \(layer 1, 5 frames\)\.$/);
+      expect(imports(p)).toHaveLength(4);
+      expect(imports(p)[3]).toEqual(imports(p)[0]);
+
       // Every host call was one short reenact verb (or the one-line project-file read).
       const verbs = new Set(p.calls.map((c) => (c.startsWith('reenact.') ? c.slice(0, c.indexOf('(')) : c)));
       expect([...verbs].sort()).toEqual(
