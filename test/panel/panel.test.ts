@@ -162,11 +162,15 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       await page.fill('#range-end', '4');
       await page.press('#range-end', 'Tab');
       await page.click('#animate');
-      await expect.poll(() => page.textContent('#job-message'), { timeout: 30_000 }).toBe(
-        `${out} already holds a different render of these layers (another range, format or engine). Replace it, or choose another folder under Output.`,
-      );
+      await expect
+        .poll(() => page.textContent('#job-message'), { timeout: 30_000 })
+        .toBe(
+          `${out} already holds a different render of these layers (another range, format or engine). Replace it, or choose another folder under Output.`,
+        );
       await page.click('#replace');
-      await expect.poll(() => page.textContent('#result-text'), { timeout: 45_000 }).toMatch(/in place \(layer 1, 5 frames\)\.$/);
+      await expect
+        .poll(() => page.textContent('#result-text'), { timeout: 45_000 })
+        .toMatch(/in place \(layer 1, 5 frames\)\.$/);
       expect(imports(p)).toHaveLength(4);
       expect(imports(p)[3]).toEqual(imports(p)[0]);
 
