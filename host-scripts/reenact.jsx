@@ -713,10 +713,19 @@ function listBatchLayers() {
 
 // ---- 40-export.jsx ----
 // exportStill: a PNG of one layer at one time, for portraits that are not a plain image file (comps, text, shape
-// layers, layers with effects or masks). Renders a one-frame temp comp with saveFrameToPng, so the user's render
-// queue is never touched and AE blocks only for one frame; the temp comp is removed before returning.
+// layers, layers with effects or masks). Renders through a temp comp with saveFrameToPng, so the user's render
+// queue is never touched and AE renders one frame.
+//
+// saveFrameToPng is asynchronous in recent AE (reported on AE 26.3: the call returns once the frame is queued and
+// the PNG is written in the background), so the temp comp must outlive the call: it is removed at once when the PNG
+// is already complete, else by a scheduled task once it is (or after a minute). Callers wait for a complete PNG
+// (PNG signature + IEND trailer) before reading it; `written` says whether it already was.
 
 var TEMP_COMP_NAME = 'reenact temp still';
+var TEMP_MAX_AGE_MS = 60000;
+var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(); }';
+var pendingExports = [];
+var finishTaskId = 0;
 
 /** @param {CompItem} comp @param {Layer} layer @param {number} time */
 function defaultStillFile(comp, layer, time) {
@@ -724,6 +733,23 @@ function defaultStillFile(comp, layer, time) {
     if (!folder.exists) { folder.create(); }
     return new File(folder.fsName + '/still_' + comp.id + '_' + layer.id + '_' +
         Math.round(time * comp.frameRate) + '.png');
+}
+
+// Complete when the file ends with the IEND chunk's type and CRC (the last 8 bytes of every PNG).
+/** @param {File} file */
+function pngComplete(file) {
+    var tail = '';
+    if (!file.exists) { return false; }
+    file.encoding = 'BINARY';
+    if (!file.open('r')) { return false; }
+    try {
+        if (file.length < 57) { return false; }
+        file.seek(file.length - 8, 0);
+        tail = file.read(8);
+    } finally {
+        file.close();
+    }
+    return tail === 'IEND\u00aeB`\u0082';
 }
 
 // Puts a layer's pixels at the origin of a comp the size of the layer, upright, unscaled and opaque.
@@ -746,9 +772,33 @@ function clearAndSet(prop, value) {
     prop.setValue(value);
 }
 
+/** @param {CompItem} comp */
+function removeTempComp(comp) {
+    try {
+        withUndoGroup('reenact: remove temp comp', function () { comp.remove(); });
+    } catch (e) {
+        // Already gone (the artist deleted it, or undid the export): nothing to clean up.
+    }
+}
+
+// Scheduled while exports are pending: removes each temp comp whose PNG is complete or that is over a minute old.
+function finishExports() {
+    var left = [], now = new Date().getTime(), i, p;
+    for (i = 0; i < pendingExports.length; i += 1) {
+        p = pendingExports[i];
+        if (pngComplete(p.file) || now - p.started > TEMP_MAX_AGE_MS) { removeTempComp(p.comp); } else { left.push(p); }
+    }
+    pendingExports = left;
+    if (left.length === 0 && finishTaskId) {
+        app.cancelTask(finishTaskId);
+        finishTaskId = 0;
+    }
+    return { pending: left.length };
+}
+
 function exportStill(layerIndex, time, outPath) {
     var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the portrait layer');
-    var kind = layerKind(layer), problem = layerProblem(layer, kind), file, w, h;
+    var kind = layerKind(layer), problem = layerProblem(layer, kind), file, w, h, temp, written;
     if (problem) { fail(problem.code, problem.message); }
     if (time === undefined || time === null) { time = comp.time; }
     requireNumber(time, 'time');
@@ -757,21 +807,33 @@ function exportStill(layerIndex, time, outPath) {
     }
     file = outPath ? new File(requireString(outPath, 'the output file')) : defaultStillFile(comp, layer, time);
     if (!file.parent.exists) { file.parent.create(); }
+    if (file.exists && !file.remove()) {
+        fail('EXPORT_FAILED', 'Cannot replace "' + file.fsName + '". Close the program using it, or choose another file.');
+    }
     w = Math.round(layer.width);
     h = Math.round(layer.height);
     withUndoGroup('reenact: export still', function () {
-        var temp = app.project.items.addComp(TEMP_COMP_NAME, w, h, comp.pixelAspect,
+        temp = app.project.items.addComp(TEMP_COMP_NAME, w, h, comp.pixelAspect,
             Math.max(comp.duration, time + comp.frameDuration), comp.frameRate);
         try {
+            temp.resolutionFactor = [1, 1]; // saveFrameToPng renders at the comp's resolution
             layer.copyToComp(temp);
             resetTransform(/** @type {AVLayer} */ (temp.layer(1)), w, h);
             temp.layer(1).enabled = true;
             temp.saveFrameToPng(time, file);
-        } finally {
+        } catch (e) {
             temp.remove();
+            throw e;
         }
     });
-    return { file: file.fsName, width: w, height: h, time: time, written: file.exists };
+    written = pngComplete(file);
+    if (written) {
+        removeTempComp(temp);
+    } else {
+        pendingExports.push({ comp: temp, file: file, started: new Date().getTime() });
+        if (!finishTaskId) { finishTaskId = app.scheduleTask(FINISH_TASK, 500, true); }
+    }
+    return { file: file.fsName, width: w, height: h, time: time, written: written };
 }
 
 // ---- 50-import.jsx ----
@@ -1158,6 +1220,7 @@ var api = {
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
     exportStill: function (layerIndex, time, outPath) { return envelope(exportStill, [layerIndex, time, outPath]); },
+    finishExports: function () { return envelope(finishExports, []); },
     importResult: function (requestJson) { return envelope(importResult, [requestJson]); },
     addControls: function (layerIndex) { return envelope(addControls, [layerIndex]); },
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {

@@ -68,7 +68,7 @@ for (const [label, setup, k] of [
   await benchMeshwarp(engine, fs.slice(0, 10)); // warm-up (JIT)
   const r = await benchMeshwarp(engine, fs);
   console.log(
-    `${label}: ${r.fps.toFixed(1)} fps (${((r.seconds / r.frames) * 1000).toFixed(2)} ms/frame over ${r.frames} frames)`,
+    `${label}: ${r.fps.toFixed(1)} fps wall, ${r.cpuFps.toFixed(1)} fps CPU time (${((r.cpuSeconds / r.frames) * 1000).toFixed(2)} ms CPU/frame, ${r.frames} frames)`,
   );
   await engine.dispose();
 }

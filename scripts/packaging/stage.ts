@@ -6,6 +6,7 @@
  *   host-scripts/reenact.jsx              the ES3 bundle (sources in host-scripts/src are not shipped)
  *   panel/dist/**                         the built panel (MainPath)
  *   bridge/dist/**                        the compiled bridge, without source maps
+ *   models/catalog.json                   the neural engine's model catalog, read by the bridge at run time
  *   package.json, package-lock.json       production dependencies of the bridge, for `npm ci --omit=dev`
  *   BRIDGE-RUNTIME.txt                    how the bridge gets its node_modules (see docs/install-ae.md)
  *
@@ -67,9 +68,10 @@ const BRIDGE_NOTE = `reenact bridge runtime
 
 bridge/dist holds the compiled bridge (Node >= 20). Its production dependencies are not inside this
 extension: onnxruntime-node ships large per-platform native binaries, and files added to a signed
-extension folder break its signature. On first start the panel copies bridge/dist, package.json and
-package-lock.json to the per-user reenact data folder and runs "npm ci --omit=dev" there, then starts
-the bridge from that copy. Studios can instead install the bridge once with "npm install -g reenact"
+extension folder break its signature. On first start the panel copies bridge/dist, models/catalog.json,
+package.json and package-lock.json to the per-user reenact data folder and runs "npm ci --omit=dev"
+there, then starts the bridge from that copy (the bridge finds models/ and package.json next to
+bridge/). Studios can instead install the bridge once with "npm install -g reenact"
 (or run it on a GPU machine) and point the panel at it.
 `;
 
@@ -87,6 +89,7 @@ export function stageExtension(root: string, dest: string, options: StageOptions
   requireFile(root, 'host-scripts/reenact.jsx', 'Run `npx tsx scripts/build-host.ts`.');
   requireFile(root, 'panel/dist/index.html', 'Build the panel first (it writes panel/dist).');
   requireFile(root, 'bridge/dist/cli/main.js', 'Run `npm run build` first.');
+  requireFile(root, 'models/catalog.json', 'It is part of the repository: restore it.');
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
   const notes: string[] = [];
@@ -122,6 +125,8 @@ export function stageExtension(root: string, dest: string, options: StageOptions
   copied.push('host-scripts/reenact.jsx');
   copyTree('panel/dist');
   copyTree('bridge/dist', (name) => name.endsWith('.map'));
+  copyOne(root, dest, 'models/catalog.json');
+  copied.push('models/catalog.json');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
   const extra: [string, string][] = [
     ['package.json', `${JSON.stringify(runtimePackageJson(pkg), null, 2)}\n`],

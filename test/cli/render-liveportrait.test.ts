@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,34 @@ describe('reenact render --engine liveportrait', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(events.find((e) => e.type === 'started')).toMatchObject({ engine: 'liveportrait', device: 'cpu' });
+
+    // Resume: a deleted frame is rendered again, byte-identical (same sessions, same maths, deterministic on CPU).
+    const hash = (f: string) =>
+      createHash('sha256')
+        .update(readFileSync(path.join(out, 'frames', f)))
+        .digest('hex');
+    const before = frames.map(hash);
+    unlinkSync(path.join(out, 'frames', frames[2]));
+    const again = await runCli(
+      [
+        'render',
+        '-s',
+        PORTRAIT,
+        '-d',
+        DRIVING,
+        '-o',
+        out,
+        '--engine',
+        'liveportrait',
+        '--device',
+        'cpu',
+        '--range',
+        '0-4',
+        '--json',
+      ],
+      { env, timeoutMs: 300_000 },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(frames.map(hash)).toEqual(before);
   });
 });

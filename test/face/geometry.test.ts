@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { blazeFaceAnchors, decodeBlazeFace, letterbox, weightedNms } from '../../bridge/src/face/detector.js';
-import { applyAffine, checkImage, cropAffine, sampleAffine } from '../../bridge/src/face/image.js';
+import {
+  blazeFaceAnchors,
+  decodeBlazeFace,
+  letterbox,
+  tileStarts,
+  weightedNms,
+} from '../../bridge/src/face/detector.js';
+import {
+  applyAffine,
+  checkImage,
+  cropAffine,
+  sampleAffine,
+  sampleAffineFiltered,
+} from '../../bridge/src/face/image.js';
 import { eyeCrops } from '../../bridge/src/face/iris.js';
 import { meshToImage, roiAffine, roiFromDetection, roiFromLandmarks } from '../../bridge/src/face/mesh.js';
 import type { Image } from '../../bridge/src/media/types.js';
@@ -39,6 +51,36 @@ describe('sampleAffine', () => {
     const out = new Float32Array(6).fill(7);
     sampleAffine(rgba, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 1, 1, out, 1, 0, 3);
     expect(Array.from(out)).toEqual([7, 7, 7, 10, 20, 30]);
+  });
+});
+
+describe('sampleAffineFiltered', () => {
+  // 1-pixel columns alternating black and white: the worst case for point sampling at 2× reduction.
+  const stripes: Image = { data: new Uint8Array(8 * 2 * 3), width: 8, height: 2, channels: 3 };
+  for (let y = 0; y < 2; y++)
+    for (let x = 1; x < 8; x += 2) stripes.data.fill(255, (y * 8 + x) * 3, (y * 8 + x) * 3 + 3);
+  const half = { a: 2, b: 0, c: 0.5, d: 0, e: 2, f: 0 };
+
+  it('averages over the footprint when reducing ≥ 2×, where plain bilinear aliases', () => {
+    const point = new Float32Array(3 * 3);
+    sampleAffine(stripes, half, 3, 1, point, 1, 0);
+    expect(Array.from(point.slice(0, 3))).toEqual([255, 255, 255]);
+    const filtered = new Float32Array(3 * 3);
+    sampleAffineFiltered(stripes, half, 3, 1, filtered, 1, 0);
+    for (const v of filtered) expect(v).toBeCloseTo(127.5, 4);
+  });
+
+  it('is plain bilinear below 2× reduction, and honours scale, bias and offset', () => {
+    const a = new Float32Array(8);
+    const b = new Float32Array(8);
+    const m = { a: 1.5, b: 0, c: 0.2, d: 0, e: 1, f: 0 };
+    sampleAffine(stripes, m, 2, 1, a, 1 / 255, -1, 2);
+    sampleAffineFiltered(stripes, m, 2, 1, b, 1 / 255, -1, 2);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    const c = new Float32Array(6).fill(9);
+    sampleAffineFiltered(stripes, half, 1, 1, c, 1 / 127.5, -1, 3);
+    expect(Array.from(c.slice(0, 3))).toEqual([9, 9, 9]);
+    for (const v of c.slice(3)) expect(v).toBeCloseTo(0, 5);
   });
 });
 
@@ -123,6 +165,13 @@ describe('BlazeFace decoding', () => {
     expect(Array.from(a.slice(511 * 2, 512 * 2))).toEqual([248, 248]);
     expect(Array.from(a.slice(512 * 2, 513 * 2))).toEqual([16, 16]);
     expect(Array.from(a.slice(895 * 2))).toEqual([240, 240]);
+  });
+
+  it('tiles overlap by half and end flush with the frame; a tile larger than the frame is centred', () => {
+    expect(tileStarts(4000, 2000)).toEqual([0, 1000, 2000]);
+    expect(tileStarts(3000, 1000)).toEqual([0, 500, 1000, 1500, 2000]);
+    expect(tileStarts(1100, 500)).toEqual([0, 250, 500, 600]);
+    expect(tileStarts(300, 500)).toEqual([-100]);
   });
 
   it('letterbox keeps aspect and centres the frame', () => {

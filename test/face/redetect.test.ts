@@ -21,6 +21,7 @@ describe('re-detection schedule', () => {
     sessions.push(d, m);
     const real = createDetector(d);
     detector = {
+      ...real,
       detect: (image: Image) => {
         calls.push(frame);
         return real.detect(image);
@@ -59,5 +60,29 @@ describe('re-detection schedule', () => {
     const last = await tracker.track(two, frame);
     expect(calls.at(-1)).toBe(34);
     expect(last.faces.map((f) => f.id).sort()).toEqual([0, 1]);
+  });
+
+  it('looks for a lost face every few frames while another face is still tracked', async () => {
+    const tracker = createTracker({ detector, mesh }, { redetectEvery: 30, retryEvery: 3 });
+    const blank: Image = { data: new Uint8Array(512 * 512 * 3).fill(90), width: 512, height: 512, channels: 3 };
+    const one = sideBySide(astronaut(), blank);
+    const two = sideBySide(astronaut(), astronaut());
+    calls.length = 0;
+    const seen: string[] = [];
+    const frames = [two, two, one, one, two, two, two, two, two];
+    for (frame = 0; frame < frames.length; frame++) {
+      const r = await tracker.track(frames[frame], frame);
+      seen.push(
+        r.faces
+          .map((f) => f.id)
+          .sort()
+          .join(','),
+      );
+    }
+    // Lost on frame 2 (detector at once), retried on frame 5 where the face is back with its id.
+    expect(calls).toEqual([0, 2, 5]);
+    const kept = seen[2];
+    expect(kept === '0' || kept === '1').toBe(true);
+    expect(seen).toEqual(['0,1', '0,1', kept, kept, kept, '0,1', '0,1', '0,1', '0,1']);
   });
 });

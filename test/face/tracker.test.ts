@@ -103,6 +103,20 @@ describe('face tracker on real photos', () => {
     );
   });
 
+  it('finds a small face in a large still by scanning tiles', async () => {
+    // The portrait at half size (face ≈ 50 px) in a 2048×1536 grey frame: 6 px wide in one letterboxed pass.
+    const small = scaled(astronaut(), 0.5);
+    const big: Image = { data: new Uint8Array(2048 * 1536 * 3).fill(110), width: 2048, height: 1536, channels: 3 };
+    for (let y = 0; y < small.height; y++)
+      big.data.set(small.data.subarray(y * small.width * 3, (y + 1) * small.width * 3), ((900 + y) * 2048 + 1400) * 3);
+    const faces = await tracker.detect(big);
+    expect(faces).toHaveLength(1);
+    expect(Math.abs(faces[0].pose.x - (1400 + 225 / 2))).toBeLessThan(6);
+    expect(Math.abs(faces[0].pose.y - (900 + 104 / 2))).toBeLessThan(6);
+    expect(faces[0].pose.scale).toBeGreaterThan(26);
+    expect(faces[0].pose.scale).toBeLessThan(36);
+  });
+
   it('places eyes, nose and mouth where they belong (and irises inside the eyes)', async () => {
     const [f] = await tracker.detect(astronaut());
     const [eyeLx, eyeLy] = lm(f, 33);
@@ -212,12 +226,12 @@ describe('face tracker on real photos', () => {
   it('follows the real driving clip through a turn to profile with one stable id', async () => {
     tracker.reset();
     const yaws: number[] = [];
-    for await (const frame of decodeFrames(fixture('media', 'driving-talk.mp4'), { range: { start: 130, end: 190 } })) {
+    for await (const frame of decodeFrames(fixture('media', 'driving-talk.mp4'), { range: { start: 130, end: 176 } })) {
       const r = await tracker.track(frame, frame.index);
       expect(r.faces.map((f) => f.id)).toEqual([0]);
       yaws.push(r.faces[0].pose.yaw);
     }
-    expect(yaws).toHaveLength(61); // the range is inclusive
+    expect(yaws).toHaveLength(47); // the range is inclusive
     expect(Math.abs(yaws[0])).toBeLessThan(0.2);
     expect(Math.max(...yaws)).toBeGreaterThan(0.7);
   });
@@ -229,5 +243,27 @@ describe('face tracker on real photos', () => {
     expect(r.withFace).toBe(2);
     expect(r.fps).toBeGreaterThan(0);
     expect(r.fpsPerCore).toBeGreaterThan(0);
+  });
+
+  it('runs overlapping calls one at a time in call order; refuses calls after dispose', async () => {
+    const t = await createFaceTracker({ env: tempCacheEnv(), iris: false });
+    const blank: Image = { data: new Uint8Array(64 * 64 * 3), width: 64, height: 64, channels: 3 };
+    const [still, f0, f1, f2] = await Promise.all([
+      t.detect(astronaut()),
+      t.track(astronaut(), 0),
+      t.track(blank, 1),
+      t.track(astronaut(), 2),
+    ]);
+    expect(still).toHaveLength(1);
+    expect(f0.faces.map((f) => f.id)).toEqual([0]);
+    expect(f1).toEqual({ index: 1, faces: [], reason: 'lost' });
+    expect(f2.faces.map((f) => f.id)).toEqual([0]);
+    await expect(t.track({ ...blank, width: 65 }, 3)).rejects.toThrow('Expected 12480 bytes');
+    expect((await t.track(astronaut(), 4)).faces).toHaveLength(1);
+    await t.dispose();
+    await t.dispose();
+    await expect(t.detect(astronaut())).rejects.toThrow(
+      'Expected a live face tracker for detect() but it was disposed.',
+    );
   });
 });

@@ -9,7 +9,7 @@
  * ES5 methods missing in ExtendScript are missing here too. Each mutation is recorded with the undo depth at the
  * time, so tests can assert that nothing changes outside an undo group.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 
@@ -29,6 +29,8 @@ const EPS = 1e-9;
 export interface SimOptions {
   /** Frame rate AE uses for imported image sequences (Preferences ▸ Import). */
   sequenceFps?: number;
+  /** saveFrameToPng queues the write (as AE 26 does) until the test calls flushSaves(). */
+  asyncSaves?: boolean;
 }
 
 /** Known movie files: the sim cannot decode them, so tests declare their size, rate and length. */
@@ -50,6 +52,9 @@ export function createAeSim(options: SimOptions = {}) {
     savedFrames: [] as { comp: string; size: number[]; time: number; file: string; layers: string[]; top: unknown }[],
     readonlyFiles: new Set<string>(),
     movies: new Map<string, MovieInfo>(),
+    pendingSaves: [] as { file: string; width: number; height: number }[],
+    tasks: new Map<number, { script: string; delay: number; repeat: boolean }>(),
+    nextTask: 1,
   };
 
   function touch(what: string): void {
@@ -91,8 +96,42 @@ export function createAeSim(options: SimOptions = {}) {
 
   class File {
     readonly fsName: string;
+    encoding = 'UTF-8';
+    private data: Buffer | null = null;
+    private pos = 0;
     constructor(path: string) {
       this.fsName = String(path);
+    }
+    get length(): number {
+      return existsSync(this.fsName) ? statSync(this.fsName).size : 0;
+    }
+    open(mode: string): boolean {
+      if (mode !== 'r' || !existsSync(this.fsName)) return false;
+      this.data = readFileSync(this.fsName);
+      this.pos = 0;
+      return true;
+    }
+    seek(pos: number, mode = 0): boolean {
+      if (!this.data) return false;
+      this.pos = mode === 2 ? this.data.length + pos : mode === 1 ? this.pos + pos : pos;
+      return true;
+    }
+    /** BINARY encoding: one char per byte (code 0-255), as ExtendScript reads binary files. */
+    read(chars?: number): string {
+      if (!this.data) return '';
+      const end = chars === undefined ? this.data.length : Math.min(this.data.length, this.pos + chars);
+      const out = this.data.toString(this.encoding === 'BINARY' ? 'latin1' : 'utf8', this.pos, end);
+      this.pos = end;
+      return out;
+    }
+    close(): boolean {
+      this.data = null;
+      return true;
+    }
+    remove(): boolean {
+      if (!existsSync(this.fsName)) return false;
+      unlinkSync(this.fsName);
+      return true;
     }
     get exists(): boolean {
       return existsSync(this.fsName);
@@ -369,6 +408,8 @@ export function createAeSim(options: SimOptions = {}) {
     workAreaStart = 0;
     workAreaDuration: number;
     displayStartTime = 0;
+    /** saveFrameToPng honours it: [2, 2] writes a half-size PNG. */
+    resolutionFactor = [1, 1];
     readonly layers: LayerCollection;
     constructor(name: string, w: number, h: number, pixelAspect: number, duration: number, fps: number) {
       super(name, w, h);
@@ -403,7 +444,10 @@ export function createAeSim(options: SimOptions = {}) {
         layers: this.layerList.map((l) => l.name),
         top: top ? snapshot(top) : null,
       });
-      writePng(file.fsName, this.width, this.height);
+      const [fx, fy] = this.resolutionFactor;
+      const save = { file: file.fsName, width: Math.ceil(this.width / fx), height: Math.ceil(this.height / fy) };
+      if (options.asyncSaves) state.pendingSaves.push(save);
+      else writePng(save.file, save.width, save.height);
     }
   }
 
@@ -773,6 +817,14 @@ export function createAeSim(options: SimOptions = {}) {
       state.undoDepth--;
       if (state.undoDepth === 0) state.undoGroups.push(state.openGroup);
     },
+    scheduleTask(script: string, delay: number, repeat: boolean): number {
+      const id = state.nextTask++;
+      state.tasks.set(id, { script, delay, repeat });
+      return id;
+    },
+    cancelTask(id: number): void {
+      state.tasks.delete(id);
+    },
   };
 
   // ---- test-side builders (not part of AE) ----
@@ -906,6 +958,10 @@ export function createAeSim(options: SimOptions = {}) {
     },
     attachRealm(fn: ToRealm): void {
       toRealm = fn;
+    },
+    /** Writes the PNGs that asynchronous saveFrameToPng calls queued. */
+    flushSaves(): void {
+      for (const s of state.pendingSaves.splice(0)) writePng(s.file, s.width, s.height);
     },
     /** Mutations made while no undo group was open. */
     mutationsOutsideUndo(): string[] {

@@ -1,11 +1,12 @@
 // ES3 is a gate (STYLE 3): every shipped .jsx parses as ES3, the committed bundle is current, it runs in a realm
 // without the ES5 library, and only `reenact` lands in AE's shared global scope.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { parse } from 'acorn';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { bundleHostScripts, HOST_BUNDLE, HOST_SRC, ROOT, readHostSources } from '../../scripts/build-host.js';
 import { createAeSim } from './ae-sim.js';
 import { arg, loadHost, STRIP_ES5 } from './host-realm.js';
@@ -71,7 +72,7 @@ describe('ES3 realm', () => {
       host.context,
     );
     expect(names).toBe(
-      'addControls,exportStill,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
+      'addControls,exportStill,finishExports,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
     );
   });
 });
@@ -134,5 +135,47 @@ describe('bundled JSON (json2-style, no eval)', () => {
           'Expected JSON for the import request but received "{"file": "a.png", ". Expected a string at character 18 of the JSON argument but received "".',
       },
     });
+  });
+});
+
+describe('envelope contract', () => {
+  const entries = [
+    'hostInfo',
+    'getSelection',
+    'pickInputs',
+    'listBatchLayers',
+    'exportStill',
+    'finishExports',
+    'importResult',
+    'addControls',
+    'sampleControls',
+    'readNeutralMarker',
+    'setNeutralMarker',
+  ];
+  const argLists = ['', '1', '"x"', 'null, null, null', '{}', '-1, 1e99, 0, 0, 0', '"{\\"file\\":1}"', '[1,2]'];
+
+  it.each(entries)('%s answers a JSON envelope string for any arguments, with or without an active comp', (name) => {
+    const temp = mkdtempSync(join(tmpdir(), 'reenact-envelope-'));
+    process.env.REENACT_SIM_TEMP = temp;
+    onTestFinished(() => rmSync(temp, { recursive: true, force: true }));
+    for (const withComp of [false, true]) {
+      const sim = createAeSim();
+      const host = loadHost(sim);
+      if (withComp) {
+        const comp = sim.addComp({ name: 'C' });
+        sim.addLayer(comp, 'text', { name: 'T', selected: true });
+        sim.project.activeItem = comp;
+      }
+      for (const args of argLists) {
+        const r = host.call(`reenact.${name}(${args})`);
+        expect(typeof r.ok).toBe('boolean');
+        if (!r.ok) {
+          expect(r.error.code).toMatch(/^[A-Z_]+$/);
+          expect(r.error.message.length).toBeGreaterThan(10);
+          expect(r.error.code).not.toBe('INTERNAL'); // bad input is reported as such, not as a crash
+        }
+        expect(sim.state.undoDepth).toBe(0);
+      }
+    }
   });
 });

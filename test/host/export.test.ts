@@ -1,7 +1,8 @@
 // exportStill: a PNG of a comp/text/shape/effected layer through a temp comp and saveFrameToPng, never the render
 // queue; the temp comp is gone afterwards and the artist's layers are unchanged.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import vm from 'node:vm';
 import { PNG } from 'pngjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExportStillResult } from '../../bridge/src/api/host.js';
@@ -39,9 +40,55 @@ describe('exportStill', () => {
     expect(JSON.stringify(frame.top)).toContain('{"n":"ADBE Position","v":[960,540]');
     expect(s.sim.project.numItems).toBe(items);
     expect(s.sim.project.renderQueue.numItems).toBe(0);
-    expect(s.sim.state.undoGroups).toEqual(['reenact: export still']);
+    expect(s.sim.state.undoGroups).toEqual(['reenact: export still', 'reenact: remove temp comp']);
+    expect(s.sim.state.tasks.size).toBe(0);
     expect(s.sim.mutationsOutsideUndo()).toEqual([]);
     expect(s.comp.layerList.map(s.sim.snapshot)).toEqual(before);
+  });
+
+  it('when AE writes the PNG in the background, keeps the temp comp until the file is complete', () => {
+    s = makeScene({ asyncSaves: true });
+    const title = s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const items = s.sim.project.numItems;
+    const v = s.host.value<ExportStillResult>('reenact.exportStill(1, 0)');
+    expect(v.written).toBe(false);
+    expect(s.sim.project.numItems).toBe(items + 1); // the temp comp is still being rendered
+    expect([...s.sim.state.tasks.values()]).toEqual([
+      { script: 'if ($.global.reenact) { $.global.reenact.finishExports(); }', delay: 500, repeat: true },
+    ]);
+    const runTasks = () => {
+      for (const t of [...s.sim.state.tasks.values()]) vm.runInContext(t.script, s.host.context);
+    };
+    runTasks();
+    expect(s.sim.project.numItems).toBe(items + 1);
+    s.sim.flushSaves();
+    const full = readFileSync(v.file);
+    writeFileSync(v.file, full.subarray(0, full.length - 4)); // half-written: not complete yet
+    runTasks();
+    expect(s.sim.project.numItems).toBe(items + 1);
+    writeFileSync(v.file, full);
+    runTasks();
+    expect(s.sim.project.numItems).toBe(items);
+    expect(s.sim.state.tasks.size).toBe(0);
+    expect(s.host.value('reenact.finishExports()')).toEqual({ pending: 0 });
+    expect(s.sim.state.undoDepth).toBe(0);
+    expect(title.name).toBe('Title');
+  });
+
+  it('renders at full resolution whatever the viewer resolution, and replaces an old file of the same name', () => {
+    const out = join(s.dir, 'still.png');
+    writeFileSync(out, 'old');
+    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    // as if AE gave new comps the half resolution the artist works at
+    const addComp = s.sim.project.items.addComp;
+    s.sim.project.items.addComp = (...a: Parameters<typeof addComp>) => {
+      const c = addComp(...a);
+      c.resolutionFactor = [2, 2];
+      return c;
+    };
+    const v = s.host.value<ExportStillResult>(`reenact.exportStill(1, 0, ${arg(out)})`);
+    const png = PNG.sync.read(readFileSync(v.file));
+    expect([png.width, png.height]).toEqual([1920, 1080]);
   });
 
   it('keeps effects of an effected still, uses the current time by default, and writes to a given path', () => {

@@ -57,7 +57,7 @@ afterAll(() => {
 function makeRepoCopy(): string {
   const root = mkdtempSync(join(tmpdir(), 'reenact-pkg-'));
   roots.push(root);
-  for (const rel of ['CSXS', 'host-scripts', 'package.json', 'package-lock.json'])
+  for (const rel of ['CSXS', 'host-scripts', 'models', 'package.json', 'package-lock.json'])
     cpSync(join(ROOT, rel), join(root, rel), { recursive: true });
   mkdirSync(join(root, 'panel', 'dist', 'assets'), { recursive: true });
   writeFileSync(
@@ -89,6 +89,7 @@ const EXPECTED = [
   'CSXS/manifest.xml',
   'bridge/dist/cli/main.js',
   'host-scripts/reenact.jsx',
+  'models/catalog.json',
   'package-lock.json',
   'package.json',
   'panel/dist/assets/app.js',
@@ -238,5 +239,29 @@ describe('npm run dev:install', () => {
     expect(r.stdout).toContain('After Effects does not run on linux, so there is nothing to install here.');
     expect(r.stdout).toContain('%APPDATA%\\Adobe\\CEP\\extensions\\com.reenact.ae');
     expect(r.stdout).toContain('defaults write com.adobe.CSXS.12 PlayerDebugMode 1');
+  });
+});
+
+describe('the release is self-sufficient', () => {
+  it('runs the packaged bridge from a copy of the release with its production dependencies installed', async () => {
+    if (!existsSync(join(ROOT, 'bridge', 'dist', 'cli', 'main.js'))) {
+      const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+      expect(b.status, b.stderr).toBe(0);
+    }
+    const root = makeRepoCopy();
+    cpSync(join(ROOT, 'bridge', 'dist'), join(root, 'bridge', 'dist'), { recursive: true });
+    const r = await packageExtension(root, join(root, 'release'), { env: { PATH: '' }, platform: 'linux' });
+    // What the panel does on first start: copy the bridge payload out of the signed folder, install its deps.
+    const runtime = join(root, 'data', 'bridge-runtime');
+    for (const rel of ['bridge/dist', 'models/catalog.json', 'package.json', 'package-lock.json'])
+      cpSync(join(r.folder, rel), join(runtime, rel), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(runtime, 'node_modules')); // stands in for `npm ci --omit=dev`
+    const env = { ...process.env, REENACT_CACHE_DIR: join(root, 'cache'), REENACT_DATA_DIR: join(root, 'data') };
+    const cli = join(runtime, 'bridge', 'dist', 'cli', 'main.js');
+    const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    const models = spawnSync(process.execPath, [cli, 'models', 'list', '--json'], { encoding: 'utf8', env });
+    expect(models.status, models.stderr).toBe(0);
+    expect(JSON.parse(models.stdout.split('\n')[0])).toMatchObject({ type: 'models', set: 'liveportrait' });
   });
 });

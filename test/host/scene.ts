@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { createAeSim, writePng } from './ae-sim.js';
+import { createAeSim, type SimOptions, writePng } from './ae-sim.js';
 import { loadHost } from './host-realm.js';
 
 export const NTSC = 30000 / 1001;
@@ -16,11 +16,11 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-export function makeScene() {
+export function makeScene(options: SimOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'reenact-host-'));
   dirs.push(dir);
   process.env.REENACT_SIM_TEMP = dir;
-  const sim = createAeSim({ sequenceFps: 30 });
+  const sim = createAeSim({ sequenceFps: 30, ...options });
   const host = loadHost(sim);
   const stillFile = join(dir, 'headshot.png');
   writePng(stillFile, 64, 64);

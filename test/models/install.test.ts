@@ -61,6 +61,11 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
     return;
   }
   res.writeHead(200, { 'content-length': served.length });
+  if (mode === 'stall' && !cutOnce.has(name)) {
+    cutOnce.add(name);
+    res.write(served.subarray(0, 120_000)); // then silence: the client's idle timeout must cut and resume
+    return;
+  }
   if (mode === 'cut' && !cutOnce.has(name)) {
     cutOnce.add(name);
     res.write(served.subarray(0, 120_000), () => setTimeout(() => res.socket?.destroy(), 20));
@@ -148,6 +153,12 @@ describe('reenact models install (loopback HTTP server)', () => {
     expect(existsSync(path.join(dirOf(), 'big.onnx.part'))).toBe(false);
   });
 
+  it('resumes after the server stalls mid-file (idle timeout)', async () => {
+    await installModels(catalog, { env, ids: ['big'], mirror: `${base}/stall`, timeoutMs: 300 });
+    expect(hits.map((h) => h.range)).toEqual([undefined, 'bytes=120000-']);
+    expect(sha(readFileSync(path.join(dirOf(), 'big.onnx')))).toBe(sha(big));
+  });
+
   it('keeps big.onnx.part when the run fails and resumes it on the next run', async () => {
     const err = await installModels(catalog, { env, ids: ['big'], mirror: `${base}/cut`, retries: 0 }).catch((e) => e);
     expect(err).toBeInstanceOf(ReenactError);
@@ -196,6 +207,29 @@ describe('reenact models install (loopback HTTP server)', () => {
     expect(err.message).toBe(
       `Could not reach 127.0.0.1:${port} to download big.onnx: this machine looks offline. To install without a connection, download the files on a machine with internet access (${base}/ok/) and run \`reenact models install --from <folder>\` with them in that folder.`,
     );
+  });
+
+  it('gives up quickly on a server that never answers, as offline', async () => {
+    let connections = 0;
+    const silent = http.createServer(() => {}); // accepts, never responds
+    silent.on('connection', () => {
+      connections++;
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const err = (await installModels(catalog, { env, mirror: `http://127.0.0.1:${port}`, timeoutMs: 300 }).catch(
+        (e) => e,
+      )) as ReenactError;
+      expect(err.code).toBe('MISSING_MODEL');
+      expect(err.message).toMatch(
+        /^Could not reach 127\.0\.0\.1:\d+ to download big\.onnx: this machine looks offline\./,
+      );
+      expect(connections).toBe(1); // no retry loop
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('installs from a local folder, and refuses a wrong or missing file', async () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ReenactError } from '../../bridge/src/errors.js';
 import { DataType, encodeModel, makeModel, valueInfo } from '../../bridge/src/onnx/proto.js';
 import {
+  currentPlatform,
   type Device,
+  type DeviceRequest,
   deviceCandidates,
   openSessions,
   type PlatformInfo,
@@ -48,14 +50,15 @@ describe('execution providers', () => {
   });
 
   it('has one priority list per platform for auto, limited to what the build offers', () => {
-    expect(deviceCandidates('auto', linux)).toEqual(['cuda', 'cpu']);
-    expect(deviceCandidates('auto', linuxNoCuda)).toEqual(['cpu']);
-    expect(deviceCandidates('auto', windows)).toEqual(['dml', 'cpu']);
-    expect(deviceCandidates('auto', macArm)).toEqual(['coreml', 'cpu']);
-    expect(deviceCandidates('auto', macIntel)).toEqual(['cpu']);
-    expect(deviceCandidates('auto', { platform: 'freebsd', arch: 'x64', backends: ['cpu'] })).toEqual(['cpu']);
-    expect(deviceCandidates('cpu', windows)).toEqual(['cpu']);
-    expect(deviceCandidates('dml', windows)).toEqual(['dml', 'cpu']);
+    const devices = (r: DeviceRequest, p: PlatformInfo) => deviceCandidates(r, p).devices;
+    expect(devices('auto', linux)).toEqual(['cuda', 'cpu']);
+    expect(devices('auto', linuxNoCuda)).toEqual(['cpu']);
+    expect(devices('auto', windows)).toEqual(['dml', 'cpu']);
+    expect(devices('auto', macArm)).toEqual(['coreml', 'cpu']);
+    expect(devices('auto', macIntel)).toEqual(['cpu']);
+    expect(devices('auto', { platform: 'freebsd', arch: 'x64', backends: ['cpu'] })).toEqual(['cpu']);
+    expect(devices('cpu', windows)).toEqual(['cpu']);
+    expect(devices('dml', windows)).toEqual(['dml', 'cpu']);
   });
 
   it('refuses dml on linux with a clear error', () => {
@@ -80,6 +83,21 @@ describe('execution providers', () => {
       'CUDA (--device cuda) could not start: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library. Running on CPU instead, which is much slower than cuda.',
     ]);
     expect(f.calls.map((c) => c.eps)).toEqual([['cuda', 'cpu'], ['cpu'], ['cpu']]);
+  });
+
+  it('skips a provider whose libraries are not installed without trying it, and says so', async () => {
+    const f = fakeFactory([]);
+    const noLibs: PlatformInfo = { ...linux, unavailable: { cuda: 'its provider library is not installed (libx.so)' } };
+    const auto = await openSessions('auto', () => ({ a: relu }), { platform: noLibs, create: f.create });
+    expect(auto).toMatchObject({ device: 'cpu' });
+    expect(auto.warnings).toEqual([
+      'CUDA (--device cuda) could not start: its provider library is not installed (libx.so). Running on CPU instead, which is much slower.',
+    ]);
+    const cuda = await openSessions('cuda', () => ({ a: relu }), { platform: noLibs, create: f.create });
+    expect(cuda.warnings[0]).toMatch(
+      /could not start: its provider library is not installed \(libx\.so\)\. Running on CPU instead, which is much slower than cuda\.$/,
+    );
+    expect(f.calls.map((c) => c.device)).toEqual(['cpu', 'cpu']);
   });
 
   it('uses the GPU when it starts, asking each model for the file of that device', async () => {

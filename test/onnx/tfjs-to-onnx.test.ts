@@ -408,6 +408,46 @@ describe('TF.js → ONNX converter ops', () => {
     expectClose(out.y, { d: [1, -1, 2, -2, 3, -3, 4, -4], s: [2, 1, 2, 2] });
   });
 
+  it('Conv2D, BiasAdd, Mul by a per-channel constant, FusedDepthwiseConv2dNative BiasAdd+Relu', async () => {
+    const x: T4 = { d: rnd(4 * 4 * 2, 9), s: [1, 4, 4, 2] };
+    const w = rnd(3 * 3 * 2 * 2, 10);
+    const dw = rnd(3 * 3 * 2, 11);
+    const attrs = {
+      strides: listI([1, 1, 1, 1]),
+      dilations: listI([1, 1, 1, 1]),
+      padding: pad('SAME'),
+      data_format: { s: b64('NHWC') },
+    };
+    const g = graph(
+      [1, 4, 4, 2],
+      [
+        { name: 'c', op: 'Conv2D', input: ['x', 'w'], attr: attrs },
+        { name: 'cb', op: 'BiasAdd', input: ['c', 'b'] },
+        { name: 'm', op: 'Mul', input: ['cb', 'k'] },
+        {
+          name: 'y',
+          op: 'FusedDepthwiseConv2dNative',
+          input: ['m', 'dw', 'db'],
+          attr: { ...attrs, fused_ops: { list: { s: [b64('BiasAdd'), b64('Relu')] } } },
+        },
+      ],
+      [
+        { name: 'w', shape: [3, 3, 2, 2], data: w },
+        { name: 'b', shape: [2], data: [0.5, -0.5] },
+        { name: 'k', shape: [2], data: [2, -3] },
+        { name: 'dw', shape: [3, 3, 2, 1], data: dw },
+        { name: 'db', shape: [2], data: [0.1, 0.2] },
+      ],
+    );
+    const out = await run(g, x.d, x.s);
+    const b = [0.5, -0.5];
+    const k = [2, -3];
+    const db = [0.1, 0.2];
+    const m = perChannel(convRef(x, w, [3, 3, 2, 2], 1, 'SAME', false), (v, c) => (v + b[c]) * k[c]);
+    const ref = perChannel(convRef(m, dw, [3, 3, 2, 1], 1, 'SAME', true), (v, c) => Math.max(0, v + db[c]));
+    expectClose(out.y, ref, 1e-4);
+  });
+
   it('keeps only the requested outputs (prunes other branches) and rejects unknown ones', async () => {
     const g = graph(
       [1, 1, 1, 1],

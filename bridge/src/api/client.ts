@@ -12,6 +12,8 @@ import type { JobEvent } from '../pipeline/events.js';
 import {
   type ApiErrorBody,
   type ApiErrorCode,
+  type BatchResponse,
+  type CreateBatchRequest,
   type CreateJobRequest,
   type DeleteOutputsRequest,
   type DeleteOutputsResponse,
@@ -81,6 +83,8 @@ export interface BridgeClient {
   probe(path: string): Promise<ProbeResponse>;
   faces(request: FacesRequest): Promise<FacesResponse>;
   createJob(spec: CreateJobRequest): Promise<JobResponse>;
+  /** Queues several jobs at once (all checked first; a bad one queues nothing). */
+  createBatch(batch: CreateBatchRequest): Promise<BatchResponse>;
   listJobs(): Promise<JobListResponse>;
   getJob(id: string): Promise<JobDetailResponse>;
   cancelJob(id: string): Promise<JobResponse>;
@@ -213,6 +217,7 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     probe: (path) => request('GET', `/probe?path=${enc(path)}`),
     faces: (body) => request('POST', '/faces', body),
     createJob: (spec) => request('POST', '/jobs', spec),
+    createBatch: (batch) => request('POST', '/batches', batch),
     listJobs: () => request('GET', '/jobs'),
     getJob: (id) => request('GET', `/jobs/${enc(id)}`),
     cancelJob: (id) => request('POST', `/jobs/${enc(id)}/cancel`),

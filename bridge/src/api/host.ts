@@ -21,6 +21,7 @@ export type HostErrorCode =
   | 'NOT_FOUND' // a layer index, a rendered file or the controls are missing
   | 'BAD_ARGUMENT' // an argument of the wrong type or form (a bug in the caller)
   | 'IMPORT_FAILED' // AE refused to import the render
+  | 'EXPORT_FAILED' // the still's PNG could not be written
   | 'INTERNAL'; // AE threw something unexpected (message carries AE's text and the script line)
 
 export interface HostErrorInfo {
@@ -132,7 +133,10 @@ export interface ExportStillResult {
   width: number;
   height: number;
   time: number;
-  /** False if AE had not finished writing the file when the call returned: wait for it before reading. */
+  /**
+   * False when AE had not finished writing the PNG when the call returned (saveFrameToPng renders in the
+   * background in recent AE): wait until the file is a complete PNG (see png-ready.ts) before reading it.
+   */
   written: boolean;
 }
 
@@ -218,6 +222,8 @@ export interface HostApi {
   pickInputs(): PickInputsResult;
   listBatchLayers(): BatchLayersResult;
   exportStill(layerIndex: number, time?: number | null, outPath?: string): ExportStillResult;
+  /** Removes temp comps of finished exports; AE also runs it on a timer while exports are pending. */
+  finishExports(): { pending: number };
   importResult(request: ImportRequest): ImportResult;
   addControls(layerIndex: number): AddControlsResult;
   sampleControls(

@@ -167,6 +167,13 @@ export const CreateJobSchema = JobSpecSchema.extend({
 });
 export type CreateJobRequest = z.input<typeof CreateJobSchema>;
 
+/**
+ * POST /batches: several jobs queued at once (AE: the selected layers, or a list of comps/layers, as one batch).
+ * All are checked before any is queued; each must write to its own output folder.
+ */
+export const CreateBatchSchema = z.strictObject({ jobs: z.array(CreateJobSchema).min(1).max(200) });
+export type CreateBatchRequest = z.input<typeof CreateBatchSchema>;
+
 export const JobIdSchema = z
   .string()
   .regex(/^j-[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$/, { error: 'Expected a job id like j-20260101-120000-0a1b2c3d.' });
@@ -222,6 +229,11 @@ export interface JobSummary {
 
 export interface JobResponse {
   job: JobSummary;
+}
+
+/** POST /batches → the queued jobs, in request order. */
+export interface BatchResponse {
+  jobs: JobSummary[];
 }
 
 export interface JobDetailResponse {

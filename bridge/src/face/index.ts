@@ -10,6 +10,7 @@
  *   await tracker.dispose();
  */
 import type * as ort from 'onnxruntime-node';
+import { ReenactError } from '../errors.js';
 import type { Image } from '../media/types.js';
 import { checkSessionNames, createSession, type ModelSpec } from '../onnx/session.js';
 import { BLAZEFACE_SPEC, createDetector, type DetectorOptions } from './detector.js';
@@ -44,7 +45,7 @@ export interface FaceTracker {
   reset(): void;
   /** The converted model files in use (paths, sha256) for the job manifest. */
   readonly models: FaceModelFile[];
-  /** Releases the ONNX sessions. */
+  /** Releases the ONNX sessions (after any call still queued). */
   dispose(): Promise<void>;
 }
 
@@ -78,12 +79,29 @@ export async function createFaceTracker(options: FaceTrackerOptions = {}): Promi
   };
   const tracker = createTracker(models, options);
   const loaded = [det, mesh, ...(iris ? [iris] : [])];
+  // The models share input buffers, so calls run one at a time, in call order (a shared tracker in the server may
+  // get overlapping requests; `track` order is the caller's frame order).
+  let queue: Promise<unknown> = Promise.resolve();
+  let disposed = false;
+  const exclusive = <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    if (disposed) {
+      return Promise.reject(
+        new ReenactError('INTERNAL', `Expected a live face tracker for ${what}() but it was disposed.`),
+      );
+    }
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
   return {
-    detect: (image) => detectStill(models, image, options),
-    track: (image, index) => tracker.track(image, index),
+    detect: (image) => exclusive('detect', () => detectStill(models, image, options)),
+    track: (image, index) => exclusive('track', () => tracker.track(image, index)),
     reset: () => tracker.reset(),
     models: loaded.map((l) => l.file),
     async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await queue;
       await Promise.all(loaded.map((l) => l.session.release()));
     },
   };

@@ -7,7 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
-import { cropAffine, sampleAffine } from './image.js';
+import { cropAffine, sampleAffineFiltered } from './image.js';
 
 export const IRIS_SIZE = 64;
 const IRIS_OUT = 76 * 3;
@@ -76,7 +76,7 @@ export function createIris(session: ort.InferenceSession) {
       const crops = eyeCrops(landmarks, angle);
       const maps = crops.map((c) => cropAffine(c.cx, c.cy, c.size, c.angle, IRIS_SIZE, c.mirror));
       maps.forEach((m, i) => {
-        sampleAffine(image, m, IRIS_SIZE, IRIS_SIZE, input, 1 / 255, 0, i * IRIS_SIZE * IRIS_SIZE * 3);
+        sampleAffineFiltered(image, m, IRIS_SIZE, IRIS_SIZE, input, 1 / 255, 0, i * IRIS_SIZE * IRIS_SIZE * 3);
       });
       const out = await runNamed(session, IRIS_SPEC, {
         input_1: new ort.Tensor('float32', input, [2, IRIS_SIZE, IRIS_SIZE, 3]),

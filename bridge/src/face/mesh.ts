@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
 import type { Detection } from './detector.js';
-import { type Affine, cropAffine, sampleAffine } from './image.js';
+import { type Affine, cropAffine, sampleAffineFiltered } from './image.js';
 
 export const MESH_SIZE = 192;
 export const MESH_POINTS = 468;
@@ -83,7 +83,7 @@ export function roiAffine(roi: Roi): Affine {
 
 /** Writes the ROI's 192² crop (Float32Array NHWC 1×192×192×3, 0..1) into `out`. */
 export function cropForMesh(image: Image, roi: Roi, out: Float32Array): void {
-  sampleAffine(image, roiAffine(roi), MESH_SIZE, MESH_SIZE, out, 1 / 255, 0);
+  sampleAffineFiltered(image, roiAffine(roi), MESH_SIZE, MESH_SIZE, out, 1 / 255, 0);
 }
 
 /**

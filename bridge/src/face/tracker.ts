@@ -1,6 +1,6 @@
 /**
- * Face tracking over a clip: detection on the first frame, every `redetectEvery` frames and whenever a face is
- * lost; in between each face's region comes from its previous landmarks (MediaPipe's scheme, ~2× cheaper).
+ * Face tracking over a clip: detection on the first frame, every `redetectEvery` frames, at once when a face is
+ * lost and then every `retryEvery` frames while it stays missing; in between each face's region comes from its previous landmarks (MediaPipe's scheme, ~2× cheaper).
  * Several faces keep stable ids: a detection joins the track whose box it overlaps most (IoU), so a face never
  * jumps to the neighbour with the higher score; a face that returns after leaving takes back the id of the
  * nearest lost face of similar size. Frames without a face are reported with a reason, never thrown.
@@ -16,6 +16,10 @@ import type { Box, FaceChoice, FaceObservation, FrameFaces } from './types.js';
 export interface TrackerOptions {
   /** Run the detector every N frames even when all faces are tracked (default 30). */
   redetectEvery?: number;
+  /** While a face lost in the last `retryFor` frames is still missing, run the detector every N frames (default 5). */
+  retryEvery?: number;
+  /** How long (frames) a lost face keeps triggering the faster re-detection (default 150). Its id is kept for good. */
+  retryFor?: number;
   /** Minimum facemesh face-presence score to accept landmarks (default 0.5). */
   minFaceScore?: number;
   /** Most faces tracked at once (default 4). */
@@ -26,6 +30,8 @@ export interface TrackerOptions {
 
 interface Track {
   id: number;
+  /** Frame counter value when the track was lost (lost tracks only). */
+  lostAt?: number;
   roi: Roi;
   box: Box;
 }
@@ -129,8 +135,9 @@ async function measureRoi(
 }
 
 /**
- * All faces in a still, largest first (ids 0, 1, … in that order). Each detection is refined twice: once from the
- * detector's box, once from the resulting landmarks (as tracking would). Overlapping results are merged.
+ * All faces in a still, largest first (ids 0, 1, … in that order). The detector also scans tiles, so small faces in
+ * large photos are found. Each detection is refined twice: once from the detector's box, once from the resulting
+ * landmarks (as tracking would). Overlapping results are merged.
  */
 export async function detectStill(
   models: TrackerModels,
@@ -140,7 +147,7 @@ export async function detectStill(
   checkImage(image);
   const minFaceScore = options.minFaceScore ?? 0.5;
   const found: { landmarks: Float32Array; score: number; iris?: Float32Array }[] = [];
-  for (const d of (await models.detector.detect(image)).slice(0, options.maxFaces ?? 4)) {
+  for (const d of (await models.detector.detectAll(image)).slice(0, options.maxFaces ?? 4)) {
     const first = await models.mesh.run(image, roiFromDetection(d));
     if (!(first.score >= minFaceScore)) continue;
     const r = await measureRoi(models, image, roiFromLandmarks(first.landmarks), minFaceScore);
@@ -156,6 +163,10 @@ export async function detectStill(
 /** Stateful video tracker over the three models. */
 export function createTracker(models: TrackerModels, options: TrackerOptions = {}) {
   const redetectEvery = Math.max(1, options.redetectEvery ?? 30);
+  const retryEvery = Math.max(1, Math.min(redetectEvery, options.retryEvery ?? 5));
+  const retryFor = options.retryFor ?? 150;
+  /** Frames seen since the last reset. */
+  let frameNo = -1;
   const minFaceScore = options.minFaceScore ?? 0.5;
   const maxFaces = options.maxFaces ?? 4;
   let tracks: Track[] = [];
@@ -166,7 +177,9 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
 
   /** New tracks (id −1 until the mesh confirms them) for detections that no track covers. */
   function adopt(detections: Detection[]): void {
-    for (const d of detections) {
+    // Largest first (then left to right), so faces that appear together get ids in the `{by:'index'}` order.
+    const bySize = [...detections].sort((p, q) => area(q.box) - area(p.box) || p.box.x - q.box.x);
+    for (const d of bySize) {
       if (tracks.length >= maxFaces) break;
       if (tracks.some((t) => boxIou(t.box, d.box) > 0.3)) continue;
       tracks.push({ id: -1, roi: roiFromDetection(d), box: d.box });
@@ -204,7 +217,11 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
         adopt(detections);
       };
       sinceDetect++;
-      if (tracks.length === 0 || sinceDetect >= redetectEvery) await runDetector();
+      frameNo++;
+      const missing = lost.some((t) => frameNo - (t.lostAt ?? 0) <= retryFor);
+      if (tracks.length === 0 || sinceDetect >= redetectEvery || (missing && sinceDetect >= retryEvery)) {
+        await runDetector();
+      }
 
       const faces: FaceObservation[] = [];
       const survivors: Track[] = [];
@@ -214,7 +231,7 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
           const r = await measureRoi(models, image, t.roi, minFaceScore);
           if (!r) {
             rejected++;
-            if (t.id >= 0) lost.push(t);
+            if (t.id >= 0) lost.push({ ...t, lostAt: frameNo });
             continue;
           }
           const box = landmarksBox(r.landmarks);
@@ -251,6 +268,7 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
       tracks = [];
       lost = [];
       nextId = 0;
+      frameNo = -1;
       sinceDetect = Number.POSITIVE_INFINITY;
     },
   };

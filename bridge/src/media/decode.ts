@@ -10,7 +10,7 @@ import { equalRational, frameTime, type Rational } from '../util/rational.js';
 import { decodeArgs } from './ffmpeg-args.js';
 import { ffmpegPaths } from './locator.js';
 import { probe } from './probe.js';
-import { formatCommand, killProcess, processError } from './run.js';
+import { formatCommand, killProcess, lastLines, processError } from './run.js';
 import type { Frame, Image, ProbeResult } from './types.js';
 
 export interface DecodeOptions {
@@ -138,7 +138,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
     }
     const { code, signal } = await Promise.race([exited, spawnError]);
     if (options.signal?.aborted) throw new ReenactError('CANCELLED', 'Cancelled.');
-    if (code !== 0) throw processError(ffmpeg, args, code, signal, stderr);
+    if (code !== 0) throw decodeError(info.file, relIndex, processError(ffmpeg, args, code, signal, stderr), signal);
     if (relIndex === 0) {
       throw new ReenactError(
         'BAD_INPUT',
@@ -152,6 +152,27 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
     options.signal?.removeEventListener('abort', onAbort);
     killProcess(child);
   }
+}
+
+/**
+ * A failed decode, said in terms of the input: ffmpeg killed from outside (resumable) or a file it cannot read past
+ * some frame (corrupt or truncated). Keeps ffmpeg's command and stderr in details.
+ */
+function decodeError(file: string, decoded: number, err: ReenactError, signal: string | null): ReenactError {
+  const where = decoded ? ` after ${decoded} frame(s)` : '';
+  if (signal) {
+    return new ReenactError(
+      'FFMPEG_FAILED',
+      `ffmpeg stopped (killed by ${signal}) while decoding ${file}${where}. Run the same command again to resume.`,
+      { cause: err, details: { ...err.details, file } },
+    );
+  }
+  const said = lastLines(String(err.details.stderr ?? ''), 1);
+  return new ReenactError(
+    'BAD_INPUT',
+    `Could not decode ${file}${where}: it may be corrupt or truncated${said ? ` (ffmpeg said: ${said})` : ''}. Re-export it.`,
+    { cause: err, details: { ...err.details, file } },
+  );
 }
 
 /** How many output frames show source frame `rel`, given output frames already emitted. */

@@ -5,7 +5,7 @@
  * is never overwritten without `force`.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { access, readdir, rename, rm } from 'node:fs/promises';
+import { access, open, readdir, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PNG } from 'pngjs';
@@ -77,7 +77,17 @@ class FfmpegWriter implements FrameWriter {
         },
       );
     }
-    return processError(ffmpegPaths().ffmpeg, this.args, code, signal, this.stderr);
+    const failed = processError(ffmpegPaths().ffmpeg, this.args, code, signal, this.stderr);
+    if (signal) {
+      // Killed from outside (out of memory, a user, a crash): nothing is wrong with the job, so say how to go on.
+      const into = path.dirname(this.args.at(-1) ?? '');
+      return new ReenactError(
+        'FFMPEG_FAILED',
+        `ffmpeg stopped (killed by ${signal}) while encoding into ${into}. Run the same command again to resume.`,
+        { cause: failed, details: failed.details },
+      );
+    }
+    return failed;
   }
 
   async write(image: Image): Promise<void> {
@@ -146,16 +156,84 @@ export async function cleanPartialFrames(dir: string): Promise<number> {
   return stale.length;
 }
 
-/** Opens a PNG sequence writer; each frame file appears complete or not at all. */
+/** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */
+export async function isCompletePng(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size < 57) return false;
+    const tail = Buffer.alloc(12);
+    await handle.read(tail, 0, 12, size - 12);
+    return tail.toString('hex') === '0000000049454e44ae426082';
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** A printf pattern's file for frame `n` (%05d, %d… — the one integer conversion our patterns use). */
+function patternFile(pattern: string, n: number): string {
+  return pattern.replace(/%0?(\d*)d/, (_, width: string) => String(n).padStart(Number(width || 0), '0'));
+}
+
+/** A frame ffmpeg left incomplete: a full disk (the usual cause) or a failing one. Both resume once fixed. */
+async function incompleteFrameError(file: string): Promise<ReenactError> {
+  const fs = await statfs(path.dirname(file)).catch(() => undefined);
+  const full = fs !== undefined && fs.bavail * fs.bsize < 1024 * 1024;
+  return new ReenactError(
+    'OUTPUT_UNWRITABLE',
+    full
+      ? 'The disk is full while encoding. Free some space, then run the same command again to resume.'
+      : `Could not write ${file} completely. Check the disk, then run the same command again to resume.`,
+    { details: { file } },
+  );
+}
+
+/**
+ * Opens a PNG sequence writer; each frame file appears complete or not at all. ffmpeg's `atomic_writing` renames its
+ * temp file and exits 0 even when a write failed (a full disk leaves empty or cut PNGs under final names), so each
+ * finished frame is checked as it appears (and all of them on close); a failed encode removes the incomplete ones.
+ */
 export async function openPngSequence(options: PngSequenceOptions): Promise<FrameWriter> {
   const dir = path.dirname(options.pattern);
   await ensureDir(dir);
-  return new FfmpegWriter(
-    options,
-    pngSequenceArgs(options),
-    async () => {},
-    () => cleanPartialFrames(dir).then(() => {}),
-  );
+  let handed = 0;
+  let verified = 0;
+  const fileOf = (k: number) => patternFile(options.pattern, options.startNumber + k);
+  const removeIncomplete = async () => {
+    await cleanPartialFrames(dir);
+    for (let k = verified; k <= handed; k++)
+      if (!(await isCompletePng(fileOf(k)))) await rm(fileOf(k), { force: true });
+  };
+  /** Checks finished frames in order; with `all`, waits for none (ffmpeg has exited). */
+  const verify = async (all: boolean) => {
+    while (verified < handed) {
+      const file = fileOf(verified);
+      if (!all && !(await exists(file))) return; // not renamed into place yet: ffmpeg is still on it
+      if (!(await isCompletePng(file))) throw await incompleteFrameError(file);
+      verified++;
+    }
+  };
+  const writer = new FfmpegWriter(options, pngSequenceArgs(options), async () => {}, removeIncomplete);
+  return {
+    async write(image) {
+      await writer.write(image);
+      handed++;
+      await verify(false);
+    },
+    async close() {
+      await writer.close();
+      try {
+        await verify(true);
+      } catch (err) {
+        await removeIncomplete();
+        throw err;
+      }
+    },
+    abort: () => writer.abort(),
+  };
 }
 
 export interface MovieOptions extends StreamFormat {

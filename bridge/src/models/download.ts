@@ -60,10 +60,13 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
   return new Promise<http.IncomingMessage>((resolve, reject) => {
     const lib = url.startsWith('https:') ? https : http;
     const req = lib.get(url, { headers: { 'user-agent': 'reenact-models', ...headers }, signal }, resolve);
-    req.setTimeout(timeoutMs, () => req.destroy(new RetriableDownloadError(`no answer in ${timeoutMs} ms`)));
+    // Silence before any answer looks like a firewall or no route: report it as offline instead of retrying for
+    // minutes. Once the body streams, the same idle timeout surfaces as a cut connection (retried with Range).
+    req.setTimeout(timeoutMs, () => req.destroy(new OfflineError(`no answer in ${timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code && OFFLINE_CODES.has(err.code)) reject(new OfflineError(`${err.code} ${err.message}`));
-      else if (err instanceof RetriableDownloadError || err.name === 'AbortError') reject(err);
+      else if (err instanceof OfflineError || err instanceof RetriableDownloadError || err.name === 'AbortError')
+        reject(err);
       else reject(new RetriableDownloadError(err.message));
     });
   });

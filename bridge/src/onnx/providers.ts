@@ -5,6 +5,9 @@
  * falls back the same way. The result says which device actually ran, for the manifest. Platform, arch, the list
  * of backends and the session factory are injectable so every branch is tested on a CPU-only machine.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ReenactError } from '../errors.js';
 
@@ -47,10 +50,35 @@ export interface PlatformInfo {
   arch: string;
   /** Backend names this onnxruntime-node build registers (ort.listSupportedBackends()). */
   backends: string[];
+  /** Providers this build knows but cannot load here, with why (e.g. CUDA's libraries were never installed). */
+  unavailable?: Partial<Record<Device, string>>;
 }
 
+/** Provider libraries onnxruntime-node loads at run time for providers it does not bundle. */
+const PROVIDER_LIBS: Partial<Record<Device, string[]>> = {
+  cuda: ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'],
+};
+
+/** This process: platform, the backends of the installed onnxruntime-node, and GPU providers missing their libraries. */
 export function currentPlatform(): PlatformInfo {
-  return { platform: process.platform, arch: process.arch, backends: ort.listSupportedBackends().map((b) => b.name) };
+  const backends = ort.listSupportedBackends();
+  const unavailable: Partial<Record<Device, string>> = {};
+  let binDir = '';
+  try {
+    const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
+    binDir = path.join(path.dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    // Unusual layout: let session creation find out.
+  }
+  for (const b of backends) {
+    const libs = PROVIDER_LIBS[b.name as Device];
+    if (b.bundled || !libs || !binDir) continue;
+    const missing = libs.filter((lib) => !existsSync(path.join(binDir, lib)));
+    if (missing.length)
+      unavailable[b.name as Device] =
+        `its provider library is not installed (${missing.join(', ')} in ${binDir}; onnxruntime-node's install script downloads it, e.g. \`npm rebuild onnxruntime-node\` with scripts allowed)`;
+  }
+  return { platform: process.platform, arch: process.arch, backends: backends.map((b) => b.name), unavailable };
 }
 
 /** Whether this build can even try `device` here (it may still fail to start, e.g. no CUDA libraries). */
@@ -61,15 +89,19 @@ export function offered(device: Device, info: PlatformInfo): boolean {
 }
 
 /**
- * The devices to try, in order, for a request. CPU is always the last resort.
+ * The devices to try, in order, for a request (CPU always last), and why any GPU device of the platform is skipped.
  * @throws ReenactError MISSING_DEPENDENCY when an explicit device cannot exist on this platform ("dml on linux").
  */
-export function deviceCandidates(request: DeviceRequest, info: PlatformInfo): Device[] {
+export function deviceCandidates(request: DeviceRequest, info: PlatformInfo): { devices: Device[]; skipped: string[] } {
+  const skip = (d: Device) => `${DEVICE_LABEL[d]} (--device ${d}) could not start: ${info.unavailable?.[d]}`;
+  if (request === 'cpu') return { devices: ['cpu'], skipped: [] };
   if (request === 'auto') {
-    const list = PLATFORM_PRIORITY[info.platform] ?? ['cpu'];
-    return list.filter((d) => offered(d, info));
+    const list = (PLATFORM_PRIORITY[info.platform] ?? ['cpu']).filter((d) => offered(d, info));
+    return {
+      devices: list.filter((d) => !info.unavailable?.[d]),
+      skipped: list.filter((d) => info.unavailable?.[d]).map(skip),
+    };
   }
-  if (request === 'cpu') return ['cpu'];
   if (!offered(request, info)) {
     const p = DEVICE_PLATFORMS[request];
     const here = (PLATFORM_PRIORITY[info.platform] ?? ['cpu']).filter((d) => offered(d, info));
@@ -78,7 +110,8 @@ export function deviceCandidates(request: DeviceRequest, info: PlatformInfo): De
       `Expected a platform with the ${DEVICE_LABEL[request]} provider for --device ${request} but received ${info.platform}-${info.arch}; ${DEVICE_LABEL[request]} runs on ${p.where}. Use one of auto, ${here.join(', ')}.`,
     );
   }
-  return [request, 'cpu'];
+  if (info.unavailable?.[request]) return { devices: ['cpu'], skipped: [skip(request)] };
+  return { devices: [request, 'cpu'], skipped: [] };
 }
 
 export type SessionFactory = (
@@ -117,10 +150,10 @@ export async function openSessions<K extends string>(
 ): Promise<SessionSet<K>> {
   const info = deps.platform ?? currentPlatform();
   const create = deps.create ?? createOrtSession;
-  const candidates = deviceCandidates(request, info);
+  const { devices, skipped } = deviceCandidates(request, info);
   const warnings: string[] = [];
-  const failures: string[] = [];
-  for (const device of candidates) {
+  const failures: string[] = [...skipped];
+  for (const device of devices) {
     const opened: Partial<Record<K, ort.InferenceSession>> = {};
     try {
       for (const [id, model] of Object.entries(models(device)) as [K, string | Uint8Array][]) {

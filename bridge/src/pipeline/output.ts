@@ -2,10 +2,13 @@
  * The output folder of a render: where frames, movie, preview and reenact.json go; whether an earlier run there can be
  * resumed or updated in place; and cleaning our own files (never anything else) when --force starts over.
  */
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 import { cleanPartialFrames } from '../media/encode.js';
+
+export { isCompletePng } from '../media/encode.js';
+
 import { ensureDir } from '../util/fs.js';
 import type { JobSpec, Manifest } from './spec.js';
 
@@ -23,8 +26,14 @@ export interface OutputLayout {
 
 export const FRAME_PREFIX = 'frame_';
 
+/** "00010-00019": the folder name of a chunk's output under `<output.dir>/chunks/`. */
+export function chunkName(chunk: { start: number; end: number }): string {
+  return `${String(chunk.start).padStart(5, '0')}-${String(chunk.end).padStart(5, '0')}`;
+}
+
 export function outputLayout(spec: JobSpec): OutputLayout {
-  const dir = spec.output.dir;
+  // A chunk renders into its own folder so chunks running at once never share a manifest or clean each other's temps.
+  const dir = spec.chunk ? path.join(spec.output.dir, 'chunks', chunkName(spec.chunk)) : spec.output.dir;
   const framesDir = path.join(dir, 'frames');
   const stem = path.basename(spec.driving, path.extname(spec.driving));
   return {
@@ -55,23 +64,6 @@ export async function readManifest(file: string): Promise<Manifest | undefined> 
     return JSON.parse(await readFile(file, 'utf8')) as Manifest;
   } catch {
     return undefined;
-  }
-}
-
-/** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */
-export async function isCompletePng(file: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(file, 'r');
-    const { size } = await handle.stat();
-    if (size < 57) return false;
-    const tail = Buffer.alloc(12);
-    await handle.read(tail, 0, 12, size - 12);
-    return tail.toString('hex') === '0000000049454e44ae426082';
-  } catch {
-    return false;
-  } finally {
-    await handle?.close();
   }
 }
 

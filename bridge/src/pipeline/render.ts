@@ -34,6 +34,8 @@ export interface RenderOptions {
   previewEvery?: number;
   /** Relative paths in the spec resolve from here. */
   baseDir?: string;
+  /** Fault injection for the reliability tests only: the engine throws on these output frames. */
+  faults?: { engineThrowsOn?: number[] };
 }
 
 /** One output frame's recipe hash: same key ⇒ same bytes, so a resumed/updated render can keep the file. */
@@ -95,6 +97,10 @@ async function* outputFrames(
   pixels: boolean,
   signal?: AbortSignal,
 ): AsyncGenerator<FrameSlot> {
+  if (spec.chunk) {
+    yield* chunkFrames(spec.chunk, info, range, map, pixels, signal);
+    return;
+  }
   if (pixels) {
     const fps = spec.fps ? parseRational(spec.fps) : info.fps;
     for await (const f of decodeFrames(info.file, { info, range, fps, signal, channels: 3 })) {
@@ -103,6 +109,54 @@ async function* outputFrames(
     return;
   }
   for (let index = 0; index < map.length; index++) yield { index, sourceIndex: range.start + map[index] };
+}
+
+/**
+ * A chunk's output frames: decodes only the driving frames the chunk uses (at the clip's own rate) and repeats or
+ * skips them with the WHOLE job's conform map, so every frame gets the same driving pixels as in an unchunked render.
+ */
+async function* chunkFrames(
+  chunk: { start: number; end: number },
+  info: ProbeResult,
+  range: { start: number; end: number },
+  map: number[],
+  pixels: boolean,
+  signal?: AbortSignal,
+): AsyncGenerator<FrameSlot> {
+  if (!pixels) {
+    for (let index = chunk.start; index <= chunk.end; index++) yield { index, sourceIndex: range.start + map[index] };
+    return;
+  }
+  const sub = { start: range.start + map[chunk.start], end: range.start + map[chunk.end] };
+  let index = chunk.start;
+  for await (const f of decodeFrames(info.file, { info, range: sub, signal, channels: 3 })) {
+    while (index <= chunk.end && range.start + map[index] === f.sourceIndex) {
+      const again = index < chunk.end && map[index + 1] === map[index];
+      // A repeated driving frame gets its own copy, as decodeFrames does when it conforms.
+      const image = again ? { ...f, data: Uint8Array.prototype.slice.call(f.data) } : f;
+      yield { index, sourceIndex: f.sourceIndex, image };
+      index++;
+    }
+    if (index > chunk.end) return;
+  }
+}
+
+/** @throws BAD_INPUT when a chunk lies outside the job's output frames, or asks for a movie. */
+function checkChunk(spec: JobSpec, total: number): void {
+  const { chunk } = spec;
+  if (!chunk) return;
+  if (chunk.end >= total) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected a chunk within output frames 0-${total - 1} but received ${chunk.start}-${chunk.end} (${spec.driving}). Split the job with its own frame count.`,
+    );
+  }
+  if (spec.output.format !== 'png') {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected format png for a chunked render but received ${spec.output.format}. Chunks render PNG frames; mergeChunks encodes the movie.`,
+    );
+  }
 }
 
 async function decodeOne(info: ProbeResult, sourceIndex: number, signal?: AbortSignal): Promise<Image> {
@@ -151,6 +205,8 @@ async function runRender(
   const outFps = spec.fps ? parseRational(spec.fps, 'output frame rate (fps)') : drivingInfo.fps;
   const range = resolveRange(drivingInfo, spec.range);
   const map = conformMap(range.end - range.start + 1, drivingInfo.fps, outFps);
+  checkChunk(spec, map.length);
+  const frameTotal = spec.chunk ? spec.chunk.end - spec.chunk.start + 1 : map.length;
   const layout = outputLayout(spec);
   const previous = await prepareOutput(spec, layout);
   const [sourceHash, drivingHash] = await Promise.all([sha256File(spec.source), sha256File(spec.driving)]);
@@ -175,7 +231,7 @@ async function runRender(
       signal,
     });
     const trackSeconds = (performance.now() - tTrack) / 1000;
-    emit({ type: 'started', jobId, totalFrames: map.length, engine: engine.info.name, device: engine.info.device });
+    emit({ type: 'started', jobId, totalFrames: frameTotal, engine: engine.info.name, device: engine.info.device });
     await engine.prepare(source, track?.sourceFace as FaceObservation);
     const referenceIndex = track
       ? track.referenceIndex
@@ -208,7 +264,7 @@ async function runRender(
     });
     const tPreview = performance.now();
     let preview: string | undefined;
-    if (spec.output.preview) {
+    if (spec.output.preview && !spec.chunk) {
       emit({ type: 'progress', jobId, stage: 'preview', done: 0, total: 1, fps: 0, eta: null });
       await writeSideBySide({
         driving: spec.driving,
@@ -238,6 +294,7 @@ async function runRender(
       referenceIndex,
       frames: result.frames,
       complete: true,
+      stats: result.stats,
       timings: {
         totalSeconds: (performance.now() - t0) / 1000,
         trackSeconds,
@@ -268,6 +325,7 @@ interface ManifestInputs {
   referenceIndex: number;
   frames: ManifestFrameWithKey[];
   complete: boolean;
+  stats: NonNullable<Manifest['stats']>;
   timings: Manifest['timings'];
 }
 
@@ -298,13 +356,15 @@ function buildManifest(m: ManifestInputs): Manifest {
     format: m.spec.output.format,
     output: m.spec.output.format === 'png' ? 'frames/frame_%05d.png' : m.layout.movie.split(/[\\/]/).pop()!,
     ...(m.preview ? { preview: m.preview } : {}),
-    firstFrame: 0,
-    frameCount: m.map.length,
+    // A chunk's manifest lists only its frames.
+    firstFrame: m.spec.chunk?.start ?? 0,
+    frameCount: m.spec.chunk ? m.spec.chunk.end - m.spec.chunk.start + 1 : m.map.length,
     frames: m.frames,
     referenceFrame: m.referenceIndex,
     warnings: m.warnings,
     timings: m.timings,
     complete: m.complete,
+    stats: m.stats,
     createdAt: new Date().toISOString(),
   };
 }
@@ -328,20 +388,28 @@ interface FramesContext {
 }
 
 /** The per-frame loop: render missing/changed frames, keep valid ones, encode in contiguous runs. */
-async function renderFrames(
-  c: FramesContext,
-): Promise<{ frames: ManifestFrameWithKey[]; renderSeconds: number; encodeSeconds: number }> {
+async function renderFrames(c: FramesContext): Promise<{
+  frames: ManifestFrameWithKey[];
+  renderSeconds: number;
+  encodeSeconds: number;
+  stats: NonNullable<Manifest['stats']>;
+}> {
   const { spec, engine, layout, jobId, emit, options } = c;
   const signal = options.signal;
   const png = spec.output.format === 'png';
   const oldKeys = new Map<number, string>();
   for (const f of (c.previous?.frames ?? []) as ManifestFrameWithKey[]) if (f.key) oldKeys.set(f.index, f.key);
   const frames: ManifestFrameWithKey[] = [];
-  const meter = new ProgressMeter(jobId, 'render', c.map.length, emit);
+  const meter = new ProgressMeter(
+    jobId,
+    'render',
+    spec.chunk ? spec.chunk.end - spec.chunk.start + 1 : c.map.length,
+    emit,
+  );
   const neutral = neutralFrame(c.source);
   let writer: FrameWriter | undefined;
   let nextIndex = -1;
-  let lastGood: LastGood | undefined;
+  let lastGood: LastGood | undefined = spec.chunk ? lastGoodBefore(c, spec.chunk.start) : undefined;
   let renderSeconds = 0;
   let encodeSeconds = 0;
   let rendered = 0;
@@ -414,6 +482,8 @@ async function renderFrames(
         };
         let out: RenderedFrame | undefined;
         try {
+          if (options.faults?.engineThrowsOn?.includes(slot.index))
+            throw new Error(`injected fault on frame ${slot.index}`);
           out = await engine.render(frame);
         } catch (err) {
           if (spec.onFrameFailure === 'fail')
@@ -439,6 +509,7 @@ async function renderFrames(
         } else {
           image = neutral;
           status = 'failed';
+          key = `${key}:failed`; // never matches a later run's key, so a resume retries the frame
         }
       }
       const te = performance.now();
@@ -473,6 +544,7 @@ async function renderFrames(
     await writer?.close();
     writer = undefined;
     encodeSeconds += (performance.now() - te) / 1000;
+    if (frames.length < c.map.length) throw missingFrames(c, frames);
   } catch (err) {
     // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
     if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
@@ -483,7 +555,17 @@ async function renderFrames(
     c.warn(
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
-  return { frames, renderSeconds, encodeSeconds };
+  return { frames, renderSeconds, encodeSeconds, stats: { rendered, kept: frames.length - rendered } };
+}
+
+/** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
+function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
+  const last = frames.at(-1)?.sourceIndex;
+  return new ReenactError(
+    'BAD_INPUT',
+    `Expected ${c.map.length} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected: c.map.length, decoded: frames.length } },
+  );
 }
 
 interface LastGood {
@@ -491,12 +573,44 @@ interface LastGood {
   image?: Image;
   key: string;
   index: number;
+  /** A frame before the chunk (not in this folder): rendered on demand. */
+  load?: () => Promise<Image>;
 }
 
-/** A held frame's pixels: in memory, or read back from disk when it was kept by a resume. */
+/** A held frame's pixels: in memory, rendered on demand, or read back from disk when it was kept by a resume. */
 async function materialise(lastGood: LastGood, layout: OutputLayout): Promise<Image> {
-  if (!lastGood.image) lastGood.image = await readImage(layout.framePath(lastGood.index), { channels: 4 });
+  if (!lastGood.image)
+    lastGood.image = lastGood.load
+      ? await lastGood.load()
+      : await readImage(layout.framePath(lastGood.index), { channels: 4 });
   return lastGood.image;
+}
+
+/**
+ * The frame an unchunked render would hold at the start of a chunk: the last output frame before it with a face.
+ * Its pixels are rendered only if a held frame needs them. (An engine failure on that frame is not foreseen.)
+ */
+function lastGoodBefore(c: FramesContext, start: number): LastGood | undefined {
+  const { spec, track, engine } = c;
+  if (!track || engine.info.needsFaces === false || spec.onFrameFailure !== 'hold') return undefined;
+  for (let index = start - 1; index >= 0; index--) {
+    const sourceIndex = c.range.start + c.map[index];
+    const face = track.faceAt(sourceIndex);
+    if (!face) continue;
+    const controls = controlsFor(spec, index);
+    return {
+      key: frameKey(c.keyBase, face, controls),
+      index,
+      load: async () => {
+        const image = engine.info.needsDrivingPixels
+          ? await decodeOne(c.drivingInfo, sourceIndex, c.options.signal)
+          : undefined;
+        const out = await engine.render({ index, time: frameTime(index, c.outFps), image, face, controls });
+        return out.image;
+      },
+    };
+  }
+  return undefined;
 }
 
 /**

@@ -24,6 +24,16 @@ export const FrameRangeSchema = z
   .refine((r) => r.end >= r.start, { message: 'range end must be ≥ start' });
 export type FrameRange = z.infer<typeof FrameRangeSchema>;
 
+/**
+ * A chunk of a job: OUTPUT frame indices (inclusive). Tracking, smoothing, the reference frame and the conform map stay
+ * those of the whole job, so a chunk's frames are the same bytes as in an unchunked render; only these are rendered,
+ * into `<output.dir>/chunks/<start>-<end>/`, and `mergeChunks` (jobs/chunks.ts) joins them.
+ */
+export const ChunkSchema = z
+  .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
+  .refine((r) => r.end >= r.start, { message: 'chunk end must be ≥ start' });
+export type Chunk = z.infer<typeof ChunkSchema>;
+
 /** Per-frame control curves (issue: AE-native controls): frame index → partial controls, merged over `controls`. */
 export const ControlCurvesSchema = z.object({
   /** Output frame index of curves[0]. */
@@ -59,6 +69,8 @@ export const JobSpecSchema = z.object({
   /** Driving frame (clip frame number) taken as neutral; 'auto' = first frame with a face. */
   referenceFrame: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto'),
   range: FrameRangeSchema.optional(),
+  /** Render only these output frames of the job (farm/queue chunks). */
+  chunk: ChunkSchema.optional(),
   /** Conform output to this rate (rational string, e.g. "30000/1001"); default: the driving clip's rate. */
   fps: z.string().optional(),
   /** Landmark smoothing strength 0 (none) … 1 (heavy). */
@@ -110,5 +122,7 @@ export interface Manifest {
   warnings: string[];
   timings: { totalSeconds: number; trackSeconds: number; renderSeconds: number; encodeSeconds: number };
   complete: boolean;
+  /** Frames rendered by this run, and frames kept from an earlier run in the folder (resume / update in place). */
+  stats?: { rendered: number; kept: number };
   createdAt: string;
 }

@@ -8,6 +8,7 @@ import { MAX_BODY_BYTES } from '../api/schema.js';
 import type { JobManager } from '../jobs/manager.js';
 import { handleError } from './http-errors.js';
 import { loggerOptions } from './log.js';
+import { batchRoutes } from './routes/batches.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { mediaRoutes } from './routes/media.js';
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   systemRoutes(app, options.services, options.onShutdown ?? (() => {}));
   mediaRoutes(app, options.services);
   jobRoutes(app, options.manager, options.dataDir);
+  batchRoutes(app, options.manager, options.dataDir);
   eventRoutes(app, options.manager);
   return app;
 }

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 
@@ -36,6 +36,13 @@ export function outputError(err: unknown, target: string): ReenactError {
       },
     );
   }
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    return new ReenactError(
+      'OUTPUT_UNWRITABLE',
+      `Cannot write to ${target} (${code}: part of the path is a file, not a folder). Choose another output folder.`,
+      { cause: err, details: { path: target } },
+    );
+  }
   if (err instanceof ReenactError) return err;
   return new ReenactError('OUTPUT_UNWRITABLE', `Cannot write ${target}: ${(err as Error).message}`, {
     cause: err,
@@ -47,8 +54,30 @@ export async function ensureDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw outputError(err, dir);
+    throw outputError(await realCause(err, dir), dir);
   }
+}
+
+/**
+ * Recursive mkdir on a read-only filesystem reports ENOENT for the deepest folder, which hides the reason; the
+ * nearest existing ancestor's write access tells the truth (EROFS, EACCES).
+ */
+async function realCause(err: unknown, dir: string): Promise<unknown> {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err;
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    try {
+      await stat(d);
+    } catch {
+      continue;
+    }
+    try {
+      await access(d, constants.W_OK);
+      return err;
+    } catch (denied) {
+      return denied;
+    }
+  }
+  return err;
 }
 
 /** Writes `data` to `file` atomically (temp + rename). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -8,8 +8,10 @@ import {
   createLivePortraitEngineFromSpec,
   parseLivePortraitConfig,
 } from '../../../bridge/src/engines/liveportrait/index.js';
+import { checkSignature, SPECS } from '../../../bridge/src/engines/liveportrait/specs.js';
 import { ReenactError } from '../../../bridge/src/errors.js';
 import { loadCatalog } from '../../../bridge/src/models/catalog.js';
+import { DataType, encodeModel, makeModel, valueInfo } from '../../../bridge/src/onnx/proto.js';
 import type { SessionFactory } from '../../../bridge/src/onnx/providers.js';
 import { drivingFrame, installSyntheticModels, makeFace, makeImage } from './fixtures.js';
 
@@ -191,5 +193,47 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
       /^Expected liveportrait options among device, intensity, .* but received flag_stitching\.$/,
     );
     expect(parseLivePortraitConfig({ regions: 'lips' }).regions).toEqual(['lips']);
+  });
+
+  it('refuses a model file whose inputs differ from the real signature, naming the file', async () => {
+    const wrongRoot = mkdtempSync(path.join(os.tmpdir(), 'reenact-lp-wrong-'));
+    try {
+      const wrongEnv = await installSyntheticModels(wrongRoot, { landmark: false });
+      const file = path.join(wrongRoot, 'cache', 'models', 'liveportrait', 'stitching.onnx');
+      writeFileSync(
+        file,
+        encodeModel(
+          makeModel({
+            name: 'wrong',
+            node: [{ opType: 'Identity', input: ['input'], output: ['output'] }],
+            input: [valueInfo('input', DataType.FLOAT, [1, 130])],
+            output: [valueInfo('output', DataType.FLOAT, [1, 130])],
+          }),
+        ),
+      );
+      const engine = createLivePortraitEngine(
+        { device: 'cpu' },
+        { env: wrongEnv, catalog: loadCatalog(wrongEnv.REENACT_MODEL_CATALOG) },
+      );
+      const err = (await engine.prepare(portrait, portraitFace).catch((e) => e)) as ReenactError;
+      expect(err.code).toBe('ENGINE_FAILED');
+      expect(err.message).toBe(
+        `Expected input input of model stitching to be float32 1×126 but the file declares float32 1×130 (${file}). Reinstall the catalog's files: reenact models install --force.`,
+      );
+      await engine.dispose();
+    } finally {
+      rmSync(wrongRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an FP16 export (declared float16 input)', () => {
+    const meta = (type: string) => ({
+      inputMetadata: [{ name: 'img', isTensor: true, type, shape: [1, 3, 256, 256] }],
+      outputMetadata: [],
+    });
+    expect(() => checkSignature(meta('float32'), SPECS.motion_extractor, 'm.onnx')).not.toThrow();
+    expect(() => checkSignature(meta('float16'), SPECS.motion_extractor, 'm.onnx')).toThrow(
+      "Expected input img of model motion_extractor to be float32 1×3×256×256 but the file declares float16 1×3×256×256 (m.onnx). Reinstall the catalog's files: reenact models install --force.",
+    );
   });
 });

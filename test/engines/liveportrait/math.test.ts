@@ -217,7 +217,7 @@ describe('crop from our own landmarks', () => {
     expect(mouth[1] - eye[1]).toBeCloseTo((40 * 512) / 230, 6);
     close(applyAffine(invertAffine(box.o2c), ...applyAffine(box.o2c, 3, 7)), [3, 7], 1e-9);
   });
-  it('stays upright without rotation', () => {
+  it('stays upright without rotation, still measuring along the face axes (LivePortrait driving crop)', () => {
     const box = cropFromLandmarks(square, 3, [50, 50], [10, 50], {
       dsize: 512,
       scale: 2.2,
@@ -226,7 +226,11 @@ describe('crop from our own landmarks', () => {
       rotate: false,
     });
     expect(box.angle).toBe(0);
-    expect(box.o2c[1]).toBe(0);
+    expect(box.side).toBeCloseTo(220, 9);
+    // The forehead shift goes along the face's up axis (+x here, the mouth being at −x): 0.1 × 220 px.
+    close(box.center, [72, 50], 1e-9);
+    const s = 512 / 220;
+    close(box.o2c, [s, 0, 256 - s * 72, 0, s, 256 - s * 50], 1e-9);
   });
 });
 

@@ -110,6 +110,20 @@ describe('meshwarp engine', () => {
     expect(engine.lastMotion).toBeNull();
   });
 
+  it('works without iris points (gaze uses an estimated iris disc)', async () => {
+    const engine = createMeshwarpEngine();
+    const { image, face } = astronaut();
+    const bare = { ...cloneFace(face), iris: undefined };
+    await engine.prepare(image, bare);
+    await engine.setReference({ index: 0, time: 0, face: bare, controls: controls() });
+    const out = await engine.render({ index: 1, time: 0, face: bare, controls: controls({ gazeLeft: [0.2, 0] }) });
+    expect(engine.lastMotion?.iris).toBeNull();
+    expect(engine.lastMotion?.gaze[0][0]).toBeGreaterThan(3);
+    let changed = 0;
+    for (let i = 0; i < 512 * 512; i++) if (out.image.data[i * 4] !== image.data[i * 3]) changed++;
+    expect(changed).toBeGreaterThan(20);
+  });
+
   it('benchMeshwarp times renders of a prepared engine', async () => {
     const engine = createMeshwarpEngine();
     const { image, face } = astronaut();

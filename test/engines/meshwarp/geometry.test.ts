@@ -10,6 +10,7 @@ import {
   similarityScale,
 } from '../../../bridge/src/engines/meshwarp/geometry.js';
 import { matteAlpha, matteLut, transparentCopy } from '../../../bridge/src/engines/meshwarp/matte.js';
+import { createWarpScratch, softenFolds } from '../../../bridge/src/engines/meshwarp/warp.js';
 
 describe('fitSimilarity', () => {
   it('recovers scale 2, a 90° clockwise turn and a shift (hand-checked)', () => {
@@ -74,5 +75,20 @@ describe('matte', () => {
   it('transparentCopy keeps RGB and sets alpha 0', () => {
     const out = transparentCopy(Uint8Array.from([1, 2, 3, 4, 5, 6]), 2, 1, 3);
     expect([...out]).toEqual([1, 2, 3, 0, 4, 5, 6, 0]);
+  });
+});
+
+describe('softenFolds', () => {
+  it('blends 3:1 across a jump in source position, and leaves a continuous mapping alone (hand-checked)', () => {
+    const s = createWarpScratch([0, 0, 3, 0]);
+    const out = Uint8Array.from([0, 0, 0, 255, 0, 0, 0, 255, 200, 200, 200, 255, 200, 200, 200, 255]);
+    s.depth.fill(0);
+    s.srcX.set([0, 1, 9, 10]); // a fold between pixels 1 and 2
+    expect(softenFolds(out, 4, [0, 0, 3, 0], s, 4)).toBe(1);
+    expect([out[0], out[4], out[8], out[12]]).toEqual([0, 50, 150, 200]); // (3·0 + 200 + 2) >> 2 = 50
+    s.srcX.set([0, 1, 2, 3]);
+    const before = Uint8Array.from(out);
+    expect(softenFolds(out, 4, [0, 0, 3, 0], s, 4)).toBe(0);
+    expect(out).toEqual(before);
   });
 });

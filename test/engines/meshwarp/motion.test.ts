@@ -8,6 +8,7 @@ import {
   preparePortrait,
   prepareReference,
   rotateYawPitch,
+  softThreshold,
 } from '../../../bridge/src/engines/meshwarp/motion.js';
 import { EYE_A, EYES, LIP_LOWER_INNER, LIP_UPPER_INNER, STABLE } from '../../../bridge/src/engines/meshwarp/regions.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
@@ -56,6 +57,13 @@ describe('measures (hand-checked)', () => {
     expect(lidClosure(0.28, 0.3, 0.1, 0.7)).toBe(0); // 6.7 % closed: inside the dead zone
     expect(lidClosure(0, 0.3, 0.1, 0.7)).toBe(1);
     expect(lidClosure(0.1, 0, 0.1, 0.7)).toBe(0);
+  });
+
+  it('softThreshold removes the dead zone and stays continuous', () => {
+    expect(softThreshold(0.02, 0.03)).toBe(0);
+    expect(softThreshold(-0.03, 0.03)).toBe(0);
+    expect(softThreshold(0.1, 0.03)).toBeCloseTo(0.07, 12);
+    expect(softThreshold(-0.1, 0.03)).toBeCloseTo(-0.07, 12);
   });
 
   it('estimateYawPitch rises by exactly the rotation rotateYawPitch applies', () => {
@@ -195,6 +203,18 @@ describe('computeMotion', () => {
       // Every landmark (lids included) is where it was without gaze.
       for (let i = 0; i < 468 * 3; i++) expect(m.points[i]).toBe(base.points[i]);
     }
+  });
+
+  it('transfers the driving iris offset (less the jitter dead zone) in eye widths', () => {
+    const { portrait, reference, ref } = setup();
+    const driving = cloneFace(ref);
+    const w = portrait.eyeWidth[0];
+    for (let k = 0; k < 5; k++) driving.iris![k * 3] += 0.13 * w; // eye A's iris 0.13 eye widths right
+    const m = computeMotion(portrait, reference, driving, controls(), cfg);
+    // (within 0.05 px: the eye line is tilted a little, so an x shift projects with cos(tilt))
+    expect(m.gaze[0][0]).toBeCloseTo((0.13 - cfg.gazeDeadZone) * w, 1);
+    expect(m.gaze[1][0]).toBeCloseTo(0, 6);
+    expect(computeMotion(portrait, reference, driving, controls({ eyes: 0 }), cfg).gaze[0][0]).toBe(0);
   });
 
   it('gaze is clamped to the configured range', () => {

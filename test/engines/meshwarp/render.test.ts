@@ -156,18 +156,47 @@ describe('warp', () => {
     expect(await run()).toBe(await run());
   });
 
-  it('renders an RGBA portrait at full resolution, RGB outside the matte from the source', async () => {
+  it("keeps a cut-out portrait's own alpha: transparent source stays transparent and untouched", async () => {
     const { image, face } = astronaut();
     const rgba = new Uint8Array(512 * 512 * 4);
     for (let i = 0; i < 512 * 512; i++) {
       rgba.set(image.data.subarray(i * 3, i * 3 + 3), i * 4);
-      rgba[i * 4 + 3] = 200;
+      rgba[i * 4 + 3] = i % 512 >= 262 ? 0 : 255; // everything right of x = 262 is cut away
     }
     const engine = createMeshwarpEngine();
     await engine.prepare({ data: rgba, width: 512, height: 512, channels: 4 }, face);
-    const out = (await engine.render({ index: 0, time: 0, face: moveHead(face, 3), controls: controls() })).image;
+    await engine.setReference({ index: 0, time: 0, face, controls: controls() });
+    const out = (await engine.render({ index: 1, time: 0, face: moveHead(face, 6, -8, 0), controls: controls() }))
+      .image;
     expect(out.data.length).toBe(512 * 512 * 4);
-    expect(out.data[0]).toBe(rgba[0]);
-    expect(out.data[3]).toBe(0);
+    let bad = 0;
+    let opaque = 0;
+    for (let i = 0; i < 512 * 512; i++) {
+      const a = out.data[i * 4 + 3];
+      if (a === 0 && (out.data[i * 4] !== rgba[i * 4] || out.data[i * 4 + 2] !== rgba[i * 4 + 2])) bad++;
+      if (i % 512 >= 290 && a > 0) bad++; // well inside the cut-away part nothing shows
+      if (a === 255) opaque++;
+    }
+    expect(bad).toBe(0);
+    expect(opaque).toBeGreaterThan(5000);
+  });
+
+  it('works for a face at the image corner (rings clamped to the border)', () => {
+    const image = checkerboard(200, 160, 6);
+    const face = standInFace(70, 70);
+    const state = prepareRenderer(image, face.landmarks, face.iris ?? null, DEFAULT_MESHWARP_CONFIG);
+    const m = shifted(face, 3, 2);
+    const out = renderFrame(state, m).data;
+    let changed = 0;
+    for (let i = 0; i < 200 * 160; i++) {
+      if (out[i * 4 + 3] === 0) {
+        for (let c = 0; c < 3; c++)
+          if (out[i * 4 + c] !== image.data[i * 3 + c]) throw new Error(`pixel ${i} changed outside the matte`);
+      } else changed++;
+    }
+    expect(changed).toBeGreaterThan(5000);
+    const o = (70 * 200 + 70) * 4;
+    const s = (68 * 200 + 67) * 3;
+    expect([out[o], out[o + 1], out[o + 2]]).toEqual([image.data[s], image.data[s + 1], image.data[s + 2]]);
   });
 });

@@ -3,10 +3,14 @@
  * Ctrl-C cancels cleanly (exit 130) leaving only complete frames.
  */
 
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
+import { parseChunk } from '../../jobs/chunks.js';
+import { outputLayout, readManifest } from '../../pipeline/output.js';
 import { renderJob } from '../../pipeline/render.js';
 import type { JobSpecInput } from '../../pipeline/spec.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
@@ -45,9 +49,9 @@ function parseNumber(name: string, min: number, max: number) {
 }
 
 interface RenderFlags {
-  source: string;
-  driving: string;
-  out: string;
+  source?: string;
+  driving?: string;
+  out?: string;
   engine: 'meshwarp' | 'liveportrait' | 'fixture';
   device: string;
   face?: string;
@@ -56,6 +60,7 @@ interface RenderFlags {
   intensity?: number;
   smooth?: number;
   range?: string;
+  chunk?: string;
   fps?: string;
   format: 'png' | 'prores';
   preview?: boolean;
@@ -63,17 +68,20 @@ interface RenderFlags {
   json?: boolean;
   onFrameFailure: 'hold' | 'neutral' | 'fail';
   spec?: string;
+  curves?: string;
+  onlyChanged?: boolean;
 }
 
 export function specFromFlags(o: RenderFlags): JobSpecInput {
   return {
-    source: o.source,
-    driving: o.driving,
-    output: { dir: o.out, format: o.format, preview: Boolean(o.preview), force: Boolean(o.force) },
+    source: o.source ?? '',
+    driving: o.driving ?? '',
+    output: { dir: o.out ?? '', format: o.format, preview: Boolean(o.preview), force: Boolean(o.force) },
     engine: { name: o.engine, device: o.device as 'auto', options: {} },
     face: { source: parseFaceChoice(o.face ?? 'largest'), driving: parseFaceChoice(o.drivingFace ?? 'largest') },
     referenceFrame: o.refFrame ?? 'auto',
     ...(o.range ? { range: parseRange(o.range) } : {}),
+    ...(o.chunk ? { chunk: parseChunk(o.chunk) } : {}),
     ...(o.fps ? { fps: o.fps } : {}),
     ...(o.smooth !== undefined ? { smoothing: o.smooth } : {}),
     controls: { intensity: o.intensity ?? 1 },
@@ -81,13 +89,88 @@ export function specFromFlags(o: RenderFlags): JobSpecInput {
   };
 }
 
+async function readJsonOrYaml(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ReenactError('BAD_INPUT', `Cannot read the ${what} (${path.resolve(file)}). Check the path.`);
+  }
+  try {
+    return /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `The ${what} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${path.resolve(file)}): ${(err as Error).message}`,
+    );
+  }
+}
+
+/** Flag name → the spec fields it sets (for "flags override the spec file"). */
+const FLAG_FIELDS: Record<string, (spec: JobSpecInput) => Partial<JobSpecInput>> = {
+  source: (f) => ({ source: f.source }),
+  driving: (f) => ({ driving: f.driving }),
+  refFrame: (f) => ({ referenceFrame: f.referenceFrame }),
+  range: (f) => ({ range: f.range }),
+  fps: (f) => ({ fps: f.fps }),
+  smooth: (f) => ({ smoothing: f.smoothing }),
+  onFrameFailure: (f) => ({ onFrameFailure: f.onFrameFailure }),
+  chunk: (f) => ({ chunk: f.chunk }),
+};
+
+/**
+ * The job spec from --spec (paths relative to its folder), flags given on the command line on top, and --curves.
+ * @throws ReenactError USAGE when source, driving or output are missing from both.
+ */
+export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean): Promise<JobSpecInput> {
+  const fromFlags = specFromFlags(o);
+  let spec: JobSpecInput = fromFlags;
+  if (o.spec) {
+    const file = (await readJsonOrYaml(o.spec, 'job spec file')) as JobSpecInput;
+    const base = path.dirname(path.resolve(o.spec));
+    const abs = (p: unknown) => (typeof p === 'string' && p ? path.resolve(base, p) : p);
+    spec = {
+      ...file,
+      source: abs(file.source) as string,
+      driving: abs(file.driving) as string,
+      output: { ...file.output, dir: abs(file.output?.dir) as string },
+    };
+    for (const [flag, fields] of Object.entries(FLAG_FIELDS)) if (given(flag)) spec = { ...spec, ...fields(fromFlags) };
+    if (given('out')) spec.output = { ...spec.output, dir: fromFlags.output.dir };
+    for (const k of ['format', 'preview', 'force'] as const)
+      if (given(k)) spec.output = { ...spec.output, [k]: fromFlags.output[k] };
+    if (given('engine') || given('device'))
+      spec.engine = {
+        ...spec.engine,
+        ...(given('engine') ? { name: o.engine } : {}),
+        ...(given('device') ? { device: o.device as 'auto' } : {}),
+      };
+    if (given('face') || given('drivingFace'))
+      spec.face = {
+        ...spec.face,
+        ...(given('face') ? { source: fromFlags.face?.source } : {}),
+        ...(given('drivingFace') ? { driving: fromFlags.face?.driving } : {}),
+      };
+    if (given('intensity')) spec.controls = { ...spec.controls, intensity: o.intensity };
+  }
+  if (o.curves)
+    spec = { ...spec, curves: (await readJsonOrYaml(o.curves, 'control curves file')) as JobSpecInput['curves'] };
+  if (!spec.source || !spec.driving || !spec.output?.dir) {
+    throw new ReenactError('USAGE', 'Expected --source, --driving and --out (or a --spec file that names them).');
+  }
+  return spec;
+}
+
 export function register(program: Command): void {
   program
     .command('render')
     .description('Render the portrait performing the driving clip into an output folder (frames + reenact.json).')
-    .requiredOption('-s, --source <image>', 'portrait still (PNG, JPEG, TIFF…)')
-    .requiredOption('-d, --driving <clip>', 'driving performance clip')
-    .requiredOption('-o, --out <dir>', 'output folder (created; re-running resumes)')
+    .option('-s, --source <image>', 'portrait still (PNG, JPEG, TIFF…)')
+    .option('-d, --driving <clip>', 'driving performance clip')
+    .option('-o, --out <dir>', 'output folder (created; re-running resumes)')
+    .option('--spec <file>', 'job spec file (JSON or YAML, see reenact.json "spec"); flags given here override it')
+    .option('--curves <file>', 'per-frame control curves (JSON {start, frames: [{mouth: 0.5}, …]}, as sampled from AE)')
+    .option('--only-changed', 'update the render in --out: keep frames whose inputs and controls are unchanged')
     .addOption(
       new Option('-e, --engine <name>', 'animation engine (fixture is a test engine)')
         .choices(['meshwarp', 'liveportrait', 'fixture'])
@@ -108,6 +191,7 @@ export function register(program: Command): void {
     .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
     .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))
     .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
+    .option('--chunk <a-b>', 'render only these output frames, into <out>/chunks/A-B/ (then: reenact merge <out>)')
     .option('--fps <rate>', 'conform output to this rate (e.g. 24, 29.97, 30000/1001)')
     .addOption(
       new Option('--format <format>', 'output: PNG sequence or ProRes 4444 with alpha')
@@ -122,20 +206,32 @@ export function register(program: Command): void {
     .option('--preview', 'also write preview.mp4 (driving | result side by side)')
     .option('--force', 'start over, replacing an earlier render in the folder')
     .option('--json', 'print one JSON event per line instead of progress bars')
-    .action(async (o: RenderFlags) => {
+    .action(async (o: RenderFlags, command: Command) => {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
       process.once('SIGTERM', onSigint);
       const view = createEventView({ json: o.json });
       try {
-        const spec = specFromFlags(o);
+        const spec = await buildSpec(o, (flag) => command.getOptionValueSource(flag) === 'cli');
+        const out = path.resolve(spec.output.dir);
+        if (o.onlyChanged && !(await readManifest(path.join(out, 'reenact.json')))) {
+          throw new ReenactError(
+            'USAGE',
+            `Nothing to update in ${out}: it holds no earlier render. Run without --only-changed first.`,
+          );
+        }
         if (!o.json) printLine(`reenact · engine ${spec.engine?.name} · device ${spec.engine?.device}`);
         const manifest = await renderJob(spec, { signal: controller.signal, onEvent: view.onEvent, previewEvery: 0 });
         view.stop();
-        const dir = path.resolve(o.out);
+        const dir = outputLayout(manifest.spec).dir;
         if (o.json)
-          printJson({ type: 'result', manifest: path.join(dir, 'reenact.json'), frames: manifest.frameCount });
+          printJson({
+            type: 'result',
+            manifest: path.join(dir, 'reenact.json'),
+            frames: manifest.frameCount,
+            stats: manifest.stats,
+          });
         else {
           const counts = manifest.frames.reduce<Record<string, number>>(
             (acc, f) => ({ ...acc, [f.status]: (acc[f.status] ?? 0) + 1 }),
@@ -149,6 +245,8 @@ export function register(program: Command): void {
               .join(', ')}) + reenact.json in ${formatSeconds(manifest.timings.totalSeconds)}`,
           );
           if (manifest.preview) printLine(`→ ${path.join(dir, manifest.preview)} (driving | result)`);
+          if (manifest.stats?.kept)
+            printLine(`  ${manifest.stats.rendered} frame(s) rendered, ${manifest.stats.kept} unchanged frame(s) kept`);
         }
       } finally {
         view.stop();

@@ -5,6 +5,8 @@
  */
 import type { Command } from 'commander';
 import { ReenactError } from '../../errors.js';
+import { redisUrl } from '../../jobs/queue.js';
+import { queueRunner } from '../../jobs/queue-runner.js';
 import { serve } from '../../server/bridge.js';
 
 interface ServeFlags {
@@ -14,6 +16,8 @@ interface ServeFlags {
   dataDir?: string;
   concurrency: string;
   logLevel: string;
+  queue?: string;
+  chunkSize: string;
 }
 
 function intFlag(value: string, name: string, min: number, max: number): number {
@@ -34,6 +38,8 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'data folder for the lock, job store and logs (default: the per-user data folder)')
     .option('--concurrency <n>', 'jobs at once per device', '1')
     .option('--log-level <level>', 'log level in <data>/logs/bridge.log', 'info')
+    .option('--queue <redis-url>', 'hand jobs to the studio queue (reenact worker) instead of rendering here')
+    .option('--chunk-size <n>', 'frames per queued chunk (with --queue)', '50')
     .action(async (flags: ServeFlags) => {
       const result = await serve({
         host: flags.host,
@@ -42,6 +48,16 @@ export function register(program: Command): void {
         dataDir: flags.dataDir,
         concurrency: intFlag(flags.concurrency, '--concurrency', 1, 64),
         logLevel: flags.logLevel,
+        ...(flags.queue
+          ? {
+              services: {
+                runner: queueRunner({
+                  redis: redisUrl(flags.queue),
+                  chunkSize: intFlag(flags.chunkSize, '--chunk-size', 1, 1_000_000),
+                }),
+              },
+            }
+          : {}),
       });
       if (result.reused) {
         process.stdout.write(`${JSON.stringify(result.line)}\n`);

@@ -14,7 +14,10 @@ export interface CropParams {
   vyRatio: number;
   /** Shift along the face's right axis (LivePortrait ignores it: 0). */
   vxRatio: number;
-  /** Follow the face's roll (true for the source; LivePortrait's driving crop is axis-aligned). */
+  /**
+   * Follow the face's roll in the crop (true for the source; LivePortrait's driving crop is axis-aligned). The
+   * square's centre and size are measured along the face's axes either way, as LivePortrait does.
+   */
   rotate: boolean;
 }
 
@@ -43,14 +46,12 @@ export function cropFromLandmarks(
   if (n === 0) throw new Error('no landmarks');
   let ux: [number, number] = [1, 0];
   let uy: [number, number] = [0, 1];
-  if (params.rotate) {
-    const dx = mouth[0] - eye[0];
-    const dy = mouth[1] - eye[1];
-    const len = Math.hypot(dx, dy);
-    if (len > 1e-3) {
-      uy = [dx / len, dy / len];
-      ux = [uy[1], -uy[0]];
-    }
+  const dx = mouth[0] - eye[0];
+  const dy = mouth[1] - eye[1];
+  const len = Math.hypot(dx, dy);
+  if (len > 1e-3) {
+    uy = [dx / len, dy / len];
+    ux = [uy[1], -uy[0]];
   }
   let cx0 = 0;
   let cy0 = 0;
@@ -83,6 +84,10 @@ export function cropFromLandmarks(
   const cy = cy0 + ux[1] * sx + uy[1] * sy;
   const s = params.dsize / side;
   const half = params.dsize / 2;
+  if (!params.rotate) {
+    ux = [1, 0];
+    uy = [0, 1];
+  }
   const o2c: Affine = [
     s * ux[0],
     s * ux[1],

@@ -50,7 +50,7 @@ import {
   transformKeypoints,
 } from './motion.js';
 import { matteBase, type PasteRegion, pasteBack, preparePasteRegion } from './pasteback.js';
-import { INPUT_SIZE, LANDMARK_SIZE, type ModelId, OUTPUT_SIZE, SPECS } from './specs.js';
+import { checkSignature, INPUT_SIZE, LANDMARK_SIZE, type ModelId, OUTPUT_SIZE, SPECS } from './specs.js';
 import { StageTimer, type StageTimings } from './timing.js';
 
 export type { LivePortraitConfig, LivePortraitConfigInput } from './config.js';
@@ -203,7 +203,16 @@ export function createLivePortraitEngine(
       ),
     );
     sessions = set.sessions as Partial<Record<ModelId, ort.InferenceSession>>;
-    for (const id of needed) checkSessionNames(sessions[id]!, SPECS[id]);
+    try {
+      for (const id of needed) {
+        checkSessionNames(sessions[id]!, SPECS[id]);
+        checkSignature(sessions[id]!, SPECS[id], id === 'warping_spade' ? warpFile(set.device) : files[id]);
+      }
+    } catch (err) {
+      await releaseSessions(sessions);
+      sessions = null;
+      throw err;
+    }
     warnings.push(...set.warnings);
     pendingWarnings = [...warnings];
     info.device = set.device;

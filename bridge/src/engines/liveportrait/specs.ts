@@ -1,4 +1,5 @@
 /** One typed spec per LivePortrait ONNX file (names, dims, dtypes from research §1.1); runNamed checks feeds by them. */
+import { ReenactError } from '../../errors.js';
 import type { ModelSpec } from '../../onnx/session.js';
 
 const f = (name: string, dims: number[]) => ({ name, dims, type: 'float32' as const });
@@ -40,3 +41,48 @@ export type ModelId = keyof typeof SPECS;
 export const INPUT_SIZE = 256;
 export const OUTPUT_SIZE = 512;
 export const LANDMARK_SIZE = 224;
+
+/**
+ * Checks a loaded session's declared input/output types and shapes against its spec (names are checked by
+ * checkSessionNames), so a wrong or converted file (e.g. an FP16 export) fails at load with what to do, not with
+ * garbage frames. Undeclared or symbolic dims pass.
+ * @throws ReenactError ENGINE_FAILED "Expected input img of model motion_extractor to be float32 1×3×256×256 but the file declares float16 1×3×256×256. …"
+ */
+export function checkSignature(
+  session: {
+    inputMetadata: readonly { name: string; isTensor: boolean; type?: string; shape?: readonly (number | string)[] }[];
+    outputMetadata: readonly { name: string; isTensor: boolean; type?: string; shape?: readonly (number | string)[] }[];
+  },
+  spec: ModelSpec,
+  file: string,
+): void {
+  const check = (
+    kind: 'input' | 'output',
+    meta: (typeof session.inputMetadata)[number] | undefined,
+    want: ModelSpec['inputs'][number],
+  ) => {
+    if (!meta?.isTensor) return;
+    const shape = meta.shape ?? [];
+    const dimsOk =
+      shape.length === 0 ||
+      (shape.length === want.dims.length &&
+        shape.every((d, i) => typeof d !== 'number' || d < 0 || d === want.dims[i]));
+    if (meta.type === want.type && dimsOk) return;
+    throw new ReenactError(
+      'ENGINE_FAILED',
+      `Expected ${kind} ${want.name} of model ${spec.id} to be ${want.type} ${want.dims.join('×')} but the file declares ${meta.type} ${shape.join('×') || '(no shape)'} (${file}). Reinstall the catalog's files: reenact models install --force.`,
+    );
+  };
+  for (const want of spec.inputs)
+    check(
+      'input',
+      session.inputMetadata.find((m) => m.name === want.name),
+      want,
+    );
+  for (const want of spec.outputs)
+    check(
+      'output',
+      session.outputMetadata.find((m) => m.name === want.name),
+      want,
+    );
+}

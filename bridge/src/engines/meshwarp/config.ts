@@ -37,6 +37,8 @@ export const MeshwarpConfigSchema = z
     /** Head scale range relative to the portrait (the two ranges meet at 1, so min ≤ max always holds). */
     minScale: z.number().min(0.5).max(1).default(0.85),
     maxScale: z.number().min(1).max(2).default(1.15),
+    /** Driving gaze changes below this many eye widths are tracker jitter and are ignored (soft threshold). */
+    gazeDeadZone: z.number().min(0).max(0.2).default(0.03),
     /** Largest gaze offset (eye widths) horizontally and vertically: the iris must stay in the eye. */
     maxGazeX: z.number().min(0).max(0.5).default(0.3),
     maxGazeY: z.number().min(0).max(0.5).default(0.15),

@@ -23,6 +23,7 @@ import { prepareRenderer, type RendererState, renderFrame } from './render.js';
 
 export { DEFAULT_MESHWARP_CONFIG, type MeshwarpConfig, MeshwarpConfigSchema, parseMeshwarpConfig } from './config.js';
 export { computeMotion, type MotionResult, preparePortrait, prepareReference } from './motion.js';
+export { neutralScore, pickReferenceFrame } from './reference.js';
 export { prepareRenderer, type RendererState, renderFrame } from './render.js';
 
 /**
@@ -142,14 +143,16 @@ function notPrepared(): ReenactError {
 
 /**
  * Times the renderer alone (motion + warp + mouth + eyes) for the benchmark: renders `frames` in turn,
- * `rounds` times, and reports frames per second. The engine must be prepared.
+ * `rounds` times. Reports wall-clock fps and CPU-time fps (user + system of this process), the fairer
+ * figure on a machine shared with other work. The engine must be prepared.
  */
 export async function benchMeshwarp(
   engine: Engine,
   frames: DrivingFrame[],
   rounds = 1,
-): Promise<{ frames: number; seconds: number; fps: number }> {
+): Promise<{ frames: number; seconds: number; fps: number; cpuSeconds: number; cpuFps: number }> {
   const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let n = 0;
   for (let r = 0; r < rounds; r++) {
     for (const f of frames) {
@@ -158,5 +161,7 @@ export async function benchMeshwarp(
     }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { frames: n, seconds, fps: n / seconds };
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { frames: n, seconds, fps: n / seconds, cpuSeconds, cpuFps: n / cpuSeconds };
 }

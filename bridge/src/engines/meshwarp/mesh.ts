@@ -8,15 +8,18 @@
 import { TRI468 } from './facemesh-data.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
 
-/** Depth given to ring vertices so every face triangle wins the depth test over the background. */
-export const RING_DEPTH = 1e9;
+/**
+ * Ring depth behind the oval point it belongs to, in face widths per ring (inner 1×, outer 2×): far enough
+ * that the face wins where it folds over the rings, continuous at the oval so a depth jump means a fold.
+ */
+const RING_DEPTH_STEP = 0.5;
 
 export interface WarpMesh {
   /** 468 + 1 + 2 × 36 ring vertices. */
   vertexCount: number;
   /** Source positions, vertexCount × 2 (portrait pixels). */
   src: Float64Array;
-  /** Source depth per vertex (rings = RING_DEPTH). */
+  /** Source depth per vertex (rings sit behind their oval point). */
   srcZ: Float64Array;
   /** Matte weight per vertex: 1 on the face and the inner ring, 0 on the outer ring. */
   weight: Float32Array;
@@ -32,6 +35,10 @@ export interface WarpMesh {
   innerFollow: number;
   /** Depth offset (behind the lips) of the mouth-closing vertex. */
   mouthDepth: number;
+  /** Depth step between oval, inner ring and outer ring, px. */
+  ringDepth: number;
+  /** Oval width (landmarks 234–454), px. */
+  faceWidth: number;
 }
 
 export interface RingOptions {
@@ -85,15 +92,16 @@ export function buildWarpMesh(
   src[mouthCentre * 2 + 1] = my;
   srcZ[mouthCentre] = mz + mouthDepth;
   weight[mouthCentre] = 1;
-  const place = (v: number, s: number, scale: number, w: number): void => {
+  const ringDepth = RING_DEPTH_STEP * faceWidth;
+  const place = (v: number, s: number, scale: number, w: number, depth: number): void => {
     src[v * 2] = Math.min(width - 1, Math.max(0, ox + scale * (landmarks[s * 3] - ox)));
     src[v * 2 + 1] = Math.min(height - 1, Math.max(0, oy + scale * (landmarks[s * 3 + 1] - oy)));
-    srcZ[v] = RING_DEPTH;
+    srcZ[v] = landmarks[s * 3 + 2] + depth;
     weight[v] = w;
   };
   SILHOUETTE.forEach((s, k) => {
-    place(ringStart + k, s, rings.innerRingScale, 1);
-    place(outerStart + k, s, rings.ringScale, 0);
+    place(ringStart + k, s, rings.innerRingScale, 1, ringDepth);
+    place(outerStart + k, s, rings.ringScale, 0, 2 * ringDepth);
   });
   const tris: number[] = [...TRI468];
   MOUTH_LOOP.forEach((a, k) => {
@@ -125,6 +133,8 @@ export function buildWarpMesh(
     outerStart,
     innerFollow: rings.innerRingFollow,
     mouthDepth,
+    ringDepth,
+    faceWidth,
   };
 }
 
@@ -168,11 +178,10 @@ export function targetVertices(mesh: WarpMesh, points: ArrayLike<number>, dst: F
     const v = mesh.ringStart + k;
     dst[v * 3] = mesh.src[v * 2] + f * (points[s * 3] - mesh.src[s * 2]);
     dst[v * 3 + 1] = mesh.src[v * 2 + 1] + f * (points[s * 3 + 1] - mesh.src[s * 2 + 1]);
-    dst[v * 3 + 2] = RING_DEPTH;
+    dst[v * 3 + 2] = points[s * 3 + 2] + mesh.ringDepth;
+    const o = mesh.outerStart + k;
+    dst[o * 3] = mesh.src[o * 2];
+    dst[o * 3 + 1] = mesh.src[o * 2 + 1];
+    dst[o * 3 + 2] = points[s * 3 + 2] + 2 * mesh.ringDepth;
   });
-  for (let v = mesh.outerStart; v < mesh.vertexCount; v++) {
-    dst[v * 3] = mesh.src[v * 2];
-    dst[v * 3 + 1] = mesh.src[v * 2 + 1];
-    dst[v * 3 + 2] = RING_DEPTH;
-  }
 }

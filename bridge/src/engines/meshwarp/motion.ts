@@ -246,6 +246,11 @@ export function neutralMotion(portrait: PortraitModel): MotionResult {
   };
 }
 
+/** Shrinks v towards 0 by `dead` (values within ±dead become 0), continuous at the threshold. */
+export function softThreshold(v: number, dead: number): number {
+  return v > dead ? v - dead : v < -dead ? v + dead : 0;
+}
+
 /** Lid closure 0..1 from openness relative to the reference, through the dead zone and full-closure point. */
 export function lidClosure(open: number, refOpen: number, deadZone: number, full: number): number {
   if (refOpen <= 0) return 0;
@@ -386,8 +391,8 @@ export function computeMotion(
     let gx = ctrl[e][0];
     let gy = ctrl[e][1];
     if (gazeD && reference.gaze) {
-      gx += (gazeD[e][0] - reference.gaze[e][0]) * gEyes;
-      gy += (gazeD[e][1] - reference.gaze[e][1]) * gEyes;
+      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], config.gazeDeadZone) * gEyes;
+      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], config.gazeDeadZone) * gEyes;
     }
     gx = clamp(gx, -config.maxGazeX, config.maxGazeX) * portrait.eyeWidth[e];
     gy = clamp(gy, -config.maxGazeY, config.maxGazeY) * portrait.eyeWidth[e];

@@ -11,7 +11,7 @@ import { matteLut, transparentCopy } from './matte.js';
 import { buildWarpMesh, targetVertices, type WarpMesh } from './mesh.js';
 import type { MotionResult } from './motion.js';
 import { createMouthScratch, type MouthModel, type MouthScratch, prepareMouth, renderMouth } from './mouth.js';
-import { createWarpScratch, type PixelBox, type Pixels, type WarpScratch, warpMesh } from './warp.js';
+import { createWarpScratch, type PixelBox, type Pixels, softenFolds, type WarpScratch, warpMesh } from './warp.js';
 
 export interface RendererState {
   source: Pixels;
@@ -47,7 +47,7 @@ export function prepareRenderer(
     lut: matteLut(config.matteFeather),
     lashLine: config.lashLine,
     scratch: {
-      warp: createWarpScratch(source.width, source.height),
+      warp: createWarpScratch(scratchRegion(mesh, source.width, source.height)),
       mouth: createMouthScratch(),
       eyes: createEyeScratch(),
       dst: new Float64Array(mesh.vertexCount * 3),
@@ -68,7 +68,28 @@ export function renderFrame(state: RendererState, motion: MotionResult): RenderR
   if (motion.identity) return { data: out, box: null };
   targetVertices(state.mesh, motion.points, state.scratch.dst);
   const box = warpMesh(state.source, out, state.mesh, state.scratch.dst, state.lut, state.scratch.warp);
+  softenFolds(out, state.source.width, box, state.scratch.warp, 4);
   renderMouth(state.source, out, state.mouth, motion.points, state.scratch.mouth);
   renderEyes(state.source, out, state.eyes, motion, state.lashLine, state.scratch.eyes);
   return { data: out, box };
+}
+
+/** The outer ring's box (plus a pixel): the only part of the image the warp can change. */
+function scratchRegion(mesh: WarpMesh, width: number, height: number): PixelBox {
+  let x0 = Number.POSITIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (let v = mesh.outerStart; v < mesh.vertexCount; v++) {
+    x0 = Math.min(x0, mesh.src[v * 2]);
+    y0 = Math.min(y0, mesh.src[v * 2 + 1]);
+    x1 = Math.max(x1, mesh.src[v * 2]);
+    y1 = Math.max(y1, mesh.src[v * 2 + 1]);
+  }
+  return [
+    Math.max(0, Math.floor(x0) - 1),
+    Math.max(0, Math.floor(y0) - 1),
+    Math.min(width - 1, Math.ceil(x1) + 1),
+    Math.min(height - 1, Math.ceil(y1) + 1),
+  ];
 }

@@ -19,7 +19,7 @@ import { ApiError, parseOr400 } from '../http-errors.js';
 import { assertInputFile } from './media.js';
 
 /** The output folder: absolute here, not a filesystem root, not inside the bridge's data folder, not a file. */
-async function checkOutputDir(dir: string, dataDir: string): Promise<string> {
+export async function checkOutputDir(dir: string, dataDir: string): Promise<string> {
   if (!path.isAbsolute(dir)) {
     throw new ApiError(
       400,

@@ -1,0 +1,78 @@
+/**
+ * `reenact batch <spec.(json|yaml)>`: renders every entry of a batch file locally, a few at once, then writes
+ * batch-report.json (beside the file, or --report) and prints a table. Re-running skips complete jobs and resumes
+ * partial ones. Exit code: 0 when every job is done or skipped, otherwise that of the first failure.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ReenactError } from '../../errors.js';
+import { loadBatchFile } from '../../jobs/batch.js';
+import { formatBatchTable, runBatch } from '../../jobs/batch-run.js';
+import { ensureDir, writeFileAtomic } from '../../util/fs.js';
+import { printJson, printLine } from '../output.js';
+
+interface BatchFlags {
+  concurrency?: number;
+  report?: string;
+  json?: boolean;
+}
+
+function parseConcurrency(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new ReenactError('USAGE', `Expected --concurrency between 1 and 64 but received "${text}".`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('batch')
+    .description('Render every entry of a batch file (JSON or YAML); re-running resumes.')
+    .argument(
+      '<spec>',
+      'batch file: { defaults?, concurrency?, entries: [{ name?, portrait, driving, output, options? }] }',
+    )
+    .option('-c, --concurrency <n>', 'jobs at once (default: the file’s, else 1)', parseConcurrency)
+    .option('--report <file>', 'where to write the JSON report (default: batch-report.json beside the spec)')
+    .option('--json', 'print one JSON event per line, then the report')
+    .action(async (file: string, o: BatchFlags) => {
+      const batch = await loadBatchFile(file);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const report = await runBatch(batch, {
+          concurrency: o.concurrency,
+          signal: controller.signal,
+          onEvent: (job, e) => {
+            if (o.json && e.type !== 'preview') printJson({ ...e, batchIndex: job.index });
+            else if (!o.json && e.type === 'started') printLine(`[${job.index}] ${job.name}: ${e.totalFrames} frames…`);
+          },
+          onJobEnd: (r) => {
+            if (!o.json) printLine(`[${r.index}] ${r.name}: ${r.status}${r.error ? ` (${r.error.message})` : ''}`);
+          },
+        });
+        const reportFile = path.resolve(o.report ?? path.join(path.dirname(path.resolve(file)), 'batch-report.json'));
+        await ensureDir(path.dirname(reportFile));
+        await writeFileAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+        if (o.json) printJson({ type: 'report', file: reportFile, report });
+        else {
+          printLine();
+          printLine(formatBatchTable(report));
+          printLine(`→ ${reportFile}`);
+        }
+        const failed = report.jobs.filter((j) => j.status === 'failed' || j.status === 'cancelled');
+        if (failed.length) {
+          const first = failed[0];
+          throw new ReenactError(
+            first.status === 'cancelled' ? 'CANCELLED' : ((first.error?.code as 'INTERNAL') ?? 'INTERNAL'),
+            `${failed.length} of ${report.jobs.length} batch job(s) did not finish (entries[${first.index}] ${first.name}: ${first.error?.message}). See ${reportFile}; run the same command again to resume.`,
+          );
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

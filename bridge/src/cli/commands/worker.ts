@@ -1,0 +1,83 @@
+/**
+ * `reenact worker`: renders queued chunks (and merges finished jobs) from Redis until stopped (Ctrl-C finishes the
+ * running chunks' current frame and returns them to the queue).
+ */
+import type { Command } from 'commander';
+import { ReenactError } from '../../errors.js';
+import { redisUrl } from '../../jobs/queue.js';
+import { startWorker } from '../../jobs/worker.js';
+import { DeviceSchema } from '../../pipeline/spec.js';
+import { printLine } from '../output.js';
+
+function ms(name: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 100)
+      throw new ReenactError('USAGE', `Expected ${name} in milliseconds (≥ 100) but received "${text}".`);
+    return n;
+  };
+}
+
+export function parseDevices(text: string): string[] {
+  const devices = text.split(',').map((d) => d.trim());
+  for (const d of devices) {
+    if (!DeviceSchema.safeParse(d).success)
+      throw new ReenactError(
+        'USAGE',
+        `Expected --device to be one of ${DeviceSchema.options.join(', ')} (comma-separated) but received "${d}".`,
+      );
+  }
+  return devices;
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('Render queued chunks from Redis (see reenact queue).')
+    .option('--device <list>', 'take jobs queued for these devices (e.g. cuda or cuda,auto)', parseDevices, ['auto'])
+    .option(
+      '-c, --concurrency <n>',
+      'chunks at once per device',
+      (t) => {
+        const n = Number(t);
+        if (!Number.isInteger(n) || n < 1)
+          throw new ReenactError('USAGE', `Expected --concurrency ≥ 1 but received "${t}".`);
+        return n;
+      },
+      1,
+    )
+    .option('--redis <url>', 'Redis URL (default: $REENACT_REDIS or redis://127.0.0.1:6379)')
+    .option(
+      '--lock-duration <ms>',
+      'job lock; a dead worker’s chunk is retried after it',
+      ms('--lock-duration'),
+      30_000,
+    )
+    .option('--stalled-interval <ms>', 'how often to look for chunks of dead workers', ms('--stalled-interval'), 30_000)
+    .action(
+      async (o: {
+        device: string[];
+        concurrency: number;
+        redis?: string;
+        lockDuration: number;
+        stalledInterval: number;
+      }) => {
+        const redis = redisUrl(o.redis);
+        const worker = await startWorker({
+          redis,
+          devices: o.device,
+          concurrency: o.concurrency,
+          lockDuration: o.lockDuration,
+          stalledInterval: o.stalledInterval,
+          log: (line) => printLine(`${new Date().toISOString()} ${line}`),
+        });
+        printLine(`reenact worker ready (pid ${process.pid}) on ${o.device.join(', ')} · ${redis}`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await worker.close();
+      },
+    );
+}

@@ -1,0 +1,37 @@
+/**
+ * Choosing the neutral driving frame. Motion is measured relative to a reference frame, so a reference
+ * caught mid-laugh makes every later laugh look like a closed mouth (the bundled driving clip opens on a
+ * laugh). This scores how neutral a tracked face is (mouth closed, eyes open, facing the camera) so the
+ * pipeline can offer "most neutral frame" instead of "first frame with a face".
+ */
+import type { FaceLandmarks } from './motion.js';
+import { estimateYawPitch, eyeOpenness } from './motion.js';
+import { EYES } from './regions.js';
+
+/** Lower is more neutral: mouth gap/width + turn away from the camera + eyes less open than ~0.25. */
+export function neutralScore(face: FaceLandmarks): number {
+  const lm = face.landmarks;
+  const mouthWidth = Math.hypot(lm[308 * 3] - lm[78 * 3], lm[308 * 3 + 1] - lm[78 * 3 + 1]) || 1;
+  const gap = Math.hypot(lm[14 * 3] - lm[13 * 3], lm[14 * 3 + 1] - lm[13 * 3 + 1]);
+  const [yaw, pitch] = estimateYawPitch(lm);
+  const eyes = (eyeOpenness(lm, EYES[0]) + eyeOpenness(lm, EYES[1])) / 2;
+  return 3 * (gap / mouthWidth) + Math.abs(yaw) + 0.5 * Math.abs(pitch) + 2 * Math.max(0, 0.25 - eyes);
+}
+
+/**
+ * Index of the most neutral face in a track (null entries are frames without a face), or −1 when there
+ * is none. Ties go to the earlier frame. Pure; O(frames).
+ */
+export function pickReferenceFrame(faces: readonly (FaceLandmarks | null)[]): number {
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  faces.forEach((f, i) => {
+    if (!f) return;
+    const s = neutralScore(f);
+    if (s < bestScore) {
+      bestScore = s;
+      best = i;
+    }
+  });
+  return best;
+}

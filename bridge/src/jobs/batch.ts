@@ -1,0 +1,200 @@
+/**
+ * Batch files: many (portrait, driving, options, output) entries in one JSON or YAML file, for studios scripting
+ * renders (the CLI's `reenact batch`, `reenact queue submit`, the bridge's POST /batches). Every entry becomes a full
+ * JobSpec, validated here so a bad entry is reported by its place in the file ("entries[2].driving: …") before
+ * anything renders. Relative paths resolve from the batch file's folder.
+ *
+ *   defaults: { engine: { name: meshwarp }, smoothing: 0.5 }   # optional, under every entry's options
+ *   entries:
+ *     - name: alice                # optional (default: the output folder's name)
+ *       portrait: stills/alice.png
+ *       driving: takes/take3.mov
+ *       output: renders/alice      # a folder, or { dir, format, preview, force }
+ *       options: { fps: "24", controls: { intensity: 0.8 } }
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ReenactError } from '../errors.js';
+import { type JobSpec, JobSpecSchema } from '../pipeline/spec.js';
+import { parseRational } from '../util/rational.js';
+
+/** JobSpec fields an entry may set under `options` (everything but the inputs and the output). */
+const OptionsSchema = JobSpecSchema.omit({ source: true, driving: true, output: true, chunk: true }).partial().strict();
+
+/** A folder name, or the full output object; a string becomes `{ dir }` so errors name the real field. */
+const OutputSchema = z.preprocess((v) => (typeof v === 'string' ? { dir: v } : v), JobSpecSchema.shape.output);
+
+export const BatchEntrySchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"')
+      .optional(),
+    portrait: z.string().min(1),
+    driving: z.string().min(1),
+    output: OutputSchema,
+    options: OptionsSchema.optional(),
+  })
+  .strict();
+
+export const BatchSpecSchema = z
+  .object({
+    defaults: OptionsSchema.optional(),
+    /** Jobs at once when run locally (the CLI's --concurrency wins). */
+    concurrency: z.number().int().min(1).max(64).optional(),
+    entries: z.array(BatchEntrySchema).min(1, 'a batch needs at least one entry'),
+  })
+  .strict();
+
+export type BatchEntryInput = z.input<typeof BatchEntrySchema>;
+export type BatchSpecInput = z.input<typeof BatchSpecSchema>;
+
+export interface BatchJob {
+  /** Position in `entries`. */
+  index: number;
+  name: string;
+  spec: JobSpec;
+}
+
+export interface Batch {
+  /** The batch file (absent for batches posted to the bridge). */
+  file?: string;
+  concurrency?: number;
+  jobs: BatchJob[];
+}
+
+type Options = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Options {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `over` on top of `under`, one level deep (so `controls: { intensity }` keeps the defaults' other controls). */
+function mergeOptions(under: Options, over: Options): Options {
+  const out: Options = { ...under };
+  for (const [k, v] of Object.entries(over))
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? { ...out[k], ...v } : v;
+  return out;
+}
+
+/** ["entries", 2, "driving"] → "entries[2].driving". */
+export function formatPath(p: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of p) out += typeof k === 'number' ? `[${k}]` : `${out ? '.' : ''}${String(k)}`;
+  return out || '(batch)';
+}
+
+function badBatch(where: string, problems: string[]): ReenactError {
+  return new ReenactError('BAD_INPUT', `Invalid batch ${where}: ${problems.join('; ')}.`, { details: { problems } });
+}
+
+/** Where a JobSpec field lives in a batch entry (source → portrait, engine → options.engine …). */
+function entryField(jobPath: readonly PropertyKey[]): readonly PropertyKey[] {
+  const [head, ...rest] = jobPath;
+  if (head === 'source') return ['portrait', ...rest];
+  if (head === 'driving' || head === 'output') return [head, ...rest];
+  return ['options', ...jobPath];
+}
+
+/**
+ * Validates a batch and turns each entry into a JobSpec (defaults under options, paths absolute from `baseDir`).
+ * Every problem of every entry is reported at once, each named by its place: "entries[2].driving: …".
+ * @throws ReenactError BAD_INPUT "Invalid batch <where>: entries[2].driving: Invalid input: …; …."
+ */
+export function parseBatch(input: unknown, options: { baseDir: string; where?: string; file?: string }): Batch {
+  const where = options.where ?? (options.file ? `(${options.file})` : 'spec');
+  const result = BatchSpecSchema.safeParse(input);
+  if (!result.success)
+    throw badBatch(
+      where,
+      result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`),
+    );
+  const batch = result.data;
+  // Merge the raw options (the parsed ones carry schema defaults that would hide `defaults`).
+  const raw = input as { defaults?: Options; entries: { options?: Options }[] };
+  const problems: string[] = [];
+  const jobs: BatchJob[] = [];
+  const seen = new Map<string, number>();
+  batch.entries.forEach((entry, index) => {
+    const job = JobSpecSchema.safeParse({
+      ...mergeOptions(raw.defaults ?? {}, raw.entries[index].options ?? {}),
+      source: entry.portrait,
+      driving: entry.driving,
+      output: entry.output,
+    });
+    if (!job.success) {
+      for (const i of job.error.issues)
+        problems.push(`${formatPath(['entries', index, ...entryField(i.path)])}: ${i.message}`);
+      return;
+    }
+    const spec: JobSpec = {
+      ...job.data,
+      source: path.resolve(options.baseDir, job.data.source),
+      driving: path.resolve(options.baseDir, job.data.driving),
+      output: { ...job.data.output, dir: path.resolve(options.baseDir, job.data.output.dir) },
+    };
+    if (spec.fps) {
+      try {
+        parseRational(spec.fps, 'fps');
+      } catch (err) {
+        problems.push(`entries[${index}].options.fps: ${(err as Error).message}`);
+      }
+    }
+    const other = seen.get(spec.output.dir);
+    if (other !== undefined)
+      problems.push(`entries[${index}].output: the same folder as entries[${other}] (${spec.output.dir})`);
+    seen.set(spec.output.dir, index);
+    jobs.push({ index, name: entry.name ?? path.basename(spec.output.dir), spec });
+  });
+  if (problems.length) throw badBatch(where, problems);
+  return { file: options.file, concurrency: batch.concurrency, jobs };
+}
+
+/** Checks that every entry's portrait and driving clip exist, naming the entry. */
+export async function checkBatchFiles(batch: Batch): Promise<void> {
+  const problems: string[] = [];
+  for (const job of batch.jobs) {
+    for (const [field, file] of [
+      ['portrait', job.spec.source],
+      ['driving', job.spec.driving],
+    ] as const) {
+      const s = await stat(file).catch(() => undefined);
+      if (!s?.isFile()) problems.push(`entries[${job.index}].${field}: no such file ${file}`);
+    }
+  }
+  if (problems.length) throw badBatch(batch.file ? `(${batch.file})` : 'spec', problems);
+}
+
+/** Reads a .json/.yaml/.yml file's data. @throws BAD_INPUT naming the file and the parse error. */
+export async function readSpecFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Cannot read ${file} (${(err as NodeJS.ErrnoException).code}). Check the path.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const ext = path.extname(file).toLowerCase();
+  try {
+    if (ext === '.json') return JSON.parse(text);
+    if (ext === '.yaml' || ext === '.yml') return parseYaml(text);
+  } catch (err) {
+    throw new ReenactError('BAD_INPUT', `Cannot parse ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  throw new ReenactError('BAD_INPUT', `Expected a .json, .yaml or .yml file but received ${file}.`);
+}
+
+/** Loads and validates a batch file (paths relative to its folder; inputs must exist). */
+export async function loadBatchFile(file: string): Promise<Batch> {
+  const abs = path.resolve(file);
+  const batch = parseBatch(await readSpecFile(abs), { baseDir: path.dirname(abs), file: abs });
+  await checkBatchFiles(batch);
+  return batch;
+}

@@ -1,0 +1,300 @@
+/**
+ * Chunked renders (DESIGN §9): a job's output frames split into ranges that render anywhere (a queue worker, a farm
+ * task, another process) into `<dir>/chunks/<start>-<end>/`, then merged into one sequence and one `reenact.json`.
+ * Each chunk tracks and smooths the whole job (the track cache makes that cheap), so chunk borders are invisible and a
+ * merged render is byte-identical to an unchunked one.
+ */
+import { copyFile, link, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ReenactError, throwIfAborted } from '../errors.js';
+import { conformMap, readImage, resolveRange } from '../media/decode.js';
+import { openMovie } from '../media/encode.js';
+import { probe } from '../media/probe.js';
+import { chunkName, isCompletePng, outputLayout, prepareOutput, readManifest } from '../pipeline/output.js';
+import { parseJobSpec } from '../pipeline/parse.js';
+import { writeSideBySide } from '../pipeline/preview.js';
+import type { Chunk, JobSpec, JobSpecInput, Manifest, ManifestFrame } from '../pipeline/spec.js';
+import { tempSibling, writeFileAtomic } from '../util/fs.js';
+import { parseRational } from '../util/rational.js';
+
+/**
+ * Splits output frames 0…total-1 into chunks of `size` frames. With `overlap` > 0 each chunk after the first also
+ * starts `overlap` frames earlier (a warm-up some engines may want; reenact's own chunks need none because tracking
+ * and smoothing always cover the whole job). Overlapping frames must come out identical; mergeChunks checks that.
+ * @example splitIntoChunks(10, 4) → [{0,3},{4,7},{8,9}]
+ */
+export function splitIntoChunks(total: number, size: number, overlap = 0): Chunk[] {
+  if (!Number.isInteger(total) || total < 0)
+    throw new ReenactError('USAGE', `Expected a frame count ≥ 0 but received ${total}.`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new ReenactError('USAGE', `Expected a chunk size of at least 1 frame but received ${size}.`);
+  if (!Number.isInteger(overlap) || overlap < 0)
+    throw new ReenactError('USAGE', `Expected a chunk overlap ≥ 0 frames but received ${overlap}.`);
+  const chunks: Chunk[] = [];
+  for (let start = 0; start < total; start += size) {
+    chunks.push({ start: Math.max(0, start - overlap), end: Math.min(total, start + size) - 1 });
+  }
+  return chunks;
+}
+
+/** "a-b" → chunk (inclusive output frames). */
+export function parseChunk(text: string): Chunk {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!m || Number(m[2]) < Number(m[1])) {
+    throw new ReenactError('USAGE', `Expected --chunk as START-END output frames (e.g. 0-49) but received "${text}".`);
+  }
+  return { start: Number(m[1]), end: Number(m[2]) };
+}
+
+export interface JobPlan {
+  spec: JobSpec;
+  /** Output frames of the whole job. */
+  total: number;
+}
+
+/** Counts a job's output frames (probe + range + conform map, no decoding). */
+export async function planJob(input: JobSpecInput, options: { baseDir?: string; signal?: AbortSignal } = {}) {
+  const spec = parseJobSpec(input, options);
+  const info = await probe(spec.driving, { signal: options.signal });
+  if (info.kind !== 'video') {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected a video clip for the driving performance but received a still image (${spec.driving}). Pick the performance footage.`,
+    );
+  }
+  const range = resolveRange(info, spec.range);
+  const outFps = spec.fps ? parseRational(spec.fps, 'output frame rate (fps)') : info.fps;
+  const total = conformMap(range.end - range.start + 1, info.fps, outFps).length;
+  return { spec, total } satisfies JobPlan;
+}
+
+/** One spec per chunk: PNG frames, no preview (the merge writes the movie and the preview). */
+export function chunkSpecs(spec: JobSpec, chunks: Chunk[]): JobSpec[] {
+  return chunks.map((chunk) => ({ ...spec, chunk, output: { ...spec.output, format: 'png', preview: false } }));
+}
+
+export interface MergeOptions {
+  /** Output of the merged job (default: the chunks' own format). */
+  format?: 'png' | 'prores';
+  /** Write preview.mp4 (default: false). */
+  preview?: boolean;
+  /** Keep `<dir>/chunks/` after a successful merge (default: removed). */
+  keepChunks?: boolean;
+  /** Chunk folders elsewhere (each with a chunk's reenact.json); default: every folder in `<dir>/chunks/`. */
+  chunkDirs?: string[];
+  /** Replace a different render already in `dir`. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+type KeyedFrame = ManifestFrame & { key?: string };
+
+async function chunkFolders(dir: string): Promise<string[]> {
+  try {
+    const names = await readdir(path.join(dir, 'chunks'));
+    return names
+      .filter((n) => /^\d{5,}-\d{5,}$/.test(n))
+      .sort()
+      .map((n) => path.join(dir, 'chunks', n));
+  } catch {
+    return [];
+  }
+}
+
+/** The spec fields every chunk of one job shares (everything but the chunk and the chunk-forced output fields). */
+function jobIdentity(m: Manifest): string {
+  const { chunk: _chunk, output, ...rest } = m.spec;
+  return JSON.stringify([rest, output.dir, m.inputs.source.sha256, m.inputs.driving.sha256]);
+}
+
+async function loadChunks(dir: string, dirs: string[]): Promise<{ dir: string; manifest: Manifest; chunk: Chunk }[]> {
+  if (!dirs.length) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `No chunks to merge in ${path.join(dir, 'chunks')}. Render the chunks first (reenact render … --chunk A-B).`,
+    );
+  }
+  const chunks = [];
+  for (const d of dirs) {
+    const manifest = await readManifest(path.join(d, 'reenact.json'));
+    if (!manifest?.spec?.chunk) {
+      throw new ReenactError('BAD_INPUT', `Expected a chunk's reenact.json in ${d} but found none. Render that chunk.`);
+    }
+    if (!manifest.complete) {
+      const c = manifest.spec.chunk;
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Chunk ${c.start}-${c.end} is not complete (${d}). Render it again (reenact render … --chunk ${c.start}-${c.end}) to resume it, then merge.`,
+      );
+    }
+    chunks.push({ dir: d, manifest, chunk: manifest.spec.chunk });
+  }
+  const identity = jobIdentity(chunks[0].manifest);
+  for (const c of chunks.slice(1)) {
+    if (jobIdentity(c.manifest) !== identity) {
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Chunk ${c.chunk.start}-${c.chunk.end} (${c.dir}) belongs to a different job than chunk ${chunks[0].chunk.start}-${chunks[0].chunk.end}. Remove stale chunk folders and render again.`,
+      );
+    }
+  }
+  return chunks.sort((a, b) => a.chunk.start - b.chunk.start);
+}
+
+/** Hard-links (or copies, across file systems) `from` to `to`, replacing `to` atomically. */
+async function placeFile(from: string, to: string): Promise<void> {
+  const tmp = tempSibling(to);
+  try {
+    await link(from, tmp);
+  } catch {
+    await copyFile(from, tmp);
+  }
+  try {
+    await rename(tmp, to);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Joins the chunks of a job rendered into `<dir>/chunks/*` (or `chunkDirs`) into `<dir>/frames` (or one movie) and
+ * `<dir>/reenact.json`, as an unchunked render would have written them.
+ * @throws BAD_INPUT when a chunk is missing, incomplete, from another job, or overlapping chunks disagree.
+ */
+export async function mergeChunks(dir: string, options: MergeOptions = {}): Promise<Manifest> {
+  const root = path.resolve(dir);
+  const chunks = await loadChunks(root, options.chunkDirs?.map((d) => path.resolve(d)) ?? (await chunkFolders(root)));
+  const base = chunks[0].manifest;
+  const { chunk: _chunk, ...rest } = base.spec;
+  const format = options.format ?? base.spec.output.format;
+  const spec: JobSpec = {
+    ...rest,
+    output: {
+      ...base.spec.output,
+      dir: root,
+      format,
+      preview: Boolean(options.preview),
+      force: Boolean(options.force),
+    },
+  };
+  const { total } = await planJob(spec, { signal: options.signal });
+  // Each output frame from the first chunk holding it; overlapping chunks must agree on the frame's recipe.
+  const byIndex = new Map<number, { frame: KeyedFrame; dir: string }>();
+  for (const c of chunks) {
+    for (const frame of c.manifest.frames as KeyedFrame[]) {
+      const have = byIndex.get(frame.index);
+      if (have && have.frame.key !== frame.key) {
+        throw new ReenactError(
+          'BAD_INPUT',
+          `Chunks disagree on output frame ${frame.index} (${have.dir} and ${c.dir}). Render both chunks again with the same settings.`,
+        );
+      }
+      if (!have) byIndex.set(frame.index, { frame, dir: c.dir });
+    }
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < total; i++) if (!byIndex.has(i)) missing.push(i);
+  if (missing.length || byIndex.size !== total) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected chunks covering output frames 0-${total - 1} but frames ${describe(missing)} are missing (${root}). Render the missing chunks, then merge.`,
+      { details: { missing } },
+    );
+  }
+  const layout = outputLayout(spec);
+  await prepareOutput(spec, layout);
+  const t0 = performance.now();
+  const framesOf = (i: number) => {
+    const entry = byIndex.get(i)!;
+    return path.join(entry.dir, 'frames', path.basename(layout.framePath(i)));
+  };
+  for (let i = 0; i < total; i++) {
+    if (!(await isCompletePng(framesOf(i)))) {
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Frame ${i} is missing or incomplete in ${byIndex.get(i)!.dir}. Render that chunk again, then merge.`,
+      );
+    }
+  }
+  if (format === 'png') {
+    for (let i = 0; i < total; i++) {
+      throwIfAborted(options.signal);
+      await placeFile(framesOf(i), layout.framePath(i));
+    }
+  } else {
+    const fps = parseRational(base.fps);
+    const writer = await openMovie({
+      width: base.width,
+      height: base.height,
+      channels: 4,
+      fps,
+      file: layout.movie,
+      codec: 'prores',
+      force: true,
+    });
+    try {
+      for (let i = 0; i < total; i++) {
+        throwIfAborted(options.signal);
+        await writer.write(await readImage(framesOf(i), { channels: 4 }));
+      }
+      await writer.close();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  }
+  if (spec.output.preview) {
+    const info = await probe(spec.driving, { signal: options.signal });
+    await writeSideBySide({
+      driving: spec.driving,
+      range: resolveRange(info, spec.range),
+      result: format === 'png' ? layout.pattern : layout.movie,
+      resultIsSequence: format === 'png',
+      fps: parseRational(base.fps),
+      height: Math.min(720, Math.max(base.height, info.height)),
+      file: layout.preview,
+      signal: options.signal,
+    });
+  }
+  const frames = [...byIndex.values()].map((e) => e.frame).sort((a, b) => a.index - b.index);
+  const sum = (k: keyof Manifest['timings']) => chunks.reduce((s, c) => s + (c.manifest.timings?.[k] ?? 0), 0);
+  const { preview: _preview, ...baseRest } = base;
+  const manifest: Manifest = {
+    ...baseRest,
+    spec,
+    format,
+    output: format === 'png' ? 'frames/frame_%05d.png' : path.basename(layout.movie),
+    ...(spec.output.preview ? { preview: 'preview.mp4' } : {}),
+    firstFrame: 0,
+    frameCount: total,
+    frames,
+    warnings: [...new Set(chunks.flatMap((c) => c.manifest.warnings ?? []))],
+    timings: {
+      totalSeconds: sum('totalSeconds') + (performance.now() - t0) / 1000,
+      trackSeconds: sum('trackSeconds'),
+      renderSeconds: sum('renderSeconds'),
+      encodeSeconds: sum('encodeSeconds') + (performance.now() - t0) / 1000,
+    },
+    complete: true,
+    createdAt: new Date().toISOString(),
+  };
+  await writeFileAtomic(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  const ownChunks = chunks.every((c) => path.dirname(c.dir) === path.join(root, 'chunks'));
+  if (!options.keepChunks && ownChunks) await rm(path.join(root, 'chunks'), { recursive: true, force: true });
+  return manifest;
+}
+
+/** "3–5, 9" (first 20 runs). */
+function describe(indices: number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < indices.length && runs.length < 20; ) {
+    let j = i;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
+    runs.push(i === j ? `${indices[i]}` : `${indices[i]}–${indices[j]}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+export { chunkName };

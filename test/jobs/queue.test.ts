@@ -1,0 +1,214 @@
+/**
+ * The Redis queue end to end on a real redis-server: submit → two workers → chunks → merged output equal to an
+ * unchunked render; a worker killed mid-chunk (child process, kill -9) → the chunk is retried by the other worker and
+ * the merged result is still identical; cancel; dead letters.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelSubmission, deadJobs, PREFIX, queueStatus, submitJobs } from '../../bridge/src/jobs/queue.js';
+import { queueRunner } from '../../bridge/src/jobs/queue-runner.js';
+import { startWorker } from '../../bridge/src/jobs/worker.js';
+import { parseJobSpec } from '../../bridge/src/pipeline/parse.js';
+import { renderJob } from '../../bridge/src/pipeline/render.js';
+import type { JobSpec } from '../../bridge/src/pipeline/spec.js';
+import { CLI, runCli } from '../helpers/cli.js';
+import { frameHashes } from '../helpers/frames.js';
+import { ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { collect, startTestBridge } from '../server/helpers.js';
+
+const dir = tempDir();
+let redis: TestRedis;
+let driving = '';
+let reference: Record<string, string>;
+
+const spec = (out: string): JobSpec =>
+  parseJobSpec({ source: PORTRAIT, driving, output: { dir: out }, engine: { name: 'fixture' }, fps: '50' });
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function statusOf(id: string) {
+  return (await queueStatus({ redis: redis.url })).find((s) => s.id === id)!;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  driving = path.join(dir, 'drive.mp4');
+  await ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'color=gray:size=64x48:rate=25',
+    '-vf',
+    "geq=lum='128+100*sin(N/4)':cb=128:cr=128",
+    '-frames:v',
+    '24',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    driving,
+  );
+  await renderJob(spec(path.join(dir, 'reference')));
+  reference = frameHashes(path.join(dir, 'reference'));
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describe('queue (BullMQ on redis-server)', () => {
+  it('renders a submitted job as chunks on two workers and merges them, equal to an unchunked render', async () => {
+    const workers = await Promise.all([1, 2].map(() => startWorker({ redis: redis.url, concurrency: 1 })));
+    try {
+      const out = path.join(dir, 'two-workers');
+      const [job] = await submitJobs([{ name: 'two', spec: spec(out) }], { redis: redis.url, chunkSize: 15 });
+      expect(job).toMatchObject({ name: 'two', queue: 'reenact-auto', chunks: 4, frames: 48, output: out });
+      const done = await waitFor('the merge', async () => {
+        const s = await statusOf(job.id);
+        return s.state === 'done' || s.state === 'failed' ? s : undefined;
+      });
+      expect(done).toMatchObject({
+        state: 'done',
+        chunks: { total: 4, done: 4, failed: 0 },
+        frames: { total: 48, done: 48 },
+        manifest: `${out}/reenact.json`,
+      });
+      expect(frameHashes(out)).toEqual(reference);
+      expect(existsSync(path.join(out, 'chunks'))).toBe(false);
+      // The CLI reads the same status.
+      const cli = await runCli(['queue', 'status', '--json', '--redis', redis.url]);
+      expect(cli.code).toBe(0);
+      expect(JSON.parse(cli.stdout).jobs.find((j: { id: string }) => j.id === job.id).state).toBe('done');
+      const table = await runCli(['queue', 'status', '--redis', redis.url]);
+      expect(table.stdout).toMatch(new RegExp(`${job.id} +done +4/4 +48/48 +${out}`));
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  });
+
+  it('retries the chunk of a worker killed mid-chunk; the merged result equals an uninterrupted run', async () => {
+    const args = ['worker', '--redis', redis.url, '--lock-duration', '1500', '--stalled-interval', '500'];
+    const logs = new Map<ChildProcess, string>();
+    const startChild = () => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      logs.set(child, '');
+      child.stdout!.on('data', (d) => logs.set(child, logs.get(child) + d.toString()));
+      child.stderr!.on('data', (d) => logs.set(child, logs.get(child) + d.toString()));
+      return child;
+    };
+    const a = startChild();
+    const b = startChild();
+    try {
+      await waitFor('two workers', async () =>
+        [a, b].every((c) => logs.get(c)!.includes('reenact worker ready')) ? true : undefined,
+      );
+      const out = path.join(dir, 'killed');
+      const [job] = await submitJobs([{ name: 'killed', spec: spec(out) }], { redis: redis.url, chunkSize: 24 });
+      // Wait until worker A is inside a chunk with some frames written, then kill it without warning.
+      const chunkId = await waitFor(
+        'worker A to start a chunk',
+        async () => /start (\S+-c\d+-\d+)/.exec(logs.get(a)!)?.[1],
+      );
+      const queue = new Queue(job.queue, { connection: { url: redis.url }, prefix: PREFIX });
+      try {
+        await waitFor('frames of the chunk', async () => {
+          const progress = (await queue.getJob(chunkId))?.progress as { done?: number } | undefined;
+          return (progress?.done ?? 0) >= 4 ? true : undefined;
+        });
+      } finally {
+        await queue.close();
+      }
+      a.kill('SIGKILL');
+      const done = await waitFor(
+        'the merge after the retry',
+        async () => {
+          const s = await statusOf(job.id);
+          return s.state === 'done' || s.state === 'failed' ? s : undefined;
+        },
+        90_000,
+      );
+      expect(done.state).toBe('done');
+      expect(logs.get(b)).toContain(`start ${chunkId}`); // the other worker took the dead worker's chunk over
+      expect(logs.get(a)).not.toContain(`done ${chunkId}`);
+      expect(frameHashes(out)).toEqual(reference);
+    } finally {
+      for (const c of [a, b]) if (c.exitCode === null) c.kill('SIGKILL');
+    }
+  });
+
+  it('cancels a job: queued chunks never render and the job shows as cancelled', async () => {
+    const out = path.join(dir, 'cancelled');
+    const [job] = await submitJobs([{ name: 'cancel-me', spec: spec(out) }], { redis: redis.url, chunkSize: 40 });
+    expect((await statusOf(job.id)).state).toBe('queued');
+    const r = await runCli(['queue', 'cancel', job.id, '--redis', redis.url]);
+    expect(r.stdout).toBe(`cancelled ${job.id}\n`);
+    const worker = await startWorker({ redis: redis.url });
+    try {
+      await waitFor('the chunks to fail', async () => ((await statusOf(job.id)).chunks.failed > 0 ? true : undefined));
+      expect((await statusOf(job.id)).state).toBe('cancelled');
+      expect(existsSync(path.join(out, 'frames'))).toBe(false);
+      await expect(cancelSubmission({ redis: redis.url, id: 'nope' })).rejects.toThrow(
+        'No queued job with id nope. See reenact queue status for the ids.',
+      );
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('lists chunks that failed for good in the dead-letter view', async () => {
+    const clip = path.join(dir, 'vanishing.mp4');
+    await ffmpeg('-i', driving, '-c', 'copy', clip);
+    const s = { ...spec(path.join(dir, 'dead')), driving: clip };
+    const [job] = await submitJobs([{ name: 'dead', spec: s }], { redis: redis.url, chunkSize: 24, attempts: 2 });
+    rmSync(clip); // the input disappears after submit: the chunks cannot render, and retrying cannot help
+    const worker = await startWorker({ redis: redis.url });
+    try {
+      await waitFor('the job to fail', async () => ((await statusOf(job.id)).state === 'failed' ? true : undefined));
+      const dead = (await deadJobs({ redis: redis.url })).filter((d) => d.submission === job.id);
+      expect(dead.find((d) => d.kind === 'chunk')).toMatchObject({ name: 'dead', attempts: 1 });
+      expect(dead.find((d) => d.kind === 'chunk')?.reason).toContain(clip);
+      const cli = await runCli(['queue', 'dead', '--redis', redis.url]);
+      expect(cli.stdout).toMatch(/^id +kind +frames +tries +reason\n/);
+      expect(cli.stdout).toMatch(new RegExp(`\n${job.id}-c0-23 +chunk +0-23 +1 +File not found`));
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('lets the bridge hand its jobs to the queue (reenact serve --queue)', async () => {
+    const t = await startTestBridge({
+      services: { runner: queueRunner({ redis: redis.url, chunkSize: 20, pollMs: 100 }) },
+    });
+    const worker = await startWorker({ redis: redis.url });
+    try {
+      const out = path.join(dir, 'via-bridge');
+      const { job } = await t.client.createJob({
+        source: PORTRAIT,
+        driving,
+        output: { dir: out },
+        engine: { name: 'fixture' },
+        fps: '50',
+      });
+      const events = await collect(t.client.jobEvents(job.id));
+      expect(events.at(-1)).toMatchObject({ type: 'done', manifestPath: path.join(out, 'reenact.json') });
+      expect(events.find((e) => e.type === 'started')).toMatchObject({ totalFrames: 48, device: 'queue:reenact-auto' });
+      expect(frameHashes(out)).toEqual(reference);
+    } finally {
+      await worker.close();
+      await t.bridge.close();
+      rmSync(t.dataDir, { recursive: true, force: true });
+    }
+  });
+});
