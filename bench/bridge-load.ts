@@ -34,6 +34,7 @@ export interface LoadReport {
   events: number;
   streams: number;
   jobs: number;
+  p50Ms: number;
   p99Ms: number;
   rssStartMiB: number;
   rssEndMiB: number;
@@ -200,6 +201,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
     events,
     streams,
     jobs,
+    p50Ms: round(latencies[Math.floor(latencies.length * 0.5)] ?? 0),
     p99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0),
     rssStartMiB: round(warm.memory.rss / MiB),
     rssEndMiB: round(end.memory.rss / MiB),
