@@ -11,11 +11,11 @@ import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import { callHost, extensionFolder, HostError, projectFile } from './cep.js';
 import { type Connected, connectBridge } from './connect.js';
-import { $, baseName, h, notice } from './dom.js';
+import { $, notice } from './dom.js';
+import { renderChips } from './faces.js';
 import { type JobAction, type JobMeta, loadJobMeta, renderJobs, saveJobMeta } from './jobs.js';
 import { cepNodeDeps, type NodeDeps, revealFolder } from './launch.js';
 import {
-  area,
   buildSpec,
   chooseRange,
   clipFrameAt,
@@ -26,7 +26,8 @@ import {
   progressText,
   timecode,
 } from './model.js';
-import { loadSettings, type Settings, saveSettings } from './settings.js';
+import { bindOptions, fillEngineChoices } from './options.js';
+import { loadSettings, type Settings } from './settings.js';
 
 const PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape', 'video'];
 const PERFORMANCE_KINDS = ['video', 'sequence'];
@@ -90,7 +91,7 @@ export class PanelApp {
   };
 
   start(): void {
-    this.bindOptions();
+    bindOptions(this.settings, () => this.render());
     $('reconnect').addEventListener('click', () => void this.connect());
     for (const slot of ['portrait', 'performance'] as const) {
       $(`${slot}-use`).addEventListener('click', () => void this.useSelected(slot));
@@ -159,111 +160,7 @@ export class PanelApp {
 
   private async loadEngines(client: BridgeClient): Promise<void> {
     const [engines, devices] = await Promise.all([client.engines(), client.devices()]);
-    this.s.engines = engines.engines.filter((e) => e.name !== 'fixture' || this.settings.engine === 'fixture');
-    const engine = $<HTMLSelectElement>('engine');
-    engine.textContent = '';
-    const labels: Record<string, string> = {
-      meshwarp: 'Default · offline',
-      liveportrait: 'Neural',
-      fixture: 'Test fixture',
-    };
-    for (const e of this.s.engines) {
-      const o = h(
-        'option',
-        { value: e.name },
-        `${labels[e.name] ?? e.name}${e.available ? '' : ` · ${e.reason ?? 'unavailable'}`}`,
-      );
-      o.disabled = !e.available;
-      engine.append(o);
-    }
-    engine.value = this.settings.engine;
-    const device = $<HTMLSelectElement>('device');
-    device.textContent = '';
-    for (const d of devices.devices) {
-      const o = h('option', { value: d.name }, d.name === 'auto' ? 'Auto' : d.name.toUpperCase());
-      o.disabled = !d.available;
-      if (d.reason) o.title = d.reason;
-      device.append(o);
-    }
-    device.value = this.settings.device;
-  }
-
-  // ---- options ----
-
-  private bindOptions(): void {
-    const st = this.settings;
-    const persist = () => saveSettings(st);
-    for (const key of ['intensity', 'smoothing', 'eyes', 'brows', 'mouth', 'head'] as const) {
-      const input = $<HTMLInputElement>(key);
-      const out = $(`${key}-out`);
-      input.value = String(st[key]);
-      out.textContent = st[key].toFixed(2);
-      input.addEventListener('input', () => {
-        st[key] = Number(input.value);
-        out.textContent = st[key].toFixed(2);
-        persist();
-      });
-    }
-    const select = <K extends 'range' | 'format' | 'engine' | 'device'>(id: string, key: K) => {
-      const el = $<HTMLSelectElement>(id);
-      el.value = st[key];
-      el.addEventListener('change', () => {
-        (st as unknown as Record<string, string>)[key] = el.value;
-        persist();
-        this.render();
-      });
-    };
-    select('range', 'range');
-    select('format', 'format');
-    select('engine', 'engine');
-    select('device', 'device');
-    const text = (id: string, key: 'folder' | 'nodePath' | 'bridgeUrl' | 'bridgeToken') => {
-      const el = $<HTMLInputElement>(id);
-      el.value = st[key];
-      el.addEventListener('change', () => {
-        st[key] = el.value.trim();
-        persist();
-      });
-    };
-    text('folder', 'folder');
-    text('node-path', 'nodePath');
-    text('bridge-url', 'bridgeUrl');
-    text('bridge-token', 'bridgeToken');
-    for (const [id, key] of [
-      ['range-start', 'customStart'],
-      ['range-end', 'customEnd'],
-    ] as const) {
-      const el = $<HTMLInputElement>(id);
-      el.value = String(st[key]);
-      el.addEventListener('change', () => {
-        st[key] = Math.max(0, Math.round(Number(el.value) || 0));
-        persist();
-      });
-    }
-    for (const g of ['motion', 'output', 'engine'] as const) {
-      const d = $<HTMLDetailsElement>(`group-${g}`);
-      d.open = st.open[g];
-      d.addEventListener('toggle', () => {
-        st.open[g] = d.open;
-        persist();
-      });
-    }
-    const choose = $('folder-choose');
-    const cepFs = (
-      window as unknown as { cep?: { fs?: { showOpenDialogEx?: (...a: unknown[]) => { data?: string[] } } } }
-    ).cep?.fs;
-    if (cepFs?.showOpenDialogEx) {
-      choose.hidden = false;
-      choose.addEventListener('click', () => {
-        const r = cepFs.showOpenDialogEx?.(false, true, 'Output folder for reenact', st.folder || '');
-        const dir = r?.data?.[0];
-        if (dir) {
-          st.folder = dir;
-          $<HTMLInputElement>('folder').value = dir;
-          persist();
-        }
-      });
-    }
+    this.s.engines = fillEngineChoices(engines.engines, devices.devices, this.settings);
   }
 
   // ---- selection ----
@@ -414,36 +311,13 @@ export class PanelApp {
 
   private renderFaces(): void {
     const f = this.s.faces;
-    const chips = (
-      el: HTMLElement,
-      faces: FaceThumb[],
-      picked: number | undefined,
-      key: 'index' | 'id',
-      what: string,
-    ) => {
-      el.textContent = '';
-      faces.forEach((face, i) => {
-        const value = face[key];
-        const b = h('button', {
-          type: 'button',
-          class: 'chip',
-          role: 'radio',
-          'aria-checked': String(value === picked),
-          'aria-label': `${what} face ${i + 1}${i === 0 ? ' (largest)' : ''}`,
-          title: `${what} face ${i + 1}: ${Math.round(face.box.width)}×${Math.round(face.box.height)} px`,
-          'data-face': String(value),
-        });
-        b.append(h('img', { src: `data:image/png;base64,${face.thumbnail}`, alt: '' }));
-        b.addEventListener('click', () => {
-          if (key === 'index') f.source_pick = value;
-          else f.driving_pick = value;
-          this.render();
-        });
-        el.append(b);
-      });
+    const pick = (key: 'index' | 'id', value: number) => {
+      if (key === 'index') f.source_pick = value;
+      else f.driving_pick = value;
+      this.render();
     };
-    chips($('faces-source'), f.source, f.source_pick, 'index', 'Portrait');
-    chips($('faces-driving'), f.driving, f.driving_pick, 'id', 'Performance');
+    renderChips($('faces-source'), f.source, f.source_pick, 'index', 'Portrait', pick);
+    renderChips($('faces-driving'), f.driving, f.driving_pick, 'id', 'Performance', pick);
     const perf = this.s.performance;
     const ref = this.s.referenceFrame;
     $('ref-text').textContent =
@@ -806,7 +680,5 @@ export class PanelApp {
     $('result').hidden = !this.s.result;
     $<HTMLButtonElement>('add-controls').disabled = !!job || !this.s.result;
     $<HTMLButtonElement>('update').disabled = !!job || !this.s.result || !conn;
-    void area;
-    void baseName;
   }
 }
