@@ -76,6 +76,8 @@ export class PanelApp {
   private deps: NodeDeps | undefined = cepNodeDeps();
   private meta: Record<string, JobMeta> = loadJobMeta();
   private faceScan = 0;
+  /** Warnings of the job being shown. */
+  private warnings: string[] = [];
   /** The job that stopped on a folder holding another render: "Replace" runs it again with force. */
   private replaceable: State['job'];
   private s: State = {
@@ -413,6 +415,7 @@ export class PanelApp {
     const conn = this.s.conn as Connected;
     const job = { id };
     this.s.busy = true;
+    this.warnings = [];
     $('replace').hidden = true;
     $<HTMLProgressElement>('bar').value = 0;
     $('progress-text').textContent = update ? 'updating…' : 'starting…';
@@ -447,7 +450,9 @@ export class PanelApp {
         break;
       }
       case 'warning':
-        this.jobMessage(e.message, 'warn');
+        // The pipeline groups its warnings by frame span; show the latest three.
+        this.warnings = [...this.warnings.filter((w) => w !== e.message), e.message].slice(-3);
+        this.jobMessage(this.warnings.join('\n'), 'warn');
         break;
       case 'done':
         await this.imported(job, e.manifestPath, e.manifest);

@@ -133,6 +133,7 @@ export function buildSpec(i: SpecInputs): CreateJobRequest {
     ...(i.range ? { range: i.range } : {}),
     ...(i.fps ? { fps: i.fps } : {}),
     smoothing: s.smoothing,
+    onFrameFailure: s.onFrameFailure,
     controls: { intensity: s.intensity, eyes: s.eyes, brows: s.brows, mouth: s.mouth, head: s.head },
   };
 }

@@ -54,7 +54,7 @@ export function bindOptions(st: Settings, changed: () => void): void {
       persist();
     });
   }
-  const select = <K extends 'range' | 'format' | 'engine' | 'device'>(id: string, key: K) => {
+  const select = <K extends 'range' | 'format' | 'engine' | 'device' | 'onFrameFailure'>(id: string, key: K) => {
     const el = $<HTMLSelectElement>(id);
     el.value = st[key];
     el.addEventListener('change', () => {
@@ -67,6 +67,7 @@ export function bindOptions(st: Settings, changed: () => void): void {
   select('format', 'format');
   select('engine', 'engine');
   select('device', 'device');
+  select('face-lost', 'onFrameFailure');
   const text = (id: string, key: 'folder' | 'nodePath' | 'bridgeUrl' | 'bridgeToken') => {
     const el = $<HTMLInputElement>(id);
     el.value = st[key];

@@ -69,7 +69,7 @@ describe('spec and import request', () => {
       source: '/in/a.png',
       driving: '/in/b.mov',
       folder: '/out/x',
-      settings: { ...DEFAULT_SETTINGS, format: 'prores', mouth: 0.5 },
+      settings: { ...DEFAULT_SETTINGS, format: 'prores', mouth: 0.5, onFrameFailure: 'neutral' },
       range: { start: 3, end: 9 },
       referenceFrame: 4,
       sourceFace: 1,
@@ -81,6 +81,7 @@ describe('spec and import request', () => {
     expect(parsed.controls.mouth).toBe(0.5);
     expect(parsed.range).toEqual({ start: 3, end: 9 });
     expect(parsed.referenceFrame).toBe(4);
+    expect(parsed.onFrameFailure).toBe('neutral');
   });
 
   it('names the first frame file and aligns the result to the layers', () => {
