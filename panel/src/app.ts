@@ -320,6 +320,7 @@ export class PanelApp {
     };
     renderChips($('faces-source'), f.source, f.source_pick, 'index', 'Portrait', pick);
     renderChips($('faces-driving'), f.driving, f.driving_pick, 'id', 'Performance', pick);
+    $('faces-arrow').hidden = !(f.source.length && f.driving.length);
     const perf = this.s.performance;
     const ref = this.s.referenceFrame;
     $('ref-text').textContent =
@@ -423,8 +424,14 @@ export class PanelApp {
     const sub = conn.client.jobEvents(job.id).subscribe({
       next: (e) => void this.onEvent(e),
       error: (err) => {
-        this.finish(say(err));
-        if (err instanceof BridgeApiError && err.status === 0) this.lost(say(err));
+        if (err instanceof BridgeApiError && err.status === 0) {
+          this.finish(
+            'The bridge stopped during the render. Reconnect, then Animate again to continue where it stopped.',
+          );
+          this.lost('The bridge stopped or cannot be reached.');
+        } else {
+          this.finish(say(err));
+        }
       },
     });
     this.s.job = { id: job.id, sub, portrait, performance, spec, update };
