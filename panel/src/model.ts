@@ -149,19 +149,30 @@ export function firstOutputFile(
   return [dir, ...rel.split('/')].join(sep);
 }
 
+/**
+ * The argument of `reenact.importResult` for a finished render: first file, rate, and the DRIVING clip frame output
+ * frame 0 shows (frames[0].sourceIndex: Manifest.firstFrame counts output frames) so the host lines the result up
+ * with the performance layer. Browser-safe twin of bridge/src/api/import-request.ts (which uses node:path).
+ * @throws Error when the render is not complete.
+ */
 export function importRequest(
   manifestPath: string,
-  manifest: Pick<Manifest, 'output' | 'format' | 'frames' | 'fps' | 'firstFrame'>,
+  manifest: Pick<Manifest, 'output' | 'format' | 'frames' | 'fps' | 'complete'>,
   portrait: Pick<LayerInfo, 'id'>,
   performance: Pick<LayerInfo, 'id'> | null,
 ): ImportRequest {
+  if (!manifest.complete || !manifest.frames.length) {
+    throw new Error(
+      `The render in ${manifestPath} is not complete (${manifest.frames.length} frames). Re-run it to finish it.`,
+    );
+  }
   return {
     file: firstOutputFile(manifestPath, manifest),
     format: manifest.format,
     fps: manifest.fps,
     stillLayerId: portrait.id,
     drivingLayerId: performance ? performance.id : null,
-    firstFrame: manifest.firstFrame,
+    firstFrame: manifest.frames[0].sourceIndex,
   };
 }
 

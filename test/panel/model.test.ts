@@ -88,9 +88,9 @@ describe('spec and import request', () => {
     const manifest = {
       output: 'frames/frame_%05d.png',
       format: 'png' as const,
-      frames: [{ index: 0 }],
+      frames: [{ index: 0, sourceIndex: 12, status: 'rendered' as const }],
       fps: '30000/1001',
-      firstFrame: 12,
+      complete: true,
     };
     expect(importRequest('/out/x/reenact.json', manifest as never, { id: 3 }, { id: 4 })).toEqual({
       file: '/out/x/frames/frame_00000.png',
@@ -100,6 +100,9 @@ describe('spec and import request', () => {
       drivingLayerId: 4,
       firstFrame: 12,
     });
+    expect(() => importRequest('/o/reenact.json', { ...manifest, complete: false }, { id: 3 }, null)).toThrow(
+      'The render in /o/reenact.json is not complete (1 frames). Re-run it to finish it.',
+    );
     expect(firstOutputFile('C:\\o\\reenact.json', { output: 'take.mov', format: 'prores', frames: [] })).toBe(
       'C:\\o\\take.mov',
     );

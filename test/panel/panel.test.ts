@@ -158,8 +158,8 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       // Another range into the same folder: the panel offers to replace the earlier render, then imports in place.
       await page.click('#group-output summary');
       await page.selectOption('#range', 'custom');
-      await page.fill('#range-start', '0');
-      await page.fill('#range-end', '4');
+      await page.fill('#range-start', '5');
+      await page.fill('#range-end', '9');
       await page.press('#range-end', 'Tab');
       await page.click('#animate');
       await expect
@@ -172,7 +172,9 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
         .poll(() => page.textContent('#result-text'), { timeout: 45_000 })
         .toMatch(/in place \(layer 1, 5 frames\)\.$/);
       expect(imports(p)).toHaveLength(4);
-      expect(imports(p)[3]).toEqual(imports(p)[0]);
+      // Output frame 0 now shows driving frame 5: the host starts the result 5 clip frames (0.25 s) later.
+      expect(imports(p)[3]).toEqual({ ...imports(p)[0], firstFrame: 5 });
+      expect(result.startTime).toBeCloseTo(0.25, 6);
 
       // Every host call was one short reenact verb (or the one-line project-file read).
       const verbs = new Set(p.calls.map((c) => (c.startsWith('reenact.') ? c.slice(0, c.indexOf('(')) : c)));
