@@ -34,6 +34,7 @@ export interface LoadReport {
   events: number;
   streams: number;
   jobs: number;
+  p50Ms: number;
   p99Ms: number;
   rssStartMiB: number;
   rssEndMiB: number;
@@ -137,27 +138,32 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
   while (!current) await sleep(20);
 
   const warm = await feeder.health();
+  const open = new Set<{ unsubscribe(): void }>();
   const clientLoop = async (client: BridgeClient, n: number) => {
-    let streaming: Promise<void> | undefined;
+    let streaming = false;
     let step = n; // clients start at different points of the cycle
     while (!stop) {
       const id = current!;
-      streaming ??= new Promise<void>((resolve) => {
+      if (!streaming) {
+        // One event stream per client at a time: the current job's, then the next one's.
+        streaming = true;
         streams++;
         const sub = client.jobEvents(id, { previews: n % 2 === 0 }).subscribe({
           next: () => {
             events++;
-            if (stop) sub.unsubscribe();
           },
           error: (err) => {
-            errors.push(`stream: ${(err as Error).message}`);
-            resolve();
+            if (!stop) errors.push(`stream: ${(err as Error).message}`);
+            open.delete(sub);
+            streaming = false;
           },
-          complete: () => resolve(),
+          complete: () => {
+            open.delete(sub);
+            streaming = false;
+          },
         });
-      }).then(() => {
-        streaming = undefined;
-      });
+        if (!sub.closed) open.add(sub);
+      }
       const which = step++ % 3;
       if (which === 0) await timed(() => client.listJobs());
       else if (which === 1) await timed(() => client.getJob(id));
@@ -181,6 +187,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
   clearInterval(sampler);
   stop = true;
   await Promise.all(loops);
+  for (const sub of open) sub.unsubscribe();
   const elapsed = (performance.now() - started) / 1000;
   await feed;
   const end = await feeder.health();
@@ -200,6 +207,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
     events,
     streams,
     jobs,
+    p50Ms: round(latencies[Math.floor(latencies.length * 0.5)] ?? 0),
     p99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0),
     rssStartMiB: round(warm.memory.rss / MiB),
     rssEndMiB: round(end.memory.rss / MiB),

@@ -113,6 +113,28 @@ describe('reenact serve', () => {
     expect(await b.exited).toBe(0);
   });
 
+  it('stops cleanly on SIGTERM mid-job: exit 0, the job kept as interrupted for the next bridge', async () => {
+    const dataDir = path.join(work, 'data-term');
+    const a = await serve(dataDir);
+    const { job } = await a.client.createJob({
+      source: media.source,
+      driving: media.driving,
+      output: { dir: path.join(work, 'termed') },
+      engine: { name: 'fixture' },
+    });
+    const seen: JobEvent[] = [];
+    const sub = a.client.jobEvents(job.id).subscribe({ next: (e) => seen.push(e), error: () => {} });
+    await waitFor(() => seen.some((e) => e.type === 'progress' && e.stage === 'render' && e.done >= 5), 30_000);
+    const asked = Date.now();
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(Date.now() - asked).toBeLessThan(5000);
+    sub.unsubscribe();
+    await expect(fs.access(lockPath(dataDir))).rejects.toThrow();
+    const record = JSON.parse(await fs.readFile(path.join(dataDir, 'jobs', `${job.id}.json`), 'utf8'));
+    expect(record.state).toBe('interrupted');
+  });
+
   it('refuses a bad --port and --token with a clear message and exit code 2', async () => {
     const child = spawn(
       process.execPath,
