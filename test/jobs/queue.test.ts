@@ -124,8 +124,10 @@ describe('queue (BullMQ on redis-server)', () => {
       const queue = new Queue(job.queue, { connection: { url: redis.url }, prefix: PREFIX });
       try {
         await waitFor('frames of the chunk', async () => {
-          const progress = (await queue.getJob(chunkId))?.progress as { done?: number } | undefined;
-          return (progress?.done ?? 0) >= 4 ? true : undefined;
+          const progress = (await queue.getJob(chunkId))?.progress as { done?: number; total?: number } | undefined;
+          const done = progress?.done ?? 0;
+          // Mid-chunk: some frames written, most still to come (a 24-frame chunk leaves ≥ 0.3 s to kill it).
+          return done >= 4 && done < (progress?.total ?? 0) - 4 ? true : undefined;
         });
       } finally {
         await queue.close();

@@ -1,6 +1,7 @@
 /**
- * `reenact worker`: renders queued chunks (and merges finished jobs) from Redis until stopped (Ctrl-C finishes the
- * running chunks' current frame and returns them to the queue).
+ * `reenact worker`: renders queued chunks (and merges finished jobs) from Redis until stopped. The first Ctrl-C (or
+ * SIGTERM) takes no new chunks and lets the running ones finish; a second one exits at once, and the interrupted
+ * chunks go to another worker when their lock expires, resuming from the frames already written.
  */
 import type { Command } from 'commander';
 import { ReenactError } from '../../errors.js';
@@ -72,10 +73,16 @@ export function register(program: Command): void {
           log: (line) => printLine(`${new Date().toISOString()} ${line}`),
         });
         printLine(`reenact worker ready (pid ${process.pid}) on ${o.device.join(', ')} · ${redis}`);
+        let signals = 0;
         await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          const stop = () => {
+            signals += 1;
+            if (signals > 1) process.exit(130);
+            printLine('stopping: finishing the running chunks (Ctrl-C again to quit now)');
+            resolve();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
         });
         await worker.close();
       },
