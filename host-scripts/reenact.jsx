@@ -582,10 +582,11 @@ function getSelection() {
 }
 
 // Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it).
+// Null (render the whole clip) when the mapping is not a plain offset: time remapping, reversed or frozen layers.
 /** @param {CompItem} comp */
 function workAreaFrames(comp, info) {
     var fps, rate, first, last, maxFrame;
-    if (!info.sourceFps) { return null; }
+    if (!info.sourceFps || info.timeRemap || !(info.stretch > 0)) { return null; }
     fps = info.sourceFps;
     rate = (fps.num / fps.den) * 100 / (info.stretch || 100);
     first = Math.ceil((comp.workAreaStart - info.startTime) * rate - 1e-6);
@@ -723,9 +724,11 @@ function listBatchLayers() {
 
 var TEMP_COMP_NAME = 'reenact temp still';
 var TEMP_MAX_AGE_MS = 60000;
-var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(); }';
+// One-shot tasks that re-arm themselves while exports are pending: a reloaded host script starts with no pending
+// exports, so an old chain simply ends instead of repeating forever.
+var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(true); }';
 var pendingExports = [];
-var finishTaskId = 0;
+var finishScheduled = false;
 
 /** @param {CompItem} comp @param {Layer} layer @param {number} time */
 function defaultStillFile(comp, layer, time) {
@@ -781,19 +784,39 @@ function removeTempComp(comp) {
     }
 }
 
-// Scheduled while exports are pending: removes each temp comp whose PNG is complete or that is over a minute old.
-function finishExports() {
+function scheduleFinish() {
+    if (finishScheduled) { return; }
+    finishScheduled = true;
+    app.scheduleTask(FINISH_TASK, 500, false);
+}
+
+// Runs every half second while exports are pending: removes each temp comp whose PNG is complete or that is over a
+// minute old. `fromTask` is true when AE's scheduler runs it (the panel may also call it).
+function finishExports(fromTask) {
     var left = [], now = new Date().getTime(), i, p;
+    if (fromTask === true) { finishScheduled = false; }
     for (i = 0; i < pendingExports.length; i += 1) {
         p = pendingExports[i];
         if (pngComplete(p.file) || now - p.started > TEMP_MAX_AGE_MS) { removeTempComp(p.comp); } else { left.push(p); }
     }
     pendingExports = left;
-    if (left.length === 0 && finishTaskId) {
-        app.cancelTask(finishTaskId);
-        finishTaskId = 0;
-    }
+    if (left.length > 0) { scheduleFinish(); }
     return { pending: left.length };
+}
+
+// Temp comps no pending export knows about (left by a host script that was reloaded mid-export).
+function sweepTempComps() {
+    var root = app.project.rootFolder, orphans = [], i, j, item, known;
+    for (i = 1; i <= root.numItems; i += 1) {
+        item = root.item(i);
+        if (!(item instanceof CompItem) || item.name !== TEMP_COMP_NAME) { continue; }
+        known = false;
+        for (j = 0; j < pendingExports.length; j += 1) {
+            if (pendingExports[j].comp === item) { known = true; }
+        }
+        if (!known) { orphans.push(item); }
+    }
+    for (i = 0; i < orphans.length; i += 1) { removeTempComp(orphans[i]); }
 }
 
 function exportStill(layerIndex, time, outPath) {
@@ -812,6 +835,7 @@ function exportStill(layerIndex, time, outPath) {
     }
     w = Math.round(layer.width);
     h = Math.round(layer.height);
+    sweepTempComps();
     withUndoGroup('reenact: export still', function () {
         temp = app.project.items.addComp(TEMP_COMP_NAME, w, h, comp.pixelAspect,
             Math.max(comp.duration, time + comp.frameDuration), comp.frameRate);
@@ -823,7 +847,9 @@ function exportStill(layerIndex, time, outPath) {
             temp.saveFrameToPng(time, file);
         } catch (e) {
             temp.remove();
-            throw e;
+            fail('EXPORT_FAILED', 'After Effects could not render layer "' + layer.name + '" to "' + file.fsName + '": ' +
+                e.message + '. If scripts may not write files, turn on Preferences > Scripting & Expressions > ' +
+                'Allow Scripts to Write Files and Access Network.');
         }
     });
     written = pngComplete(file);
@@ -831,7 +857,7 @@ function exportStill(layerIndex, time, outPath) {
         removeTempComp(temp);
     } else {
         pendingExports.push({ comp: temp, file: file, started: new Date().getTime() });
-        if (!finishTaskId) { finishTaskId = app.scheduleTask(FINISH_TASK, 500, true); }
+        scheduleFinish();
     }
     return { file: file.fsName, width: w, height: h, time: time, written: written };
 }
@@ -998,6 +1024,18 @@ function importResult(requestJson) {
     return result;
 }
 
+// AE 2022 takes a layer's track matte from the layer directly above it, so a result inserted there would become the
+// portrait's matte; place it above the matte instead. AE 2023+ references the matte (trackMatteLayer), so the
+// result can sit directly above the portrait.
+/** @param {CompItem} comp @param {AVLayer} still @param {string[]} warnings @returns {Layer} */
+function insertionPoint(comp, still, warnings) {
+    var legacyMatte = still.hasTrackMatte && /** @type {any} */ (still).trackMatteLayer === undefined;
+    if (!legacyMatte || still.index < 2) { return still; }
+    warnings.push('Layer "' + still.name + '" uses the layer above it as a track matte: the result was placed above ' +
+        'that matte layer so the matte is unchanged. Apply a matte to the result if it needs one.');
+    return comp.layer(still.index - 1);
+}
+
 /** @param {CompItem} comp @param {AVLayer} still @param {AVLayer} driving @param {File} file @param {string[]} warnings */
 function placeResult(req, comp, still, driving, file, warnings) {
     var previous = previousResult(comp, still), item, layer, start, placement = 'kept';
@@ -1018,7 +1056,7 @@ function placeResult(req, comp, still, driving, file, warnings) {
     item.comment = 'reenact result, ' + req.fps.num + '/' + req.fps.den + ' fps';
     if (!previous) {
         layer = comp.layers.add(item);
-        layer.moveBefore(still);
+        layer.moveBefore(insertionPoint(comp, still, warnings));
         layer.name = still.name + ' (reenact)';
         layer.label = RESULT_LABEL;
         layer.comment = RESULT_TAG + still.id;
@@ -1220,7 +1258,7 @@ var api = {
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
     exportStill: function (layerIndex, time, outPath) { return envelope(exportStill, [layerIndex, time, outPath]); },
-    finishExports: function () { return envelope(finishExports, []); },
+    finishExports: function (fromTask) { return envelope(finishExports, [fromTask]); },
     importResult: function (requestJson) { return envelope(importResult, [requestJson]); },
     addControls: function (layerIndex) { return envelope(addControls, [layerIndex]); },
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {

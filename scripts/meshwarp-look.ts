@@ -1,3 +1,8 @@
+/**
+ * Writes preview PNGs of the meshwarp engine on the astronaut portrait (neutral, mouth open, blink, half
+ * blink, roll + shift, gaze left), 3× crops plus 5× close-ups of the mouth and eyes, to /tmp/mw-*.png,
+ * so a person can look at what the engine does. Usage: npx tsx scripts/meshwarp-look.ts ['{"teeth":"synthetic"}']
+ */
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { createMeshwarpEngine } from '../bridge/src/engines/meshwarp/index.js';

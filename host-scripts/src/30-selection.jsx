@@ -18,10 +18,11 @@ function getSelection() {
 }
 
 // Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it).
+// Null (render the whole clip) when the mapping is not a plain offset: time remapping, reversed or frozen layers.
 /** @param {CompItem} comp */
 function workAreaFrames(comp, info) {
     var fps, rate, first, last, maxFrame;
-    if (!info.sourceFps) { return null; }
+    if (!info.sourceFps || info.timeRemap || !(info.stretch > 0)) { return null; }
     fps = info.sourceFps;
     rate = (fps.num / fps.den) * 100 / (info.stretch || 100);
     first = Math.ceil((comp.workAreaStart - info.startTime) * rate - 1e-6);

@@ -9,9 +9,11 @@
 
 var TEMP_COMP_NAME = 'reenact temp still';
 var TEMP_MAX_AGE_MS = 60000;
-var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(); }';
+// One-shot tasks that re-arm themselves while exports are pending: a reloaded host script starts with no pending
+// exports, so an old chain simply ends instead of repeating forever.
+var FINISH_TASK = 'if ($.global.reenact) { $.global.reenact.finishExports(true); }';
 var pendingExports = [];
-var finishTaskId = 0;
+var finishScheduled = false;
 
 /** @param {CompItem} comp @param {Layer} layer @param {number} time */
 function defaultStillFile(comp, layer, time) {
@@ -67,19 +69,39 @@ function removeTempComp(comp) {
     }
 }
 
-// Scheduled while exports are pending: removes each temp comp whose PNG is complete or that is over a minute old.
-function finishExports() {
+function scheduleFinish() {
+    if (finishScheduled) { return; }
+    finishScheduled = true;
+    app.scheduleTask(FINISH_TASK, 500, false);
+}
+
+// Runs every half second while exports are pending: removes each temp comp whose PNG is complete or that is over a
+// minute old. `fromTask` is true when AE's scheduler runs it (the panel may also call it).
+function finishExports(fromTask) {
     var left = [], now = new Date().getTime(), i, p;
+    if (fromTask === true) { finishScheduled = false; }
     for (i = 0; i < pendingExports.length; i += 1) {
         p = pendingExports[i];
         if (pngComplete(p.file) || now - p.started > TEMP_MAX_AGE_MS) { removeTempComp(p.comp); } else { left.push(p); }
     }
     pendingExports = left;
-    if (left.length === 0 && finishTaskId) {
-        app.cancelTask(finishTaskId);
-        finishTaskId = 0;
-    }
+    if (left.length > 0) { scheduleFinish(); }
     return { pending: left.length };
+}
+
+// Temp comps no pending export knows about (left by a host script that was reloaded mid-export).
+function sweepTempComps() {
+    var root = app.project.rootFolder, orphans = [], i, j, item, known;
+    for (i = 1; i <= root.numItems; i += 1) {
+        item = root.item(i);
+        if (!(item instanceof CompItem) || item.name !== TEMP_COMP_NAME) { continue; }
+        known = false;
+        for (j = 0; j < pendingExports.length; j += 1) {
+            if (pendingExports[j].comp === item) { known = true; }
+        }
+        if (!known) { orphans.push(item); }
+    }
+    for (i = 0; i < orphans.length; i += 1) { removeTempComp(orphans[i]); }
 }
 
 function exportStill(layerIndex, time, outPath) {
@@ -98,6 +120,7 @@ function exportStill(layerIndex, time, outPath) {
     }
     w = Math.round(layer.width);
     h = Math.round(layer.height);
+    sweepTempComps();
     withUndoGroup('reenact: export still', function () {
         temp = app.project.items.addComp(TEMP_COMP_NAME, w, h, comp.pixelAspect,
             Math.max(comp.duration, time + comp.frameDuration), comp.frameRate);
@@ -109,7 +132,9 @@ function exportStill(layerIndex, time, outPath) {
             temp.saveFrameToPng(time, file);
         } catch (e) {
             temp.remove();
-            throw e;
+            fail('EXPORT_FAILED', 'After Effects could not render layer "' + layer.name + '" to "' + file.fsName + '": ' +
+                e.message + '. If scripts may not write files, turn on Preferences > Scripting & Expressions > ' +
+                'Allow Scripts to Write Files and Access Network.');
         }
     });
     written = pngComplete(file);
@@ -117,7 +142,7 @@ function exportStill(layerIndex, time, outPath) {
         removeTempComp(temp);
     } else {
         pendingExports.push({ comp: temp, file: file, started: new Date().getTime() });
-        if (!finishTaskId) { finishTaskId = app.scheduleTask(FINISH_TASK, 500, true); }
+        scheduleFinish();
     }
     return { file: file.fsName, width: w, height: h, time: time, written: written };
 }

@@ -159,6 +159,18 @@ function importResult(requestJson) {
     return result;
 }
 
+// AE 2022 takes a layer's track matte from the layer directly above it, so a result inserted there would become the
+// portrait's matte; place it above the matte instead. AE 2023+ references the matte (trackMatteLayer), so the
+// result can sit directly above the portrait.
+/** @param {CompItem} comp @param {AVLayer} still @param {string[]} warnings @returns {Layer} */
+function insertionPoint(comp, still, warnings) {
+    var legacyMatte = still.hasTrackMatte && /** @type {any} */ (still).trackMatteLayer === undefined;
+    if (!legacyMatte || still.index < 2) { return still; }
+    warnings.push('Layer "' + still.name + '" uses the layer above it as a track matte: the result was placed above ' +
+        'that matte layer so the matte is unchanged. Apply a matte to the result if it needs one.');
+    return comp.layer(still.index - 1);
+}
+
 /** @param {CompItem} comp @param {AVLayer} still @param {AVLayer} driving @param {File} file @param {string[]} warnings */
 function placeResult(req, comp, still, driving, file, warnings) {
     var previous = previousResult(comp, still), item, layer, start, placement = 'kept';
@@ -179,7 +191,7 @@ function placeResult(req, comp, still, driving, file, warnings) {
     item.comment = 'reenact result, ' + req.fps.num + '/' + req.fps.den + ' fps';
     if (!previous) {
         layer = comp.layers.add(item);
-        layer.moveBefore(still);
+        layer.moveBefore(insertionPoint(comp, still, warnings));
         layer.name = still.name + ' (reenact)';
         layer.label = RESULT_LABEL;
         layer.comment = RESULT_TAG + still.id;

@@ -8,7 +8,7 @@ var api = {
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
     exportStill: function (layerIndex, time, outPath) { return envelope(exportStill, [layerIndex, time, outPath]); },
-    finishExports: function () { return envelope(finishExports, []); },
+    finishExports: function (fromTask) { return envelope(finishExports, [fromTask]); },
     importResult: function (requestJson) { return envelope(importResult, [requestJson]); },
     addControls: function (layerIndex) { return envelope(addControls, [layerIndex]); },
     sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {

@@ -32,8 +32,12 @@ beforeAll(async () => {
     file: 'warping_spade.gs-rewrite.onnx',
     rewritten: ['/dense_motion_network/GridSample', '/GridSample'],
   });
-  const verify = await runCli(['models', 'verify', '--json'], { env });
+  const verify = await runCli(['models', 'verify', '--rewrite', '--json'], { env });
   expect(verify.code, verify.stdout).toBe(0);
+  const report = JSON.parse(verify.stdout);
+  expect(report.rewrites).toHaveLength(1);
+  expect(report.rewrites[0]).toMatchObject({ file: 'warping_spade.gs-rewrite.onnx', ok: true });
+  expect(report.rewrites[0].maxAbsDiff).toBeLessThan(1e-5);
 });
 
 describe('reenact render --engine liveportrait', () => {

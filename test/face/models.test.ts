@@ -64,6 +64,15 @@ describe('face model cache', () => {
     expect(b.file).not.toBe(a.file);
   });
 
+  it('says so when the cache folder cannot be created', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'reenact-models-')), 'not-a-dir');
+    fs.writeFileSync(file, 'x');
+    const env = { ...process.env, REENACT_CACHE_DIR: file };
+    expect(() => ensureFaceModel('iris', { env })).toThrow(
+      `Could not create the model cache folder ${path.join(file, 'models', 'face')}. Check the folder's permissions or set REENACT_CACHE_DIR.`,
+    );
+  });
+
   it('says which dependency is missing when the TF.js source is absent', () => {
     const env = tempCacheEnv();
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'reenact-models-'));

@@ -26,6 +26,10 @@ describe('re-detection schedule', () => {
         calls.push(frame);
         return real.detect(image);
       },
+      detectAll: (image: Image, tiling?: { minTile?: number; maxRuns?: number }) => {
+        calls.push(frame);
+        return real.detectAll(image, tiling);
+      },
     };
     mesh = createMesh(m);
   });

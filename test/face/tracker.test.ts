@@ -115,6 +115,13 @@ describe('face tracker on real photos', () => {
     expect(Math.abs(faces[0].pose.y - (900 + 104 / 2))).toBeLessThan(6);
     expect(faces[0].pose.scale).toBeGreaterThan(26);
     expect(faces[0].pose.scale).toBeLessThan(36);
+    // A clip of such frames: the first frame's detection scans tiles too, then the face is tracked by its landmarks.
+    tracker.reset();
+    for (let i = 0; i < 3; i++) {
+      const r = await tracker.track(big, i);
+      expect(r.faces.map((f) => f.id)).toEqual([0]);
+      expect(Math.abs(r.faces[0].pose.x - faces[0].pose.x)).toBeLessThan(3);
+    }
   });
 
   it('places eyes, nose and mouth where they belong (and irises inside the eyes)', async () => {

@@ -667,6 +667,10 @@ export function createAeSim(options: SimOptions = {}) {
   class AVLayer extends Layer {
     source: AVItem | null;
     timeRemapEnabled = false;
+    /** AE 2022: the layer above is this layer's matte when true. */
+    hasTrackMatte = false;
+    /** AE 2023+ only (undefined models AE 2022): the layer used as matte, wherever it sits. */
+    trackMatteLayer: Layer | null | undefined = undefined;
     constructor(comp: CompItem, source: AVItem | null, name: string, w: number, h: number, duration: number) {
       super(comp, name, w, h, duration);
       this.source = source;
@@ -958,6 +962,15 @@ export function createAeSim(options: SimOptions = {}) {
     },
     attachRealm(fn: ToRealm): void {
       toRealm = fn;
+    },
+    /** Runs the scheduled tasks once (one-shot ones are consumed), each script through `evaluate`. */
+    runTasks(evaluate: (script: string) => void): number {
+      const due = [...state.tasks.entries()];
+      for (const [id, t] of due) {
+        if (!t.repeat) state.tasks.delete(id);
+        evaluate(t.script);
+      }
+      return due.length;
     },
     /** Writes the PNGs that asynchronous saveFrameToPng calls queued. */
     flushSaves(): void {

@@ -7,7 +7,7 @@ import { PNG } from 'pngjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExportStillResult } from '../../bridge/src/api/host.js';
 import type { SimProperty } from './ae-sim.js';
-import { arg } from './host-realm.js';
+import { arg, loadHost } from './host-realm.js';
 import { makeScene, type Scene } from './scene.js';
 
 let s: Scene;
@@ -54,11 +54,9 @@ describe('exportStill', () => {
     expect(v.written).toBe(false);
     expect(s.sim.project.numItems).toBe(items + 1); // the temp comp is still being rendered
     expect([...s.sim.state.tasks.values()]).toEqual([
-      { script: 'if ($.global.reenact) { $.global.reenact.finishExports(); }', delay: 500, repeat: true },
+      { script: 'if ($.global.reenact) { $.global.reenact.finishExports(true); }', delay: 500, repeat: false },
     ]);
-    const runTasks = () => {
-      for (const t of [...s.sim.state.tasks.values()]) vm.runInContext(t.script, s.host.context);
-    };
+    const runTasks = () => s.sim.runTasks((script) => vm.runInContext(script, s.host.context));
     runTasks();
     expect(s.sim.project.numItems).toBe(items + 1);
     s.sim.flushSaves();
@@ -66,13 +64,54 @@ describe('exportStill', () => {
     writeFileSync(v.file, full.subarray(0, full.length - 4)); // half-written: not complete yet
     runTasks();
     expect(s.sim.project.numItems).toBe(items + 1);
+    expect(s.sim.state.tasks.size).toBe(1); // re-armed while pending
     writeFileSync(v.file, full);
     runTasks();
     expect(s.sim.project.numItems).toBe(items);
-    expect(s.sim.state.tasks.size).toBe(0);
+    expect(s.sim.state.tasks.size).toBe(0); // and not after
     expect(s.host.value('reenact.finishExports()')).toEqual({ pending: 0 });
     expect(s.sim.state.undoDepth).toBe(0);
     expect(title.name).toBe('Title');
+  });
+
+  it('a reloaded host script ends the old task chain and sweeps the temp comp it left behind', () => {
+    s = makeScene({ asyncSaves: true });
+    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const items = s.sim.project.numItems;
+    s.host.value('reenact.exportStill(1, 0)');
+    const reloaded = loadHost(s.sim); // the panel reloads: a fresh closure with nothing pending
+    s.sim.runTasks((script) => vm.runInContext(script, reloaded.context));
+    expect(s.sim.state.tasks.size).toBe(0);
+    expect(s.sim.project.numItems).toBe(items + 1); // orphan temp comp, until the next export
+    s.sim.flushSaves();
+    reloaded.value('reenact.exportStill(1, 0)');
+    s.sim.flushSaves();
+    s.sim.runTasks((script) => vm.runInContext(script, reloaded.context));
+    expect(s.sim.project.numItems).toBe(items);
+  });
+
+  it('reports a failed render with the fix, removes the temp comp and closes the undo group', () => {
+    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const items = s.sim.project.numItems;
+    const proto = s.sim.classes.CompItem.prototype as { saveFrameToPng: unknown };
+    const original = proto.saveFrameToPng;
+    proto.saveFrameToPng = () => {
+      throw new Error('Writing files and accessing the network is not allowed');
+    };
+    try {
+      const r = s.host.call(`reenact.exportStill(1, 0, ${arg(join(s.dir, 'x.png'))})`);
+      expect(r).toEqual({
+        ok: false,
+        error: {
+          code: 'EXPORT_FAILED',
+          message: `After Effects could not render layer "Title" to "${join(s.dir, 'x.png')}": Writing files and accessing the network is not allowed. If scripts may not write files, turn on Preferences > Scripting & Expressions > Allow Scripts to Write Files and Access Network.`,
+        },
+      });
+    } finally {
+      proto.saveFrameToPng = original;
+    }
+    expect(s.sim.project.numItems).toBe(items);
+    expect(s.sim.state.undoDepth).toBe(0);
   });
 
   it('renders at full resolution whatever the viewer resolution, and replaces an old file of the same name', () => {

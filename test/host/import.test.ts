@@ -90,6 +90,38 @@ describe('importResult', () => {
     ]);
   });
 
+  it('keeps an AE 2022 track matte working: the result goes above the portrait’s matte layer', () => {
+    const matte = s.sim.addLayer(s.comp, 'shape', { name: 'Face matte' });
+    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    (s.still as SimAVLayer).hasTrackMatte = true;
+    // Title 1, Face matte 2, headshot 3, take 4, BG 5
+    const v = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ stillLayer: 3, drivingLayer: 4 }))})`);
+    expect(s.comp.layerList.map((l) => l.name)).toEqual([
+      'Title',
+      'headshot.png (reenact)',
+      'Face matte',
+      'headshot.png',
+      'take_03.mov',
+      'BG',
+    ]);
+    expect(v.warnings).toEqual([
+      'Layer "headshot.png" uses the layer above it as a track matte: the result was placed above that matte layer so the matte is unchanged. Apply a matte to the result if it needs one.',
+    ]);
+    // AE 2023+: the matte is referenced, so directly above the portrait is fine
+    s.comp.layer(2).remove();
+    (s.still as SimAVLayer).trackMatteLayer = matte;
+    const w = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ stillLayer: 3, drivingLayer: 4 }))})`);
+    expect(s.comp.layerList.map((l) => l.name)).toEqual([
+      'Title',
+      'Face matte',
+      'headshot.png (reenact)',
+      'headshot.png',
+      'take_03.mov',
+      'BG',
+    ]);
+    expect(w.warnings).toEqual([]);
+  });
+
   it('fits a result of another size onto the portrait', () => {
     const big = writeSequence(join(s.dir, 'render2', 'frames'), 3, 128, 96);
     tprop(s.still, 'ADBE Scale').setValue([200, 200]);

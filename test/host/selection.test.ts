@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BatchLayersResult, LayerInfo, PickInputsResult, SelectionResult } from '../../bridge/src/api/host.js';
-import type { SimFileSource } from './ae-sim.js';
+import type { SimAVLayer, SimFileSource } from './ae-sim.js';
 import { makeScene, type Scene } from './scene.js';
 
 let s: Scene;
@@ -155,6 +155,19 @@ describe('pickInputs', () => {
     expect(v.performance?.name).toBe('take_03.mov');
     // comp 2 s … 3 s, clip starts at 1.5 s: clip time 0.5 … 1.5 s = frames 15 (0.5005 s) … 44 at 29.97
     expect(v.performance?.range).toEqual({ start: 15, end: 44 });
+  });
+
+  it('leaves the range open for time-remapped and reversed clips, and halves it for 200 % stretch', () => {
+    s.take.selected = true;
+    s.comp.workAreaStart = 2;
+    s.comp.workAreaDuration = 1;
+    s.take.stretch = 200;
+    expect(s.host.value<PickInputsResult>('reenact.pickInputs()').performance?.range).toEqual({ start: 8, end: 22 });
+    s.take.stretch = -100;
+    expect(s.host.value<PickInputsResult>('reenact.pickInputs()').performance?.range).toBeNull();
+    s.take.stretch = 100;
+    (s.take as SimAVLayer).timeRemapEnabled = true;
+    expect(s.host.value<PickInputsResult>('reenact.pickInputs()').performance?.range).toBeNull();
   });
 
   it('accepts a single layer (one slot filled)', () => {

@@ -68,7 +68,7 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
   }
   if (mode === 'cut' && !cutOnce.has(name)) {
     cutOnce.add(name);
-    res.write(served.subarray(0, 120_000), () => setTimeout(() => res.socket?.destroy(), 20));
+    res.write(served.subarray(0, 120_000), () => res.socket?.end()); // FIN after the bytes: they all arrive
     return;
   }
   res.end(served);

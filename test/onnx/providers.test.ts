@@ -6,6 +6,7 @@ import {
   currentPlatform,
   type Device,
   type DeviceRequest,
+  deviceAvailability,
   deviceCandidates,
   openSessions,
   type PlatformInfo,
@@ -145,5 +146,18 @@ describe('execution providers', () => {
     await expect(
       openSessions('cpu', () => ({ bad: new Uint8Array([1, 2, 3]) }), { platform: linuxNoCuda }),
     ).rejects.toMatchObject({ code: 'ENGINE_FAILED' });
+  });
+
+  it('lists each device with why it is unavailable here', () => {
+    expect(
+      deviceAvailability({ ...linux, unavailable: { cuda: 'its provider library is not installed (x.so)' } }),
+    ).toEqual([
+      { name: 'auto', available: true },
+      { name: 'cpu', available: true },
+      { name: 'cuda', available: false, reason: 'CUDA: its provider library is not installed (x.so).' },
+      { name: 'dml', available: false, reason: 'DirectML runs on Windows; this is linux-x64.' },
+      { name: 'coreml', available: false, reason: 'CoreML runs on macOS on Apple silicon; this is linux-x64.' },
+    ]);
+    expect(deviceAvailability(windows).find((d) => d.name === 'dml')).toEqual({ name: 'dml', available: true });
   });
 });

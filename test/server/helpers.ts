@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { firstValueFrom, type Observable, toArray } from 'rxjs';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { BridgeApiError, type BridgeClient, createClient } from '../../bridge/src/api/client.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
@@ -12,8 +12,20 @@ import { type BridgeOptions, type RunningBridge, startBridge } from '../../bridg
 import { ffmpeg, makeIndexedClip } from '../helpers/media.js';
 import { fixtureFrame } from '../jobs/fixture-runner.js';
 
+const made: string[] = [];
+const bridges: RunningBridge[] = [];
+// Registered when a test file imports these helpers: when the file is done, its bridges are closed (close is
+// idempotent; a bridge still closing would recreate folders) and its temp folders removed.
+afterAll(async () => {
+  await Promise.all(bridges.splice(0).map((b) => b.close()));
+  await Promise.all(made.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+/** A temp folder (symlinks resolved), removed after the test file. */
 export async function tempDir(prefix = 'reenact-bridge-'): Promise<string> {
-  return fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), prefix)));
+  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), prefix)));
+  made.push(dir);
+  return dir;
 }
 
 /**
@@ -46,6 +58,7 @@ export interface TestBridge {
 export async function startTestBridge(options: BridgeOptions = {}): Promise<TestBridge> {
   const dataDir = options.dataDir ?? (await tempDir('reenact-data-'));
   const bridge = await startBridge({ ...options, dataDir });
+  bridges.push(bridge);
   const client = createClient({ url: bridge.url, token: bridge.token, WebSocket });
   return { bridge, client, dataDir };
 }

@@ -24,4 +24,18 @@ describe('parseRational', () => {
       'Expected a positive frame rate like 25, 29.97 or 30000/1001 but received "abc".',
     );
   });
+  it('rejects Object.prototype names and numbers too large to be exact', () => {
+    for (const bad of [
+      'toString',
+      'constructor',
+      '__proto__',
+      'hasOwnProperty',
+      '1'.repeat(30),
+      `${'9'.repeat(20)}.5`,
+    ]) {
+      expect(() => parseRational(bad)).toThrow(
+        `Expected a positive frame rate like 25, 29.97 or 30000/1001 but received "${bad}".`,
+      );
+    }
+  });
 });

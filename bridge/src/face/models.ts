@@ -130,7 +130,15 @@ export function ensureFaceModel(
     metadata: { source: `@vladmandic/human/models/${name}`, sourceHash },
   });
   const hash = sha256(bytes);
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new ReenactError(
+      'OUTPUT_UNWRITABLE',
+      `Could not create the model cache folder ${dir}. Check the folder's permissions or set REENACT_CACHE_DIR.`,
+      { cause: err },
+    );
+  }
   // Model first, sidecar last: a crash in between leaves a file without a valid sidecar, which is rebuilt.
   writeAtomic(file, bytes);
   writeAtomic(`${file}.sha256`, `${hash}\n`);

@@ -13,6 +13,9 @@ import { expression, headPose, landmarksBox } from './measure.js';
 import { type Mesh, type Roi, roiFromDetection, roiFromLandmarks } from './mesh.js';
 import type { Box, FaceChoice, FaceObservation, FrameFaces } from './types.js';
 
+/** While no face is tracked, every this many frames the detector scans tiles too (whole frame + 1/2-side tiles). */
+const TILED_EVERY = 15;
+
 export interface TrackerOptions {
   /** Run the detector every N frames even when all faces are tracked (default 30). */
   redetectEvery?: number;
@@ -167,6 +170,7 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
   const retryFor = options.retryFor ?? 150;
   /** Frames seen since the last reset. */
   let frameNo = -1;
+  let sinceTiled = Number.POSITIVE_INFINITY;
   const minFaceScore = options.minFaceScore ?? 0.5;
   const maxFaces = options.maxFaces ?? 4;
   let tracks: Track[] = [];
@@ -212,11 +216,17 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
       checkImage(image);
       let detections: Detection[] | undefined;
       const runDetector = async () => {
-        detections = await models.detector.detect(image);
+        // With no face in view, also scan tiles now and then, so a small face in HD/4K footage is found.
+        const tiled = tracks.length === 0 && sinceTiled >= TILED_EVERY;
+        detections = tiled
+          ? await models.detector.detectAll(image, { maxRuns: 7 })
+          : await models.detector.detect(image);
+        if (tiled) sinceTiled = 0;
         sinceDetect = 0;
         adopt(detections);
       };
       sinceDetect++;
+      sinceTiled++;
       frameNo++;
       const missing = lost.some((t) => frameNo - (t.lostAt ?? 0) <= retryFor);
       if (tracks.length === 0 || sinceDetect >= redetectEvery || (missing && sinceDetect >= retryEvery)) {
@@ -269,6 +279,7 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
       lost = [];
       nextId = 0;
       frameNo = -1;
+      sinceTiled = Number.POSITIVE_INFINITY;
       sinceDetect = Number.POSITIVE_INFINITY;
     },
   };

@@ -133,10 +133,9 @@ export async function downloadToPart(
         res.on('data', (chunk: Buffer) => {
           hash.update(chunk);
           done += chunk.length;
-          if (!out.write(chunk)) {
-            res.pause();
-            out.once('drain', () => res.resume());
-          }
+          // No pause on back-pressure: a cut connection discards what a paused response still buffers, and every
+          // byte that reached us should land in the part file (disks outpace downloads; the queue stays small).
+          out.write(chunk);
           options.onProgress?.({ done, total });
         });
         res.on('error', (err) =>

@@ -186,3 +186,24 @@ export async function releaseSessions(sessions: Partial<Record<string, ort.Infer
     }
   }
 }
+
+/**
+ * Each device and whether this machine can use it, with the reason when not (for the panel's device menu and the
+ * bridge's /devices). Same rules as deviceCandidates: a GPU device is available when the platform has it and this
+ * onnxruntime-node install can load it (it may still fail at session start; the job then falls back to CPU).
+ */
+export function deviceAvailability(
+  info: PlatformInfo = currentPlatform(),
+): { name: DeviceRequest; available: boolean; reason?: string }[] {
+  return DEVICES.map((name) => {
+    if (name === 'auto' || name === 'cpu') return { name, available: true };
+    if (!offered(name, info))
+      return {
+        name,
+        available: false,
+        reason: `${DEVICE_LABEL[name]} runs on ${DEVICE_PLATFORMS[name].where}; this is ${info.platform}-${info.arch}.`,
+      };
+    const why = info.unavailable?.[name];
+    return why ? { name, available: false, reason: `${DEVICE_LABEL[name]}: ${why}.` } : { name, available: true };
+  });
+}

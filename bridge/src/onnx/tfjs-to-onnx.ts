@@ -214,7 +214,8 @@ export function convertTfjsGraph(json: TfjsGraphJson, bin: Uint8Array, options: 
   };
   /** A TF tensor as an ONNX value (constants become initializers on demand, never NCHW). */
   const tfValue = (ref: string): Value => {
-    const { node } = parseRef(ref);
+    const { node, index } = parseRef(ref);
+    if (index > 0) throw new ReenactError('BAD_INPUT', `Unsupported reference to output ${index} of node ${node}.`);
     const v = values.get(node);
     if (v) return v;
     const c = consts.get(node);

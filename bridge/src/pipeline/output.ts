@@ -10,7 +10,7 @@ import { cleanPartialFrames } from '../media/encode.js';
 export { isCompletePng } from '../media/encode.js';
 
 import { ensureDir } from '../util/fs.js';
-import type { JobSpec, Manifest } from './spec.js';
+import { type JobSpec, JobSpecSchema, type Manifest } from './spec.js';
 
 export interface OutputLayout {
   dir: string;
@@ -59,12 +59,34 @@ function renderIdentity(spec: JobSpec): string {
   ]);
 }
 
+/**
+ * Reads an earlier reenact.json. Anything that is not one of ours — not JSON, not an object, a spec that does not
+ * validate, frames that are not a list of numbered entries (hand-edited or foreign) — gives undefined, so a resume
+ * never trusts it.
+ */
 export async function readManifest(file: string): Promise<Manifest | undefined> {
+  let data: unknown;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as Manifest;
+    data = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     return undefined;
   }
+  return isManifest(data) ? data : undefined;
+}
+
+function isManifest(x: unknown): x is Manifest {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as { spec?: unknown; frames?: unknown };
+  if (!JobSpecSchema.safeParse(m.spec).success || !Array.isArray(m.frames)) return false;
+  return m.frames.every((f: unknown) => {
+    const frame = f as { index?: unknown; key?: unknown } | null;
+    return (
+      typeof frame === 'object' &&
+      frame !== null &&
+      Number.isInteger(frame.index) &&
+      (frame.key === undefined || typeof frame.key === 'string')
+    );
+  });
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -118,7 +140,12 @@ export async function prepareOutput(spec: JobSpec, layout: OutputLayout): Promis
   const previous = await readManifest(layout.manifest);
   if (previous?.spec && renderIdentity(previous.spec) === renderIdentity(spec)) return previous;
   const strayFrames = (await readdir(layout.framesDir)).some((n) => n.startsWith(FRAME_PREFIX));
-  if (previous || strayFrames || (spec.output.format === 'prores' && (await exists(layout.movie)))) {
+  if (
+    previous ||
+    strayFrames ||
+    (await exists(layout.manifest)) || // a reenact.json that is not ours (or is corrupt): never overwrite it silently
+    (spec.output.format === 'prores' && (await exists(layout.movie)))
+  ) {
     throw new ReenactError(
       'OUTPUT_EXISTS',
       `The output folder already holds a different render (${layout.dir}). Use --force to replace it, or choose another output folder.`,

@@ -235,9 +235,9 @@ async function runRender(
     await engine.prepare(source, track?.sourceFace as FaceObservation);
     const referenceIndex = track
       ? track.referenceIndex
-      : spec.referenceFrame === 'auto'
-        ? range.start
-        : spec.referenceFrame;
+      : typeof spec.referenceFrame === 'number'
+        ? spec.referenceFrame
+        : range.start;
     await engine.setReference({
       index: referenceIndex,
       time: frameTime(referenceIndex, drivingInfo.fps),
@@ -544,7 +544,7 @@ async function renderFrames(c: FramesContext): Promise<{
     await writer?.close();
     writer = undefined;
     encodeSeconds += (performance.now() - te) / 1000;
-    if (frames.length < c.map.length) throw missingFrames(c, frames);
+    if (frames.length < expectedFrames(c)) throw missingFrames(c, frames);
   } catch (err) {
     // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
     if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
@@ -558,13 +558,18 @@ async function renderFrames(c: FramesContext): Promise<{
   return { frames, renderSeconds, encodeSeconds, stats: { rendered, kept: frames.length - rendered } };
 }
 
+/** Output frames this run must produce: the chunk's, or the whole job's. */
+function expectedFrames(c: FramesContext): number {
+  return c.spec.chunk ? c.spec.chunk.end - c.spec.chunk.start + 1 : c.map.length;
+}
+
 /** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
 function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
   const last = frames.at(-1)?.sourceIndex;
   return new ReenactError(
     'BAD_INPUT',
-    `Expected ${c.map.length} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
-    { details: { file: c.spec.driving, expected: c.map.length, decoded: frames.length } },
+    `Expected ${expectedFrames(c)} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected: expectedFrames(c), decoded: frames.length } },
   );
 }
 

@@ -66,8 +66,11 @@ export const JobSpecSchema = z.object({
       driving: FaceChoiceSchema.default({ by: 'largest' }),
     })
     .default({ source: { by: 'largest' }, driving: { by: 'largest' } }),
-  /** Driving frame (clip frame number) taken as neutral; 'auto' = first frame with a face. */
-  referenceFrame: z.union([z.literal('auto'), z.number().int().min(0)]).default('auto'),
+  /**
+   * Driving frame (clip frame number) taken as neutral; 'auto' = the first frame with a face; 'neutral' = the most
+   * neutral face in the range (mouth closed, eyes open, facing the camera), for clips that open mid-expression.
+   */
+  referenceFrame: z.union([z.literal('auto'), z.literal('neutral'), z.number().int().min(0)]).default('auto'),
   range: FrameRangeSchema.optional(),
   /** Render only these output frames of the job (farm/queue chunks). */
   chunk: ChunkSchema.optional(),

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { pickReferenceFrame } from '../engines/meshwarp/reference.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError, throwIfAborted } from '../errors.js';
 import { chooseFace, createFaceTracker, type FaceTracker, followChoice } from '../face/index.js';
@@ -20,7 +21,7 @@ import type { JobSpec } from './spec.js';
 import { readTrackCache, writeTrackCache } from './track-cache.js';
 
 /** Bump when tracking output changes, so caches from older versions are not reused. */
-const TRACK_VERSION = 1;
+const TRACK_VERSION = 2;
 
 export interface DrivingTrack {
   /** The portrait's chosen face. */
@@ -130,7 +131,8 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
         );
       referenceIndex = ref;
     } else {
-      const first = raw.findIndex((f, i) => f && span.start + i >= c.range.start);
+      const inRange = smoothed.map((f, i) => (span.start + i >= c.range.start ? f : null));
+      const first = ref === 'neutral' ? pickReferenceFrame(inRange) : inRange.findIndex((f) => f);
       if (first < 0)
         throw new ReenactError(
           'BAD_INPUT',

@@ -60,9 +60,10 @@ const TOKEN_RE = /^[A-Za-z0-9._~-]{16,256}$/;
 
 export function checkToken(token: string): string {
   if (!TOKEN_RE.test(token)) {
+    const others = /[^A-Za-z0-9._~-]/.test(token) ? ' with other characters' : '';
     throw new ReenactError(
       'USAGE',
-      `Expected a token of 16 to 256 characters (letters, digits, . _ ~ -) for --token but received ${token.length} characters${TOKEN_RE.test(token.padEnd(16, 'x')) ? '' : ' with other characters'}.`,
+      `Expected a token of 16 to 256 characters (letters, digits, . _ ~ -) for --token but received ${token.length} characters${others}.`,
     );
   }
   return token;

@@ -56,33 +56,10 @@ async function engines(): Promise<EngineAvailability[]> {
   return [{ name: 'meshwarp', available: true }, neural, { name: 'fixture', available: true }];
 }
 
+/** Devices by the same rules the engine uses to pick one (onnx/providers.ts). */
 async function devices(): Promise<DeviceAvailability[]> {
-  let backends: { name: string; bundled: boolean }[] = [{ name: 'cpu', bundled: true }];
-  try {
-    const ort = (await import('onnxruntime-node')) as { listSupportedBackends?: () => typeof backends };
-    backends = ort.listSupportedBackends?.() ?? backends;
-  } catch {}
-  const has = (name: string) => backends.find((b) => b.name === name);
-  const cuda = has('cuda');
-  return [
-    { name: 'auto', available: true },
-    { name: 'cpu', available: true },
-    cuda?.bundled
-      ? { name: 'cuda', available: true }
-      : {
-          name: 'cuda',
-          available: false,
-          reason: cuda
-            ? 'The CUDA execution provider is not installed.'
-            : 'CUDA is only offered on Linux x64 and Windows x64.',
-        },
-    has('dml')
-      ? { name: 'dml', available: true }
-      : { name: 'dml', available: false, reason: 'DirectML is only offered on Windows x64.' },
-    has('coreml')
-      ? { name: 'coreml', available: true }
-      : { name: 'coreml', available: false, reason: 'CoreML is only offered on macOS.' },
-  ];
+  const { deviceAvailability } = await import('../onnx/providers.js');
+  return deviceAvailability();
 }
 
 export function defaultServices(): BridgeServices {

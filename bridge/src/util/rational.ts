@@ -45,7 +45,7 @@ export function parseRational(text: string, what = 'frame rate'): Rational {
   const s = String(text).trim();
   const bad = () =>
     new ReenactError('BAD_INPUT', `Expected a positive ${what} like 25, 29.97 or 30000/1001 but received "${text}".`);
-  if (NTSC[s]) return { ...NTSC[s] };
+  if (Object.hasOwn(NTSC, s)) return { ...NTSC[s] }; // own keys only: "toString" is not a frame rate
   let m = /^(\d+)\/(\d+)$/.exec(s);
   if (m) {
     const n = Number(m[1]);
@@ -58,7 +58,7 @@ export function parseRational(text: string, what = 'frame rate'): Rational {
     const frac = m[2] ?? '';
     const den = 10 ** frac.length;
     const num = Number(m[1]) * den + (frac ? Number(frac) : 0);
-    if (num === 0) throw bad();
+    if (num === 0 || !Number.isSafeInteger(num)) throw bad();
     return rational(num, den);
   }
   throw bad();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLivePortraitEngine,
   createLivePortraitEngineFromSpec,
+  livePortraitAvailability,
   parseLivePortraitConfig,
 } from '../../../bridge/src/engines/liveportrait/index.js';
 import { checkSignature, SPECS } from '../../../bridge/src/engines/liveportrait/specs.js';
@@ -234,6 +235,24 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     expect(() => checkSignature(meta('float32'), SPECS.motion_extractor, 'm.onnx')).not.toThrow();
     expect(() => checkSignature(meta('float16'), SPECS.motion_extractor, 'm.onnx')).toThrow(
       "Expected input img of model motion_extractor to be float32 1×3×256×256 but the file declares float16 1×3×256×256 (m.onnx). Reinstall the catalog's files: reenact models install --force.",
+    );
+  });
+
+  it('reports whether the models are installed, for the bridge and the panel', () => {
+    expect(livePortraitAvailability(deps())).toEqual({
+      name: 'liveportrait',
+      available: true,
+      missing: [],
+      licence: 'MIT',
+    });
+    const empty = livePortraitAvailability({
+      ...deps(),
+      env: { ...env, REENACT_CACHE_DIR: path.join(root, 'nothing') },
+    });
+    expect(empty).toMatchObject({ available: false, licence: 'MIT' });
+    expect(empty.missing).toHaveLength(6);
+    expect(empty.reason).toBe(
+      "The neural engine's models are not installed (6 files: 3.3 MiB + 108 MiB + 402 MiB + 180 KiB + 568 KiB + 148 KiB, licence MIT). Run `reenact models install`.",
     );
   });
 });

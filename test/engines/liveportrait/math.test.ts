@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { applyAffine, cropToTensor, invertAffine } from '../../../bridge/src/engines/liveportrait/affine.js';
 import { cropFromLandmarks } from '../../../bridge/src/engines/liveportrait/crop.js';
-import { MESH, meshAnchors, meshOpenness, openness203 } from '../../../bridge/src/engines/liveportrait/landmarks.js';
+import {
+  MESH,
+  MESH_EXTENT,
+  meshAnchors,
+  meshExtentPoints,
+  meshOpenness,
+  openness203,
+} from '../../../bridge/src/engines/liveportrait/landmarks.js';
 import {
   applyMultiplier,
   applyStitching,
@@ -260,6 +267,19 @@ describe('landmark ratios and anchors', () => {
     expect(o.lip).toBeCloseTo(0.2, 5);
     expect(meshAnchors(lm)).toEqual({ eye: [50, 50], mouth: [50, 100] });
   });
+  it('measures the crop extent without the forehead: jaw contour and brows only', () => {
+    const lm = new Float32Array(468 * 3);
+    lm[10 * 3 + 1] = -500; // forehead top (not in the extent set)
+    lm[152 * 3 + 1] = 80; // chin
+    lm[105 * 3 + 1] = -40; // a brow point
+    const pts = meshExtentPoints(lm);
+    expect(pts.length).toBe(MESH_EXTENT.length * 2);
+    expect(MESH_EXTENT).not.toContain(10);
+    const ys = pts.filter((_, i) => i % 2 === 1);
+    expect([Math.min(...ys), Math.max(...ys)]).toEqual([-40, 80]);
+    expect(new Set(MESH_EXTENT).size).toBe(MESH_EXTENT.length);
+  });
+
   it('reads the 203-point ratios at LivePortrait indices', () => {
     const p = new Float32Array(406);
     const set = (i: number, x: number, y: number) => {

@@ -256,6 +256,12 @@ describe('computeMotion', () => {
       }
       return out;
     };
+    // Past 30° of turn the driving eyes are not trusted: no blink, no gaze from them.
+    const farBlink = closeEyes(turn(35), 0.9);
+    for (let k = 0; k < 10; k++) farBlink.iris![k * 3] += 3;
+    const untrusted = computeMotion(portrait, reference, farBlink, controls(), cfg);
+    expect(untrusted.eyeClosure).toEqual([0, 0]);
+    expect(untrusted.gaze[0][0]).toBe(0);
     const far = computeMotion(portrait, reference, turn(35), controls(), cfg);
     expect(far.pose.yaw / DEG).toBeCloseTo(20, 6);
     expect(far.warnings).toEqual(['Head yaw of 35° is beyond what a 2-D warp can show (limit 20°); clamped.']);

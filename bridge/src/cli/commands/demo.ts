@@ -30,6 +30,8 @@ export function register(program: Command): void {
             driving: path.join(media, 'driving-talk.mp4'),
             output: { dir: out, format: 'png', preview: true },
             engine: { name: 'meshwarp' },
+            // The sample opens mid-laugh: measure motion from its most neutral frame, not from frame 0.
+            referenceFrame: 'neutral',
           },
           { onEvent: view.onEvent, signal: controller.signal },
         );

@@ -2,6 +2,7 @@
  * `reenact models list|install|verify|remove`: manage the neural engine's ONNX files in <cache>/models/<set>/.
  * Parses flags and prints; the work is in bridge/src/models/. `--json` prints one JSON object per line.
  */
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ReenactError } from '../../errors.js';
@@ -143,9 +144,14 @@ export function register(program: Command): void {
   models
     .command('verify')
     .description('Re-hash every installed file against the catalog (and the recorded hash of derived files).')
+    .option(
+      '--rewrite',
+      'also run each original and GridSample-rewritten graph on CPU and compare their outputs (slow)',
+    )
     .option('--json', 'print one JSON object')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean; rewrite?: boolean }) => {
       const catalog = loadCatalog();
+      const dir = modelDir(catalog.set);
       const entries = await checkModels(catalog, true);
       const bad = entries.filter(
         (e) =>
@@ -153,17 +159,45 @@ export function register(program: Command): void {
           (e.required && e.status !== 'ok' && e.status !== 'unverified') ||
           e.derived?.status === 'mismatch',
       );
-      if (opts.json)
-        json({ type: 'verify', set: catalog.set, dir: modelDir(catalog.set), ok: bad.length === 0, models: entries });
-      else {
-        out(`${catalog.set} models in ${modelDir(catalog.set)}`);
+      if (!opts.json) {
+        out(`${catalog.set} models in ${dir}`);
         for (const e of entries) out(describeEntry(e));
       }
+      const rewrites: { file: string; maxAbsDiff: number; ok: boolean }[] = [];
+      if (opts.rewrite) {
+        const { checkRewrite } = await import('../../models/check-rewrite.js');
+        for (const e of entries) {
+          if (e.status !== 'ok' || e.derived?.status !== 'ok') continue;
+          const r = await checkRewrite(path.join(dir, e.file), path.join(dir, e.derived.file));
+          // Same maths in another order (FP32): differences stay far below one 8-bit level (1/255 ≈ 0.004).
+          const ok = r.maxAbsDiff <= 1e-3;
+          rewrites.push({ file: e.derived.file, maxAbsDiff: r.maxAbsDiff, ok });
+          if (!opts.json)
+            out(
+              `  ${(ok ? 'same' : 'DIFFERS').padEnd(10)} ${e.derived.file} vs ${e.file}: max |Δ| ${r.maxAbsDiff.toExponential(2)} (CPU ${r.seconds.original.toFixed(1)} s / ${r.seconds.rewritten.toFixed(1)} s)`,
+            );
+        }
+      }
+      const badRewrites = rewrites.filter((r) => !r.ok);
+      if (opts.json)
+        json({
+          type: 'verify',
+          set: catalog.set,
+          dir,
+          ok: bad.length === 0 && badRewrites.length === 0,
+          models: entries,
+          ...(opts.rewrite ? { rewrites } : {}),
+        });
       if (bad.length)
         throw new ReenactError(
           'MISSING_MODEL',
           `${bad.length} model file${bad.length === 1 ? ' is' : 's are'} missing or damaged (${bad.map((e) => e.file).join(', ')}). Run \`reenact models install\` (add --force for damaged files).`,
           { details: { files: bad.map((e) => e.file) } },
+        );
+      if (badRewrites.length)
+        throw new ReenactError(
+          'ENGINE_FAILED',
+          `The GridSample-rewritten graph differs from the original (${badRewrites.map((r) => `${r.file}: max |Δ| ${r.maxAbsDiff}`).join(', ')}). Use --device cpu, and report this with the file's sha256.`,
         );
     });
 

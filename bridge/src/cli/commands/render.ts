@@ -38,6 +38,11 @@ export function parseRange(text: string): { start: number; end: number } {
   return { start: Number(m[1]), end: Number(m[2]) };
 }
 
+function parseReference(text: string): number | 'neutral' {
+  if (text === 'neutral') return 'neutral';
+  return parseNumber('--ref-frame', 0, 1e9)(text);
+}
+
 function parseNumber(name: string, min: number, max: number) {
   return (text: string): number => {
     const v = Number(text);
@@ -56,7 +61,7 @@ interface RenderFlags {
   device: string;
   face?: string;
   drivingFace?: string;
-  refFrame?: number;
+  refFrame?: number | 'neutral';
   intensity?: number;
   smooth?: number;
   range?: string;
@@ -184,9 +189,9 @@ export function register(program: Command): void {
     .option('--face <choice>', 'portrait face: largest | index:N | id:N | point:X,Y', 'largest')
     .option('--driving-face <choice>', 'driving face: largest | index:N | id:N | point:X,Y', 'largest')
     .option(
-      '--ref-frame <n>',
-      'neutral driving frame (default: first frame with a face)',
-      parseNumber('--ref-frame', 0, 1e9),
+      '--ref-frame <n|neutral>',
+      'neutral driving frame: a clip frame number, or "neutral" for the most neutral face (default: the first frame with a face)',
+      parseReference,
     )
     .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
     .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))

@@ -16,6 +16,7 @@ interface ServeFlags {
   dataDir?: string;
   concurrency: string;
   logLevel: string;
+  previewEvery: string;
   queue?: string;
   chunkSize: string;
 }
@@ -28,6 +29,15 @@ function intFlag(value: string, name: string, min: number, max: number): number 
   return n;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) {
+    throw new ReenactError('USAGE', `Expected one of ${LOG_LEVELS.join(', ')} for --log-level but received ${value}.`);
+  }
+  return value;
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -37,7 +47,8 @@ export function register(program: Command): void {
     .option('--token <token>', 'bearer token (default: random per launch)')
     .option('--data-dir <dir>', 'data folder for the lock, job store and logs (default: the per-user data folder)')
     .option('--concurrency <n>', 'jobs at once per device', '1')
-    .option('--log-level <level>', 'log level in <data>/logs/bridge.log', 'info')
+    .option('--log-level <level>', `log level in <data>/logs/bridge.log: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--preview-every <n>', 'send a preview image of the latest frame every N frames (0: never)', '10')
     .option('--queue <redis-url>', 'hand jobs to the studio queue (reenact worker) instead of rendering here')
     .option('--chunk-size <n>', 'frames per queued chunk (with --queue)', '50')
     .action(async (flags: ServeFlags) => {
@@ -47,7 +58,8 @@ export function register(program: Command): void {
         token: flags.token,
         dataDir: flags.dataDir,
         concurrency: intFlag(flags.concurrency, '--concurrency', 1, 64),
-        logLevel: flags.logLevel,
+        logLevel: logLevel(flags.logLevel),
+        previewEvery: intFlag(flags.previewEvery, '--preview-every', 0, 100_000),
         ...(flags.queue
           ? {
               services: {

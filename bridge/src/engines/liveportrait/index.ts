@@ -34,7 +34,7 @@ import type { DrivingFrame, Engine, EngineInfo, ModelRef, RenderedFrame } from '
 import { cropToTensor } from './affine.js';
 import { type LivePortraitConfig, type LivePortraitConfigInput, parseLivePortraitConfig } from './config.js';
 import { type CropBox, cropFromLandmarks } from './crop.js';
-import { meshAnchors, meshOpenness, type Openness, openness203 } from './landmarks.js';
+import { meshAnchors, meshExtentPoints, meshOpenness, type Openness, openness203 } from './landmarks.js';
 import {
   addKeypoints,
   applyMultiplier,
@@ -117,7 +117,13 @@ function faceCrop(face: FaceObservation, dsize: number, scale: number, vy: numbe
       `Expected 468 landmarks (1404 values) for the face but received ${face.landmarks.length} values.`,
     );
   const { eye, mouth } = meshAnchors(face.landmarks);
-  return cropFromLandmarks(face.landmarks, 3, eye, mouth, { dsize, scale, vyRatio: vy, vxRatio: 0, rotate });
+  return cropFromLandmarks(meshExtentPoints(face.landmarks), 2, eye, mouth, {
+    dsize,
+    scale,
+    vyRatio: vy,
+    vxRatio: 0,
+    rotate,
+  });
 }
 
 /**
@@ -371,6 +377,38 @@ export function createLivePortraitEngine(
 
     timings: () => timer.snapshot(),
     resetTimings: () => timer.reset(),
+  };
+}
+
+/**
+ * Whether the engine can run here: its required models are installed (presence only; `reenact models verify`
+ * hashes them). For the bridge's engine list and the panel's "Install models…" prompt.
+ */
+export function livePortraitAvailability(deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}): {
+  name: 'liveportrait';
+  available: boolean;
+  reason?: string;
+  /** Required files not installed yet, with their approximate total size for the install prompt. */
+  missing: string[];
+  licence: string;
+} {
+  let catalog: Catalog;
+  try {
+    catalog = deps.catalog ?? loadCatalog();
+  } catch (err) {
+    return { name: 'liveportrait', available: false, reason: (err as Error).message, missing: [], licence: 'unknown' };
+  }
+  const dir = modelDir(catalog.set, deps.env ?? process.env);
+  const missing = catalog.models.filter((m) => m.required && !existsSync(path.join(dir, m.file)));
+  const licence = catalog.licence.name;
+  if (!missing.length) return { name: 'liveportrait', available: true, missing: [], licence };
+  const sizes = missing.map((m) => m.approxSize).filter(Boolean);
+  return {
+    name: 'liveportrait',
+    available: false,
+    reason: `The neural engine's models are not installed (${missing.length} file${missing.length === 1 ? '' : 's'}${sizes.length ? `: ${sizes.join(' + ')}` : ''}, licence ${licence}). Run \`reenact models install\`.`,
+    missing: missing.map((m) => m.file),
+    licence,
   };
 }
 

@@ -12,6 +12,27 @@ export const MESH = {
   innerLips: [13, 14],
 } as const;
 
+/**
+ * FaceMesh points whose extent matches the landmark sets LivePortrait crops from (106/203 points: jaw contour from
+ * ear to ear, brows, eyes, nose, lips — no forehead). The full mesh reaches the hairline, which would make the
+ * square ~30% larger than LivePortrait's and the face smaller in the 256² input the networks were trained on.
+ * Jaw: the lower face oval from 127 (image-left, at eye level) through the chin 152 to 356; brows: both brows.
+ */
+export const MESH_EXTENT = [
+  127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454, 356, 46,
+  53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336,
+] as const;
+
+/** The (x, y) pairs of MESH_EXTENT from 468×`stride` landmarks, for cropFromLandmarks(points, 2, …). */
+export function meshExtentPoints(landmarks: ArrayLike<number>, stride = 3): Float32Array {
+  const out = new Float32Array(MESH_EXTENT.length * 2);
+  MESH_EXTENT.forEach((i, k) => {
+    out[k * 2] = landmarks[i * stride];
+    out[k * 2 + 1] = landmarks[i * stride + 1];
+  });
+  return out;
+}
+
 function pt(points: ArrayLike<number>, stride: number, i: number): [number, number] {
   return [points[i * stride], points[i * stride + 1]];
 }

@@ -110,9 +110,13 @@ function dist(p: ArrayLike<number>, i: number, j: number, stride = 3): number {
   return Math.hypot(p[i * stride] - p[j * stride], p[i * stride + 1] - p[j * stride + 1]);
 }
 
-/** Lid gap over eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. */
+/**
+ * Lid gap / eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. The width is measured
+ * in 3-D so a head turn (which foreshortens the width, not the gap) does not read as wider eyes.
+ */
 export function eyeOpenness(lm: ArrayLike<number>, eye: EyeIndices): number {
-  const width = dist(lm, eye.corners[0], eye.corners[1]);
+  const [a, b] = eye.corners;
+  const width = Math.hypot(lm[a * 3] - lm[b * 3], lm[a * 3 + 1] - lm[b * 3 + 1], lm[a * 3 + 2] - lm[b * 3 + 2]);
   if (width <= 0) return 0;
   let gap = 0;
   for (const [u, l] of eye.gapPairs) gap += dist(lm, u, l);
@@ -279,159 +283,26 @@ export function computeMotion(
 ): MotionResult {
   if (!driving) return neutralMotion(portrait);
   const warnings: string[] = [];
-  const P = portrait.landmarks;
-  const D = driving.landmarks;
-  const R = reference.landmarks;
-  const k = controls.intensity;
-
   // 1. Out-of-plane rotation of the driving face, removed before measuring expression.
-  const [yawD, pitchD] = estimateYawPitch(D);
+  const [yawD, pitchD] = estimateYawPitch(driving.landmarks);
   const dYaw = yawD - reference.yaw;
   const dPitch = pitchD - reference.pitch;
-  const [dcx, dcy, dcz] = stableCentre(D);
-  const D2 = new Float64Array(N * 3);
-  for (let i = 0; i < N; i++) {
-    // Inverse of rotateYawPitch(yaw, pitch): un-pitch, then un-yaw.
-    const X = D[i * 3] - dcx;
-    const Y = D[i * 3 + 1] - dcy;
-    const Z = D[i * 3 + 2] - dcz;
-    const cp = Math.cos(dPitch);
-    const sp = Math.sin(dPitch);
-    const y1 = Y * cp + Z * sp;
-    const z1 = -Y * sp + Z * cp;
-    const cyw = Math.cos(dYaw);
-    const syw = Math.sin(dYaw);
-    D2[i * 3] = X * cyw - z1 * syw + dcx;
-    D2[i * 3 + 1] = y1 + dcy;
-    D2[i * 3 + 2] = X * syw + z1 * cyw + dcz;
-  }
-
+  const D2 = derotate(driving.landmarks, dYaw, dPitch);
   // 2. Head motion = similarity reference → driving on stable points; expression = what it leaves.
-  const align = fitSimilarity(D2, R, STABLE); // driving → reference frame
-  const head = invertSimilarity(align); // reference → driving
-  const T = reference.toPortrait;
-
+  const align = fitSimilarity(D2, reference.landmarks, STABLE); // driving → reference frame
   // 3. Expression deltas in portrait pixels, weighted by region gains.
-  const w = portrait.weights;
-  const gEyes = controls.eyes * k;
-  const gBrows = controls.brows * k;
-  const gMouth = controls.mouth * k;
-  const gRest = config.residualGain * k;
-  const expr = new Float64Array(N * 2);
-  for (let i = 0; i < N; i++) {
-    const [ax, ay] = applySimilarity(align, D2[i * 3], D2[i * 3 + 1]);
-    const dx = ax - R[i * 3];
-    const dy = ay - R[i * 3 + 1];
-    const we = LID_CHAIN.has(i) ? 0 : w[i * 3 + REGION_EYES];
-    const wb = w[i * 3 + REGION_BROWS];
-    const wm = w[i * 3 + REGION_MOUTH];
-    const wr = Math.max(0, 1 - w[i * 3 + REGION_EYES] - wb - wm);
-    const g = we * gEyes + wb * gBrows + wm * gMouth + wr * gRest;
-    // Linear part of T only: deltas are directions, not positions.
-    expr[i * 2] = g * (T.a * dx - T.b * dy);
-    expr[i * 2 + 1] = g * (T.b * dx + T.a * dy);
-  }
-
-  // 4a. Lids: closure/widening relative to each eye's reference openness, applied to the portrait's lid gap.
-  const closure: [number, number] = [0, 0];
-  const widen: [number, number] = [0, 0];
-  EYES.forEach((eye, e) => {
-    const ratio = reference.openness[e] > 0 ? eyeOpenness(D, eye) / reference.openness[e] : 1;
-    const c = lidClosure(eyeOpenness(D, eye), reference.openness[e], config.blinkDeadZone, config.blinkFull);
-    closure[e] = clamp(c * controls.eyes * controls.blink * k, 0, 1);
-    widen[e] = clamp(Math.min(ratio - 1, config.maxWiden) * gEyes, 0, config.maxWiden);
-    for (let j = 0; j < eye.upper0.length; j++) {
-      const u = eye.upper0[j];
-      const l = eye.lower0[j];
-      const vx = P[l * 3] - P[u * 3];
-      const vy = P[l * 3 + 1] - P[u * 3 + 1];
-      const f = 0.96 * closure[e] - widen[e];
-      expr[u * 2] += vx * f;
-      expr[u * 2 + 1] += vy * f;
-      // Skin above the lid edge slides with it (less the further up), so the lid does not crease sharply.
-      expr[eye.upper1[j] * 2] += vx * f * 0.35;
-      expr[eye.upper1[j] * 2 + 1] += vy * f * 0.35;
-      expr[eye.upper2[j] * 2] += vx * f * 0.1;
-      expr[eye.upper2[j] * 2 + 1] += vy * f * 0.1;
-      // The lower lid rises a little in a blink.
-      expr[l * 2] -= vx * 0.04 * closure[e];
-      expr[l * 2 + 1] -= vy * 0.04 * closure[e];
-    }
-  });
-
-  // 4b. Lips may meet but not cross (a driving mouth more closed than its reference).
-  const upX = Math.sin(portrait.roll);
-  const upY = -Math.cos(portrait.roll);
-  for (let j = 1; j < LIP_UPPER_INNER.length - 1; j++) {
-    const u = LIP_UPPER_INNER[j];
-    const l = LIP_LOWER_INNER[j];
-    const ux = P[u * 3] + expr[u * 2];
-    const uy = P[u * 3 + 1] + expr[u * 2 + 1];
-    const lx = P[l * 3] + expr[l * 2];
-    const ly = P[l * 3 + 1] + expr[l * 2 + 1];
-    const sep = (ux - lx) * upX + (uy - ly) * upY; // > 0 when the upper lip is above the lower
-    if (sep < 0) {
-      expr[u * 2] -= (sep / 2) * upX;
-      expr[u * 2 + 1] -= (sep / 2) * upY;
-      expr[l * 2] += (sep / 2) * upX;
-      expr[l * 2 + 1] += (sep / 2) * upY;
-    }
-  }
-
-  // 4c. Gaze: driving iris offset relative to its reference, plus the control offset, in eye widths.
-  const gazeD = gazeOf(driving);
-  const gaze: [[number, number], [number, number]] = [
-    [0, 0],
-    [0, 0],
-  ];
-  const ctrl = [controls.gazeLeft, controls.gazeRight];
-  const ex = Math.cos(portrait.roll);
-  const ey = Math.sin(portrait.roll);
-  for (let e = 0; e < 2; e++) {
-    let gx = ctrl[e][0];
-    let gy = ctrl[e][1];
-    if (gazeD && reference.gaze) {
-      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], config.gazeDeadZone) * gEyes;
-      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], config.gazeDeadZone) * gEyes;
-    }
-    gx = clamp(gx, -config.maxGazeX, config.maxGazeX) * portrait.eyeWidth[e];
-    gy = clamp(gy, -config.maxGazeY, config.maxGazeY) * portrait.eyeWidth[e];
-    gaze[e] = [gx * ex - gy * ey, gx * ey + gy * ex];
-  }
-
-  // 5. Head pose on the portrait.
-  const g = controls.holdPose ? 0 : controls.head * k;
-  const [cx, cy, cz] = portrait.centre;
-  const yaw = limit(dYaw * g, config.maxYawDeg * DEG, 'yaw', '°', 1 / DEG, warnings);
-  const pitch = limit(dPitch * g, config.maxPitchDeg * DEG, 'pitch', '°', 1 / DEG, warnings);
-  const roll = limit(similarityAngle(head) * g, config.maxRollDeg * DEG, 'roll', '°', 1 / DEG, warnings);
-  const scale = clamp(similarityScale(head) ** g, config.minScale, config.maxScale);
-  const [rcx, rcy] = stableCentre(R);
-  const [mcx, mcy] = applySimilarity(head, rcx, rcy);
-  let dx = g * (T.a * (mcx - rcx) - T.b * (mcy - rcy));
-  let dy = g * (T.b * (mcx - rcx) + T.a * (mcy - rcy));
-  const shift = Math.hypot(dx, dy);
-  const maxShift = config.maxShift * portrait.faceWidth;
-  if (shift > maxShift) {
-    warnings.push(
-      `Head shift of ${Math.round(shift)} px is beyond what the warp ring allows (limit ${Math.round(maxShift)} px); clamped.`,
-    );
-    dx *= maxShift / shift;
-    dy *= maxShift / shift;
-  }
-  const cr = Math.cos(roll) * scale;
-  const sr = Math.sin(roll) * scale;
-  const tmp = new Float64Array(3);
-  const ds = config.depthScale;
-  const place = (x: number, y: number, z: number, out: Float32Array, o: number): void => {
-    // Parallax on a flattened depth: a 2-D warp cannot show what the turn hides or reveals.
-    rotateYawPitch(x, y, cz + (z - cz) * ds, cx, cy, cz, yaw, pitch, tmp, 0);
-    const X = tmp[0] - cx;
-    const Y = tmp[1] - cy;
-    out[o] = cx + dx + cr * X - sr * Y;
-    out[o + 1] = cy + dy + sr * X + cr * Y;
-    out[o + 2] = (cz + (tmp[2] - cz) / (ds || 1)) * scale;
-  };
+  const expr = expressionDeltas(portrait, reference, D2, align, controls, config);
+  // Eye measures (lids, iris) get unreliable as the driving face turns away: trust them fully up to 15°
+  // of turn, not at all past 30°.
+  const eyeTrust = clamp(1 - (Math.abs(dYaw) - 15 * DEG) / (15 * DEG), 0, 1);
+  // 4. Lids, lips, gaze.
+  const { closure, widen } = moveLids(portrait, reference, driving.landmarks, expr, controls, config, eyeTrust);
+  keepLipsApart(portrait, expr);
+  const gaze = gazeOffsets(portrait, reference, driving, controls, config, eyeTrust);
+  // 5. Head pose on the portrait, then every point placed.
+  const pose = headPose(portrait, reference, invertSimilarity(align), dYaw, dPitch, controls, config, warnings);
+  const P = portrait.landmarks;
+  const place = placer(portrait, pose, config.depthScale);
   const points = new Float32Array(N * 3);
   const rigid = new Float32Array(N * 3);
   let moved = 0;
@@ -460,23 +331,225 @@ export function computeMotion(
     still(gaze[0][1]) &&
     still(gaze[1][0]) &&
     still(gaze[1][1]);
-  return {
-    points,
-    rigid,
-    iris,
-    eyeClosure: closure,
-    eyeWiden: widen,
-    gaze,
-    // (x === 0 ? 0 : x) turns −0 into 0 so a held pose compares equal across frames.
-    pose: {
-      roll: roll === 0 ? 0 : roll,
-      yaw: yaw === 0 ? 0 : yaw,
-      pitch: pitch === 0 ? 0 : pitch,
-      scale,
-      dx: dx === 0 ? 0 : dx,
-      dy: dy === 0 ? 0 : dy,
-    },
-    identity,
-    warnings,
+  return { points, rigid, iris, eyeClosure: closure, eyeWiden: widen, gaze, pose, identity, warnings };
+}
+
+/** The driving face with a yaw/pitch change undone about its stable centre: 468 × 3 (inverse of rotateYawPitch). */
+function derotate(D: Float32Array, dYaw: number, dPitch: number): Float64Array {
+  const [dcx, dcy, dcz] = stableCentre(D);
+  const out = new Float64Array(N * 3);
+  const cp = Math.cos(dPitch);
+  const sp = Math.sin(dPitch);
+  const cyw = Math.cos(dYaw);
+  const syw = Math.sin(dYaw);
+  for (let i = 0; i < N; i++) {
+    const X = D[i * 3] - dcx;
+    const Y = D[i * 3 + 1] - dcy;
+    const Z = D[i * 3 + 2] - dcz;
+    const y1 = Y * cp + Z * sp; // un-pitch
+    const z1 = -Y * sp + Z * cp;
+    out[i * 3] = X * cyw - z1 * syw + dcx; // un-yaw
+    out[i * 3 + 1] = y1 + dcy;
+    out[i * 3 + 2] = X * syw + z1 * cyw + dcz;
+  }
+  return out;
+}
+
+/**
+ * Expression deltas in portrait pixels, 468 × 2: aligned driving minus reference, through the linear part
+ * of reference→portrait (deltas are directions), times the per-landmark mix of region gains. Upper-lid
+ * chain points take no raw eye delta (the lid model moves them).
+ */
+function expressionDeltas(
+  portrait: PortraitModel,
+  reference: ReferenceModel,
+  D2: Float64Array,
+  align: Similarity,
+  controls: FrameControls,
+  config: MeshwarpConfig,
+): Float64Array {
+  const R = reference.landmarks;
+  const T = reference.toPortrait;
+  const w = portrait.weights;
+  const k = controls.intensity;
+  const gEyes = controls.eyes * k;
+  const gBrows = controls.brows * k;
+  const gMouth = controls.mouth * k;
+  const gRest = config.residualGain * k;
+  const expr = new Float64Array(N * 2);
+  for (let i = 0; i < N; i++) {
+    const [ax, ay] = applySimilarity(align, D2[i * 3], D2[i * 3 + 1]);
+    const dx = ax - R[i * 3];
+    const dy = ay - R[i * 3 + 1];
+    const we = LID_CHAIN.has(i) ? 0 : w[i * 3 + REGION_EYES];
+    const wb = w[i * 3 + REGION_BROWS];
+    const wm = w[i * 3 + REGION_MOUTH];
+    const wr = Math.max(0, 1 - w[i * 3 + REGION_EYES] - wb - wm);
+    const g = we * gEyes + wb * gBrows + wm * gMouth + wr * gRest;
+    expr[i * 2] = g * (T.a * dx - T.b * dy);
+    expr[i * 2 + 1] = g * (T.b * dx + T.a * dy);
+  }
+  return expr;
+}
+
+/**
+ * Lid model: closure/widening relative to each driving eye's reference openness, applied to the
+ * portrait's own lid gap (so big stylised eyes still shut). Adds to `expr`; returns closure and widening.
+ */
+function moveLids(
+  portrait: PortraitModel,
+  reference: ReferenceModel,
+  D: Float32Array,
+  expr: Float64Array,
+  controls: FrameControls,
+  config: MeshwarpConfig,
+  trust: number,
+): { closure: [number, number]; widen: [number, number] } {
+  const P = portrait.landmarks;
+  const k = controls.intensity;
+  const closure: [number, number] = [0, 0];
+  const widen: [number, number] = [0, 0];
+  EYES.forEach((eye, e) => {
+    const open = eyeOpenness(D, eye);
+    const ratio = reference.openness[e] > 0 ? open / reference.openness[e] : 1;
+    const c = lidClosure(open, reference.openness[e], config.blinkDeadZone, config.blinkFull);
+    closure[e] = clamp(c * controls.eyes * controls.blink * k * trust, 0, 1);
+    widen[e] = clamp(Math.min(ratio - 1, config.maxWiden) * controls.eyes * k * trust, 0, config.maxWiden);
+    const f = 0.96 * closure[e] - widen[e];
+    for (let j = 0; j < eye.upper0.length; j++) {
+      const u = eye.upper0[j];
+      const l = eye.lower0[j];
+      const vx = P[l * 3] - P[u * 3];
+      const vy = P[l * 3 + 1] - P[u * 3 + 1];
+      expr[u * 2] += vx * f;
+      expr[u * 2 + 1] += vy * f;
+      // Skin above the lid edge slides with it (less the further up), so the lid does not crease sharply.
+      expr[eye.upper1[j] * 2] += vx * f * 0.35;
+      expr[eye.upper1[j] * 2 + 1] += vy * f * 0.35;
+      expr[eye.upper2[j] * 2] += vx * f * 0.1;
+      expr[eye.upper2[j] * 2 + 1] += vy * f * 0.1;
+      // The lower lid rises a little in a blink.
+      expr[l * 2] -= vx * 0.04 * closure[e];
+      expr[l * 2 + 1] -= vy * 0.04 * closure[e];
+    }
+  });
+  return { closure, widen };
+}
+
+/** Lips may meet but not cross (a driving mouth more closed than its reference): adjusts `expr`. */
+function keepLipsApart(portrait: PortraitModel, expr: Float64Array): void {
+  const P = portrait.landmarks;
+  const upX = Math.sin(portrait.roll);
+  const upY = -Math.cos(portrait.roll);
+  for (let j = 1; j < LIP_UPPER_INNER.length - 1; j++) {
+    const u = LIP_UPPER_INNER[j];
+    const l = LIP_LOWER_INNER[j];
+    const ux = P[u * 3] + expr[u * 2];
+    const uy = P[u * 3 + 1] + expr[u * 2 + 1];
+    const lx = P[l * 3] + expr[l * 2];
+    const ly = P[l * 3 + 1] + expr[l * 2 + 1];
+    const sep = (ux - lx) * upX + (uy - ly) * upY; // > 0 when the upper lip is above the lower
+    if (sep < 0) {
+      expr[u * 2] -= (sep / 2) * upX;
+      expr[u * 2 + 1] -= (sep / 2) * upY;
+      expr[l * 2] += (sep / 2) * upX;
+      expr[l * 2 + 1] += (sep / 2) * upY;
+    }
+  }
+}
+
+/**
+ * Iris shift per eye in portrait pixels: the driving iris offset relative to its reference (less the
+ * jitter dead zone, times eyes gain and trust) plus the control offset, in eye widths, clamped.
+ */
+function gazeOffsets(
+  portrait: PortraitModel,
+  reference: ReferenceModel,
+  driving: FaceLandmarks,
+  controls: FrameControls,
+  config: MeshwarpConfig,
+  trust: number,
+): [[number, number], [number, number]] {
+  const gazeD = gazeOf(driving);
+  const gain = controls.eyes * controls.intensity * trust;
+  const ctrl = [controls.gazeLeft, controls.gazeRight];
+  const ex = Math.cos(portrait.roll);
+  const ey = Math.sin(portrait.roll);
+  const out: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ];
+  for (let e = 0; e < 2; e++) {
+    let gx = ctrl[e][0];
+    let gy = ctrl[e][1];
+    if (gazeD && reference.gaze) {
+      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], config.gazeDeadZone) * gain;
+      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], config.gazeDeadZone) * gain;
+    }
+    gx = clamp(gx, -config.maxGazeX, config.maxGazeX) * portrait.eyeWidth[e];
+    gy = clamp(gy, -config.maxGazeY, config.maxGazeY) * portrait.eyeWidth[e];
+    out[e] = [gx * ex - gy * ey, gx * ey + gy * ex];
+  }
+  return out;
+}
+
+/**
+ * Head pose for the portrait: the driving head motion (reference → driving similarity, yaw/pitch change)
+ * times head gain and intensity (0 when held), limited with a warning for each limit passed.
+ */
+function headPose(
+  portrait: PortraitModel,
+  reference: ReferenceModel,
+  head: Similarity,
+  dYaw: number,
+  dPitch: number,
+  controls: FrameControls,
+  config: MeshwarpConfig,
+  warnings: string[],
+): AppliedPose {
+  const g = controls.holdPose ? 0 : controls.head * controls.intensity;
+  const T = reference.toPortrait;
+  const yaw = limit(dYaw * g, config.maxYawDeg * DEG, 'yaw', '°', 1 / DEG, warnings);
+  const pitch = limit(dPitch * g, config.maxPitchDeg * DEG, 'pitch', '°', 1 / DEG, warnings);
+  const roll = limit(similarityAngle(head) * g, config.maxRollDeg * DEG, 'roll', '°', 1 / DEG, warnings);
+  const scale = clamp(similarityScale(head) ** g, config.minScale, config.maxScale);
+  const [rcx, rcy] = stableCentre(reference.landmarks);
+  const [mcx, mcy] = applySimilarity(head, rcx, rcy);
+  let dx = g * (T.a * (mcx - rcx) - T.b * (mcy - rcy));
+  let dy = g * (T.b * (mcx - rcx) + T.a * (mcy - rcy));
+  const shift = Math.hypot(dx, dy);
+  const maxShift = config.maxShift * portrait.faceWidth;
+  if (shift > maxShift) {
+    warnings.push(
+      `Head shift of ${Math.round(shift)} px is beyond what the warp ring allows (limit ${Math.round(maxShift)} px); clamped.`,
+    );
+    dx *= maxShift / shift;
+    dy *= maxShift / shift;
+  }
+  // (x === 0 ? 0 : x) turns −0 into 0 so a held pose compares equal across frames.
+  const nz = (v: number): number => (v === 0 ? 0 : v);
+  return { roll: nz(roll), yaw: nz(yaw), pitch: nz(pitch), scale, dx: nz(dx), dy: nz(dy) };
+}
+
+/**
+ * A function placing one portrait point under `pose`: yaw/pitch parallax on a flattened depth (a 2-D
+ * warp cannot show what the turn hides or reveals), then roll, scale and shift about the face centre.
+ */
+function placer(
+  portrait: PortraitModel,
+  pose: AppliedPose,
+  depthScale: number,
+): (x: number, y: number, z: number, out: Float32Array, o: number) => void {
+  const [cx, cy, cz] = portrait.centre;
+  const cr = Math.cos(pose.roll) * pose.scale;
+  const sr = Math.sin(pose.roll) * pose.scale;
+  const tmp = new Float64Array(3);
+  return (x, y, z, out, o) => {
+    rotateYawPitch(x, y, cz + (z - cz) * depthScale, cx, cy, cz, pose.yaw, pose.pitch, tmp, 0);
+    const X = tmp[0] - cx;
+    const Y = tmp[1] - cy;
+    out[o] = cx + pose.dx + cr * X - sr * Y;
+    out[o + 1] = cy + pose.dy + sr * X + cr * Y;
+    out[o + 2] = (cz + (tmp[2] - cz) / (depthScale || 1)) * pose.scale;
   };
 }

@@ -1,0 +1,151 @@
+/**
+ * Long clips (issue #9): renders generated clips of 10 s, 60 s and 10 min and reports this process's peak RSS
+ * (sampled every 250 ms) and the longest gap between progress events, to show memory stays flat with clip length and
+ * progress keeps coming. The 10-minute clip uses the fixture engine on 64×48 frames (a 10-minute meshwarp render takes
+ * most of an hour on 2 cores); the others loop the real driving clip through meshwarp.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ffmpegPaths } from '../bridge/src/media/locator.js';
+import { runProcess } from '../bridge/src/media/run.js';
+import { renderJob } from '../bridge/src/pipeline/render.js';
+import type { JobSpecInput } from '../bridge/src/pipeline/spec.js';
+import { benchDir, mib, type Row } from './lib.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DRIVING = path.join(ROOT, 'test', 'fixtures', 'media', 'driving-talk.mp4');
+const PORTRAIT = path.join(ROOT, 'test', 'fixtures', 'media', 'portrait-astronaut.png');
+
+export interface LongCase {
+  seconds: number;
+  engine: 'meshwarp' | 'fixture';
+}
+
+export const LONG_CASES: LongCase[] = [
+  { seconds: 10, engine: 'meshwarp' },
+  { seconds: 60, engine: 'meshwarp' },
+  { seconds: 600, engine: 'fixture' },
+];
+
+async function ffmpeg(...args: string[]): Promise<void> {
+  await runProcess(ffmpegPaths().ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args]);
+}
+
+/** A clip of `seconds`: the driving clip looped (meshwarp needs a face) or a 64×48 brightness ramp (fixture). */
+async function makeClip(c: LongCase): Promise<{ driving: string; source: string }> {
+  const file = path.join(benchDir, `long-${c.engine}-${c.seconds}s.mp4`);
+  if (c.engine === 'meshwarp') {
+    await ffmpeg(
+      '-stream_loop',
+      '-1',
+      '-i',
+      DRIVING,
+      '-t',
+      String(c.seconds),
+      '-an',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      file,
+    );
+    return { driving: file, source: PORTRAIT };
+  }
+  await ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'color=gray:size=64x48:rate=25',
+    '-vf',
+    "geq=lum='128+100*sin(N/9)':cb=128:cr=128",
+    '-t',
+    String(c.seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  );
+  const source = path.join(benchDir, 'long-source.png');
+  await ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x64', '-frames:v', '1', source);
+  return { driving: file, source };
+}
+
+export interface LongResult {
+  frames: number;
+  seconds: number;
+  peakRss: number;
+  startRss: number;
+  /** RSS sampled at 25 %, 50 %, 75 % and 100 % of the frames rendered. */
+  rssAtQuarters: number[];
+  maxProgressGap: number;
+  progressEvents: number;
+}
+
+/** Renders one long clip, sampling RSS every 250 ms and timing the gaps between progress events. */
+export async function renderLong(c: LongCase): Promise<LongResult> {
+  const { driving, source } = await makeClip(c);
+  const out = path.join(benchDir, `long-out-${c.engine}-${c.seconds}s`);
+  mkdirSync(out, { recursive: true });
+  const spec: JobSpecInput = { source, driving, output: { dir: out, force: true }, engine: { name: c.engine } };
+  global.gc?.();
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 250);
+  let last = performance.now();
+  let maxGap = 0;
+  let events = 0;
+  const quarters: number[] = [];
+  const t0 = performance.now();
+  try {
+    const manifest = await renderJob(spec, {
+      onEvent: (e) => {
+        if (e.type !== 'progress') return;
+        const now = performance.now();
+        maxGap = Math.max(maxGap, now - last);
+        last = now;
+        events++;
+        while (e.stage === 'render' && quarters.length < 4 && e.done >= ((quarters.length + 1) * e.total) / 4) {
+          const rss = process.memoryUsage().rss;
+          peakRss = Math.max(peakRss, rss);
+          quarters.push(rss);
+        }
+      },
+    });
+    return {
+      frames: manifest.frameCount,
+      seconds: (performance.now() - t0) / 1000,
+      peakRss,
+      startRss,
+      rssAtQuarters: quarters,
+      maxProgressGap: maxGap / 1000,
+      progressEvents: events,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** Rows for bench/run.ts: one per clip length. */
+export async function benchLong(cases: LongCase[] = LONG_CASES): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const r = await renderLong(c);
+    rows.push({
+      clip: `${c.seconds >= 60 ? `${c.seconds / 60} min` : `${c.seconds} s`}`,
+      engine: c.engine,
+      frames: r.frames,
+      'render fps': r.frames / r.seconds,
+      'RSS start MiB': mib(r.startRss),
+      'RSS at 25/50/75/100 % MiB': r.rssAtQuarters.map(mib).join(' / '),
+      'peak RSS MiB': mib(r.peakRss),
+      'progress events': r.progressEvents,
+      'max gap between progress events s': r.maxProgressGap,
+    });
+  }
+  return rows;
+}
