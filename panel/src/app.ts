@@ -14,7 +14,7 @@ import { type Connected, connectBridge } from './connect.js';
 import { $, notice } from './dom.js';
 import { renderChips } from './faces.js';
 import { type JobAction, type JobMeta, loadJobMeta, renderJobs, saveJobMeta } from './jobs.js';
-import { cepNodeDeps, type NodeDeps, revealFolder } from './launch.js';
+import { cepNodeDeps, type NodeDeps, revealFolder, waitForPng } from './launch.js';
 import {
   buildSpec,
   chooseRange,
@@ -255,6 +255,8 @@ export class PanelApp {
     let file = layer.file;
     if (layer.needsExport || layer.kind === 'video' || !file) {
       const still = await callHost('exportStill', layer.index, null);
+      // Recent AE writes the PNG after the call returns: wait for its last chunk before the bridge reads it.
+      if (!still.written && this.deps) await waitForPng(this.deps, still.file);
       file = still.file;
     }
     this.s.portraitFiles.set(layer.id, file);

@@ -26,6 +26,8 @@ export interface NodeDeps {
   homedir: string;
   /** File text, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | undefined>;
+  /** File bytes, or undefined when it does not exist or cannot be read. */
+  readBytes(path: string): Promise<Uint8Array | undefined>;
   /** True for an existing regular file. */
   isFile(path: string): Promise<boolean>;
   /** Names in a folder ([] when missing). */
@@ -270,6 +272,7 @@ export function nodeDepsFrom(
   type Cb<T> = (err: Error | null, value: T) => void;
   const fs = req('fs') as {
     readFile(p: string, enc: string, cb: Cb<string>): void;
+    readFile(p: string, cb: Cb<Uint8Array>): void;
     stat(p: string, cb: Cb<{ isFile(): boolean }>): void;
     readdir(p: string, cb: Cb<string[]>): void;
   };
@@ -283,6 +286,7 @@ export function nodeDepsFrom(
     env: proc.env,
     homedir: os.homedir(),
     readFile: (p) => new Promise((r) => fs.readFile(p, 'utf8', (e, t) => r(e ? undefined : t))),
+    readBytes: (p) => new Promise((r) => fs.readFile(p, (e, b) => r(e ? undefined : new Uint8Array(b)))),
     isFile: (p) => new Promise((r) => fs.stat(p, (e, st) => r(!e && st.isFile()))),
     readdir: (p) => new Promise((r) => fs.readdir(p, (e, n) => r(e ? [] : n))),
     nodeVersion: (p) =>
@@ -311,4 +315,35 @@ export function revealFolder(deps: NodeDeps, folder: string): void {
   const child = deps.spawn(cmd, [folder], { env: deps.env });
   child.on('error', () => {});
   child.unref?.();
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** "IEND" and its CRC: the last 8 bytes of every complete PNG. */
+const PNG_IEND = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+
+/** True when `bytes` start with the PNG signature and end with the IEND chunk (a PNG AE has finished writing). */
+export function isCompletePng(bytes: Uint8Array): boolean {
+  if (bytes.length < 57) return false;
+  for (let i = 0; i < 8; i++) {
+    if (bytes[i] !== PNG_SIGNATURE[i] || bytes[bytes.length - 8 + i] !== PNG_IEND[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * Waits for a PNG that AE's saveFrameToPng is still writing in the background (exportStill said `written: false`).
+ * @throws LaunchError-free Error naming the file when it is not complete after `timeoutMs`.
+ */
+export async function waitForPng(deps: NodeDeps, file: string, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const bytes = await deps.readBytes(file);
+    if (bytes && isCompletePng(bytes)) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `After Effects did not finish writing ${file} within ${timeoutMs / 1000} s. Check the disk space, then try again.`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }

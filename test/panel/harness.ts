@@ -22,9 +22,9 @@ export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'panel');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** A shot: 29.97 comp, the astronaut still on top, the 20 fps talking clip below it, project saved in `dir`. */
-export function makeShot(dir: string) {
+export function makeShot(dir: string, options: { asyncSaves?: boolean } = {}) {
   process.env.REENACT_SIM_TEMP = dir;
-  const sim = createAeSim({ sequenceFps: 30 });
+  const sim = createAeSim({ sequenceFps: 30, asyncSaves: options.asyncSaves });
   const host = loadHost(sim);
   sim.declareMovie(DRIVING, { width: 320, height: 400, fps: 20, frames: 345 });
   const comp = sim.addComp({ name: 'Shot 010', width: 1920, height: 1080, fps: 30000 / 1001, duration: 20 });
@@ -143,6 +143,7 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
   await page.exposeFunction('__nodeFs', (op: string, p: string) => {
     try {
       if (op === 'readFile') return { value: readFileSync(p, 'utf8') };
+      if (op === 'readBytes') return { value: readFileSync(p).toString('base64') };
       if (op === 'stat') return { value: statSync(p).isFile() };
       if (op === 'readdir') return { value: readdirSync(p) };
     } catch (e) {
@@ -212,7 +213,10 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
       };
       const modules: Record<string, unknown> = {
         fs: {
-          readFile: (p: string, _enc: string, cb: Fn) => fsOp('readFile', p, cb),
+          readFile: (p: string, enc: string | Fn, cb?: Fn) =>
+            typeof enc === 'function'
+              ? fsOp('readBytes', p, enc, (v) => Uint8Array.from(atob(String(v)), (c) => c.charCodeAt(0)))
+              : fsOp('readFile', p, cb as Fn),
           stat: (p: string, cb: Fn) => fsOp('stat', p, cb, (v) => ({ isFile: () => v })),
           readdir: (p: string, cb: Fn) => fsOp('readdir', p, cb),
         },

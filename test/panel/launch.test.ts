@@ -1,6 +1,6 @@
 // Finding a real Node ≥ 20, reading the bridge lock, spawning `reenact serve` and reading its ready line, through
 // the same NodeDeps the panel builds from CEP's Node (here from this process's Node).
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,9 @@ import {
   nodeDepsFrom,
   readLock,
   spawnBridge,
+  waitForPng,
 } from '../../panel/src/launch.js';
-import { tempDir } from '../helpers/media.js';
+import { PORTRAIT, tempDir } from '../helpers/media.js';
 import { CLI, ensureBridgeBuilt } from './harness.js';
 
 const require = createRequire(import.meta.url);
@@ -186,6 +187,23 @@ describe('spawnBridge', () => {
     }).catch((e: unknown) => e);
     expect((err as Error).message).toBe(
       `The bridge is missing from the extension (${path.join(dir, 'bridge', 'dist', 'cli', 'main.js')}). Reinstall reenact.`,
+    );
+  });
+});
+
+describe('waitForPng', () => {
+  it('waits until AE has written the whole PNG, and names the file when it never finishes', async () => {
+    const dir = tempDir('reenact-png-');
+    const file = path.join(dir, 'still.png');
+    const png = readFileSync(PORTRAIT);
+    writeFileSync(file, png.subarray(0, 1000)); // AE still writing
+    const d = deps(process.env);
+    const done = waitForPng(d, file, 5000, 20);
+    setTimeout(() => writeFileSync(file, png), 150);
+    await done;
+    writeFileSync(file, png.subarray(0, png.length - 8));
+    await expect(waitForPng(d, file, 100, 20)).rejects.toThrow(
+      `After Effects did not finish writing ${file} within 0.1 s. Check the disk space, then try again.`,
     );
   });
 });

@@ -291,7 +291,8 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
   });
 
   it('renders a text-layer portrait to a still first, and says when it has no face', async () => {
-    const shot = makeShot(tempRoot('reenact-shot-'));
+    // AE 26 writes saveFrameToPng's file after the call returns: the panel must wait for the whole PNG.
+    const shot = makeShot(tempRoot('reenact-shot-'), { asyncSaves: true });
     const title = shot.sim.addLayer(shot.comp, 'text', { name: 'Title' });
     const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
     const { page } = p;
@@ -300,6 +301,10 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       title.selected = true;
       shot.take.selected = true;
       await page.click('#portrait-use');
+      await expect.poll(() => shot.sim.state.pendingSaves.length).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await page.textContent('#faces-message')).toBe('Looking for faces…');
+      shot.sim.flushSaves();
       await expect
         .poll(() => page.textContent('#faces-message'), { timeout: 30_000 })
         .toBe(
