@@ -63,7 +63,8 @@ beforeAll(async () => {
   t = await startTestBridge();
 });
 
-afterAll(async (suite) => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
+afterAll(async ({}, suite) => {
   await t?.bridge.close();
   for (const m of mounts) unmount(m);
   if (ranWholeFile(suite))

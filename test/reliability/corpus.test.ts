@@ -36,7 +36,8 @@ beforeAll(async () => {
   face = await corpus.drivingPart(path.join(dir, 'face.mp4'), 0, 12);
 });
 
-afterAll((suite) => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
+afterAll(({}, suite) => {
   for (const m of mounts) unmount(m);
   if (ranWholeFile(suite))
     writeSection(

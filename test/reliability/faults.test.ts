@@ -58,7 +58,8 @@ beforeAll(async () => {
   expect(Object.keys(reference)).toHaveLength(12);
 });
 
-afterAll((suite) => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
+afterAll(({}, suite) => {
   for (const m of mounts) unmount(m);
   if (ranWholeFile(suite))
     writeSection(
