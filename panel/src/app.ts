@@ -11,22 +11,23 @@ import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import { callHost, extensionFolder, HostError, projectFile } from './cep.js';
 import { type Connected, connectBridge } from './connect.js';
-import { $, baseName, h, notice } from './dom.js';
+import { $, notice } from './dom.js';
+import { renderChips } from './faces.js';
 import { type JobAction, type JobMeta, loadJobMeta, renderJobs, saveJobMeta } from './jobs.js';
 import { cepNodeDeps, type NodeDeps, revealFolder } from './launch.js';
 import {
-  area,
   buildSpec,
   chooseRange,
   clipFrameAt,
-  defaultOutputFolder,
   drivingFaces,
   importRequest,
   layerSummary,
+  outputFolder,
   progressText,
   timecode,
 } from './model.js';
-import { loadSettings, type Settings, saveSettings } from './settings.js';
+import { bindOptions, fillEngineChoices } from './options.js';
+import { loadSettings, type Settings } from './settings.js';
 
 const PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape', 'video'];
 const PERFORMANCE_KINDS = ['video', 'sequence'];
@@ -75,6 +76,10 @@ export class PanelApp {
   private deps: NodeDeps | undefined = cepNodeDeps();
   private meta: Record<string, JobMeta> = loadJobMeta();
   private faceScan = 0;
+  /** Warnings of the job being shown. */
+  private warnings: string[] = [];
+  /** The job that stopped on a folder holding another render: "Replace" runs it again with force. */
+  private replaceable: State['job'];
   private s: State = {
     engines: [],
     portrait: null,
@@ -88,7 +93,7 @@ export class PanelApp {
   };
 
   start(): void {
-    this.bindOptions();
+    bindOptions(this.settings, () => this.render());
     $('reconnect').addEventListener('click', () => void this.connect());
     for (const slot of ['portrait', 'performance'] as const) {
       $(`${slot}-use`).addEventListener('click', () => void this.useSelected(slot));
@@ -105,6 +110,7 @@ export class PanelApp {
     $('cancel').addEventListener('click', () => void this.cancel());
     $('add-controls').addEventListener('click', () => void this.addControls());
     $('update').addEventListener('click', () => void this.update());
+    $('replace').addEventListener('click', () => void this.replace());
     this.render();
     void this.connect();
   }
@@ -156,111 +162,7 @@ export class PanelApp {
 
   private async loadEngines(client: BridgeClient): Promise<void> {
     const [engines, devices] = await Promise.all([client.engines(), client.devices()]);
-    this.s.engines = engines.engines.filter((e) => e.name !== 'fixture' || this.settings.engine === 'fixture');
-    const engine = $<HTMLSelectElement>('engine');
-    engine.textContent = '';
-    const labels: Record<string, string> = {
-      meshwarp: 'Default · offline',
-      liveportrait: 'Neural',
-      fixture: 'Test fixture',
-    };
-    for (const e of this.s.engines) {
-      const o = h(
-        'option',
-        { value: e.name },
-        `${labels[e.name] ?? e.name}${e.available ? '' : ` · ${e.reason ?? 'unavailable'}`}`,
-      );
-      o.disabled = !e.available;
-      engine.append(o);
-    }
-    engine.value = this.settings.engine;
-    const device = $<HTMLSelectElement>('device');
-    device.textContent = '';
-    for (const d of devices.devices) {
-      const o = h('option', { value: d.name }, d.name === 'auto' ? 'Auto' : d.name.toUpperCase());
-      o.disabled = !d.available;
-      if (d.reason) o.title = d.reason;
-      device.append(o);
-    }
-    device.value = this.settings.device;
-  }
-
-  // ---- options ----
-
-  private bindOptions(): void {
-    const st = this.settings;
-    const persist = () => saveSettings(st);
-    for (const key of ['intensity', 'smoothing', 'eyes', 'brows', 'mouth', 'head'] as const) {
-      const input = $<HTMLInputElement>(key);
-      const out = $(`${key}-out`);
-      input.value = String(st[key]);
-      out.textContent = st[key].toFixed(2);
-      input.addEventListener('input', () => {
-        st[key] = Number(input.value);
-        out.textContent = st[key].toFixed(2);
-        persist();
-      });
-    }
-    const select = <K extends 'range' | 'format' | 'engine' | 'device'>(id: string, key: K) => {
-      const el = $<HTMLSelectElement>(id);
-      el.value = st[key];
-      el.addEventListener('change', () => {
-        (st as unknown as Record<string, string>)[key] = el.value;
-        persist();
-        this.render();
-      });
-    };
-    select('range', 'range');
-    select('format', 'format');
-    select('engine', 'engine');
-    select('device', 'device');
-    const text = (id: string, key: 'folder' | 'nodePath' | 'bridgeUrl' | 'bridgeToken') => {
-      const el = $<HTMLInputElement>(id);
-      el.value = st[key];
-      el.addEventListener('change', () => {
-        st[key] = el.value.trim();
-        persist();
-      });
-    };
-    text('folder', 'folder');
-    text('node-path', 'nodePath');
-    text('bridge-url', 'bridgeUrl');
-    text('bridge-token', 'bridgeToken');
-    for (const [id, key] of [
-      ['range-start', 'customStart'],
-      ['range-end', 'customEnd'],
-    ] as const) {
-      const el = $<HTMLInputElement>(id);
-      el.value = String(st[key]);
-      el.addEventListener('change', () => {
-        st[key] = Math.max(0, Math.round(Number(el.value) || 0));
-        persist();
-      });
-    }
-    for (const g of ['motion', 'output', 'engine'] as const) {
-      const d = $<HTMLDetailsElement>(`group-${g}`);
-      d.open = st.open[g];
-      d.addEventListener('toggle', () => {
-        st.open[g] = d.open;
-        persist();
-      });
-    }
-    const choose = $('folder-choose');
-    const cepFs = (
-      window as unknown as { cep?: { fs?: { showOpenDialogEx?: (...a: unknown[]) => { data?: string[] } } } }
-    ).cep?.fs;
-    if (cepFs?.showOpenDialogEx) {
-      choose.hidden = false;
-      choose.addEventListener('click', () => {
-        const r = cepFs.showOpenDialogEx?.(false, true, 'Output folder for reenact', st.folder || '');
-        const dir = r?.data?.[0];
-        if (dir) {
-          st.folder = dir;
-          $<HTMLInputElement>('folder').value = dir;
-          persist();
-        }
-      });
-    }
+    this.s.engines = fillEngineChoices(engines.engines, devices.devices, this.settings);
   }
 
   // ---- selection ----
@@ -411,36 +313,14 @@ export class PanelApp {
 
   private renderFaces(): void {
     const f = this.s.faces;
-    const chips = (
-      el: HTMLElement,
-      faces: FaceThumb[],
-      picked: number | undefined,
-      key: 'index' | 'id',
-      what: string,
-    ) => {
-      el.textContent = '';
-      faces.forEach((face, i) => {
-        const value = face[key];
-        const b = h('button', {
-          type: 'button',
-          class: 'chip',
-          role: 'radio',
-          'aria-checked': String(value === picked),
-          'aria-label': `${what} face ${i + 1}${i === 0 ? ' (largest)' : ''}`,
-          title: `${what} face ${i + 1}: ${Math.round(face.box.width)}×${Math.round(face.box.height)} px`,
-          'data-face': String(value),
-        });
-        b.append(h('img', { src: `data:image/png;base64,${face.thumbnail}`, alt: '' }));
-        b.addEventListener('click', () => {
-          if (key === 'index') f.source_pick = value;
-          else f.driving_pick = value;
-          this.render();
-        });
-        el.append(b);
-      });
+    const pick = (key: 'index' | 'id', value: number) => {
+      if (key === 'index') f.source_pick = value;
+      else f.driving_pick = value;
+      this.render();
     };
-    chips($('faces-source'), f.source, f.source_pick, 'index', 'Portrait');
-    chips($('faces-driving'), f.driving, f.driving_pick, 'id', 'Performance');
+    renderChips($('faces-source'), f.source, f.source_pick, 'index', 'Portrait', pick);
+    renderChips($('faces-driving'), f.driving, f.driving_pick, 'id', 'Performance', pick);
+    $('faces-arrow').hidden = !(f.source.length && f.driving.length);
     const perf = this.s.performance;
     const ref = this.s.referenceFrame;
     $('ref-text').textContent =
@@ -480,7 +360,8 @@ export class PanelApp {
         start: this.settings.customStart,
         end: this.settings.customEnd,
       });
-      const folder = this.settings.folder || defaultOutputFolder(await projectFile(), portrait.name, performance.name);
+      const chosen = this.settings.folder;
+      const folder = outputFolder(chosen, chosen ? null : await projectFile(), portrait.name, performance.name);
       if (!folder) {
         throw new Error(
           'Save the project first (renders go into a "reenact" folder beside it), or choose a folder under Output.',
@@ -535,14 +416,22 @@ export class PanelApp {
     const conn = this.s.conn as Connected;
     const job = { id };
     this.s.busy = true;
+    this.warnings = [];
+    $('replace').hidden = true;
     $<HTMLProgressElement>('bar').value = 0;
     $('progress-text').textContent = update ? 'updating…' : 'starting…';
     $('progress-title').textContent = `${update ? 'Updating' : 'Animating'} ${portrait.name} with ${performance.name}`;
     const sub = conn.client.jobEvents(job.id).subscribe({
       next: (e) => void this.onEvent(e),
       error: (err) => {
-        this.finish(say(err));
-        if (err instanceof BridgeApiError && err.status === 0) this.lost(say(err));
+        if (err instanceof BridgeApiError && err.status === 0) {
+          this.finish(
+            'The bridge stopped during the render. Reconnect, then Animate again to continue where it stopped.',
+          );
+          this.lost('The bridge stopped or cannot be reached.');
+        } else {
+          this.finish(say(err));
+        }
       },
     });
     this.s.job = { id: job.id, sub, portrait, performance, spec, update };
@@ -568,13 +457,23 @@ export class PanelApp {
         break;
       }
       case 'warning':
-        this.jobMessage(e.message, 'warn');
+        // The pipeline groups its warnings by frame span; show the latest three.
+        this.warnings = [...this.warnings.filter((w) => w !== e.message), e.message].slice(-3);
+        this.jobMessage(this.warnings.join('\n'), 'warn');
         break;
       case 'done':
         await this.imported(job, e.manifestPath, e.manifest);
         break;
       case 'failed':
-        this.finish(e.error.message);
+        if (e.error.code === 'OUTPUT_EXISTS') {
+          this.replaceable = job;
+          this.finish(
+            `${job.spec.output.dir} already holds a different render of these layers (another range, format or engine). Replace it, or choose another folder under Output.`,
+          );
+          $('replace').hidden = false;
+        } else {
+          this.finish(e.error.message);
+        }
         break;
       case 'cancelled':
         this.finish(
@@ -629,6 +528,20 @@ export class PanelApp {
     } catch (err) {
       this.jobMessage(say(err));
     }
+  }
+
+  private async replace(): Promise<void> {
+    const job = this.replaceable;
+    if (!job || this.s.job) return;
+    this.replaceable = undefined;
+    this.jobMessage('');
+    try {
+      const spec = { ...job.spec, output: { ...job.spec.output, force: true } };
+      await this.run(spec, job.portrait, job.performance, false);
+    } catch (err) {
+      this.jobMessage(say(err));
+    }
+    this.render();
   }
 
   // ---- AE-native controls (issue 11) ----
@@ -779,7 +692,5 @@ export class PanelApp {
     $('result').hidden = !this.s.result;
     $<HTMLButtonElement>('add-controls').disabled = !!job || !this.s.result;
     $<HTMLButtonElement>('update').disabled = !!job || !this.s.result || !conn;
-    void area;
-    void baseName;
   }
 }

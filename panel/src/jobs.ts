@@ -40,7 +40,9 @@ function stateText(job: JobSummary, meta: JobMeta | undefined): string {
     case 'done':
       return meta?.imported ? '✓ imported' : '✓ done';
     case 'failed':
-      return `✗ ${job.error?.message ?? 'failed'}`;
+      if (job.error?.code === 'OUTPUT_EXISTS') return '✗ folder holds another render';
+      // The first sentence; the whole message is the tooltip.
+      return `✗ ${(job.error?.message ?? 'failed').split(/(?<=\.)\s/)[0]}`;
     case 'running':
       return job.progress ? `${Math.round((100 * job.progress.done) / Math.max(1, job.progress.total))}%` : 'running';
     default:

@@ -84,15 +84,25 @@ export function safeName(name: string): string {
   );
 }
 
-/** `<project folder>/reenact/<portrait>__<performance>`, or undefined when the project was never saved. */
-export function defaultOutputFolder(
+/**
+ * Where a render goes: `<chosen folder>/<portrait>__<performance>`, by default `<project folder>/reenact/…`; one
+ * subfolder per pair so renders of other layers never collide. Undefined when no folder is chosen and the project
+ * was never saved.
+ */
+export function outputFolder(
+  chosen: string,
   projectFile: string | null,
   portrait: string,
   performance: string,
 ): string | undefined {
+  const pair = `${safeName(portrait)}__${safeName(performance)}`;
+  if (chosen) {
+    const sep = chosen.includes('\\') && !chosen.includes('/') ? '\\' : '/';
+    return [chosen.replace(/[\\/]+$/, ''), pair].join(sep);
+  }
   if (!projectFile) return undefined;
   const { dir, sep } = parentFolder(projectFile);
-  return [dir, 'reenact', `${safeName(portrait)}__${safeName(performance)}`].join(sep);
+  return [dir, 'reenact', pair].join(sep);
 }
 
 export interface SpecInputs {
@@ -123,6 +133,7 @@ export function buildSpec(i: SpecInputs): CreateJobRequest {
     ...(i.range ? { range: i.range } : {}),
     ...(i.fps ? { fps: i.fps } : {}),
     smoothing: s.smoothing,
+    onFrameFailure: s.onFrameFailure,
     controls: { intensity: s.intensity, eyes: s.eyes, brows: s.brows, mouth: s.mouth, head: s.head },
   };
 }
@@ -138,19 +149,30 @@ export function firstOutputFile(
   return [dir, ...rel.split('/')].join(sep);
 }
 
+/**
+ * The argument of `reenact.importResult` for a finished render: first file, rate, and the DRIVING clip frame output
+ * frame 0 shows (frames[0].sourceIndex: Manifest.firstFrame counts output frames) so the host lines the result up
+ * with the performance layer. Browser-safe twin of bridge/src/api/import-request.ts (which uses node:path).
+ * @throws Error when the render is not complete.
+ */
 export function importRequest(
   manifestPath: string,
-  manifest: Pick<Manifest, 'output' | 'format' | 'frames' | 'fps' | 'firstFrame'>,
+  manifest: Pick<Manifest, 'output' | 'format' | 'frames' | 'fps' | 'complete'>,
   portrait: Pick<LayerInfo, 'id'>,
   performance: Pick<LayerInfo, 'id'> | null,
 ): ImportRequest {
+  if (!manifest.complete || !manifest.frames.length) {
+    throw new Error(
+      `The render in ${manifestPath} is not complete (${manifest.frames.length} frames). Re-run it to finish it.`,
+    );
+  }
   return {
     file: firstOutputFile(manifestPath, manifest),
     format: manifest.format,
     fps: manifest.fps,
     stillLayerId: portrait.id,
     drivingLayerId: performance ? performance.id : null,
-    firstFrame: manifest.firstFrame,
+    firstFrame: manifest.frames[0].sourceIndex,
   };
 }
 

@@ -15,6 +15,8 @@ export interface Settings {
   head: number;
   /** Landmark smoothing 0 … 1. */
   smoothing: number;
+  /** Frames without a face: hold the last good frame, show the neutral portrait, or stop the render. */
+  onFrameFailure: 'hold' | 'neutral' | 'fail';
   range: RangeMode;
   customStart: number;
   customEnd: number;
@@ -39,6 +41,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mouth: 1,
   head: 1,
   smoothing: 0.5,
+  onFrameFailure: 'hold',
   range: 'workarea',
   customStart: 0,
   customEnd: 0,

@@ -141,6 +141,11 @@ describe('chunked render (fixture engine)', () => {
     await expect(renderJob({ ...spec(out), chunk: { start: 35, end: 40 } })).rejects.toThrow(
       `Expected a chunk within output frames 0-39 but received 35-40 (${driving}). Split the job with its own frame count.`,
     );
+    await expect(
+      renderJob({ ...spec(out), output: { dir: out, format: 'prores' }, chunk: { start: 0, end: 9 } }),
+    ).rejects.toThrow(
+      'Expected format png for a chunked render but received prores. Chunks render PNG frames; mergeChunks encodes the movie.',
+    );
     await expect(mergeChunks(path.join(dir, 'nothing'))).rejects.toThrow(
       `No chunks to merge in ${path.join(dir, 'nothing', 'chunks')}. Render the chunks first (reenact render … --chunk A-B).`,
     );

@@ -4,7 +4,7 @@
  * the merged result is still identical; cancel; dead letters.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,7 +150,12 @@ describe('queue (BullMQ on redis-server)', () => {
 
   it('cancels a job: queued chunks never render and the job shows as cancelled', async () => {
     const out = path.join(dir, 'cancelled');
-    const [job] = await submitJobs([{ name: 'cancel-me', spec: spec(out) }], { redis: redis.url, chunkSize: 40 });
+    const file = path.join(dir, 'cancel-me.json');
+    writeFileSync(file, JSON.stringify({ ...spec(out), source: path.relative(dir, PORTRAIT) }));
+    const submitted = await runCli(['queue', 'submit', file, '--chunk-size', '40', '--redis', redis.url, '--json']);
+    expect(submitted.stderr).toBe('');
+    const [job] = JSON.parse(submitted.stdout).jobs as { id: string }[];
+    expect(job.id).toMatch(/^cancelled-[0-9a-f]{8}$/);
     expect((await statusOf(job.id)).state).toBe('queued');
     const r = await runCli(['queue', 'cancel', job.id, '--redis', redis.url]);
     expect(r.stdout).toBe(`cancelled ${job.id}\n`);

@@ -8,11 +8,11 @@ import {
   buildSpec,
   chooseRange,
   clipFrameAt,
-  defaultOutputFolder,
   drivingFaces,
   firstOutputFile,
   importRequest,
   layerRange,
+  outputFolder,
   progressText,
   timecode,
 } from '../../panel/src/model.js';
@@ -55,9 +55,11 @@ describe('frames and ranges', () => {
   });
 
   it('puts renders beside the project, on macOS/Linux and Windows paths', () => {
-    expect(defaultOutputFolder('/p/shot.aep', 'head shot.png', 'take:03.mov')).toBe('/p/reenact/head_shot__take_03');
-    expect(defaultOutputFolder('C:\\p\\shot.aep', 'a.png', 'b.mov')).toBe('C:\\p\\reenact\\a__b');
-    expect(defaultOutputFolder(null, 'a', 'b')).toBeUndefined();
+    expect(outputFolder('', '/p/shot.aep', 'head shot.png', 'take:03.mov')).toBe('/p/reenact/head_shot__take_03');
+    expect(outputFolder('', 'C:\\p\\shot.aep', 'a.png', 'b.mov')).toBe('C:\\p\\reenact\\a__b');
+    expect(outputFolder('', null, 'a', 'b')).toBeUndefined();
+    expect(outputFolder('/renders/', null, 'a.png', 'b.mov')).toBe('/renders/a__b');
+    expect(outputFolder('D:\\renders', '/p/x.aep', 'a.png', 'b.mov')).toBe('D:\\renders\\a__b');
   });
 });
 
@@ -67,7 +69,7 @@ describe('spec and import request', () => {
       source: '/in/a.png',
       driving: '/in/b.mov',
       folder: '/out/x',
-      settings: { ...DEFAULT_SETTINGS, format: 'prores', mouth: 0.5 },
+      settings: { ...DEFAULT_SETTINGS, format: 'prores', mouth: 0.5, onFrameFailure: 'neutral' },
       range: { start: 3, end: 9 },
       referenceFrame: 4,
       sourceFace: 1,
@@ -79,15 +81,16 @@ describe('spec and import request', () => {
     expect(parsed.controls.mouth).toBe(0.5);
     expect(parsed.range).toEqual({ start: 3, end: 9 });
     expect(parsed.referenceFrame).toBe(4);
+    expect(parsed.onFrameFailure).toBe('neutral');
   });
 
   it('names the first frame file and aligns the result to the layers', () => {
     const manifest = {
       output: 'frames/frame_%05d.png',
       format: 'png' as const,
-      frames: [{ index: 0 }],
+      frames: [{ index: 0, sourceIndex: 12, status: 'rendered' as const }],
       fps: '30000/1001',
-      firstFrame: 12,
+      complete: true,
     };
     expect(importRequest('/out/x/reenact.json', manifest as never, { id: 3 }, { id: 4 })).toEqual({
       file: '/out/x/frames/frame_00000.png',
@@ -97,6 +100,9 @@ describe('spec and import request', () => {
       drivingLayerId: 4,
       firstFrame: 12,
     });
+    expect(() => importRequest('/o/reenact.json', { ...manifest, complete: false }, { id: 3 }, null)).toThrow(
+      'The render in /o/reenact.json is not complete (1 frames). Re-run it to finish it.',
+    );
     expect(firstOutputFile('C:\\o\\reenact.json', { output: 'take.mov', format: 'prores', frames: [] })).toBe(
       'C:\\o\\take.mov',
     );

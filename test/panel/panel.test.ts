@@ -155,6 +155,27 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
       await page.click('#ref-now');
       await expect.poll(() => page.textContent('#ref-text')).toBe('frame 6 (0:00:00:06)');
 
+      // Another range into the same folder: the panel offers to replace the earlier render, then imports in place.
+      await page.click('#group-output summary');
+      await page.selectOption('#range', 'custom');
+      await page.fill('#range-start', '5');
+      await page.fill('#range-end', '9');
+      await page.press('#range-end', 'Tab');
+      await page.click('#animate');
+      await expect
+        .poll(() => page.textContent('#job-message'), { timeout: 30_000 })
+        .toBe(
+          `${out} already holds a different render of these layers (another range, format or engine). Replace it, or choose another folder under Output.`,
+        );
+      await page.click('#replace');
+      await expect
+        .poll(() => page.textContent('#result-text'), { timeout: 45_000 })
+        .toMatch(/in place \(layer 1, 5 frames\)\.$/);
+      expect(imports(p)).toHaveLength(4);
+      // Output frame 0 now shows driving frame 5: the host starts the result 5 clip frames (0.25 s) later.
+      expect(imports(p)[3]).toEqual({ ...imports(p)[0], firstFrame: 5 });
+      expect(result.startTime).toBeCloseTo(0.25, 6);
+
       // Every host call was one short reenact verb (or the one-line project-file read).
       const verbs = new Set(p.calls.map((c) => (c.startsWith('reenact.') ? c.slice(0, c.indexOf('(')) : c)));
       expect([...verbs].sort()).toEqual(
@@ -297,12 +318,38 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
   it('starts the bridge with a real Node when none is running', async () => {
     const data = path.join(tempRoot('reenact-data-'), 'data');
     const shot = makeShot(tempRoot('reenact-shot-'));
-    const p = await openPanel(browser, panelUrl, { shot, width: 280, env: { ...env, REENACT_DATA_DIR: data } });
+    const p = await openPanel(browser, panelUrl, {
+      shot,
+      width: 280,
+      env: { ...env, REENACT_DATA_DIR: data },
+      settings: { range: 'custom', customStart: 0, customEnd: 300 },
+    });
+    const { page } = p;
     try {
-      await p.page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
+      await page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
       expect(p.children).toHaveLength(1);
       expect(p.children[0].spawnargs.slice(-2)).toEqual([path.resolve('bridge/dist/cli/main.js'), 'serve']);
       expect(existsSync(path.join(data, 'bridge.lock'))).toBe(true);
+
+      // The bridge dies mid-job: the panel says so, and Reconnect starts a new one (the stale lock is replaced).
+      shot.still.selected = true;
+      shot.take.selected = true;
+      await page.click('#portrait-use');
+      await page.click('#animate');
+      await page.waitForSelector('#progress:not([hidden])');
+      p.children[0].kill('SIGKILL');
+      await page.waitForSelector('#status[data-state="error"]', { timeout: 15_000 });
+      expect(await page.textContent('#status-text')).toBe('bridge not running');
+      expect(await page.textContent('#connect-error-text')).toBe(
+        'The bridge stopped or cannot be reached. Click Reconnect to start it again; finished frames are kept.',
+      );
+      expect(await page.textContent('#job-message')).toBe(
+        'The bridge stopped during the render. Reconnect, then Animate again to continue where it stopped.',
+      );
+      await shoot(page, 'narrow-11-bridge-lost');
+      await page.click('#reconnect');
+      await page.waitForSelector('#status[data-state="ready"]', { timeout: 30_000 });
+      expect(p.children).toHaveLength(2);
     } finally {
       await p.close();
     }

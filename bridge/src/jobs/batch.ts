@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ReenactError } from '../errors.js';
+import { parseJobSpec } from '../pipeline/parse.js';
 import { type JobSpec, JobSpecSchema } from '../pipeline/spec.js';
 import { parseRational } from '../util/rational.js';
 
@@ -197,4 +198,18 @@ export async function loadBatchFile(file: string): Promise<Batch> {
   const batch = parseBatch(await readSpecFile(abs), { baseDir: path.dirname(abs), file: abs });
   await checkBatchFiles(batch);
   return batch;
+}
+
+/** A batch file (has `entries`) or a single JobSpec file → jobs with names. */
+export async function loadJobsFile(file: string): Promise<BatchJob[]> {
+  const abs = path.resolve(file);
+  const data = await readSpecFile(abs);
+  const baseDir = path.dirname(abs);
+  if (data && typeof data === 'object' && 'entries' in data) {
+    const batch = parseBatch(data, { baseDir, file: abs });
+    await checkBatchFiles(batch);
+    return batch.jobs;
+  }
+  const spec = parseJobSpec(data, { baseDir, where: abs });
+  return [{ index: 0, name: path.basename(spec.output.dir), spec }];
 }

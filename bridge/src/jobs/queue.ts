@@ -50,6 +50,8 @@ export interface MergeData {
   dir: string;
   format: 'png' | 'prores';
   preview: boolean;
+  /** Replace a different render already in `dir` (the job's output.force). */
+  force: boolean;
   total: number;
   chunks: number;
 }
@@ -131,6 +133,7 @@ export async function submitJobs(jobs: { name: string; spec: JobSpec }[], o: Sub
             dir: spec.output.dir,
             format: spec.output.format,
             preview: spec.output.preview,
+            force: spec.output.force,
             total: plan.total,
             chunks: chunks.length,
           } satisfies MergeData,

@@ -68,6 +68,7 @@ function processor(redis: Redis, log: (line: string) => void) {
       const manifest = await mergeChunks(data.dir, {
         format: data.format,
         preview: data.preview,
+        force: data.force,
         signal: abort.signal,
       });
       log(`done ${label}: ${manifest.frameCount} frames in ${data.dir}`);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as batch } from './batch.js';
 import { register as demo } from './demo.js';
+import { register as farm } from './farm.js';
 import { register as merge } from './merge.js';
 import { register as models } from './models.js';
 import { register as probe } from './probe.js';
@@ -12,4 +13,4 @@ import { register as worker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [batch, demo, merge, models, probe, queue, render, serve, worker];
+export const commands: RegisterCommand[] = [batch, demo, farm, merge, models, probe, queue, render, serve, worker];

@@ -2,12 +2,10 @@
  * `reenact queue submit|status|cancel|dead`: the studio queue on Redis (BullMQ). Submit splits each job into chunks
  * that `reenact worker`s render; the last step merges them into the job's output folder.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import { ReenactError } from '../../errors.js';
-import { type BatchJob, checkBatchFiles, parseBatch, readSpecFile } from '../../jobs/batch.js';
+import { loadJobsFile } from '../../jobs/batch.js';
 import { cancelSubmission, deadJobs, queueStatus, redisUrl, submitJobs } from '../../jobs/queue.js';
-import { parseJobSpec } from '../../pipeline/parse.js';
 import { printJson, printLine } from '../output.js';
 
 function positiveInt(name: string) {
@@ -16,20 +14,6 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new ReenactError('USAGE', `Expected ${name} ≥ 1 but received "${text}".`);
     return n;
   };
-}
-
-/** A batch file (has `entries`) or a single JobSpec file → jobs with names. */
-export async function loadJobsFile(file: string): Promise<BatchJob[]> {
-  const abs = path.resolve(file);
-  const data = await readSpecFile(abs);
-  const baseDir = path.dirname(abs);
-  if (data && typeof data === 'object' && 'entries' in data) {
-    const batch = parseBatch(data, { baseDir, file: abs });
-    await checkBatchFiles(batch);
-    return batch.jobs;
-  }
-  const spec = parseJobSpec(data, { baseDir, where: abs });
-  return [{ index: 0, name: path.basename(spec.output.dir), spec }];
 }
 
 /** Fixed-width table of string rows under a header. */

@@ -1,0 +1,118 @@
+/**
+ * The Motion, Output and Engine groups: every control is bound once to the persisted settings (each change is saved
+ * at once), and the engine and device menus list what the bridge offers, with the reason beside what it cannot run.
+ */
+import type { DeviceAvailability, EngineAvailability } from '../../bridge/src/api/schema.js';
+import { $, h } from './dom.js';
+import { type Settings, saveSettings } from './settings.js';
+
+const ENGINE_LABELS: Record<string, string> = {
+  meshwarp: 'Default · offline',
+  liveportrait: 'Neural',
+  fixture: 'Test fixture',
+};
+
+/** Fills the engine and device menus; the test-only fixture engine shows only when the settings already name it. */
+export function fillEngineChoices(
+  engines: EngineAvailability[],
+  devices: DeviceAvailability[],
+  settings: Settings,
+): EngineAvailability[] {
+  const shown = engines.filter((e) => e.name !== 'fixture' || settings.engine === 'fixture');
+  const engine = $<HTMLSelectElement>('engine');
+  engine.textContent = '';
+  for (const e of shown) {
+    const text = `${ENGINE_LABELS[e.name] ?? e.name}${e.available ? '' : ` · ${e.reason ?? 'unavailable'}`}`;
+    const o = h('option', { value: e.name }, text);
+    o.disabled = !e.available;
+    engine.append(o);
+  }
+  engine.value = settings.engine;
+  const device = $<HTMLSelectElement>('device');
+  device.textContent = '';
+  for (const d of devices) {
+    const o = h('option', { value: d.name }, d.name === 'auto' ? 'Auto' : d.name.toUpperCase());
+    o.disabled = !d.available;
+    if (d.reason) o.title = d.reason;
+    device.append(o);
+  }
+  device.value = settings.device;
+  return shown;
+}
+
+/** Binds every option control to `st`; `changed` repaints what depends on them (custom range fields). */
+export function bindOptions(st: Settings, changed: () => void): void {
+  const persist = () => saveSettings(st);
+  for (const key of ['intensity', 'smoothing', 'eyes', 'brows', 'mouth', 'head'] as const) {
+    const input = $<HTMLInputElement>(key);
+    const out = $(`${key}-out`);
+    input.value = String(st[key]);
+    out.textContent = st[key].toFixed(2);
+    input.addEventListener('input', () => {
+      st[key] = Number(input.value);
+      out.textContent = st[key].toFixed(2);
+      persist();
+    });
+  }
+  const select = <K extends 'range' | 'format' | 'engine' | 'device' | 'onFrameFailure'>(id: string, key: K) => {
+    const el = $<HTMLSelectElement>(id);
+    el.value = st[key];
+    el.addEventListener('change', () => {
+      (st as unknown as Record<string, string>)[key] = el.value;
+      persist();
+      changed();
+    });
+  };
+  select('range', 'range');
+  select('format', 'format');
+  select('engine', 'engine');
+  select('device', 'device');
+  select('face-lost', 'onFrameFailure');
+  const text = (id: string, key: 'folder' | 'nodePath' | 'bridgeUrl' | 'bridgeToken') => {
+    const el = $<HTMLInputElement>(id);
+    el.value = st[key];
+    el.addEventListener('change', () => {
+      st[key] = el.value.trim();
+      persist();
+    });
+  };
+  text('folder', 'folder');
+  text('node-path', 'nodePath');
+  text('bridge-url', 'bridgeUrl');
+  text('bridge-token', 'bridgeToken');
+  for (const [id, key] of [
+    ['range-start', 'customStart'],
+    ['range-end', 'customEnd'],
+  ] as const) {
+    const el = $<HTMLInputElement>(id);
+    el.value = String(st[key]);
+    el.addEventListener('change', () => {
+      st[key] = Math.max(0, Math.round(Number(el.value) || 0));
+      persist();
+    });
+  }
+  for (const g of ['motion', 'output', 'engine'] as const) {
+    const d = $<HTMLDetailsElement>(`group-${g}`);
+    d.open = st.open[g];
+    d.addEventListener('toggle', () => {
+      st.open[g] = d.open;
+      persist();
+    });
+  }
+  const choose = $('folder-choose');
+  const cepFs = (
+    window as unknown as { cep?: { fs?: { showOpenDialogEx?: (...a: unknown[]) => { data?: string[] } } } }
+  ).cep?.fs;
+  if (cepFs?.showOpenDialogEx) {
+    choose.hidden = false;
+    choose.addEventListener('click', () => {
+      const r = cepFs.showOpenDialogEx?.(false, true, 'Output folder for reenact', st.folder || '');
+      const dir = r?.data?.[0];
+      if (dir) {
+        st.folder = dir;
+        $<HTMLInputElement>('folder').value = dir;
+        persist();
+      }
+    });
+  }
+}
