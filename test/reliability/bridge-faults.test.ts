@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/media.js';
 import { collect, startTestBridge, type TestBridge } from '../server/helpers.js';
 import { corrupted, pngOf, tinyClip } from './corpus.js';
 import { writeFaultyFfmpeg } from './ffmpeg-fault.js';
-import { outputProblems, type Row, scrub, writeSection } from './harness.js';
+import { outputProblems, type Row, ranWholeFile, scrub, writeSection } from './harness.js';
 import { mountTmpfs, unmount } from './mounts.js';
 
 const dir = tempDir('reenact-bridge-faults-');
@@ -63,16 +63,18 @@ beforeAll(async () => {
   t = await startTestBridge();
 });
 
-afterAll(async () => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
+afterAll(async ({}, suite) => {
   await t?.bridge.close();
   for (const m of mounts) unmount(m);
-  writeSection(
-    'bridge',
-    'Faults through the bridge (test/reliability/bridge-faults.test.ts)',
-    'In-process bridge on 127.0.0.1, typed client over HTTP + WebSocket; `fixture` engine, 64×64 portrait, 24-frame ' +
-      'clip. The bridge killed with SIGKILL mid-job and resumed by the next bridge is test/server/serve.test.ts.',
-    rows,
-  );
+  if (ranWholeFile(suite))
+    writeSection(
+      'bridge',
+      'Faults through the bridge (test/reliability/bridge-faults.test.ts)',
+      'In-process bridge on 127.0.0.1, typed client over HTTP + WebSocket; `fixture` engine, 64×64 portrait, 24-frame ' +
+        'clip. The bridge killed with SIGKILL mid-job and resumed by the next bridge is test/server/serve.test.ts.',
+      rows,
+    );
 });
 
 describe('bridge jobs under faults', () => {

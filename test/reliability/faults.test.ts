@@ -17,7 +17,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 import { pngOf, tinyClip } from './corpus.js';
 import { writeFaultyFfmpeg } from './ffmpeg-fault.js';
-import { outputProblems, type Row, scrub, sha256, writeSection } from './harness.js';
+import { outputProblems, type Row, ranWholeFile, scrub, sha256, writeSection } from './harness.js';
 import { mountTmpfs, unmount } from './mounts.js';
 
 const dir = tempDir('reenact-faults-');
@@ -58,15 +58,17 @@ beforeAll(async () => {
   expect(Object.keys(reference)).toHaveLength(12);
 });
 
-afterAll(() => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
+afterAll(({}, suite) => {
   for (const m of mounts) unmount(m);
-  writeSection(
-    'faults',
-    'Faults (test/reliability/faults.test.ts)',
-    'Each fault is followed by a resume (the same command again) whose frames are compared byte for byte with an ' +
-      'uninterrupted run. `fixture` engine on a 64×64 portrait and a 12-frame 64×48 clip, except the kill test (meshwarp).',
-    rows,
-  );
+  if (ranWholeFile(suite))
+    writeSection(
+      'faults',
+      'Faults (test/reliability/faults.test.ts)',
+      'Each fault is followed by a resume (the same command again) whose frames are compared byte for byte with an ' +
+        'uninterrupted run. `fixture` engine on a 64×64 portrait and a 12-frame 64×48 clip, except the kill test (meshwarp).',
+      rows,
+    );
 });
 
 describe('SIGKILL mid-render, then resume (CLI, meshwarp)', () => {

@@ -104,6 +104,16 @@ export async function outputProblems(dir: string): Promise<string[]> {
   return problems;
 }
 
+/** True when no test of the file was filtered out (-t, .only): only a whole run may rewrite its table section. */
+export function ranWholeFile(suite: { tasks?: unknown[] }): boolean {
+  const walk = (tasks: unknown[]): boolean =>
+    tasks.every((t) => {
+      const task = t as { mode?: string; tasks?: unknown[] };
+      return task.mode !== 'skip' && task.mode !== 'todo' && walk(task.tasks ?? []);
+    });
+  return walk(suite.tasks ?? []);
+}
+
 export interface Row {
   case: string;
   input: string;
