@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark section and prints markdown tables (copied into bench/RESULTS.md with the
- * machine named). `npm run bench -- media` runs one section.
+ * machine named). `npm run bench -- media` runs one section: media, engine, liveportrait, long, queue.
  */
 import { cpus, totalmem } from 'node:os';
 import { benchEngine } from './engine.js';
 import { table } from './lib.js';
 import { benchLivePortrait } from './liveportrait.js';
+import { benchLong } from './long.js';
 import { benchMedia } from './media.js';
+import { benchQueue } from './queue.js';
 
 const sections: Record<string, () => Promise<string>> = {
   media: async () => table('Media I/O (1080p, ratio = reenact ÷ plain ffmpeg, target ≥ 0.9)', await benchMedia()),
@@ -27,6 +29,9 @@ const sections: Record<string, () => Promise<string>> = {
       table('LivePortrait engine, per stage', rows),
     ].join('\n');
   },
+  long: async () =>
+    table('Long clips: peak RSS and progress (issue #9; 10 s vs 60 s RSS ratio target ≤ 1.1)', await benchLong()),
+  queue: async () => table('Studio queue: 1 vs 2 local workers (needs redis-server on PATH)', await benchQueue()),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
