@@ -125,3 +125,48 @@ describe('meshwarp motion fidelity (known motion from a real photo)', () => {
     expect(checked).toBe(8);
   });
 });
+
+/** max − min over frames [a, b] of a signal. */
+function spread(signal: number[], a: number, b: number): number {
+  const s = signal.slice(a, b + 1);
+  return Math.max(...s) - Math.min(...s);
+}
+
+describe('per-frame controls, seen on the tracked output (AE keyframes, #11)', () => {
+  // Frames 14–30: mouth gain 0 (the jaw-drop peak at frame 21 falls inside). Frames 31–47: hold pose.
+  const curves = {
+    start: 0,
+    frames: Array.from({ length: FRAMES }, (_, i) =>
+      i >= 14 && i <= 30 ? { mouth: 0 } : i >= 31 ? { holdPose: true } : {},
+    ),
+  };
+  let updated: Manifest;
+  let driving: Signals;
+  let output: Signals;
+
+  beforeAll(async () => {
+    // Same folder as the first render: an update in place re-renders only the frames whose controls changed.
+    updated = await renderJob({ source: PORTRAIT, driving: drivingFile, output: { dir: out }, smoothing: 0, curves });
+    driving = await trackFrames(decodeFrames(drivingFile));
+    output = await trackFrames(rgbFrames(updated));
+  }, 240_000);
+
+  it('re-renders only the frames whose controls changed (counted)', () => {
+    expect(updated.stats).toEqual({ rendered: FRAMES - 14, kept: 14 });
+  });
+
+  it('keeps the mouth still where the mouth gain is 0, and follows the driving clip elsewhere', () => {
+    expect(spread(driving.mouth, 14, 30)).toBeGreaterThan(0.08);
+    expect(spread(output.mouth, 14, 30)).toBeLessThan(0.25 * spread(driving.mouth, 14, 30));
+    expect(pearson(driving.mouth.slice(0, 14), output.mouth.slice(0, 14))).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('freezes roll and translation under hold pose while the mouth keeps performing', () => {
+    expect(spread(driving.roll, 31, 47)).toBeGreaterThan(0.1);
+    expect(spread(output.roll, 31, 47)).toBeLessThan(0.02);
+    expect(spread(driving.x, 31, 47)).toBeGreaterThan(8);
+    expect(spread(output.x, 31, 47)).toBeLessThan(1.5);
+    expect(spread(output.y, 31, 47)).toBeLessThan(1.5);
+    expect(pearson(driving.mouth.slice(31), output.mouth.slice(31))).toBeGreaterThanOrEqual(0.8);
+  });
+});
