@@ -8,6 +8,7 @@ import { ReenactError } from '../errors.js';
 import { debug } from '../log.js';
 import { equalRational, frameTime, type Rational } from '../util/rational.js';
 import { decodeArgs } from './ffmpeg-args.js';
+import { readFrames } from './frame-reader.js';
 import { ffmpegPaths } from './locator.js';
 import { probe } from './probe.js';
 import { formatCommand, killProcess, lastLines, processError } from './run.js';
@@ -96,9 +97,6 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const frameSize = info.width * info.height * channels;
-  // allocUnsafe: every byte is overwritten by the frame data; skipping the zero-fill matters at 6 MB a frame.
-  let buf: Uint8Array = Buffer.allocUnsafe(frameSize);
-  let filled = 0;
   let relIndex = 0; // source frame number relative to range start
   let outIndex = 0;
   let done = false;
@@ -120,21 +118,9 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
     if (map && outIndex >= map.length) done = true;
   };
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameSize - filled, chunk.length - offset);
-        buf.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === frameSize) {
-          const full = buf;
-          buf = Buffer.allocUnsafe(frameSize);
-          filled = 0;
-          yield* makeFrames(full);
-          if (done) return;
-        }
-      }
+    for await (const full of readFrames(child.stdout, frameSize)) {
+      yield* makeFrames(full);
+      if (done) return;
     }
     const { code, signal } = await Promise.race([exited, spawnError]);
     if (options.signal?.aborted) throw new ReenactError('CANCELLED', 'Cancelled.');
