@@ -551,6 +551,9 @@ async function renderFrames(c: FramesContext): Promise<{
     if (png) await flushManifest().catch(() => {});
     throw err;
   }
+  for (const { example, frames: at } of frameWarnings.groups()) {
+    c.warn(`Frames ${describeRuns(at)}: ${example}`, [at[0], at[at.length - 1]]);
+  }
   if (noFace.length)
     c.warn(
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
