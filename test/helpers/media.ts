@@ -77,3 +77,26 @@ export async function makeIndexedClip(
 export function indexFromPixel(data: Uint8Array): number {
   return 255 - data[1];
 }
+
+/**
+ * A small 64×48, 25 fps H.264 clip whose brightness follows `wave` (an ffmpeg expression in the frame number N), so
+ * the fixture engine's output changes from frame to frame. Returns the file.
+ */
+export async function brightnessClip(file: string, frames: number, wave = 'sin(N/5)'): Promise<string> {
+  await ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'color=gray:size=64x48:rate=25',
+    '-vf',
+    `geq=lum='128+100*${wave}':cb=128:cr=128`,
+    '-frames:v',
+    String(frames),
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  );
+  return file;
+}

@@ -7,7 +7,7 @@ import { loadBatchFile, parseBatch } from '../../bridge/src/jobs/batch.js';
 import { type BatchReport, formatBatchTable, runBatch } from '../../bridge/src/jobs/batch-run.js';
 import { runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
-import { ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { brightnessClip, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();
 
@@ -17,21 +17,7 @@ beforeAll(async () => {
     ['a', 'sin(N/3)'],
     ['b', 'cos(N/4)'],
   ]) {
-    await ffmpeg(
-      '-f',
-      'lavfi',
-      '-i',
-      'color=gray:size=64x48:rate=25',
-      '-vf',
-      `geq=lum='128+100*${lum}':cb=128:cr=128`,
-      '-frames:v',
-      '12',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      path.join(dir, `${name}.mp4`),
-    );
+    await brightnessClip(path.join(dir, `${name}.mp4`), 12, lum);
   }
 });
 

@@ -6,7 +6,7 @@ import { chunkSpecs, mergeChunks, planJob, splitIntoChunks } from '../../bridge/
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpecInput, Manifest } from '../../bridge/src/pipeline/spec.js';
 import { frameHashes } from '../helpers/frames.js';
-import { DRIVING, ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { brightnessClip, DRIVING, ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();
 let driving = '';
@@ -18,21 +18,7 @@ function frameRecords(m: Manifest) {
 
 beforeAll(async () => {
   driving = path.join(dir, 'drive.mp4');
-  await ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'color=gray:size=64x48:rate=25',
-    '-vf',
-    "geq=lum='128+100*sin(N/3)':cb=128:cr=128",
-    '-frames:v',
-    '20',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    driving,
-  );
+  await brightnessClip(driving, 20, 'sin(N/3)');
 });
 
 describe('splitIntoChunks', () => {

@@ -13,7 +13,7 @@ import { parseJobSpec } from '../../bridge/src/pipeline/parse.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
-import { FIXTURES, ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { brightnessClip, FIXTURES, PORTRAIT, tempDir } from '../helpers/media.js';
 import { expandChunks, openJdProblems } from './openjd-rules.js';
 
 const dir = tempDir();
@@ -73,21 +73,7 @@ function keyValues(text: string): Record<string, string> {
 
 beforeAll(async () => {
   writeFileSync(path.join(dir, 'portrait.png'), readFileSync(PORTRAIT));
-  await ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'color=gray:size=64x48:rate=25',
-    '-vf',
-    "geq=lum='128+100*sin(N/4)':cb=128:cr=128",
-    '-frames:v',
-    '24',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    path.join(dir, 'drive.mp4'),
-  );
+  await brightnessClip(path.join(dir, 'drive.mp4'), 24, 'sin(N/4)');
   writeFileSync(path.join(dir, 'job.json'), JSON.stringify(jobSpec()));
   writeFileSync(path.join(dir, 'job-deadline.json'), JSON.stringify(jobSpec('deadline out')));
   // The farm's "reenact" executable: this checkout's built CLI.

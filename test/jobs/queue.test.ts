@@ -16,7 +16,7 @@ import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpec } from '../../bridge/src/pipeline/spec.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
-import { ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { brightnessClip, ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { collect, startTestBridge } from '../server/helpers.js';
 
@@ -45,21 +45,7 @@ async function statusOf(id: string) {
 beforeAll(async () => {
   redis = await startRedis();
   driving = path.join(dir, 'drive.mp4');
-  await ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'color=gray:size=64x48:rate=25',
-    '-vf',
-    "geq=lum='128+100*sin(N/4)':cb=128:cr=128",
-    '-frames:v',
-    '24',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    driving,
-  );
+  await brightnessClip(driving, 24, 'sin(N/4)');
   await renderJob(spec(path.join(dir, 'reference')));
   reference = frameHashes(path.join(dir, 'reference'));
 });

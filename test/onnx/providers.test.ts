@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { ReenactError } from '../../bridge/src/errors.js';
 import { DataType, encodeModel, makeModel, valueInfo } from '../../bridge/src/onnx/proto.js';
 import {
-  currentPlatform,
   type Device,
   type DeviceRequest,
   deviceAvailability,

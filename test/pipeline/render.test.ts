@@ -8,7 +8,8 @@ import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import { describeRuns, renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpecInput } from '../../bridge/src/pipeline/spec.js';
 import { CLI } from '../helpers/cli.js';
-import { ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { frameHashes } from '../helpers/frames.js';
+import { brightnessClip, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();
 let driving = '';
@@ -17,38 +18,10 @@ function spec(out: string, extra: Partial<JobSpecInput> = {}): JobSpecInput {
   return { source: PORTRAIT, driving, output: { dir: out }, engine: { name: 'fixture' }, ...extra };
 }
 
-function frameHashes(out: string): Record<string, string> {
-  const frames = path.join(out, 'frames');
-  return Object.fromEntries(
-    readdirSync(frames)
-      .sort()
-      .map((n) => [
-        n,
-        createHash('sha256')
-          .update(readFileSync(path.join(frames, n)))
-          .digest('hex'),
-      ]),
-  );
-}
-
 beforeAll(async () => {
   driving = path.join(dir, 'drive.mp4');
   // Brightness ramps up and down so the fixture engine's output changes per frame.
-  await ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'color=gray:size=64x48:rate=25',
-    '-vf',
-    "geq=lum='128+100*sin(N/5)':cb=128:cr=128",
-    '-frames:v',
-    '60',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    driving,
-  );
+  await brightnessClip(driving, 60, 'sin(N/5)');
 });
 
 describe('renderJob (fixture engine)', () => {

@@ -1,16 +1,10 @@
-/**
- * Faults through the bridge (issue #9), beside serve.test.ts's kill -9 of the bridge itself: ffmpeg killed inside a
- * bridge job, a corrupt driving clip, and a full disk. Each job fails with the clear message over the API, the bridge
- * keeps serving, and resuming the job over the API gives the frames of an uninterrupted run. Writes the "Bridge"
- * section of test/RELIABILITY.md.
- */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateFfmpeg } from '../../bridge/src/media/locator.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
+import { frameHashes } from '../helpers/frames.js';
 import { tempDir } from '../helpers/media.js';
 import { collect, startTestBridge, type TestBridge } from '../server/helpers.js';
 import { corrupted, pngOf, tinyClip } from './corpus.js';
@@ -30,20 +24,6 @@ let t: TestBridge;
 let source = '';
 let clip = '';
 let reference: Record<string, string> = {};
-
-function frameHashes(out: string): Record<string, string> {
-  const frames = path.join(out, 'frames');
-  return Object.fromEntries(
-    readdirSync(frames)
-      .sort()
-      .map((n) => [
-        n,
-        createHash('sha256')
-          .update(readFileSync(path.join(frames, n)))
-          .digest('hex'),
-      ]),
-  );
-}
 
 async function runJob(out: string, driving = clip): Promise<{ id: string; events: JobEvent[] }> {
   const { job } = await t.client.createJob({ source, driving, output: { dir: out }, engine: { name: 'fixture' } });

@@ -5,7 +5,6 @@
  * "Faults" section of test/RELIABILITY.md.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpecInput } from '../../bridge/src/pipeline/spec.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { frameHashes } from '../helpers/frames.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 import { pngOf, tinyClip } from './corpus.js';
 import { writeFaultyFfmpeg } from './ffmpeg-fault.js';
@@ -26,20 +26,6 @@ const mounts: string[] = [];
 let small = '';
 let clip = '';
 let reference: Record<string, string> = {}; // fixture render of (small, clip), uninterrupted
-
-function frameHashes(out: string): Record<string, string> {
-  const frames = path.join(out, 'frames');
-  return Object.fromEntries(
-    readdirSync(frames)
-      .sort()
-      .map((n) => [
-        n,
-        createHash('sha256')
-          .update(readFileSync(path.join(frames, n)))
-          .digest('hex'),
-      ]),
-  );
-}
 
 function fixture(out: string, extra: Partial<JobSpecInput> = {}): JobSpecInput {
   return { source: small, driving: clip, output: { dir: out }, engine: { name: 'fixture' }, ...extra };
