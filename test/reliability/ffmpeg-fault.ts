@@ -32,7 +32,8 @@ process.stdin.on('data', (d) => {
 });
 process.stdin.on('end', () => dying || child.stdin.end());
 child.stdin.on('error', () => {});
-child.on('close', (code) => dying || process.exit(code ?? 1));
+// Exit only once everything written to stdout has been flushed (process.exit would drop pending pipe writes).
+child.on('close', (code) => dying || process.stdout.end(() => process.exit(code ?? 1)));
 `;
 
 /** Writes the wrapper (CommonJS, executable) into `dir` and returns its path. */
