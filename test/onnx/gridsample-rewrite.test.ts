@@ -2,19 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { rewriteGridSampleBytes } from '../../bridge/src/onnx/gridsample-rewrite.js';
 import { attr, DataType, decodeModel, encodeModel, makeModel, valueInfo } from '../../bridge/src/onnx/proto.js';
+import { seededRandom } from '../../bridge/src/util/random.js';
 import { buildWarpingModel } from '../engines/liveportrait/synthetic-models.js';
-
-/** Deterministic pseudo-random floats (mulberry32) so failures reproduce. */
-function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArray(n: number, lo: number, hi: number, r: () => number): Float32Array {
   const a = new Float32Array(n);
@@ -81,7 +70,7 @@ describe('5-D GridSample rewrite', () => {
   ];
   for (const [k, c] of cases.entries()) {
     it(`equals ORT CPU GridSample within 1e-5 for X ${c.x.join('×')}, grid ${c.grid.join('×')} in ±${c.range}`, async () => {
-      const r = rand(1000 + k);
+      const r = seededRandom(1000 + k);
       const x = randomArray(
         c.x.reduce((p, v) => p * v, 1),
         -2,
@@ -134,7 +123,7 @@ describe('5-D GridSample rewrite', () => {
     expect(report.rewritten).toHaveLength(2);
     expect(decodeModel(original).graph?.node?.filter((n) => n.opType === 'GridSample')).toHaveLength(2);
     expect(decodeModel(bytes).graph?.node?.some((n) => n.opType === 'GridSample')).toBe(false);
-    const r = rand(99);
+    const r = seededRandom(99);
     const feeds = {
       feature_3d: new ort.Tensor('float32', randomArray(32 * 16 * 64 * 64, -1, 1, r), [1, 32, 16, 64, 64]),
       kp_driving: new ort.Tensor('float32', randomArray(63, -0.6, 0.6, r), [1, 21, 3]),

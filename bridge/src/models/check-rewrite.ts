@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ReenactError } from '../errors.js';
+import { seededRandom } from '../util/random.js';
 
 export interface RewriteCheck {
   /** Largest |original − rewritten| over every output value. */
@@ -13,24 +14,12 @@ export interface RewriteCheck {
   seconds: { original: number; rewritten: number };
 }
 
-/** mulberry32: small seeded generator so a failing check reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Random float32 feeds in [−amplitude, amplitude] for every input of `session`.
  * @throws ReenactError ENGINE_FAILED for non-float or dynamic-shape inputs (the LivePortrait files have neither).
  */
 export function randomFeeds(session: ort.InferenceSession, seed = 1, amplitude = 0.5): Record<string, ort.Tensor> {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const feeds: Record<string, ort.Tensor> = {};
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor || meta.type !== 'float32' || meta.shape.some((d) => typeof d !== 'number' || d < 0))

@@ -88,8 +88,11 @@ interface FrameSlot {
   image?: Image;
 }
 
-/** Output frames in order, with driving pixels only when the engine needs them (otherwise nothing is decoded). */
-async function* outputFrames(
+/**
+ * Output frames in order — the chunk's, or the whole job's (one chunk covering every frame) — with driving pixels only
+ * when the engine needs them (otherwise nothing is decoded).
+ */
+function outputFrames(
   spec: JobSpec,
   info: ProbeResult,
   range: { start: number; end: number },
@@ -97,18 +100,7 @@ async function* outputFrames(
   pixels: boolean,
   signal?: AbortSignal,
 ): AsyncGenerator<FrameSlot> {
-  if (spec.chunk) {
-    yield* chunkFrames(spec.chunk, info, range, map, pixels, signal);
-    return;
-  }
-  if (pixels) {
-    const fps = spec.fps ? parseRational(spec.fps) : info.fps;
-    for await (const f of decodeFrames(info.file, { info, range, fps, signal, channels: 3 })) {
-      yield { index: f.index, sourceIndex: f.sourceIndex, image: f };
-    }
-    return;
-  }
-  for (let index = 0; index < map.length; index++) yield { index, sourceIndex: range.start + map[index] };
+  return chunkFrames(spec.chunk ?? { start: 0, end: map.length - 1 }, info, range, map, pixels, signal);
 }
 
 /**

@@ -18,17 +18,7 @@ import {
   tensor,
   valueInfo,
 } from '../../../bridge/src/onnx/proto.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../bridge/src/util/random.js';
 
 function weights(n: number, amplitude: number, r: () => number): Float32Array {
   const a = new Float32Array(n);
@@ -86,7 +76,7 @@ function pooledFeature(input: string, size: number, nodes: NodeProto[]): string 
 
 /** motion_extractor.onnx: img [1,3,256,256] → pitch/yaw/roll [1,66], t [1,3], exp [1,63], scale [1,1], kp [1,63]. */
 export function buildMotionExtractor(seed = 1): Uint8Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
   const feat = pooledFeature('img', 256, nodes);
@@ -118,7 +108,7 @@ export function buildMotionExtractor(seed = 1): Uint8Array {
 
 /** appearance_feature_extractor.onnx: img [1,3,256,256] → output [1,32,16,64,64]. */
 export function buildAppearanceExtractor(seed = 2): Uint8Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   return model(
     {
       name: 'appearance_feature_extractor',
@@ -141,7 +131,7 @@ export function buildAppearanceExtractor(seed = 2): Uint8Array {
 
 /** An MLP stand-in (stitching, stitching_eye, stitching_lip): input [1,inDim] → output [1,outDim], small values. */
 export function buildMlp(name: string, inDim: number, outDim: number, seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
   head('input', 'output', inDim, outDim, 0.05, r, nodes, inits, { act: 'Tanh', gain: 0.01, offset: 0 });
@@ -159,7 +149,7 @@ export function buildMlp(name: string, inDim: number, outDim: number, seed: numb
 
 /** landmark.onnx: input [1,3,224,224] → output [1,214], 853 [1,262], 856 [1,406] (203 points in 0..1 of the crop). */
 export function buildLandmarkModel(seed = 6): Uint8Array {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
   const feat = pooledFeature('input', 224, nodes);
@@ -211,7 +201,7 @@ export interface WarpingOptions {
  * mean keypoint motion; GridSample #2 warps feature_3d; depth mean + 1×1 conv + resize + sigmoid decode it.
  */
 export function buildWarpingModel(options: WarpingOptions = {}): Uint8Array {
-  const r = rng(options.seed ?? 3);
+  const r = seededRandom(options.seed ?? 3);
   const out = options.outSize ?? 512;
   const [D, H, W] = options.grid ?? [16, 64, 64];
   const gs = (x: string, g: string, y: string, name: string): NodeProto => ({
