@@ -5,9 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeFrames } from '../bridge/src/media/decode.js';
-import { openMovie, openPngSequence } from '../bridge/src/media/encode.js';
+import { openMovie } from '../bridge/src/media/encode.js';
 import { decodeArgs, pngSequenceArgs, prores4444Args } from '../bridge/src/media/ffmpeg-args.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
+import { openPngSequence } from '../bridge/src/media/png-sequence.js';
 import { probe } from '../bridge/src/media/probe.js';
 import { runProcess } from '../bridge/src/media/run.js';
 import type { Image } from '../bridge/src/media/types.js';

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPngSequence } from '../../bridge/src/media/encode.js';
+import { openPngSequence } from '../../bridge/src/media/png-sequence.js';
 import { tempDir } from '../helpers/media.js';
 import { mountTmpfs, unmount } from '../reliability/mounts.js';
 
@@ -23,7 +23,6 @@ describe('disk full while encoding PNG frames', () => {
       width: 64,
       height: 64,
       channels: 4,
-      fps: { num: 25, den: 1 },
       pattern,
       startNumber: 0,
     });

@@ -1,8 +1,8 @@
-/** An encoder killed from outside says so, names where it was writing, and says the job can resume. */
+/** A movie encoder killed from outside says so, names where it was writing, says the job can resume, leaves no movie. */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPngSequence } from '../../bridge/src/media/encode.js';
+import { openMovie } from '../../bridge/src/media/encode.js';
 import { locateFfmpeg } from '../../bridge/src/media/locator.js';
 import { tempDir } from '../helpers/media.js';
 import { writeFaultyFfmpeg } from '../reliability/ffmpeg-fault.js';
@@ -10,32 +10,32 @@ import { writeFaultyFfmpeg } from '../reliability/ffmpeg-fault.js';
 const dir = tempDir();
 
 describe('encoder killed mid-stream', () => {
-  it('gives a resumable FFMPEG_FAILED naming the output folder, with only complete frames left', async () => {
+  it('gives a resumable FFMPEG_FAILED naming the output folder, with no movie under the final name', async () => {
     // This file runs in its own process: point the locator at the faulty wrapper before anything locates ffmpeg.
     process.env.FAULT_FFMPEG = locateFfmpeg().ffmpeg;
     process.env.REENACT_FFMPEG = writeFaultyFfmpeg(dir);
     process.env.FAULT_ENCODE_BYTES = String(32 * 32 * 4 * 3);
-    const pattern = path.join(dir, 'frames', 'frame_%05d.png');
-    const writer = await openPngSequence({
+    const out = path.join(dir, 'out');
+    const writer = await openMovie({
+      file: path.join(out, 'clip.reenact.mov'),
+      codec: 'prores',
       width: 32,
       height: 32,
       channels: 4,
       fps: { num: 25, den: 1 },
-      pattern,
-      startNumber: 0,
     });
     const image = { data: new Uint8Array(32 * 32 * 4).fill(200), width: 32, height: 32, channels: 4 as const };
     const err = await (async () => {
       for (let i = 0; i < 8; i++) await writer.write(image);
       await writer.close();
     })().catch(async (e) => {
-      await writer.close().catch(() => writer.abort());
+      await writer.abort();
       return e;
     });
     expect(err).toMatchObject({
       code: 'FFMPEG_FAILED',
-      message: `ffmpeg stopped (killed by SIGKILL) while encoding into ${path.dirname(pattern)}. Run the same command again to resume.`,
+      message: `ffmpeg stopped (killed by SIGKILL) while encoding into ${out}. Run the same command again to resume.`,
     });
-    expect(readdirSync(path.dirname(pattern)).every((n) => /^frame_\d{5}\.png$/.test(n))).toBe(true);
+    expect(readdirSync(out)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
-import { cleanPartialFrames } from '../media/encode.js';
+import { cleanPartialFrames } from '../media/png-sequence.js';
 import { FRAME_PREFIX, outputLayout } from '../pipeline/output.js';
 import type { JobSpec } from '../pipeline/spec.js';
 

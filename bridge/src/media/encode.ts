@@ -1,11 +1,11 @@
 /**
- * Encoders: PNG sequence (fast settings, zero-padded names, each file written atomically), ProRes 4444 with alpha
- * (.mov) and H.264 preview (.mp4). Frames stream into ffmpeg's stdin with back-pressure. A movie is written to a temp
- * name and renamed on success; a cancelled or failed encode leaves nothing under the final name. An existing movie
- * is never overwritten without `force`.
+ * Movie encoders on ffmpeg: ProRes 4444 with alpha (.mov) and H.264 preview (.mp4). Frames stream into ffmpeg's stdin
+ * with back-pressure. A movie is written to a temp name and renamed on success; a cancelled or failed encode leaves
+ * nothing under the final name. An existing movie is never overwritten without `force`. PNG sequences are written
+ * in-process (png-sequence.ts); `FrameWriter` is the interface both share.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { access, open, readdir, rename, rm, statfs } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PNG } from 'pngjs';
@@ -13,7 +13,7 @@ import { ReenactError } from '../errors.js';
 import { debug } from '../log.js';
 import { ensureDir, outputError, tempSibling, writeFileAtomic } from '../util/fs.js';
 import type { Rational } from '../util/rational.js';
-import { h264Args, pngSequenceArgs, prores4444Args } from './ffmpeg-args.js';
+import { h264Args, prores4444Args } from './ffmpeg-args.js';
 import { ffmpegPaths } from './locator.js';
 import { formatCommand, killProcess, processError } from './run.js';
 import type { Image } from './types.js';
@@ -134,106 +134,6 @@ class FfmpegWriter implements FrameWriter {
     await this.exited;
     if (!wasClosed) await this.onAbort();
   }
-}
-
-export interface PngSequenceOptions extends StreamFormat {
-  /** printf pattern, e.g. /out/frames/frame_%05d.png */
-  pattern: string;
-  /** Number of the first frame written. */
-  startNumber: number;
-}
-
-/** Removes ffmpeg's atomic-writing leftovers (`*.tmp`) from a sequence folder (after a crash). */
-export async function cleanPartialFrames(dir: string): Promise<number> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  const stale = names.filter((n) => n.endsWith('.tmp') || n.endsWith('.partial'));
-  await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
-  return stale.length;
-}
-
-/** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */
-export async function isCompletePng(file: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(file, 'r');
-    const { size } = await handle.stat();
-    if (size < 57) return false;
-    const tail = Buffer.alloc(12);
-    await handle.read(tail, 0, 12, size - 12);
-    return tail.toString('hex') === '0000000049454e44ae426082';
-  } catch {
-    return false;
-  } finally {
-    await handle?.close();
-  }
-}
-
-/** A printf pattern's file for frame `n` (%05d, %d… — the one integer conversion our patterns use). */
-function patternFile(pattern: string, n: number): string {
-  return pattern.replace(/%0?(\d*)d/, (_, width: string) => String(n).padStart(Number(width || 0), '0'));
-}
-
-/** A frame ffmpeg left incomplete: a full disk (the usual cause) or a failing one. Both resume once fixed. */
-async function incompleteFrameError(file: string): Promise<ReenactError> {
-  const fs = await statfs(path.dirname(file)).catch(() => undefined);
-  const full = fs !== undefined && fs.bavail * fs.bsize < 1024 * 1024;
-  return new ReenactError(
-    'OUTPUT_UNWRITABLE',
-    full
-      ? 'The disk is full while encoding. Free some space, then run the same command again to resume.'
-      : `Could not write ${file} completely. Check the disk, then run the same command again to resume.`,
-    { details: { file } },
-  );
-}
-
-/**
- * Opens a PNG sequence writer; each frame file appears complete or not at all. ffmpeg's `atomic_writing` renames its
- * temp file and exits 0 even when a write failed (a full disk leaves empty or cut PNGs under final names), so each
- * finished frame is checked as it appears (and all of them on close); a failed encode removes the incomplete ones.
- */
-export async function openPngSequence(options: PngSequenceOptions): Promise<FrameWriter> {
-  const dir = path.dirname(options.pattern);
-  await ensureDir(dir);
-  let handed = 0;
-  let verified = 0;
-  const fileOf = (k: number) => patternFile(options.pattern, options.startNumber + k);
-  const removeIncomplete = async () => {
-    await cleanPartialFrames(dir);
-    for (let k = verified; k <= handed; k++)
-      if (!(await isCompletePng(fileOf(k)))) await rm(fileOf(k), { force: true });
-  };
-  /** Checks finished frames in order; with `all`, waits for none (ffmpeg has exited). */
-  const verify = async (all: boolean) => {
-    while (verified < handed) {
-      const file = fileOf(verified);
-      if (!all && !(await exists(file))) return; // not renamed into place yet: ffmpeg is still on it
-      if (!(await isCompletePng(file))) throw await incompleteFrameError(file);
-      verified++;
-    }
-  };
-  const writer = new FfmpegWriter(options, pngSequenceArgs(options), async () => {}, removeIncomplete);
-  return {
-    async write(image) {
-      await writer.write(image);
-      handed++;
-      await verify(false);
-    },
-    async close() {
-      await writer.close();
-      try {
-        await verify(true);
-      } catch (err) {
-        await removeIncomplete();
-        throw err;
-      }
-    },
-    abort: () => writer.abort(),
-  };
 }
 
 export interface MovieOptions extends StreamFormat {

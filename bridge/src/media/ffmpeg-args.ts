@@ -104,9 +104,9 @@ function rawInputArgs(i: RawInput): string[] {
 }
 
 /**
- * PNG sequence from raw frames on stdin. Fast settings (compression 1 + paeth: ~2.5× default speed, DESIGN §7);
- * `atomic_writing` makes ffmpeg write each file to a temp name and rename it, so no half frame carries a final name.
- * `pattern` is a printf pattern like /out/frames/frame_%05d.png.
+ * PNG sequence from raw frames on stdin with ffmpeg's fast settings (compression 1 + paeth: ~2.5× default speed,
+ * DESIGN §7). reenact writes PNG sequences in-process (png-sequence.ts); this plain-ffmpeg command is the baseline the
+ * benchmarks measure it against. `pattern` is a printf pattern like /out/frames/frame_%05d.png.
  */
 export function pngSequenceArgs(i: RawInput & { pattern: string; startNumber: number }): string[] {
   return [

@@ -5,9 +5,9 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
-import { cleanPartialFrames } from '../media/encode.js';
+import { cleanPartialFrames } from '../media/png-sequence.js';
 
-export { isCompletePng } from '../media/encode.js';
+export { isCompletePng } from '../media/png-sequence.js';
 
 import { ensureDir } from '../util/fs.js';
 import { type JobSpec, JobSpecSchema, type Manifest } from './spec.js';

@@ -10,7 +10,8 @@ import type { DrivingFrame, Engine, RenderedFrame } from '../engines/types.js';
 import { asReenactError, ReenactError, throwIfAborted } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
 import { conformMap, decodeFrames, readImage, resolveRange } from '../media/decode.js';
-import { encodePng, type FrameWriter, openMovie, openPngSequence } from '../media/encode.js';
+import { encodePng, type FrameWriter, openMovie } from '../media/encode.js';
+import { openPngSequence } from '../media/png-sequence.js';
 import { probe } from '../media/probe.js';
 import type { Image, ProbeResult } from '../media/types.js';
 import { sha256File, writeFileAtomic } from '../util/fs.js';
@@ -409,10 +410,11 @@ async function renderFrames(c: FramesContext): Promise<{
   const noFace: number[] = [];
   const frameWarnings = new WarningGroups();
   const openWriter = async (startNumber: number) => {
-    const format = { width: c.source.width, height: c.source.height, channels: 4 as const, fps: c.outFps };
+    const format = { width: c.source.width, height: c.source.height, channels: 4 as const };
+    // Every frame is the neutral portrait outside the face: the PNG writer encodes only what differs from it.
     return png
-      ? openPngSequence({ ...format, pattern: layout.pattern, startNumber })
-      : openMovie({ ...format, file: layout.movie, codec: 'prores', force: true });
+      ? openPngSequence({ ...format, pattern: layout.pattern, startNumber, background: neutral.data })
+      : openMovie({ ...format, fps: c.outFps, file: layout.movie, codec: 'prores', force: true });
   };
   const flushManifest = async () => {
     // A partial manifest lets the bridge show progress after a crash and lets a resume trust frame keys.

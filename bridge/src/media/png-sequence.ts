@@ -1,0 +1,129 @@
+/**
+ * PNG sequences, written in-process: names from a printf pattern (frame_%05d.png), each file written to a temp sibling
+ * and renamed, so a frame is complete or absent whatever stops the render. A few frames compress at once on the thread
+ * pool while the caller renders the next. Frames that share a background (a render: the portrait everywhere but
+ * around the face) are delta-encoded, which is what makes PNG output cheap next to rendering (png-delta.ts).
+ */
+import { open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ReenactError } from '../errors.js';
+import { ensureDir, outputError, tempSibling } from '../util/fs.js';
+import type { FrameWriter } from './encode.js';
+import { createPngDeltaEncoder } from './png-delta.js';
+
+/** Frames compressing or being written at once (each holds its changed band and its PNG bytes). */
+const IN_FLIGHT = 4;
+
+export interface PngSequenceOptions {
+  width: number;
+  height: number;
+  channels: 3 | 4;
+  /** printf pattern, e.g. /out/frames/frame_%05d.png */
+  pattern: string;
+  /** Number of the first frame written. */
+  startNumber: number;
+  /** Pixels most frames share (same layout as the frames), e.g. the portrait with alpha 0: only changes are encoded. */
+  background?: Uint8Array;
+}
+
+/** Opens a PNG sequence writer; `write` resolves once the frame's pixels are read (the buffer may be reused). */
+export async function openPngSequence(options: PngSequenceOptions): Promise<FrameWriter> {
+  await ensureDir(path.dirname(options.pattern));
+  const encoder = createPngDeltaEncoder(options);
+  const pending = new Set<Promise<void>>();
+  let failure: ReenactError | undefined;
+  /** No more frames are taken; frames already taken are still written. */
+  let closed = false;
+  /** Frames not yet written are dropped. */
+  let aborted = false;
+  let written = 0;
+
+  const save = async (file: string, png: Promise<Buffer[]>): Promise<void> => {
+    const tmp = tempSibling(file);
+    try {
+      const pieces = await png;
+      if (aborted) return;
+      await writeFile(tmp, Buffer.concat(pieces));
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      failure ??= writeError(err, file);
+    }
+  };
+
+  return {
+    async write(image) {
+      if (image.width !== options.width || image.height !== options.height || image.channels !== options.channels) {
+        throw new ReenactError(
+          'INTERNAL',
+          `Expected a ${options.width}×${options.height}×${options.channels} frame for the encoder but received ${image.width}×${image.height}×${image.channels}.`,
+        );
+      }
+      if (failure) throw failure;
+      if (closed) throw new ReenactError('INTERNAL', 'Expected an open PNG sequence but it was closed.');
+      const job = save(patternFile(options.pattern, options.startNumber + written++), encoder.encode(image.data));
+      pending.add(job);
+      job.then(() => pending.delete(job));
+      while (pending.size >= IN_FLIGHT) await Promise.race(pending);
+      if (failure) throw failure;
+    },
+    async close() {
+      closed = true;
+      await Promise.all(pending);
+      if (failure) throw failure;
+    },
+    async abort() {
+      closed = true;
+      aborted = true;
+      await Promise.all(pending);
+    },
+  };
+}
+
+/** A full disk says what to do; other failures name the file (read-only folder, …). */
+function writeError(err: unknown, file: string): ReenactError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new ReenactError(
+      'OUTPUT_UNWRITABLE',
+      'The disk is full while encoding. Free some space, then run the same command again to resume.',
+      { cause: err, details: { file } },
+    );
+  }
+  return outputError(err, file);
+}
+
+/** A printf pattern's file for frame `n` (%05d, %d… — the one integer conversion our patterns use). */
+export function patternFile(pattern: string, n: number): string {
+  return pattern.replace(/%0?(\d*)d/, (_, width: string) => String(n).padStart(Number(width || 0), '0'));
+}
+
+/** Removes temp files a killed render left in a sequence folder (`*.partial`; `*.tmp` from older versions). */
+export async function cleanPartialFrames(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((n) => n.endsWith('.tmp') || n.endsWith('.partial'));
+  await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
+  return stale.length;
+}
+
+/** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */
+export async function isCompletePng(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size < 57) return false;
+    const tail = Buffer.alloc(12);
+    await handle.read(tail, 0, 12, size - 12);
+    return tail.toString('hex') === '0000000049454e44ae426082';
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
