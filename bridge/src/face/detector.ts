@@ -189,12 +189,18 @@ export function createDetector(session: ort.InferenceSession, options: DetectorO
     /**
      * All faces in a still, small ones included: the letterboxed pass plus half-overlapping square tiles of 1/2, 1/4…
      * of the longer side (down to `minTile` px, at most `maxRuns` passes), merged by weighted NMS. A face of about
-     * 1/13 of the tile side is found, so a 4000×3000 photo finds faces from about 80 px.
+     * 1/13 of the tile side is found, so a 4000×3000 photo finds faces from about 80 px. With `stopAtWhole`, tiles are
+     * scanned only when the whole-image pass finds nothing (enough when only the largest face matters).
      */
-    async detectAll(image: Image, tiling: { minTile?: number; maxRuns?: number } = {}): Promise<Detection[]> {
+    async detectAll(
+      image: Image,
+      tiling: { minTile?: number; maxRuns?: number; stopAtWhole?: boolean } = {},
+    ): Promise<Detection[]> {
       const minTile = tiling.minTile ?? size * 1.5;
       const maxRuns = tiling.maxRuns ?? 48;
       const all = await whole(image);
+      // Tiles only add faces too small for the whole-image pass: not needed when just the largest face is wanted.
+      if (tiling.stopAtWhole && all.length > 0) return weightedNms(all, iouThreshold).map(toDetection);
       let runs = 1;
       for (let side = Math.max(image.width, image.height) / 2; side >= minTile; side /= 2) {
         const xs = tileStarts(image.width, side);

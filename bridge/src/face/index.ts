@@ -17,7 +17,7 @@ import { BLAZEFACE_SPEC, createDetector, type DetectorOptions } from './detector
 import { createIris, IRIS_SPEC } from './iris.js';
 import { createMesh, FACEMESH_SPEC } from './mesh.js';
 import { ensureFaceModel, type FaceModelFile, type FaceModelName } from './models.js';
-import { createTracker, detectStill, type TrackerOptions } from './tracker.js';
+import { createTracker, detectStill, type StillOptions, type TrackerOptions } from './tracker.js';
 import type { FaceObservation, FrameFaces } from './types.js';
 
 export { expression, headPose, landmarksBox } from './measure.js';
@@ -37,8 +37,8 @@ export interface FaceTrackerOptions extends TrackerOptions, DetectorOptions {
 }
 
 export interface FaceTracker {
-  /** All faces in a still, largest first, ids 0, 1, … in that order. */
-  detect(image: Image): Promise<FaceObservation[]>;
+  /** All faces in a still, largest first, ids 0, 1, … in that order (with `largestOnly`, maybe only the largest). */
+  detect(image: Image, options?: StillOptions): Promise<FaceObservation[]>;
   /** Stateful tracking of one video frame; frames must come in order. Frames without faces come back with a reason. */
   track(image: Image, index: number): Promise<FrameFaces>;
   /** Forget tracks and ids (e.g. before a new clip). */
@@ -94,7 +94,7 @@ export async function createFaceTracker(options: FaceTrackerOptions = {}): Promi
     return run;
   };
   return {
-    detect: (image) => exclusive('detect', () => detectStill(models, image, options)),
+    detect: (image, still) => exclusive('detect', () => detectStill(models, image, { ...options, ...still })),
     track: (image, index) => exclusive('track', () => tracker.track(image, index)),
     reset: () => tracker.reset(),
     models: loaded.map((l) => l.file),

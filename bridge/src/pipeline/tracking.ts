@@ -59,7 +59,7 @@ function describeChoice(choice: FaceChoice): string {
 }
 
 async function portraitFace(tracker: FaceTracker, spec: JobSpec, source: Image): Promise<FaceObservation> {
-  const faces = await tracker.detect(source);
+  const faces = await tracker.detect(source, { largestOnly: spec.face.source.by === 'largest' });
   if (!faces.length) {
     throw new ReenactError(
       'BAD_INPUT',
