@@ -2,9 +2,10 @@
  * `npm run bench`: runs every benchmark section and prints markdown tables (copied into bench/RESULTS.md with the
  * machine named). `npm run bench -- media` runs one section: media, engine, liveportrait, long, queue.
  */
+import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchEngine } from './engine.js';
-import { table } from './lib.js';
+import { benchDir, table } from './lib.js';
 import { benchLivePortrait } from './liveportrait.js';
 import { benchLong } from './long.js';
 import { benchMedia } from './media.js';
@@ -48,3 +49,5 @@ for (const name of names) {
   }
   console.log(await run());
 }
+// Generated clips and frames (hundreds of MB) go with the run.
+rmSync(benchDir, { recursive: true, force: true });
