@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { readImage } from '../../bridge/src/media/decode.js';
@@ -110,8 +111,21 @@ function withBox(bg: Uint8Array, width: number, channels: number, box: [number, 
   return out;
 }
 
+/** Decodes with pngjs after checking every chunk's CRC and the zlib stream (Adler-32 included) by hand. */
 function decode(pieces: Buffer[]): Uint8Array {
-  return PNG.sync.read(Buffer.concat(pieces)).data;
+  const png = Buffer.concat(pieces);
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const body = png.subarray(at + 4, at + 8 + length);
+    expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(body));
+    if (body.toString('latin1', 0, 4) === 'IDAT') idat.push(body.subarray(4));
+    at += 12 + length;
+  }
+  const { width, height } = PNG.sync.read(png);
+  const channels = png[25] === 6 ? 4 : 3;
+  expect(zlib.inflateSync(Buffer.concat(idat)).length).toBe(height * (width * channels + 1));
+  return PNG.sync.read(png).data;
 }
 
 const toRgba = (data: Uint8Array, channels: number) =>
