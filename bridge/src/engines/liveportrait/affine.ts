@@ -83,6 +83,27 @@ export function cropToTensor(
           if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) continue;
           const fx = x - x0;
           const fy = y - y0;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+            // All four taps inside the image (nearly every sample): no per-tap bounds checks.
+            const o00 = (y0 * width + x0) * channels;
+            const o01 = o00 + width * channels;
+            const w00 = (1 - fx) * (1 - fy);
+            const w10 = fx * (1 - fy);
+            const w01 = (1 - fx) * fy;
+            const w11 = fx * fy;
+            r += data[o00] * w00 + data[o00 + channels] * w10 + data[o01] * w01 + data[o01 + channels] * w11;
+            g +=
+              data[o00 + 1] * w00 +
+              data[o00 + channels + 1] * w10 +
+              data[o01 + 1] * w01 +
+              data[o01 + channels + 1] * w11;
+            bl +=
+              data[o00 + 2] * w00 +
+              data[o00 + channels + 2] * w10 +
+              data[o01 + 2] * w01 +
+              data[o01 + channels + 2] * w11;
+            continue;
+          }
           const inX0 = x0 >= 0;
           const inX1 = x0 + 1 < width;
           const inY0 = y0 >= 0;

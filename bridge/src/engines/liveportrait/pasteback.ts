@@ -112,22 +112,41 @@ export function pasteBack(
   const out = base.slice();
   const { count, dst, src, weights, alpha } = region;
   const plane = size * size;
+  // One pixel per step, the three planes unrolled (this loop is most of the engine's time outside session.run).
   for (let i = 0; i < count; i++) {
     const m = alpha[i];
     const o = dst[i] * 4;
-    const w00 = weights[i * 4];
-    const w10 = weights[i * 4 + 1];
-    const w01 = weights[i * 4 + 2];
-    const w11 = weights[i * 4 + 3];
-    let p = src[i];
-    for (let c = 0; c < 3; c++, p += plane) {
-      let g = generated[p] * w00 + generated[p + 1] * w10 + generated[p + size] * w01 + generated[p + size + 1] * w11;
-      g = g < 0 ? 0 : g > 1 ? 255 : g * 255;
-      const s = out[o + c];
-      out[o + c] = (s + m * (g - s) + 0.5) | 0; // round half up, values ≥ 0
-    }
+    const k = i * 4;
+    const w00 = weights[k];
+    const w10 = weights[k + 1];
+    const w01 = weights[k + 2];
+    const w11 = weights[k + 3];
+    const r = src[i];
+    const g = r + plane;
+    const b = g + plane;
+    out[o] = blend(
+      out[o],
+      m,
+      generated[r] * w00 + generated[r + 1] * w10 + generated[r + size] * w01 + generated[r + size + 1] * w11,
+    );
+    out[o + 1] = blend(
+      out[o + 1],
+      m,
+      generated[g] * w00 + generated[g + 1] * w10 + generated[g + size] * w01 + generated[g + size + 1] * w11,
+    );
+    out[o + 2] = blend(
+      out[o + 2],
+      m,
+      generated[b] * w00 + generated[b + 1] * w10 + generated[b + size] * w01 + generated[b + size + 1] * w11,
+    );
   }
   return out;
+}
+
+/** Portrait byte `s` moved toward the generated value `v` (0..1, clipped) by mask `m`; rounds half up. */
+function blend(s: number, m: number, v: number): number {
+  const g = v < 0 ? 0 : v > 1 ? 255 : v * 255;
+  return (s + m * (g - s) + 0.5) | 0;
 }
 
 /** The portrait as RGBA with alpha = the matte (mask × 255), the base every frame is pasted into. */
