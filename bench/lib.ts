@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const benchDir = mkdtempSync(path.join(os.tmpdir(), 'reenact-bench-'));
+/** This run's scratch folder (a child process of the bench shares its parent's through REENACT_BENCH_DIR). */
+export const benchDir = process.env.REENACT_BENCH_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'reenact-bench-'));
 
 export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

@@ -1,11 +1,15 @@
 /**
- * Long clips (issue #9): renders generated clips of 10 s, 60 s and 10 min and reports this process's peak RSS
- * (sampled every 250 ms) and the longest gap between progress events, to show memory stays flat with clip length and
- * progress keeps coming. The 10-minute clip uses the fixture engine on 64×48 frames (a 10-minute meshwarp render takes
+ * Long clips (issue #9): renders generated clips of 10 s, 60 s and 10 min, each in a fresh process (so earlier bench
+ * sections do not count), and reports its peak RSS (sampled every 250 ms) and the longest gap between progress events,
+ * to show memory stays flat with clip length and progress keeps coming. The 10-minute clip uses the fixture engine on 64×48 frames (a 10-minute meshwarp render takes
  * most of an hour on 2 cores); the others loop the real driving clip through meshwarp.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ensureFaceModel, FACE_MODEL_NAMES } from '../bridge/src/face/models.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
 import { runProcess } from '../bridge/src/media/run.js';
 import { renderJob } from '../bridge/src/pipeline/render.js';
@@ -15,6 +19,8 @@ import { benchDir, mib, type Row } from './lib.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DRIVING = path.join(ROOT, 'test', 'fixtures', 'media', 'driving-talk.mp4');
 const PORTRAIT = path.join(ROOT, 'test', 'fixtures', 'media', 'portrait-astronaut.png');
+/** The cases' own cache folder: tracks are never reused from an earlier run. */
+const CACHE = path.join(benchDir, 'cache-long');
 
 export interface LongCase {
   seconds: number;
@@ -130,11 +136,23 @@ export async function renderLong(c: LongCase): Promise<LongResult> {
   }
 }
 
+/** Runs one case in a fresh Node process (this file as its entry) and returns its result. */
+async function renderLongApart(c: LongCase): Promise<LongResult> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify(c)],
+    { maxBuffer: 1 << 20, env: { ...process.env, REENACT_BENCH_DIR: benchDir, REENACT_CACHE_DIR: CACHE } },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as LongResult;
+}
+
 /** Rows for bench/run.ts: one per clip length. */
 export async function benchLong(cases: LongCase[] = LONG_CASES): Promise<Row[]> {
+  // Face models converted beforehand, so no case pays for it; each clip's track is computed cold (new clip hash).
+  for (const name of FACE_MODEL_NAMES) ensureFaceModel(name, { env: { ...process.env, REENACT_CACHE_DIR: CACHE } });
   const rows: Row[] = [];
   for (const c of cases) {
-    const r = await renderLong(c);
+    const r = await renderLongApart(c);
     rows.push({
       clip: `${c.seconds >= 60 ? `${c.seconds / 60} min` : `${c.seconds} s`}`,
       engine: c.engine,
@@ -148,4 +166,10 @@ export async function benchLong(cases: LongCase[] = LONG_CASES): Promise<Row[]> 
     });
   }
   return rows;
+}
+
+// Entry for one case in its own process: `node --import tsx bench/long.ts '{"seconds":10,"engine":"meshwarp"}'`.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await renderLong(JSON.parse(process.argv[2]) as LongCase);
+  console.log(JSON.stringify(result));
 }

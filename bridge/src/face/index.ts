@@ -22,9 +22,9 @@ import type { FaceObservation, FrameFaces } from './types.js';
 
 export { expression, headPose, landmarksBox } from './measure.js';
 export { ensureFaceModel, FACE_MODEL_NAMES, type FaceModelFile, type FaceModelName } from './models.js';
-export { type SmoothFacesOptions, smoothFaces } from './smooth-track.js';
+export { createFaceSmoother, type SmoothFacesOptions, smoothFaces } from './smooth-track.js';
 export * from './smoothing.js';
-export { boxIou, chooseFace, followChoice, sortLargestFirst } from './tracker.js';
+export { boxIou, chooseFace, createChoiceFollower, followChoice, sortLargestFirst } from './tracker.js';
 export type * from './types.js';
 
 export interface FaceTrackerOptions extends TrackerOptions, DetectorOptions {

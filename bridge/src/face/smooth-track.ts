@@ -20,10 +20,41 @@ export interface SmoothFacesOptions {
   warmup?: number;
 }
 
-function median(values: number[]): number {
+export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return 1;
-  const s = [...values].sort((a, b) => a - b);
+  const s = Array.from(values).sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+export interface FaceSmootherOptions {
+  strength: number;
+  fps: number;
+  /** The track's typical face size (median pose scale): speeds are measured relative to it. */
+  scale: number;
+}
+
+/**
+ * A One-Euro smoother over a face track fed frame by frame (null = no face), for tracks too long to hold in memory.
+ * Returns the smoothed face with box, pose and expression recomputed from the smoothed points.
+ */
+export function createFaceSmoother(options: FaceSmootherOptions) {
+  const points = createSmoother(468 * 3, options);
+  const iris = createSmoother(30, options);
+  return {
+    step(f: FaceObservation | null): FaceObservation | null {
+      const l = points.step(f?.landmarks);
+      const ir = iris.step(f?.iris);
+      if (!f || !l) return null;
+      return {
+        ...f,
+        box: landmarksBox(l),
+        landmarks: l,
+        ...(ir ? { iris: ir } : {}),
+        pose: headPose(l),
+        expression: expression(l, ir),
+      };
+    },
+  };
 }
 
 /**
@@ -39,27 +70,11 @@ export function smoothFaces(
   if (options.strength <= 0) return faces.slice(from, to);
   const start = Math.max(0, from - (options.warmup ?? Number.POSITIVE_INFINITY));
   const scale = median(faces.filter((f): f is FaceObservation => f !== null).map((f) => f.pose.scale));
-  const common = { strength: options.strength, fps: options.fps, scale };
-  const points = createSmoother(468 * 3, common);
-  const iris = createSmoother(30, common);
+  const smoother = createFaceSmoother({ strength: options.strength, fps: options.fps, scale });
   const out: (FaceObservation | null)[] = [];
   for (let i = start; i < to; i++) {
-    const f = faces[i] ?? null;
-    const l = points.step(f?.landmarks);
-    const ir = iris.step(f?.iris);
-    if (i < from) continue;
-    if (!f || !l) {
-      out.push(null);
-      continue;
-    }
-    out.push({
-      ...f,
-      box: landmarksBox(l),
-      landmarks: l,
-      ...(ir ? { iris: ir } : {}),
-      pose: headPose(l),
-      expression: expression(l, ir),
-    });
+    const face = smoother.step(faces[i] ?? null);
+    if (i >= from) out.push(face);
   }
   return out;
 }

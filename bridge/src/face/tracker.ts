@@ -109,6 +109,19 @@ export function followChoice(
   return { id, faces: frames.map((f) => (id === undefined ? null : (f.faces.find((o) => o.id === id) ?? null))) };
 }
 
+/** `followChoice` frame by frame (resolved on the first frame with a face), for tracks that are not kept in memory. */
+export function createChoiceFollower(choice: FaceChoice): (frame: FrameFaces) => FaceObservation | null {
+  let resolved = choice.by === 'id';
+  let id = choice.by === 'id' ? choice.id : undefined;
+  return (frame) => {
+    if (!resolved && frame.faces.length > 0) {
+      id = chooseFace(frame.faces, choice)?.id;
+      resolved = true;
+    }
+    return id === undefined ? null : (frame.faces.find((o) => o.id === id) ?? null);
+  };
+}
+
 /** Builds a full observation from landmarks. */
 export function observation(id: number, score: number, landmarks: Float32Array, iris?: Float32Array): FaceObservation {
   return {

@@ -209,11 +209,12 @@ async function runRender(
     warnings.push(message);
     emit({ type: 'warning', jobId, message, ...(frames ? { frames } : {}) });
   };
+  let track: DrivingTrack | null = null;
   try {
     throwIfAborted(signal);
     const source = await readImage(spec.source, { channels: 3, signal });
     const tTrack = performance.now();
-    const track: DrivingTrack | null = await trackForJob(spec, engine, {
+    track = await trackForJob(spec, engine, {
       source,
       driving: drivingInfo,
       drivingHash,
@@ -298,6 +299,7 @@ async function runRender(
     await writeFileAtomic(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   } finally {
+    track?.close();
     await engine.dispose();
   }
 }

@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { pickReferenceFrame } from '../engines/meshwarp/reference.js';
+import { neutralScore } from '../engines/meshwarp/reference.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError, throwIfAborted } from '../errors.js';
-import { chooseFace, createFaceTracker, type FaceTracker, followChoice } from '../face/index.js';
-import { smoothFaces } from '../face/smooth-track.js';
-import type { FaceChoice, FaceObservation, FrameFaces } from '../face/types.js';
+import { chooseFace, createChoiceFollower, createFaceTracker, type FaceTracker } from '../face/index.js';
+import { createFaceSmoother, median } from '../face/smooth-track.js';
+import type { FaceChoice, FaceObservation } from '../face/types.js';
 import { decodeFrames } from '../media/decode.js';
 import type { Image, ProbeResult } from '../media/types.js';
 import { cacheDir } from '../util/paths.js';
@@ -18,10 +18,10 @@ import { toNumber } from '../util/rational.js';
 import type { JobEvent } from './events.js';
 import { ProgressMeter } from './progress.js';
 import type { JobSpec } from './spec.js';
-import { readTrackCache, writeTrackCache } from './track-cache.js';
+import { createTrackWriter, openTrack, type TrackFile, type TrackWriter } from './track-cache.js';
 
 /** Bump when tracking output changes, so caches from older versions are not reused. */
-const TRACK_VERSION = 2;
+const TRACK_VERSION = 3;
 
 export interface DrivingTrack {
   /** The portrait's chosen face. */
@@ -32,6 +32,8 @@ export interface DrivingTrack {
   faceAt(sourceIndex: number): FaceObservation | null;
   /** True when the track came from the cache (no decoding or tracking was done). */
   cached: boolean;
+  /** Closes the track files. */
+  close(): void;
 }
 
 export interface TrackContext {
@@ -76,27 +78,73 @@ async function portraitFace(tracker: FaceTracker, spec: JobSpec, source: Image):
   return face;
 }
 
-/** Tracks frames [start, end]; keeps the face chosen at the first frame with faces, followed by its id. */
+/**
+ * Tracks frames [start, end] into a track file; keeps the face chosen at the first frame with faces, followed by its
+ * id. Frames go to disk as they are tracked, so memory does not grow with the clip.
+ */
 async function trackSpan(
   tracker: FaceTracker,
   spec: JobSpec,
   c: TrackContext,
   span: { start: number; end: number },
-): Promise<(FaceObservation | null)[]> {
-  const frames: FrameFaces[] = [];
+  writer: TrackWriter,
+): Promise<void> {
   const meter = new ProgressMeter(c.jobId, 'track', span.end - span.start + 1, c.emit);
+  const follow = createChoiceFollower(spec.face.driving);
   tracker.reset();
   for await (const frame of decodeFrames(c.driving.file, { info: c.driving, range: span, signal: c.signal })) {
     throwIfAborted(c.signal);
-    frames.push(await tracker.track(frame, frame.sourceIndex));
+    await writer.append(follow(await tracker.track(frame, frame.sourceIndex)));
     meter.tick();
   }
-  return followChoice(frames, spec.face.driving).faces;
+}
+
+/** A track file, made by `fill` when it is not cached yet. */
+async function cachedTrack(
+  file: string,
+  key: string,
+  start: number,
+  fill: (writer: TrackWriter) => Promise<void>,
+): Promise<{ track: TrackFile; cached: boolean }> {
+  const hit = openTrack(file, key);
+  if (hit) return { track: hit, cached: true };
+  const writer = await createTrackWriter(file, key, start);
+  try {
+    await fill(writer);
+    await writer.finish();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  const made = openTrack(file, key);
+  if (!made) throw new ReenactError('INTERNAL', `Could not read back the face track just written (${file}).`);
+  return { track: made, cached: false };
+}
+
+/** The smoothed copy of a raw track (the raw track itself when smoothing is off), cached beside it. */
+async function smoothedTrack(raw: TrackFile, rawKey: string, dir: string, strength: number, fps: number) {
+  if (strength <= 0) return raw;
+  const key = `${rawKey}-s${createHash('sha256')
+    .update(JSON.stringify([strength, fps]))
+    .digest('hex')
+    .slice(0, 12)}`;
+  const { track } = await cachedTrack(path.join(dir, `${key}.track`), key, raw.start, async (writer) => {
+    const scales: number[] = [];
+    for (let i = 0; i < raw.count; i++) {
+      const f = raw.face(i);
+      if (f) scales.push(f.pose.scale);
+    }
+    const smoother = createFaceSmoother({ strength, fps, scale: median(scales) });
+    for (let i = 0; i < raw.count; i++) await writer.append(smoother.step(raw.face(i)));
+  });
+  return track;
 }
 
 export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext): Promise<DrivingTrack | null> {
   if (engine.info.needsFaces === false) return null;
   const tracker = await createFaceTracker();
+  let raw: TrackFile | undefined;
+  let smoothed: TrackFile | undefined;
   try {
     const sourceFace = await portraitFace(tracker, spec, c.source);
     const ref = spec.referenceFrame;
@@ -117,11 +165,18 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
       .digest('hex')
       .slice(0, 32);
     const dir = path.join(cacheDir(), 'tracks');
-    const hit = await readTrackCache(dir, key);
-    const raw = hit?.faces ?? (await trackSpan(tracker, spec, c, span));
-    if (!hit) await writeTrackCache(dir, key, span.start, raw);
-    const smoothed = smoothFaces(raw, { strength: spec.smoothing, fps: toNumber(c.driving.fps) });
-    const at = (i: number) => smoothed[i - span.start] ?? null;
+    const made = await cachedTrack(path.join(dir, `${key}.track`), key, span.start, (writer) =>
+      trackSpan(tracker, spec, c, span, writer),
+    );
+    raw = made.track;
+    smoothed = await smoothedTrack(raw, key, dir, spec.smoothing, toNumber(c.driving.fps));
+    const track = smoothed;
+    // One face is read at a time; the last one is kept (a conformed clip repeats frames).
+    let last: { index: number; face: FaceObservation | null } | undefined;
+    const at = (i: number): FaceObservation | null => {
+      if (last?.index !== i) last = { index: i, face: track.face(i - track.start) };
+      return last.face;
+    };
     let referenceIndex: number;
     if (typeof ref === 'number') {
       if (!at(ref))
@@ -131,17 +186,48 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
         );
       referenceIndex = ref;
     } else {
-      const inRange = smoothed.map((f, i) => (span.start + i >= c.range.start ? f : null));
-      const first = ref === 'neutral' ? pickReferenceFrame(inRange) : inRange.findIndex((f) => f);
-      if (first < 0)
+      referenceIndex = ref === 'neutral' ? mostNeutralFrame(at, c.range) : firstWithFace(at, c.range);
+      if (referenceIndex < 0)
         throw new ReenactError(
           'BAD_INPUT',
           `No face found in the driving clip (${spec.driving}, frames ${c.range.start}-${c.range.end}). Use footage where the performer's face is visible.`,
         );
-      referenceIndex = span.start + first;
     }
-    return { sourceFace, referenceIndex, faceAt: at, cached: Boolean(hit) };
+    const files = raw === smoothed ? [raw] : [raw, smoothed];
+    raw = smoothed = undefined; // the track owns them now
+    return {
+      sourceFace,
+      referenceIndex,
+      faceAt: at,
+      cached: made.cached,
+      close: () => {
+        for (const f of files) f.close();
+      },
+    };
   } finally {
+    raw?.close();
+    if (smoothed !== raw) smoothed?.close();
     await tracker.dispose();
   }
+}
+
+function firstWithFace(at: (i: number) => FaceObservation | null, range: { start: number; end: number }): number {
+  for (let i = range.start; i <= range.end; i++) if (at(i)) return i;
+  return -1;
+}
+
+/** The most neutral face in the range (ties: the earlier frame); −1 when no frame has a face. */
+function mostNeutralFrame(at: (i: number) => FaceObservation | null, range: { start: number; end: number }): number {
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let i = range.start; i <= range.end; i++) {
+    const face = at(i);
+    if (!face) continue;
+    const score = neutralScore(face);
+    if (score < bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  }
+  return best;
 }

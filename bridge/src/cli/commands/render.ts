@@ -238,10 +238,8 @@ export function register(program: Command): void {
             stats: manifest.stats,
           });
         else {
-          const counts = manifest.frames.reduce<Record<string, number>>(
-            (acc, f) => ({ ...acc, [f.status]: (acc[f.status] ?? 0) + 1 }),
-            {},
-          );
+          const counts: Record<string, number> = {};
+          for (const f of manifest.frames) counts[f.status] = (counts[f.status] ?? 0) + 1;
           printLine(
             `→ ${path.join(dir, manifest.output)} (${manifest.format === 'png' ? 'PNG sequence' : 'ProRes 4444'}, ${manifest.fps} fps, ${manifest.frameCount} frames: ${Object.entries(
               counts,
