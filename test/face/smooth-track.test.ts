@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { followChoice, smoothFaces } from '../../bridge/src/face/index.js';
+import { createChoiceFollower, createFaceSmoother, followChoice, smoothFaces } from '../../bridge/src/face/index.js';
+import { median } from '../../bridge/src/face/smooth-track.js';
 import { observation } from '../../bridge/src/face/tracker.js';
 import type { FaceObservation, FrameFaces } from '../../bridge/src/face/types.js';
 import { fixture } from './helpers.js';
@@ -36,6 +37,18 @@ describe('followChoice', () => {
     expect(followChoice(frames, { by: 'index', index: 5 }).id).toBeUndefined();
     expect(followChoice(frames, { by: 'largest' }, 2).id).toBe(1);
   });
+
+  it('frame by frame (createChoiceFollower) gives the same faces', () => {
+    for (const choice of [
+      { by: 'point', x: 525, y: 110 },
+      { by: 'id', id: 0 },
+      { by: 'index', index: 5 },
+      { by: 'largest' },
+    ] as const) {
+      const follow = createChoiceFollower(choice);
+      expect(frames.map((f) => follow(f))).toEqual(followChoice(frames, choice).faces);
+    }
+  });
 });
 
 describe('smoothFaces', () => {
@@ -66,5 +79,16 @@ describe('smoothFaces', () => {
   it('a chunk equals the same frames of the whole run (full warm-up)', () => {
     const whole = smoothFaces(track, { strength: 0.5, fps: 25 });
     expect(smoothFaces(track, { strength: 0.5, fps: 25, from: 28, to: 35 })).toEqual(whole.slice(28, 35));
+  });
+});
+
+describe('createFaceSmoother', () => {
+  it('fed frame by frame equals smoothFaces over the whole track', () => {
+    const track = Array.from({ length: 30 }, (_, i) => (i % 11 === 5 ? null : face(0, i, -i, 2, i)));
+    const scale = median(track.filter((f): f is FaceObservation => f !== null).map((f) => f.pose.scale));
+    const smoother = createFaceSmoother({ strength: 0.6, fps: 30, scale });
+    expect(track.map((f) => smoother.step(f))).toEqual(smoothFaces(track, { strength: 0.6, fps: 30 }));
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([])).toBe(1);
   });
 });
