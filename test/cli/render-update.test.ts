@@ -1,6 +1,7 @@
 /**
  * Fast iteration from the CLI: a render, then --only-changed with control curves that change a few frames →
- * only those frames are re-rendered (counted), the rest kept byte for byte; a --spec file drives the same job.
+ * only those frames are re-rendered (counted), the rest kept byte for byte; a --spec file drives the same job, and
+ * region gains given as flags override it.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -85,6 +86,21 @@ describe('reenact render --spec / --curves / --only-changed', () => {
     expect(after.filter((h, i) => h !== before[i]).length).toBeLessThanOrEqual(3);
     expect(after.slice(0, 5)).toEqual(before.slice(0, 5));
     expect(after.slice(8)).toEqual(before.slice(8));
+  });
+
+  it('region gains from flags reach the job spec, over a --spec file, and are checked', async () => {
+    const spec = path.join(dir, 'gains.yaml');
+    writeFileSync(
+      spec,
+      `source: ${PORTRAIT}\ndriving: drive.mp4\noutput:\n  dir: gains\nengine:\n  name: fixture\ncontrols:\n  eyes: 0.5\n  mouth: 2\n`,
+    );
+    const r = await runCli(['render', '--spec', spec, '--mouth', '0', '--blink', '0', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'gains', 'reenact.json'), 'utf8'));
+    expect(manifest.spec.controls).toMatchObject({ intensity: 1, head: 1, brows: 1, eyes: 0.5, mouth: 0, blink: 0 });
+    const bad = await runCli(['render', '--spec', spec, '--head', '9']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--head');
   });
 
   it('asks for the inputs when neither flags nor a spec name them', async () => {

@@ -63,6 +63,11 @@ interface RenderFlags {
   drivingFace?: string;
   refFrame?: number | 'neutral';
   intensity?: number;
+  head?: number;
+  brows?: number;
+  eyes?: number;
+  mouth?: number;
+  blink?: number;
   smooth?: number;
   range?: string;
   chunk?: string;
@@ -77,6 +82,16 @@ interface RenderFlags {
   onlyChanged?: boolean;
 }
 
+/** Region gains the command line can set, beside the global intensity. */
+const GAINS = ['head', 'brows', 'eyes', 'mouth', 'blink'] as const;
+
+/** The controls given as flags (intensity defaults to 1; a region gain only when given). */
+function gainsFromFlags(o: RenderFlags): Record<string, number> {
+  const controls: Record<string, number> = { intensity: o.intensity ?? 1 };
+  for (const g of GAINS) if (o[g] !== undefined) controls[g] = o[g];
+  return controls;
+}
+
 export function specFromFlags(o: RenderFlags): JobSpecInput {
   return {
     source: o.source ?? '',
@@ -89,7 +104,7 @@ export function specFromFlags(o: RenderFlags): JobSpecInput {
     ...(o.chunk ? { chunk: parseChunk(o.chunk) } : {}),
     ...(o.fps ? { fps: o.fps } : {}),
     ...(o.smooth !== undefined ? { smoothing: o.smooth } : {}),
-    controls: { intensity: o.intensity ?? 1 },
+    controls: gainsFromFlags(o),
     onFrameFailure: o.onFrameFailure,
   };
 }
@@ -156,7 +171,8 @@ export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean
         ...(given('face') ? { source: fromFlags.face?.source } : {}),
         ...(given('drivingFace') ? { driving: fromFlags.face?.driving } : {}),
       };
-    if (given('intensity')) spec.controls = { ...spec.controls, intensity: o.intensity };
+    for (const name of ['intensity', ...GAINS] as const)
+      if (given(name)) spec.controls = { ...spec.controls, [name]: o[name] };
   }
   if (o.curves)
     spec = { ...spec, curves: (await readJsonOrYaml(o.curves, 'control curves file')) as JobSpecInput['curves'] };
@@ -194,6 +210,11 @@ export function register(program: Command): void {
       parseReference,
     )
     .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
+    .option('--head <x>', 'head motion gain (roll, shift, scale, turn; 1 = as performed)', parseNumber('--head', 0, 4))
+    .option('--brows <x>', 'eyebrow motion gain', parseNumber('--brows', 0, 4))
+    .option('--eyes <x>', 'eyelid motion gain', parseNumber('--eyes', 0, 4))
+    .option('--mouth <x>', 'mouth motion gain', parseNumber('--mouth', 0, 4))
+    .option('--blink <x>', 'blink gain on top of --eyes (0 = never blink)', parseNumber('--blink', 0, 4))
     .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))
     .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
     .option('--chunk <a-b>', 'render only these output frames, into <out>/chunks/A-B/ (then: reenact merge <out>)')
