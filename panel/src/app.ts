@@ -26,6 +26,7 @@ import {
   progressText,
   timecode,
 } from './model.js';
+import { ModelsBox } from './models.js';
 import { bindOptions, fillEngineChoices } from './options.js';
 import { loadSettings, type Settings } from './settings.js';
 
@@ -80,6 +81,14 @@ export class PanelApp {
   private warnings: string[] = [];
   /** The job that stopped on a folder holding another render: "Replace" runs it again with force. */
   private replaceable: State['job'];
+  /** The neural engine's "Install models…"; an install that finishes reloads the engine menu. */
+  private readonly models = new ModelsBox(
+    () => this.s.conn?.client,
+    async () => {
+      if (this.s.conn) await this.loadEngines(this.s.conn.client);
+      this.render();
+    },
+  );
   private s: State = {
     engines: [],
     portrait: null,
@@ -94,6 +103,7 @@ export class PanelApp {
 
   start(): void {
     bindOptions(this.settings, () => this.render());
+    this.models.bind();
     $('reconnect').addEventListener('click', () => void this.connect());
     for (const slot of ['portrait', 'performance'] as const) {
       $(`${slot}-use`).addEventListener('click', () => void this.useSelected(slot));
@@ -161,8 +171,8 @@ export class PanelApp {
   }
 
   private async loadEngines(client: BridgeClient): Promise<void> {
-    const [engines, devices] = await Promise.all([client.engines(), client.devices()]);
-    this.s.engines = fillEngineChoices(engines.engines, devices.devices, this.settings);
+    const [engines, devices] = await Promise.all([client.engines(), client.devices(), this.models.refresh()]);
+    this.s.engines = fillEngineChoices(engines.engines, devices.devices, this.settings, this.models.missing);
   }
 
   // ---- selection ----

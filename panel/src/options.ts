@@ -12,17 +12,22 @@ const ENGINE_LABELS: Record<string, string> = {
   fixture: 'Test fixture',
 };
 
-/** Fills the engine and device menus; the test-only fixture engine shows only when the settings already name it. */
+/**
+ * Fills the engine and device menus; the test-only fixture engine shows only when the settings already name it. With
+ * `needsModels`, the neural engine reads "needs models" (the Install models button below says the rest).
+ */
 export function fillEngineChoices(
   engines: EngineAvailability[],
   devices: DeviceAvailability[],
   settings: Settings,
+  needsModels = false,
 ): EngineAvailability[] {
   const shown = engines.filter((e) => e.name !== 'fixture' || settings.engine === 'fixture');
   const engine = $<HTMLSelectElement>('engine');
   engine.textContent = '';
   for (const e of shown) {
-    const text = `${ENGINE_LABELS[e.name] ?? e.name}${e.available ? '' : ` · ${e.reason ?? 'unavailable'}`}`;
+    const why = e.name === 'liveportrait' && needsModels ? 'needs models' : (e.reason ?? 'unavailable');
+    const text = `${ENGINE_LABELS[e.name] ?? e.name}${e.available ? '' : ` · ${why}`}`;
     const o = h('option', { value: e.name }, text);
     o.disabled = !e.available;
     engine.append(o);

@@ -25,6 +25,7 @@ import {
   type JobDetailResponse,
   type JobListResponse,
   type JobResponse,
+  type ModelsResponse,
   type ProbeResponse,
   type ServerMessage,
   ServerMessageSchema,
@@ -80,6 +81,11 @@ export interface BridgeClient {
   health(): Promise<HealthResponse>;
   engines(): Promise<EnginesResponse>;
   devices(): Promise<DevicesResponse>;
+  /** The neural engine's models: missing files, download size, licence, install progress. */
+  models(): Promise<ModelsResponse>;
+  /** Starts installing the missing models (one install at a time); poll models() for progress. */
+  installModels(): Promise<ModelsResponse>;
+  cancelModelInstall(): Promise<ModelsResponse>;
   probe(path: string): Promise<ProbeResponse>;
   faces(request: FacesRequest): Promise<FacesResponse>;
   createJob(spec: CreateJobRequest): Promise<JobResponse>;
@@ -214,6 +220,9 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     health: () => request('GET', '/health'),
     engines: () => request('GET', '/engines'),
     devices: () => request('GET', '/devices'),
+    models: () => request('GET', '/models'),
+    installModels: () => request('POST', '/models/install'),
+    cancelModelInstall: () => request('DELETE', '/models/install'),
     probe: (path) => request('GET', `/probe?path=${enc(path)}`),
     faces: (body) => request('POST', '/faces', body),
     createJob: (spec) => request('POST', '/jobs', spec),

@@ -106,6 +106,31 @@ export interface DeviceAvailability {
   reason?: string;
 }
 
+/** The neural engine's model files: what is missing, the licence to show before downloading, and an install. */
+export interface ModelsResponse {
+  /** Model set, e.g. "liveportrait". */
+  set: string;
+  /** Every required model is installed. */
+  installed: boolean;
+  /** Required models not installed yet. */
+  missing: string[];
+  /** Download size of the missing models, for the button ("1.1 GiB"); null when the catalog does not say. */
+  downloadSize: string | null;
+  licence: { name: string; text: string; urls: string[] };
+  install: ModelInstallState;
+}
+
+export interface ModelInstallState {
+  state: 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** The file being fetched, its place among the files to fetch, and its bytes. */
+  file?: string;
+  index?: number;
+  count?: number;
+  done?: number;
+  total?: number | null;
+  error?: { code: string; message: string };
+}
+
 export interface DevicesResponse {
   devices: DeviceAvailability[];
 }

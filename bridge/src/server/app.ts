@@ -12,6 +12,7 @@ import { batchRoutes } from './routes/batches.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { mediaRoutes } from './routes/media.js';
+import { modelRoutes } from './routes/models.js';
 import { systemRoutes } from './routes/system.js';
 import { securityHook } from './security.js';
 import type { BridgeServices } from './services.js';
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   systemRoutes(app, options.services, options.onShutdown ?? (() => {}));
   mediaRoutes(app, options.services);
+  modelRoutes(app, options.services);
   jobRoutes(app, options.manager, options.dataDir);
   batchRoutes(app, options.manager, options.dataDir);
   eventRoutes(app, options.manager);

@@ -11,6 +11,7 @@ import type {
   ProbeResponse,
 } from '../api/schema.js';
 import { defaultRunner, type JobRunner } from '../jobs/runner.js';
+import { createModelInstaller, type ModelInstaller } from './model-install.js';
 
 export interface BridgeServices {
   runner: JobRunner;
@@ -18,6 +19,8 @@ export interface BridgeServices {
   faces(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse>;
   engines(): Promise<EngineAvailability[]>;
   devices(): Promise<DeviceAvailability[]>;
+  /** The neural engine's model files and their install. */
+  models: ModelInstaller;
 }
 
 async function probe(file: string): Promise<ProbeResponse> {
@@ -31,13 +34,13 @@ async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<
 }
 
 /** What pipeline/engines.ts can build; the neural engine when its required models are installed. */
-async function engines(): Promise<EngineAvailability[]> {
+async function engines(env: NodeJS.ProcessEnv): Promise<EngineAvailability[]> {
   let neural: EngineAvailability = { name: 'liveportrait', available: true };
   try {
-    const { loadCatalog } = await import('../models/catalog.js');
+    const { catalogPath, loadCatalog } = await import('../models/catalog.js');
     const { checkModels } = await import('../models/store.js');
-    const catalog = loadCatalog();
-    const entries = await checkModels(catalog, false);
+    const catalog = loadCatalog(catalogPath(env));
+    const entries = await checkModels(catalog, false, env);
     const missing = entries.filter((e) => e.required && e.status !== 'ok' && e.status !== 'unverified');
     if (missing.length) {
       neural = {
@@ -62,6 +65,14 @@ async function devices(): Promise<DeviceAvailability[]> {
   return deviceAvailability();
 }
 
-export function defaultServices(): BridgeServices {
-  return { runner: defaultRunner, probe, faces, engines, devices };
+/** The real services; `env` locates the model catalog and cache (tests point it at their own). */
+export function defaultServices(env: NodeJS.ProcessEnv = process.env): BridgeServices {
+  return {
+    runner: defaultRunner,
+    probe,
+    faces,
+    engines: () => engines(env),
+    devices,
+    models: createModelInstaller(env),
+  };
 }
