@@ -8,11 +8,13 @@ import { tempDir } from '../helpers/media.js';
 import { writeFaultyFfmpeg } from '../reliability/ffmpeg-fault.js';
 
 const dir = tempDir();
+// This file runs in its own process: the real ffmpeg is located before REENACT_FFMPEG points at the faulty wrapper
+// (which runs FAULT_FFMPEG: never the wrapper itself).
+const realFfmpeg = locateFfmpeg().ffmpeg;
 
 describe('encoder killed mid-stream', () => {
   it('gives a resumable FFMPEG_FAILED naming the output folder, with no movie under the final name', async () => {
-    // This file runs in its own process: point the locator at the faulty wrapper before anything locates ffmpeg.
-    process.env.FAULT_FFMPEG = locateFfmpeg().ffmpeg;
+    process.env.FAULT_FFMPEG = realFfmpeg;
     process.env.REENACT_FFMPEG = writeFaultyFfmpeg(dir);
     process.env.FAULT_ENCODE_BYTES = String(32 * 32 * 4 * 3);
     const out = path.join(dir, 'out');
@@ -35,6 +37,34 @@ describe('encoder killed mid-stream', () => {
     expect(err).toMatchObject({
       code: 'FFMPEG_FAILED',
       message: `ffmpeg stopped (killed by SIGKILL) while encoding into ${out}. Run the same command again to resume.`,
+    });
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('encoder that exits 0 with frames missing', () => {
+  it('is an error naming the counts, and no movie is left under the final name', async () => {
+    process.env.FAULT_FFMPEG = realFfmpeg;
+    process.env.REENACT_FFMPEG = writeFaultyFfmpeg(dir);
+    delete process.env.FAULT_ENCODE_BYTES;
+    process.env.FAULT_ENCODE_SHORT = String(32 * 32 * 4 * 3);
+    const out = path.join(dir, 'short');
+    const writer = await openMovie({
+      file: path.join(out, 'clip.reenact.mov'),
+      codec: 'prores',
+      width: 32,
+      height: 32,
+      channels: 4,
+      fps: { num: 25, den: 1 },
+    });
+    const image = { data: new Uint8Array(32 * 32 * 4).fill(90), width: 32, height: 32, channels: 4 as const };
+    for (let i = 0; i < 8; i++) await writer.write(image);
+    const err = await writer.close().catch((e) => e);
+    delete process.env.FAULT_ENCODE_SHORT;
+    expect(err).toMatchObject({
+      code: 'FFMPEG_FAILED',
+      message:
+        'ffmpeg wrote 3 of 8 frames into clip.reenact.mov and reported no error, so the movie was not kept. Run the same command again; if it repeats, check the disk and the ffmpeg in use (REENACT_FFMPEG).',
     });
     expect(readdirSync(out)).toEqual([]);
   });

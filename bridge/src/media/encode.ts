@@ -15,6 +15,7 @@ import { ensureDir, outputError, tempSibling, writeFileAtomic } from '../util/fs
 import type { Rational } from '../util/rational.js';
 import { h264Args, prores4444Args } from './ffmpeg-args.js';
 import { ffmpegPaths } from './locator.js';
+import { probe } from './probe.js';
 import { formatCommand, killProcess, processError } from './run.js';
 import type { Image } from './types.js';
 
@@ -41,11 +42,15 @@ class FfmpegWriter implements FrameWriter {
   private readonly exited: Promise<{ code: number | null; signal: string | null }>;
   private failure: ReenactError | undefined;
   private closed = false;
+  private frames = 0;
+  /** ffmpeg has exited: nothing will drain the pipe any more. */
+  private gone = false;
 
   constructor(
     private readonly format: StreamFormat,
     private readonly args: string[],
-    private readonly onDone: () => Promise<void> = async () => {},
+    /** After a clean exit, with the number of frames written. */
+    private readonly onDone: (frames: number) => Promise<void> = async () => {},
     private readonly onAbort: () => Promise<void> = async () => {},
   ) {
     const { ffmpeg } = ffmpegPaths();
@@ -56,7 +61,10 @@ class FfmpegWriter implements FrameWriter {
     });
     this.child.stdin.on('error', () => {}); // EPIPE: the exit status is reported instead
     this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => resolve({ code, signal }));
+      this.child.on('close', (code, signal) => {
+        this.gone = true;
+        resolve({ code, signal });
+      });
       this.child.on('error', (err) => {
         this.failure = new ReenactError('MISSING_DEPENDENCY', `Could not start ffmpeg: ${err.message}`, { cause: err });
         resolve({ code: -1, signal: null });
@@ -100,8 +108,10 @@ class FfmpegWriter implements FrameWriter {
     }
     if (this.failure) throw this.failure;
     const ok = this.child.stdin.write(image.data);
+    this.frames++;
     // Let up to two frames queue in the pipe so ffmpeg keeps encoding while the next frame is rendered.
-    if (!ok && this.child.stdin.writableLength > 2 * image.data.byteLength) {
+    // (An ffmpeg that already exited will never drain: its exit status or frame count reports the problem.)
+    if (!ok && !this.gone && this.child.stdin.writableLength > 2 * image.data.byteLength) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.child.stdin.off('drain', done);
@@ -124,7 +134,7 @@ class FfmpegWriter implements FrameWriter {
       await this.onAbort();
       throw this.failure ?? this.asError(code, signal);
     }
-    await this.onDone();
+    await this.onDone(this.frames);
   }
 
   async abort(): Promise<void> {
@@ -171,7 +181,20 @@ export async function openMovie(options: MovieOptions): Promise<FrameWriter> {
   return new FfmpegWriter(
     options,
     args,
-    async () => {
+    async (frames) => {
+      // ffmpeg has been seen to exit 0 having written fewer frames than it was given: never name such a movie final.
+      const got = await probe(tmp).then(
+        (info) => info.frameCount,
+        () => 0,
+      );
+      if (got < frames) {
+        await rm(tmp, { force: true });
+        throw new ReenactError(
+          'FFMPEG_FAILED',
+          `ffmpeg wrote ${got} of ${frames} frames into ${path.basename(file)} and reported no error, so the movie was not kept. Run the same command again; if it repeats, check the disk and the ffmpeg in use (REENACT_FFMPEG).`,
+          { details: { file, written: got, expected: frames } },
+        );
+      }
       try {
         await rename(tmp, file);
       } catch (err) {
