@@ -12,20 +12,24 @@ const dir = tempDir();
 // (which runs FAULT_FFMPEG: never the wrapper itself).
 const realFfmpeg = locateFfmpeg().ffmpeg;
 
+/** A 32×32 ProRes writer into `out` (through whatever REENACT_FFMPEG points at). */
+const openTestMovie = (out: string) =>
+  openMovie({
+    file: path.join(out, 'clip.reenact.mov'),
+    codec: 'prores',
+    width: 32,
+    height: 32,
+    channels: 4,
+    fps: { num: 25, den: 1 },
+  });
+
 describe('encoder killed mid-stream', () => {
   it('gives a resumable FFMPEG_FAILED naming the output folder, with no movie under the final name', async () => {
     process.env.FAULT_FFMPEG = realFfmpeg;
     process.env.REENACT_FFMPEG = writeFaultyFfmpeg(dir);
     process.env.FAULT_ENCODE_BYTES = String(32 * 32 * 4 * 3);
     const out = path.join(dir, 'out');
-    const writer = await openMovie({
-      file: path.join(out, 'clip.reenact.mov'),
-      codec: 'prores',
-      width: 32,
-      height: 32,
-      channels: 4,
-      fps: { num: 25, den: 1 },
-    });
+    const writer = await openTestMovie(out);
     const image = { data: new Uint8Array(32 * 32 * 4).fill(200), width: 32, height: 32, channels: 4 as const };
     const err = await (async () => {
       for (let i = 0; i < 8; i++) await writer.write(image);
@@ -49,14 +53,7 @@ describe('encoder that exits 0 with frames missing', () => {
     delete process.env.FAULT_ENCODE_BYTES;
     process.env.FAULT_ENCODE_SHORT = String(32 * 32 * 4 * 3);
     const out = path.join(dir, 'short');
-    const writer = await openMovie({
-      file: path.join(out, 'clip.reenact.mov'),
-      codec: 'prores',
-      width: 32,
-      height: 32,
-      channels: 4,
-      fps: { num: 25, den: 1 },
-    });
+    const writer = await openTestMovie(out);
     const image = { data: new Uint8Array(32 * 32 * 4).fill(90), width: 32, height: 32, channels: 4 as const };
     for (let i = 0; i < 8; i++) await writer.write(image);
     const err = await writer.close().catch((e) => e);

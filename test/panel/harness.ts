@@ -61,6 +61,30 @@ export async function startServe(
   return { child, port, token, url: `http://127.0.0.1:${port}` };
 }
 
+export interface Rig {
+  browser: Browser;
+  panelUrl: string;
+  bridge: { child: ChildProcess; port: number; token: string; url: string };
+  /** Closes the browser, stops the bridge and the panel server. */
+  close(): Promise<void>;
+}
+
+/** What every panel test needs: the built panel served, a real bridge started with `env`, and a browser. */
+export async function startRig(env: NodeJS.ProcessEnv): Promise<Rig> {
+  ensureBridgeBuilt();
+  const [served, bridge, browser] = await Promise.all([servePanel(), startServe(env), launchBrowser()]);
+  return {
+    browser,
+    panelUrl: served.url,
+    bridge,
+    async close() {
+      await browser.close();
+      bridge.child.kill();
+      served.server.close();
+    },
+  };
+}
+
 export function ensureBridgeBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
 }

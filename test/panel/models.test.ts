@@ -1,36 +1,20 @@
 // "Install models…" in the real panel (headless Chromium) against a real bridge and a loopback model hub: the engine
 // menu says the neural engine needs models, the licence shows before the download, the button names the size; the
 // install shows its progress and, once done, the engine menu offers the neural engine.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelHub, startModelHub } from '../helpers/model-server.js';
-import {
-  CHROMIUM,
-  ensureBridgeBuilt,
-  launchBrowser,
-  makeShot,
-  openPanel,
-  servePanel,
-  shoot,
-  startServe,
-  tempRoot,
-} from './harness.js';
+import { CHROMIUM, makeShot, openPanel, type Rig, shoot, startRig, tempRoot } from './harness.js';
 
 const canRun = existsSync(CHROMIUM);
-let browser: Browser;
-let panelUrl: string;
-let closeServer: () => void;
+let rig: Rig;
 let root: string;
 let hub: ModelHub;
-let bridge: { child: ChildProcess };
 let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
   if (!canRun) return;
-  ensureBridgeBuilt();
   root = tempRoot('reenact-panel-models-');
   hub = await startModelHub(40); // ~0.8 s for the larger file: long enough to see the bar move
   env = {
@@ -39,17 +23,11 @@ beforeAll(async () => {
     REENACT_CACHE_DIR: path.join(root, 'cache'),
     REENACT_MODEL_CATALOG: hub.writeCatalog(root),
   };
-  const [served, b, br] = await Promise.all([servePanel(), startServe(env as NodeJS.ProcessEnv), launchBrowser()]);
-  panelUrl = served.url;
-  closeServer = () => served.server.close();
-  bridge = b;
-  browser = br;
+  rig = await startRig(env as NodeJS.ProcessEnv);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  bridge?.child.kill();
-  closeServer?.();
+  await rig?.close();
   await hub?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
@@ -57,7 +35,12 @@ afterAll(async () => {
 describe.skipIf(!canRun)('panel: Install models', () => {
   it('shows the licence and size, installs with progress, then offers the neural engine', async () => {
     const shot = makeShot(tempRoot('reenact-shot-'));
-    const p = await openPanel(browser, panelUrl, { shot, width: 280, env, settings: { open: { engine: true } } });
+    const p = await openPanel(rig.browser, rig.panelUrl, {
+      shot,
+      width: 280,
+      env,
+      settings: { open: { engine: true } },
+    });
     const { page } = p;
     try {
       await page.waitForSelector('#status[data-state="ready"]');

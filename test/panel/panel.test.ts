@@ -2,50 +2,32 @@
 // use selection → faces → render a short real clip → progress → import; AE-native controls → Update; cancel;
 // bridge not running (the panel starts it), a refused token, no selection, wrong selection, theme change.
 // Screenshots of the main states go to test-artifacts/panel/ (280 px and 720 px wide).
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportRequest } from '../../bridge/src/api/host.js';
 import type { SimGroup, SimLayer, SimProperty } from '../host/ae-sim.js';
-import {
-  CHROMIUM,
-  ensureBridgeBuilt,
-  launchBrowser,
-  makeShot,
-  openPanel,
-  type PanelPage,
-  servePanel,
-  shoot,
-  startServe,
-  tempRoot,
-} from './harness.js';
+import { CHROMIUM, makeShot, openPanel, type PanelPage, type Rig, shoot, startRig, tempRoot } from './harness.js';
 
 const canRun = existsSync(CHROMIUM);
+let rig: Rig;
 let browser: Browser;
 let panelUrl: string;
-let closeServer: () => void;
 let root: string;
-let bridge: { child: ChildProcess; url: string; token: string };
+let bridge: Rig['bridge'];
 let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
   if (!canRun) return;
-  ensureBridgeBuilt();
   root = tempRoot('reenact-panel-');
   env = { ...process.env, REENACT_DATA_DIR: path.join(root, 'data') };
-  const [served, b, br] = await Promise.all([servePanel(), startServe(env as NodeJS.ProcessEnv), launchBrowser()]);
-  panelUrl = served.url;
-  closeServer = () => served.server.close();
-  bridge = b;
-  browser = br;
+  rig = await startRig(env as NodeJS.ProcessEnv);
+  ({ browser, panelUrl, bridge } = rig);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  bridge?.child.kill();
-  closeServer?.();
+  await rig?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 

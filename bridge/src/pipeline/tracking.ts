@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { neutralScore } from '../engines/meshwarp/reference.js';
+import { mostNeutralFrame } from '../engines/meshwarp/reference.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError, throwIfAborted } from '../errors.js';
 import { chooseFace, createChoiceFollower, createFaceTracker, type FaceTracker } from '../face/index.js';
@@ -186,7 +186,8 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
         );
       referenceIndex = ref;
     } else {
-      referenceIndex = ref === 'neutral' ? mostNeutralFrame(at, c.range) : firstWithFace(at, c.range);
+      referenceIndex =
+        ref === 'neutral' ? mostNeutralFrame(at, c.range.start, c.range.end) : firstWithFace(at, c.range);
       if (referenceIndex < 0)
         throw new ReenactError(
           'BAD_INPUT',
@@ -214,20 +215,4 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
 function firstWithFace(at: (i: number) => FaceObservation | null, range: { start: number; end: number }): number {
   for (let i = range.start; i <= range.end; i++) if (at(i)) return i;
   return -1;
-}
-
-/** The most neutral face in the range (ties: the earlier frame); −1 when no frame has a face. */
-function mostNeutralFrame(at: (i: number) => FaceObservation | null, range: { start: number; end: number }): number {
-  let best = -1;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (let i = range.start; i <= range.end; i++) {
-    const face = at(i);
-    if (!face) continue;
-    const score = neutralScore(face);
-    if (score < bestScore) {
-      bestScore = score;
-      best = i;
-    }
-  }
-  return best;
 }

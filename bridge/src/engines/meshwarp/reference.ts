@@ -23,15 +23,21 @@ export function neutralScore(face: FaceLandmarks): number {
  * is none. Ties go to the earlier frame. Pure; O(frames).
  */
 export function pickReferenceFrame(faces: readonly (FaceLandmarks | null)[]): number {
+  return mostNeutralFrame((i) => faces[i], 0, faces.length - 1);
+}
+
+/** The same over frames [start, end] of a track read one face at a time (`at(i)`, null for none). */
+export function mostNeutralFrame(at: (i: number) => FaceLandmarks | null, start: number, end: number): number {
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  faces.forEach((f, i) => {
-    if (!f) return;
+  for (let i = start; i <= end; i++) {
+    const f = at(i);
+    if (!f) continue;
     const s = neutralScore(f);
     if (s < bestScore) {
       bestScore = s;
       best = i;
     }
-  });
+  }
   return best;
 }
