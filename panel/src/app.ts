@@ -145,6 +145,7 @@ export class PanelApp {
         bridgeToken: this.settings.bridgeToken,
         nodePath: this.settings.nodePath,
         extensionFolder: extensionFolder(),
+        onStatus: (text) => this.status('connecting', text),
       });
       this.s.conn = conn;
       this.status('ready', `bridge ready · ${conn.device}`);

@@ -3,7 +3,8 @@
  * through its lock file, else a freshly spawned one (launch.ts). Each failure becomes one message with its fix.
  */
 import { BridgeApiError, type BridgeClient, createClient } from '../../bridge/src/api/client.js';
-import { type BridgeAddress, findNode, joinPath, LaunchError, type NodeDeps, readLock, spawnBridge } from './launch.js';
+import { type BridgeAddress, findNode, LaunchError, type NodeDeps, readLock, spawnBridge } from './launch.js';
+import { bridgeScript } from './runtime.js';
 
 export interface ConnectOptions {
   deps: NodeDeps | undefined;
@@ -14,6 +15,8 @@ export interface ConnectOptions {
   nodePath: string;
   /** The extension's folder (holds bridge/dist/cli/main.js). */
   extensionFolder: string | undefined;
+  /** Status line updates while the bridge is set up or started. */
+  onStatus?: (text: string) => void;
 }
 
 export interface Connected {
@@ -110,13 +113,11 @@ export async function connectBridge(options: ConnectOptions, timeoutMs = 10_000)
   let script: string;
   try {
     node = await findNode(deps, options.nodePath.trim() || undefined);
-    script = joinPath(deps.platform, options.extensionFolder ?? '', 'bridge', 'dist', 'cli', 'main.js');
-    if (!options.extensionFolder || !(await deps.isFile(script))) {
-      throw new LaunchError(
-        'NO_BRIDGE_SCRIPT',
-        `The bridge is missing from the extension (${script}). Reinstall reenact.`,
-      );
-    }
+    script = await bridgeScript(deps, {
+      node: node.path,
+      extensionFolder: options.extensionFolder ?? '',
+      onStatus: options.onStatus,
+    });
   } catch (err) {
     if (err instanceof LaunchError) throw new ConnectError(err.code, err.message);
     throw err;

@@ -35,6 +35,15 @@ export interface NodeDeps {
   /** `<node> --version` output (e.g. "v20.11.1"), or undefined when it does not run. */
   nodeVersion(nodePath: string): Promise<string | undefined>;
   spawn(command: string, args: string[], options: { env: Record<string, string | undefined> }): ChildLike;
+  /** Copies a file or a folder tree (parents created). */
+  copy(from: string, to: string): Promise<void>;
+  writeFile(path: string, text: string): Promise<void>;
+  /** Runs a command to its end (not detached): exit code and the tail of stderr. */
+  run(
+    command: string,
+    args: string[],
+    options: { cwd: string; env: Record<string, string | undefined> },
+  ): Promise<{ code: number | null; stderr: string }>;
 }
 
 export interface ReadyLine {
@@ -56,7 +65,7 @@ export interface BridgeAddress {
 export class LaunchError extends Error {
   override readonly name = 'LaunchError';
   constructor(
-    readonly code: 'NO_NODE' | 'NO_BRIDGE_SCRIPT' | 'SPAWN_FAILED' | 'NO_NODE_API',
+    readonly code: 'NO_NODE' | 'NO_BRIDGE_SCRIPT' | 'SPAWN_FAILED' | 'NO_NODE_API' | 'NO_NPM' | 'SETUP_FAILED',
     message: string,
   ) {
     super(message);
@@ -273,8 +282,31 @@ export function nodeDepsFrom(
   const fs = req('fs') as {
     readFile(p: string, enc: string, cb: Cb<string>): void;
     readFile(p: string, cb: Cb<Uint8Array>): void;
-    stat(p: string, cb: Cb<{ isFile(): boolean }>): void;
+    stat(p: string, cb: Cb<{ isFile(): boolean; isDirectory(): boolean }>): void;
     readdir(p: string, cb: Cb<string[]>): void;
+    mkdir(p: string, o: { recursive: boolean }, cb: (e: Error | null) => void): void;
+    copyFile(a: string, b: string, cb: (e: Error | null) => void): void;
+    writeFile(p: string, t: string, cb: (e: Error | null) => void): void;
+  };
+  // Callback APIs only: CEP's Node 15 has neither fs/promises everywhere nor fs.cp.
+  const call = (fn: (cb: (e: Error | null) => void) => void) =>
+    new Promise<void>((resolve, reject) => fn((e) => (e ? reject(e) : resolve())));
+  const parent = (p: string) => p.replace(/[\\/][^\\/]+$/, '');
+  const copy = async (from: string, to: string): Promise<void> => {
+    const st = await new Promise<{ isDirectory(): boolean }>((resolve, reject) =>
+      fs.stat(from, (e, s) => (e ? reject(e) : resolve(s))),
+    );
+    if (!st.isDirectory()) {
+      await call((cb) => fs.mkdir(parent(to), { recursive: true }, cb));
+      await call((cb) => fs.copyFile(from, to, cb));
+      return;
+    }
+    await call((cb) => fs.mkdir(to, { recursive: true }, cb));
+    const names = await new Promise<string[]>((resolve, reject) =>
+      fs.readdir(from, (e, n) => (e ? reject(e) : resolve(n))),
+    );
+    const s = proc.platform === 'win32' ? '\\' : '/';
+    for (const n of names) await copy(`${from}${s}${n}`, `${to}${s}${n}`);
   };
   const os = req('os') as { homedir(): string };
   const cp = req('child_process') as {
@@ -296,6 +328,23 @@ export function nodeDepsFrom(
     // Detached: the bridge outlives this panel and serves the next one through its lock file.
     spawn: (c, a, o) =>
       cp.spawn(c, a, { env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }),
+    copy,
+    writeFile: (p, t) => call((cb) => fs.writeFile(p, t, cb)),
+    run: (c, a, o) =>
+      new Promise((resolve) => {
+        let stderr = '';
+        const child = cp.spawn(c, a, {
+          cwd: o.cwd,
+          env: o.env,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          windowsHide: true,
+        });
+        child.stderr?.on('data', (d) => {
+          stderr = (stderr + String(d)).slice(-4000);
+        });
+        child.on('error', (e) => resolve({ code: -1, stderr: e.message }));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      }),
   };
 }
 

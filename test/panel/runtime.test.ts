@@ -1,0 +1,120 @@
+// First start of a packaged extension (no node_modules inside): the panel copies the bridge into the data folder and
+// runs `npm ci --omit=dev` there with the npm beside the Node it found, once; a developer install runs in place.
+// npm here is a stand-in script beside a real Node (a real `npm ci` would download ~300 MB); it records how it was
+// called and installs a marker package.
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nodeDepsFrom } from '../../panel/src/launch.js';
+import { bridgeScript } from '../../panel/src/runtime.js';
+import { tempDir } from '../helpers/media.js';
+
+const require = createRequire(import.meta.url);
+
+const FAKE_NPM = `const fs = require('node:fs');
+fs.appendFileSync(process.env.NPM_LOG, JSON.stringify({ args: process.argv.slice(2), cwd: process.cwd(), skip: process.env.npm_config_onnxruntime_node_install }) + '\\n');
+if (process.env.NPM_FAIL) { process.stderr.write('npm error network request to https://registry.npmjs.org failed\\n'); process.exit(1); }
+fs.mkdirSync('node_modules/onnxruntime-node', { recursive: true });
+fs.writeFileSync('node_modules/onnxruntime-node/package.json', '{}');
+`;
+
+/** An extension folder as the release lays it out, a Node install with a stand-in npm, and a data folder. */
+function setup(options: { devInstall?: boolean; npm?: boolean } = {}) {
+  const root = tempDir();
+  const ext = path.join(root, 'ext');
+  mkdirSync(path.join(ext, 'bridge', 'dist', 'cli'), { recursive: true });
+  writeFileSync(path.join(ext, 'bridge', 'dist', 'cli', 'main.js'), '// the bridge\n');
+  writeFileSync(path.join(ext, 'bridge', 'dist', 'version.js'), '// version\n');
+  mkdirSync(path.join(ext, 'models'));
+  writeFileSync(path.join(ext, 'models', 'catalog.json'), '{}');
+  writeFileSync(path.join(ext, 'package.json'), JSON.stringify({ name: 'reenact', version: '9.9.9' }));
+  writeFileSync(path.join(ext, 'package-lock.json'), '{}');
+  if (options.devInstall) {
+    mkdirSync(path.join(ext, 'node_modules', 'onnxruntime-node'), { recursive: true });
+    writeFileSync(path.join(ext, 'node_modules', 'onnxruntime-node', 'package.json'), '{}');
+  }
+  const bin = path.join(root, 'nodejs', 'bin');
+  mkdirSync(bin, { recursive: true });
+  const node = path.join(bin, 'node');
+  symlinkSync(process.execPath, node);
+  if (options.npm !== false) {
+    const npmDir = path.join(root, 'nodejs', 'lib', 'node_modules', 'npm', 'bin');
+    mkdirSync(npmDir, { recursive: true });
+    writeFileSync(path.join(npmDir, 'npm-cli.js'), FAKE_NPM);
+  }
+  const log = path.join(root, 'npm.log');
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    REENACT_DATA_DIR: path.join(root, 'data'),
+    NPM_LOG: log,
+  };
+  const calls = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+      : [];
+  return { root, ext, node, env, calls, deps: () => nodeDepsFrom(require, { platform: process.platform, env }) };
+}
+
+describe('bridge runtime on first start', () => {
+  it('copies the bridge into the data folder and runs npm ci --omit=dev there, once', async () => {
+    const s = setup();
+    const status: string[] = [];
+    const script = await bridgeScript(s.deps(), {
+      node: s.node,
+      extensionFolder: s.ext,
+      onStatus: (t) => status.push(t),
+    });
+    const runtime = path.join(s.root, 'data', 'runtime', '9.9.9');
+    expect(script).toBe(path.join(runtime, 'bridge', 'dist', 'cli', 'main.js'));
+    for (const f of [
+      'bridge/dist/cli/main.js',
+      'bridge/dist/version.js',
+      'models/catalog.json',
+      'package.json',
+      'package-lock.json',
+    ])
+      expect(readFileSync(path.join(runtime, f), 'utf8')).toBe(readFileSync(path.join(s.ext, f), 'utf8'));
+    expect(s.calls()).toEqual([{ args: ['ci', '--omit=dev', '--no-audit', '--no-fund'], cwd: runtime, skip: 'skip' }]);
+    expect(status[0]).toBe('setting up the bridge (first start: downloading its libraries, about 300 MB)…');
+    // Next start: straight to the copy, no npm.
+    expect(await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext })).toBe(script);
+    expect(s.calls()).toHaveLength(1);
+  });
+
+  it('runs a developer install (node_modules beside the bridge) in place', async () => {
+    const s = setup({ devInstall: true });
+    expect(await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext })).toBe(
+      path.join(s.ext, 'bridge', 'dist', 'cli', 'main.js'),
+    );
+    expect(s.calls()).toEqual([]);
+  });
+
+  it('says what failed and what to do when npm fails, and tries again on the next start', async () => {
+    const s = setup();
+    s.env.NPM_FAIL = '1';
+    const err = await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SETUP_FAILED' });
+    expect(err.message).toContain('npm error network request to https://registry.npmjs.org failed');
+    expect(err.message).toContain(
+      'Check the internet connection (the npm registry must be reachable), then click Reconnect',
+    );
+    delete s.env.NPM_FAIL;
+    await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext });
+    expect(s.calls()).toHaveLength(2);
+  });
+
+  it('names where it looked when there is no npm beside Node, and when the bridge is missing', async () => {
+    const s = setup({ npm: false });
+    const err = await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'NO_NPM' });
+    expect(err.message).toContain('Install Node.js from nodejs.org (it includes npm), then click Reconnect.');
+    const missing = await bridgeScript(s.deps(), { node: s.node, extensionFolder: path.join(s.root, 'nowhere') }).catch(
+      (e) => e,
+    );
+    expect(missing).toMatchObject({ code: 'NO_BRIDGE_SCRIPT' });
+  });
+});
