@@ -158,6 +158,21 @@ describe('farm export: OpenJD', () => {
     ]);
   });
 
+  it('passes region gains as render flags', () => {
+    const spec = parseJobSpec({ ...jobSpec(), controls: { mouth: 0.5, blink: 0 } }, { baseDir: '/p' });
+    const flags = renderFlags(spec);
+    expect(flags.slice(flags.indexOf('--intensity'), flags.indexOf('--smooth'))).toEqual([
+      '--intensity',
+      '1',
+      '--mouth',
+      '0.5',
+      '--blink',
+      '0',
+    ]);
+    const gaze = parseJobSpec({ ...jobSpec(), controls: { holdPose: true } }, { baseDir: '/p' });
+    expect(() => renderFlags(gaze)).toThrow('but it sets gaze or hold-pose controls.');
+  });
+
   it('refuses specs the render flags cannot express', () => {
     const spec = parseJobSpec({ ...jobSpec(), curves: { frames: [{ intensity: 0.5 }] } }, { baseDir: '/p' });
     expect(() => renderFlags(spec)).toThrow(

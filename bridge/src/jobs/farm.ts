@@ -38,9 +38,12 @@ function faceArg(choice: FaceChoice): string {
   }
 }
 
+/** Controls that have a render flag (`--intensity`, `--head`, …); gaze and hold-pose have none. */
+const FLAG_CONTROLS = ['intensity', 'head', 'brows', 'eyes', 'mouth', 'blink'] as const;
+
 /**
  * `reenact render` flags for everything in the spec except the inputs, the output folder and the chunk.
- * @throws BAD_INPUT for spec fields that have no flag (curves, engine options, controls other than intensity).
+ * @throws BAD_INPUT for spec fields that have no flag (curves, engine options, gaze or hold-pose controls).
  */
 export function renderFlags(spec: JobSpec): string[] {
   const unsupported = (what: string) =>
@@ -50,8 +53,9 @@ export function renderFlags(spec: JobSpec): string[] {
     );
   if (spec.curves) throw unsupported('curves');
   if (Object.keys(spec.engine.options).length) throw unsupported('engine.options');
-  if (!isDeepStrictEqual(spec.controls, FrameControlsSchema.parse({ intensity: spec.controls.intensity })))
-    throw unsupported('controls other than intensity');
+  const flagged = Object.fromEntries(FLAG_CONTROLS.map((k) => [k, spec.controls[k]]));
+  if (!isDeepStrictEqual(spec.controls, FrameControlsSchema.parse(flagged)))
+    throw unsupported('gaze or hold-pose controls');
   return [
     '--engine',
     spec.engine.name,
@@ -64,6 +68,8 @@ export function renderFlags(spec: JobSpec): string[] {
     ...(spec.referenceFrame === 'auto' ? [] : ['--ref-frame', String(spec.referenceFrame)]),
     '--intensity',
     String(spec.controls.intensity),
+    // Region gains only when changed, so the usual command line stays short.
+    ...FLAG_CONTROLS.slice(1).flatMap((k) => (spec.controls[k] === 1 ? [] : [`--${k}`, String(spec.controls[k])])),
     '--smooth',
     String(spec.smoothing),
     ...(spec.range ? ['--range', `${spec.range.start}-${spec.range.end}`] : []),
