@@ -11,8 +11,10 @@ import { ensureDir, outputError, tempSibling } from '../util/fs.js';
 import type { FrameWriter } from './encode.js';
 import { createPngDeltaEncoder } from './png-delta.js';
 
-/** Frames compressing or being written at once (each holds its changed band and its PNG bytes). */
+/** Frames compressing or being written at once (each holds its changed band and its PNG bytes)… */
 const IN_FLIGHT = 4;
+/** …fewer for huge frames, so their bands stay within about this many bytes. */
+const IN_FLIGHT_BYTES = 256 * 2 ** 20;
 
 export interface PngSequenceOptions {
   width: number;
@@ -30,6 +32,8 @@ export interface PngSequenceOptions {
 export async function openPngSequence(options: PngSequenceOptions): Promise<FrameWriter> {
   await ensureDir(path.dirname(options.pattern));
   const encoder = createPngDeltaEncoder(options);
+  const frameBytes = options.width * options.height * options.channels;
+  const inFlight = Math.max(1, Math.min(IN_FLIGHT, Math.floor(IN_FLIGHT_BYTES / frameBytes)));
   const pending = new Set<Promise<void>>();
   let failure: ReenactError | undefined;
   /** No more frames are taken; frames already taken are still written. */
@@ -64,7 +68,7 @@ export async function openPngSequence(options: PngSequenceOptions): Promise<Fram
       const job = save(patternFile(options.pattern, options.startNumber + written++), encoder.encode(image.data));
       pending.add(job);
       job.then(() => pending.delete(job));
-      while (pending.size >= IN_FLIGHT) await Promise.race(pending);
+      while (pending.size >= inFlight) await Promise.race(pending);
       if (failure) throw failure;
     },
     async close() {
