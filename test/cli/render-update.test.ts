@@ -103,6 +103,19 @@ describe('reenact render --spec / --curves / --only-changed', () => {
     expect(bad.stderr).toContain('--head');
   });
 
+  it('engine options from --engine-option reach the engine, which refuses a bad one by name', async () => {
+    const out2 = path.join(dir, 'options');
+    const args = ['render', '-s', PORTRAIT, '-d', driving, '-o', out2, '--range', '0-1', '--json'];
+    const bad = await runCli([...args, '--engine-option', 'maxYawDeg=90', '--engine-option', 'teeth=source']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toContain('Expected a value ≤ 60 for meshwarp.maxYawDeg but received 90.');
+    const malformed = await runCli([...args, '--engine-option', 'teeth']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stdout + malformed.stderr).toContain(
+      'Expected --engine-option name=value (e.g. teeth=source) but received \\"teeth\\".',
+    );
+  });
+
   it('asks for the inputs when neither flags nor a spec name them', async () => {
     const r = await runCli(['render', '-s', PORTRAIT]);
     expect(r.code).toBe(2);

@@ -158,7 +158,7 @@ describe('farm export: OpenJD', () => {
     ]);
   });
 
-  it('passes region gains as render flags', () => {
+  it('passes region gains and engine options as render flags', () => {
     const spec = parseJobSpec({ ...jobSpec(), controls: { mouth: 0.5, blink: 0 } }, { baseDir: '/p' });
     const flags = renderFlags(spec);
     expect(flags.slice(flags.indexOf('--intensity'), flags.indexOf('--smooth'))).toEqual([
@@ -168,6 +168,18 @@ describe('farm export: OpenJD', () => {
       '0.5',
       '--blink',
       '0',
+    ]);
+    const options = parseJobSpec(
+      {
+        ...jobSpec(),
+        engine: { name: 'liveportrait', options: { stitching: false, regions: ['lips'], warpGraph: 'auto' } },
+      },
+      { baseDir: '/p' },
+    );
+    expect(renderFlags(options).filter((_, i, a) => a[i - 1] === '--engine-option')).toEqual([
+      'stitching=false',
+      'regions=["lips"]',
+      'warpGraph=auto',
     ]);
     const gaze = parseJobSpec({ ...jobSpec(), controls: { holdPose: true } }, { baseDir: '/p' });
     expect(() => renderFlags(gaze)).toThrow('but it sets gaze or hold-pose controls.');

@@ -43,7 +43,7 @@ const FLAG_CONTROLS = ['intensity', 'head', 'brows', 'eyes', 'mouth', 'blink'] a
 
 /**
  * `reenact render` flags for everything in the spec except the inputs, the output folder and the chunk.
- * @throws BAD_INPUT for spec fields that have no flag (curves, engine options, gaze or hold-pose controls).
+ * @throws BAD_INPUT for spec fields that have no flag (curves, gaze or hold-pose controls).
  */
 export function renderFlags(spec: JobSpec): string[] {
   const unsupported = (what: string) =>
@@ -52,7 +52,6 @@ export function renderFlags(spec: JobSpec): string[] {
       `Expected a job spec that reenact render flags can express for a farm export but it sets ${what}. Remove it, or use reenact queue.`,
     );
   if (spec.curves) throw unsupported('curves');
-  if (Object.keys(spec.engine.options).length) throw unsupported('engine.options');
   const flagged = Object.fromEntries(FLAG_CONTROLS.map((k) => [k, spec.controls[k]]));
   if (!isDeepStrictEqual(spec.controls, FrameControlsSchema.parse(flagged)))
     throw unsupported('gaze or hold-pose controls');
@@ -61,6 +60,7 @@ export function renderFlags(spec: JobSpec): string[] {
     spec.engine.name,
     '--device',
     spec.engine.device,
+    ...Object.entries(spec.engine.options).flatMap(([k, v]) => ['--engine-option', `${k}=${optionText(v)}`]),
     '--face',
     faceArg(spec.face.source),
     '--driving-face',
@@ -79,6 +79,18 @@ export function renderFlags(spec: JobSpec): string[] {
     '--format',
     'png',
   ];
+}
+
+/** An option value as `--engine-option` reads it back: plain text when that is unambiguous, else JSON. */
+function optionText(value: unknown): string {
+  if (typeof value === 'string') {
+    try {
+      JSON.parse(value);
+    } catch {
+      return value; // "source", "auto": not JSON, so read back as the same text
+    }
+  }
+  return JSON.stringify(value);
 }
 
 function mergeFlags(spec: JobSpec): string[] {

@@ -43,6 +43,21 @@ function parseReference(text: string): number | 'neutral' {
   return parseNumber('--ref-frame', 0, 1e9)(text);
 }
 
+/**
+ * One `--engine-option key=value` into the accumulated options: the value as JSON when it parses (numbers, true,
+ * false), else as text. The engine checks names and values (`reenact render --engine-option teeth=source`).
+ */
+export function parseEngineOption(text: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const m = /^([A-Za-z][\w]*)=(.*)$/.exec(text);
+  if (!m)
+    throw new ReenactError('USAGE', `Expected --engine-option name=value (e.g. teeth=source) but received "${text}".`);
+  let value: unknown = m[2];
+  try {
+    value = JSON.parse(m[2]);
+  } catch {}
+  return { ...previous, [m[1]]: value };
+}
+
 function parseNumber(name: string, min: number, max: number) {
   return (text: string): number => {
     const v = Number(text);
@@ -79,6 +94,7 @@ interface RenderFlags {
   onFrameFailure: 'hold' | 'neutral' | 'fail';
   spec?: string;
   curves?: string;
+  engineOption?: Record<string, unknown>;
   onlyChanged?: boolean;
 }
 
@@ -97,7 +113,7 @@ export function specFromFlags(o: RenderFlags): JobSpecInput {
     source: o.source ?? '',
     driving: o.driving ?? '',
     output: { dir: o.out ?? '', format: o.format, preview: Boolean(o.preview), force: Boolean(o.force) },
-    engine: { name: o.engine, device: o.device as 'auto', options: {} },
+    engine: { name: o.engine, device: o.device as 'auto', options: o.engineOption ?? {} },
     face: { source: parseFaceChoice(o.face ?? 'largest'), driving: parseFaceChoice(o.drivingFace ?? 'largest') },
     referenceFrame: o.refFrame ?? 'auto',
     ...(o.range ? { range: parseRange(o.range) } : {}),
@@ -159,11 +175,12 @@ export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean
     if (given('out')) spec.output = { ...spec.output, dir: fromFlags.output.dir };
     for (const k of ['format', 'preview', 'force'] as const)
       if (given(k)) spec.output = { ...spec.output, [k]: fromFlags.output[k] };
-    if (given('engine') || given('device'))
+    if (given('engine') || given('device') || given('engineOption'))
       spec.engine = {
         ...spec.engine,
         ...(given('engine') ? { name: o.engine } : {}),
         ...(given('device') ? { device: o.device as 'auto' } : {}),
+        ...(given('engineOption') ? { options: { ...spec.engine?.options, ...o.engineOption } } : {}),
       };
     if (given('face') || given('drivingFace'))
       spec.face = {
@@ -201,6 +218,11 @@ export function register(program: Command): void {
       new Option('--device <device>', 'execution device for neural engines')
         .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
         .default('auto'),
+    )
+    .option(
+      '--engine-option <name=value>',
+      'an engine setting, repeatable: meshwarp maxYawDeg=30, teeth=source, lashLine=false…; liveportrait stitching=false, regions=lips… (docs/neural-engine.md)',
+      parseEngineOption,
     )
     .option('--face <choice>', 'portrait face: largest | index:N | id:N | point:X,Y', 'largest')
     .option('--driving-face <choice>', 'driving face: largest | index:N | id:N | point:X,Y', 'largest')
