@@ -71,6 +71,38 @@ function keyValues(text: string): Record<string, string> {
   );
 }
 
+/** Runs an OpenJD template as a worker would: parameters at their defaults, a Render task per chunk, then Merge. */
+async function runTemplate(doc: {
+  parameterDefinitions: { name: string; default: string | number }[];
+  steps: unknown[];
+}): Promise<string[]> {
+  const params = Object.fromEntries(doc.parameterDefinitions.map((p) => [p.name, String(p.default)]));
+  const [render, merge] = doc.steps as {
+    parameterSpace?: { taskParameterDefinitions: { range: string; chunks: { defaultTaskCount: string } }[] };
+    script: { actions: { onRun: { command: string; args: string[] } } };
+  }[];
+  const fill = (s: string, task: Record<string, string> = {}) =>
+    s.replace(/\{\{(Param|Task\.Param)\.(\w+)\}\}/g, (_, scope, name) =>
+      scope === 'Param' ? params[name] : task[name],
+    );
+  const chunkParam = render.parameterSpace!.taskParameterDefinitions[0];
+  const chunks = expandChunks(fill(chunkParam.range), Number(fill(chunkParam.chunks.defaultTaskCount)));
+  const { command, args } = render.script.actions.onRun;
+  await Promise.all(
+    chunks.map((c) =>
+      run(
+        fill(command),
+        args.map((a) => fill(a, { Frame: c })),
+      ),
+    ),
+  );
+  await run(
+    fill(merge.script.actions.onRun.command),
+    merge.script.actions.onRun.args.map((a) => fill(a)),
+  );
+  return chunks;
+}
+
 beforeAll(async () => {
   writeFileSync(path.join(dir, 'portrait.png'), readFileSync(PORTRAIT));
   await brightnessClip(path.join(dir, 'drive.mp4'), 24, 'sin(N/4)');
@@ -107,38 +139,38 @@ describe('farm export: OpenJD', () => {
     const doc = parseYaml(text);
     expect(openJdProblems(doc)).toEqual([]);
 
-    // Run it as a worker would: job parameters at their defaults, one Render task per chunk, then Merge.
-    const params = Object.fromEntries(
-      (doc.parameterDefinitions as { name: string; default: string | number }[]).map((p) => [
-        p.name,
-        String(p.default),
-      ]),
-    );
-    const [render, merge] = doc.steps as {
-      parameterSpace?: { taskParameterDefinitions: { range: string; chunks: { defaultTaskCount: string } }[] };
-      script: { actions: { onRun: { command: string; args: string[] } } };
-    }[];
-    const fill = (s: string, task: Record<string, string> = {}) =>
-      s.replace(/\{\{(Param|Task\.Param)\.(\w+)\}\}/g, (_, scope, name) =>
-        scope === 'Param' ? params[name] : task[name],
-      );
-    const chunkParam = render.parameterSpace!.taskParameterDefinitions[0];
-    const chunks = expandChunks(fill(chunkParam.range), Number(fill(chunkParam.chunks.defaultTaskCount)));
-    expect(chunks).toEqual(['0-19', '20-39', '40-47']);
-    const { command, args } = render.script.actions.onRun;
-    await Promise.all(
-      chunks.map((c) =>
-        run(
-          fill(command),
-          args.map((a) => fill(a, { Frame: c })),
-        ),
-      ),
-    );
-    await run(
-      fill(merge.script.actions.onRun.command),
-      merge.script.actions.onRun.args.map((a) => fill(a)),
-    );
+    expect(await runTemplate(doc)).toEqual(['0-19', '20-39', '40-47']);
     expect(frameHashes(path.join(dir, 'render out'))).toEqual(reference);
+  });
+
+  it('a job with control curves: the curves go beside the template, and the chunks render what one render does', async () => {
+    const curves = { start: 0, frames: Array.from({ length: 48 }, (_, i) => ({ intensity: (i % 12) / 11 })) };
+    const spec = { ...jobSpec('curves out'), curves };
+    writeFileSync(path.join(dir, 'job-curves.json'), JSON.stringify(spec));
+    const out = path.join(dir, 'openjd-curves');
+    const r = await runCli([
+      'farm',
+      'export',
+      '--format',
+      'openjd',
+      path.join(dir, 'job-curves.json'),
+      '--out',
+      out,
+      '--chunk-size',
+      '20',
+      '--executable',
+      reenact,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`→ ${path.join(out, 'template.yaml')}\n→ ${path.join(out, 'curves.json')}\n`);
+    const doc = parseYaml(readFileSync(path.join(out, 'template.yaml'), 'utf8'));
+    expect(openJdProblems(doc)).toEqual([]);
+    expect(doc.steps[0].script.actions.onRun.args).toContain('{{Param.Curves}}');
+    await runTemplate(doc);
+    await renderJob(parseJobSpec({ ...spec, output: { dir: 'curves whole' } }, { baseDir: dir }));
+    const chunked = frameHashes(path.join(dir, 'curves out'));
+    expect(chunked).toEqual(frameHashes(path.join(dir, 'curves whole')));
+    expect(chunked).not.toEqual(reference); // the curves changed the frames
   });
 
   it('catches broken templates (the rules can fail)', () => {

@@ -23,6 +23,8 @@ export interface FarmJob {
   chunkSize: number;
   /** The reenact executable on the farm's workers (default "reenact"). */
   executable?: string;
+  /** The job's control curves written to a file the workers can read (needed when the spec has curves). */
+  curvesFile?: string;
 }
 
 function faceArg(choice: FaceChoice): string {
@@ -42,16 +44,17 @@ function faceArg(choice: FaceChoice): string {
 const FLAG_CONTROLS = ['intensity', 'head', 'brows', 'eyes', 'mouth', 'blink'] as const;
 
 /**
- * `reenact render` flags for everything in the spec except the inputs, the output folder and the chunk.
- * @throws BAD_INPUT for spec fields that have no flag (curves, gaze or hold-pose controls).
+ * `reenact render` flags for everything in the spec except the inputs, the output folder and the chunk; curves as
+ * `--curves <curvesFile>`.
+ * @throws BAD_INPUT for spec fields that have no flag (curves without a file, gaze or hold-pose controls).
  */
-export function renderFlags(spec: JobSpec): string[] {
+export function renderFlags(spec: JobSpec, curvesFile?: string): string[] {
   const unsupported = (what: string) =>
     new ReenactError(
       'BAD_INPUT',
       `Expected a job spec that reenact render flags can express for a farm export but it sets ${what}. Remove it, or use reenact queue.`,
     );
-  if (spec.curves) throw unsupported('curves');
+  if (spec.curves && !curvesFile) throw unsupported('curves');
   const flagged = Object.fromEntries(FLAG_CONTROLS.map((k) => [k, spec.controls[k]]));
   if (!isDeepStrictEqual(spec.controls, FrameControlsSchema.parse(flagged)))
     throw unsupported('gaze or hold-pose controls');
@@ -74,6 +77,7 @@ export function renderFlags(spec: JobSpec): string[] {
     String(spec.smoothing),
     ...(spec.range ? ['--range', `${spec.range.start}-${spec.range.end}`] : []),
     ...(spec.fps ? ['--fps', spec.fps] : []),
+    ...(spec.curves && curvesFile ? ['--curves', curvesFile] : []),
     '--on-frame-failure',
     spec.onFrameFailure,
     '--format',
@@ -131,6 +135,9 @@ export function openJdTemplate(job: FarmJob): string {
         description: 'Output frames to render (0-based).',
         default: `0-${job.total - 1}`,
       },
+      ...(job.curvesFile
+        ? [{ name: 'Curves', type: 'PATH', objectType: 'FILE', dataFlow: 'IN', default: job.curvesFile }]
+        : []),
       { name: 'ChunkSize', type: 'INT', default: chunkSize, minValue: 1, maxValue: 150 },
       {
         name: 'ReenactExecutable',
@@ -164,7 +171,7 @@ export function openJdTemplate(job: FarmJob): string {
                 '{{Param.Driving}}',
                 '--out',
                 '{{Param.OutputDir}}',
-                ...renderFlags(job.spec),
+                ...renderFlags(job.spec, job.curvesFile ? '{{Param.Curves}}' : undefined),
                 '--chunk',
                 '{{Task.Param.Frame}}',
                 '--json',
@@ -220,7 +227,7 @@ export function deadlineFiles(job: FarmJob): DeadlineFiles {
     spec.driving,
     '--out',
     spec.output.dir,
-    ...renderFlags(spec),
+    ...renderFlags(spec, job.curvesFile),
     '--chunk',
     '<STARTFRAME>-<ENDFRAME>',
     '--json',

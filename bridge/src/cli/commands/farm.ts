@@ -1,7 +1,8 @@
 /**
  * `reenact farm export`: writes render-manager job files for a job spec (or every entry of a batch file): an OpenJD
  * job template, or Deadline 10 JobInfo/PluginInfo pairs, running `reenact render … --chunk a-b` per chunk and
- * `reenact merge` at the end. Paths are written as given: they must be valid on the farm's workers.
+ * `reenact merge` at the end. Paths are written as given: they must be valid on the farm's workers (so must the job
+ * file folder when the job has control curves: they are written there as curves.json).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,9 +49,19 @@ export function register(program: Command): void {
         const { total } = await planJob(job.spec);
         const dir = jobs.length > 1 ? path.join(path.resolve(o.out), job.name) : path.resolve(o.out);
         await mkdir(dir, { recursive: true });
-        const farmJob = { name: job.name, spec: job.spec, total, chunkSize: o.chunkSize, executable: o.executable };
+        // Curves (AE keyframes sampled per frame) go in a file beside the job files, read by every render task.
+        const curvesFile = job.spec.curves ? path.join(dir, 'curves.json') : undefined;
+        const farmJob = {
+          name: job.name,
+          spec: job.spec,
+          total,
+          chunkSize: o.chunkSize,
+          executable: o.executable,
+          curvesFile,
+        };
         const files: Record<string, string> =
           o.format === 'openjd' ? { 'template.yaml': openJdTemplate(farmJob) } : { ...deadlineFiles(farmJob) };
+        if (curvesFile) files['curves.json'] = `${JSON.stringify(job.spec.curves)}\n`;
         for (const [name, text] of Object.entries(files)) {
           await writeFile(path.join(dir, name), text);
           written.push(path.join(dir, name));
