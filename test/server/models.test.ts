@@ -64,8 +64,10 @@ describe('GET/POST/DELETE /models', () => {
     expect(existsSync(path.join(modelsDir, 'face.onnx'))).toBe(true);
     expect(existsSync(path.join(modelsDir, 'extra.onnx'))).toBe(false); // optional: not fetched
     expect((await client.engines()).engines.find((e) => e.name === 'liveportrait')?.available).toBe(true);
-    // Nothing missing: starting again downloads nothing.
-    expect((await client.installModels()).install.state).toBe('done');
+    // Nothing missing: starting again downloads nothing and the state stays "done".
+    await client.installModels();
+    const again = await until(client.models, (m) => m.install.state !== 'running');
+    expect(again.at(-1)?.install.state).toBe('done');
   });
 
   it('cancels midway, keeps the partial file, and a later install resumes to done', async () => {

@@ -53,8 +53,15 @@ export function createModelInstaller(env: NodeJS.ProcessEnv = process.env): Mode
     };
   }
 
-  async function run(cat: Catalog, files: string[], signal: AbortSignal): Promise<void> {
+  /** Checks what is missing, then installs it; `install` tells the panel where it is. */
+  async function run(signal: AbortSignal, before: ModelInstallState): Promise<void> {
     try {
+      const cat = catalog();
+      const { missing } = await status();
+      if (!missing.length) {
+        install = before; // nothing to download: the panel keeps what it showed
+        return;
+      }
       await installModels(cat, {
         env,
         signal,
@@ -63,8 +70,8 @@ export function createModelInstaller(env: NodeJS.ProcessEnv = process.env): Mode
             install = {
               state: 'running',
               file: e.file,
-              index: files.indexOf(e.file) + 1,
-              count: files.length,
+              index: missing.indexOf(e.file) + 1,
+              count: missing.length,
               done: e.resumeFrom,
               total: e.total,
             };
@@ -86,13 +93,12 @@ export function createModelInstaller(env: NodeJS.ProcessEnv = process.env): Mode
   return {
     status,
     async start() {
+      // Claimed before any await, so two quick clicks start one install.
       if (!running) {
-        const cat = catalog();
-        const now = await status();
-        if (now.installed) return now; // nothing to download
+        const before = install;
         controller = new AbortController();
-        install = { state: 'running', index: 0, count: now.missing.length, done: 0, total: null };
-        running = run(cat, now.missing, controller.signal);
+        install = { state: 'running', done: 0, total: null };
+        running = run(controller.signal, before);
       }
       return status();
     },
