@@ -1,7 +1,7 @@
 /**
- * The tracking stage of a render: the portrait's face, and the chosen face in every driving frame (cached by the
- * clip's content hash and the tracking options, then smoothed), with the neutral reference frame picked.
- * Engines that need no faces (the fixture engine) skip it.
+ * The tracking stage of a render: the portrait's face, and the chosen face in every driving frame (a track file cached
+ * by the clip's content hash and the tracking options, then a smoothed copy cached by strength; both on disk, read a
+ * face at a time), with the neutral reference frame picked. Engines that need no faces (the fixture engine) skip it.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
