@@ -6,7 +6,7 @@
  * recomputed only over its changed columns (plus one, whose left neighbour changed); elsewhere the background's
  * filtered bytes are exact, and so are their Adler-32 sums, which are combined rather than recomputed. Settings: the
  * Average filter on every row, zlib level 1 with run-length matches (ffmpeg's fast settings, Paeth + level 1, give
- * files of about the same size and take three times the CPU).
+ * files about 10 % larger and take three times the CPU).
  * Output bytes depend only on the frame and the background, never on what is cached. Without a background every row
  * is the band. Deflate runs on libuv's thread pool, so encoding overlaps whatever the caller does next.
  */
