@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark section and prints markdown tables (copied into bench/RESULTS.md with the
- * machine named). `npm run bench -- media` runs one section: media, engine, liveportrait, long, queue.
+ * machine named). `npm run bench -- media` runs one section: media, engine, liveportrait, long, queue, thread.
  */
 import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +10,7 @@ import { benchLivePortrait } from './liveportrait.js';
 import { benchLong } from './long.js';
 import { benchMedia } from './media.js';
 import { benchQueue } from './queue.js';
+import { benchRenderThread } from './render-thread.js';
 
 const sections: Record<string, () => Promise<string>> = {
   media: async () => table('Media I/O (1080p, ratio = reenact ÷ plain ffmpeg, target ≥ 0.9)', await benchMedia()),
@@ -33,6 +34,11 @@ const sections: Record<string, () => Promise<string>> = {
   long: async () =>
     table('Long clips: peak RSS and progress (issue #9; 10 s vs 60 s RSS ratio target ≤ 1.1)', await benchLong()),
   queue: async () => table('Studio queue: 1 vs 2 local workers (needs redis-server on PATH)', await benchQueue()),
+  thread: async () =>
+    table(
+      'Bridge while rendering: API latency, jobs in a render thread vs in the bridge thread',
+      await benchRenderThread(),
+    ),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

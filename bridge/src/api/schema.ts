@@ -87,6 +87,8 @@ export interface HealthResponse {
   uptimeSeconds: number;
   /** Resident set size and V8 heap in bytes (the load bench watches these). */
   memory: { rss: number; heapUsed: number };
+  /** Where jobs render: a thread per job (the compiled bridge), this thread, or a runner a test injected. */
+  renderer: 'thread' | 'in-process' | 'custom';
 }
 
 export interface EngineAvailability {

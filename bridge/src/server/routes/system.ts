@@ -1,6 +1,7 @@
 /** Health and version, engines and devices on offer, and the panel's "shut down" request. */
 import type { FastifyInstance } from 'fastify';
 import type { DevicesResponse, EnginesResponse, HealthResponse } from '../../api/schema.js';
+import { defaultRunner, renderMode } from '../../jobs/runner.js';
 import { VERSION } from '../../version.js';
 import type { BridgeServices } from '../services.js';
 
@@ -16,6 +17,7 @@ export function systemRoutes(app: FastifyInstance, services: BridgeServices, onS
       pid: process.pid,
       uptimeSeconds: (Date.now() - started) / 1000,
       memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      renderer: services.runner === defaultRunner ? renderMode() : 'custom',
     };
   });
 
