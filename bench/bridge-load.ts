@@ -74,7 +74,8 @@ async function makeMedia(dir: string, frames: number): Promise<{ source: string;
 function startServe(dataDir: string): Promise<{ child: ChildProcess; port: number; token: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bridge/src/cli/main.ts'), 'serve', '--data-dir', dataDir],
+    // The compiled bridge, as users run it (jobs render in a thread of their own; REENACT_RENDER_IN_PROCESS=1 not).
+    [path.join(ROOT, 'bridge/dist/cli/main.js'), 'serve', '--data-dir', dataDir],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
