@@ -114,6 +114,10 @@ async function cachedTrack(
     await writer.finish();
   } catch (err) {
     await writer.abort();
+    // Another render of the same clip (a queue worker, a farm task) may have finished the same track first, and
+    // Windows refuses to replace a file someone has open: theirs is as good as ours.
+    const theirs = openTrack(file, key);
+    if (theirs) return { track: theirs, cached: true };
     throw err;
   }
   const made = openTrack(file, key);
