@@ -65,3 +65,29 @@ describe('track files', () => {
     expect(openTrack(path.join(dir, 'missing.track'), 'k')).toBeUndefined();
   });
 });
+
+describe('a track made by two renders at once', () => {
+  it('uses the one another render finished when writing its own fails, and fails when there is none', async () => {
+    const { cachedTrack } = await import('../../bridge/src/pipeline/tracking.js');
+    const dir = tempDir();
+    const file = path.join(dir, 'k.track');
+    const made = await cachedTrack(file, 'k', 40, async () => {
+      await writeTrack(file, 'k', faces4()); // the other render finishes first…
+      throw new Error('EPERM: operation not permitted, rename'); // …and replacing its open file fails here
+    });
+    expect(made.cached).toBe(true);
+    expect(made.track.face(0)).toEqual(faces4()[0]);
+    made.track.close();
+    const lone = path.join(dir, 'lone.track');
+    await expect(
+      cachedTrack(lone, 'k', 40, async () => {
+        throw new Error('disk gone');
+      }),
+    ).rejects.toThrow('disk gone');
+    expect(readdirSync(dir)).toEqual(['k.track']);
+  });
+});
+
+function faces4(): FaceObservation[] {
+  return [randomFace(1, 7, true), randomFace(1, 8, true)];
+}

@@ -100,7 +100,7 @@ async function trackSpan(
 }
 
 /** A track file, made by `fill` when it is not cached yet. */
-async function cachedTrack(
+export async function cachedTrack(
   file: string,
   key: string,
   start: number,
