@@ -71,6 +71,23 @@ function keyValues(text: string): Record<string, string> {
   );
 }
 
+/** `reenact farm export` of a job file in the test folder, chunks of 20, with this checkout as the workers' reenact. */
+function exportJob(format: 'openjd' | 'deadline', job: string, out: string) {
+  return runCli([
+    'farm',
+    'export',
+    '--format',
+    format,
+    path.join(dir, job),
+    '--chunk-size',
+    '20',
+    '--out',
+    out,
+    '--executable',
+    reenact,
+  ]);
+}
+
 /** Runs an OpenJD template as a worker would: parameters at their defaults, a Render task per chunk, then Merge. */
 async function runTemplate(doc: {
   parameterDefinitions: { name: string; default: string | number }[];
@@ -119,19 +136,7 @@ beforeAll(async () => {
 describe('farm export: OpenJD', () => {
   it('writes the golden template, which follows the OpenJD rules, and its commands render the job', async () => {
     const out = path.join(dir, 'openjd');
-    const r = await runCli([
-      'farm',
-      'export',
-      '--format',
-      'openjd',
-      path.join(dir, 'job.json'),
-      '--chunk-size',
-      '20',
-      '--out',
-      out,
-      '--executable',
-      reenact,
-    ]);
+    const r = await exportJob('openjd', 'job.json', out);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`→ ${path.join(out, 'template.yaml')}\n`);
     const text = readFileSync(path.join(out, 'template.yaml'), 'utf8');
@@ -148,19 +153,7 @@ describe('farm export: OpenJD', () => {
     const spec = { ...jobSpec('curves out'), curves };
     writeFileSync(path.join(dir, 'job-curves.json'), JSON.stringify(spec));
     const out = path.join(dir, 'openjd-curves');
-    const r = await runCli([
-      'farm',
-      'export',
-      '--format',
-      'openjd',
-      path.join(dir, 'job-curves.json'),
-      '--out',
-      out,
-      '--chunk-size',
-      '20',
-      '--executable',
-      reenact,
-    ]);
+    const r = await exportJob('openjd', 'job-curves.json', out);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`→ ${path.join(out, 'template.yaml')}\n→ ${path.join(out, 'curves.json')}\n`);
     const doc = parseYaml(readFileSync(path.join(out, 'template.yaml'), 'utf8'));
@@ -228,19 +221,7 @@ describe('farm export: OpenJD', () => {
 describe('farm export: Deadline 10', () => {
   it('writes the golden JobInfo/PluginInfo pairs, and their command lines render the job', async () => {
     const out = path.join(dir, 'deadline');
-    const r = await runCli([
-      'farm',
-      'export',
-      '--format',
-      'deadline',
-      path.join(dir, 'job-deadline.json'),
-      '--chunk-size',
-      '20',
-      '--out',
-      out,
-      '--executable',
-      reenact,
-    ]);
+    const r = await exportJob('deadline', 'job-deadline.json', out);
     expect(r.stderr).toBe('');
     const names = [
       'render_job_info.job',
