@@ -1,7 +1,8 @@
 /**
  * The compiled bridge (`reenact serve`) renders each job in a thread of its own: a real meshwarp job through the API
- * gives the same frames, byte for byte, as the pipeline called directly; the bridge answers while it renders; a
- * cancelled job stops in its thread with only complete frames on disk. (Tests running from TypeScript sources use
+ * gives the same frames, byte for byte, as the pipeline called directly; the bridge answers while it renders and
+ * while it finds faces (the face picker has a thread too); a cancelled job stops in its thread with only complete
+ * frames on disk. (Tests running from TypeScript sources use
  * the in-process runner; this file is the one that drives the thread.)
  */
 import { readdirSync } from 'node:fs';
@@ -51,6 +52,25 @@ describe('reenact serve renders in a thread', () => {
     expect(types.at(-1)).toBe('done');
     await renderJob(spec('direct', 29));
     expect(frameHashes(path.join(dir, 'thread'))).toEqual(frameHashes(path.join(dir, 'direct')));
+  });
+
+  it('finds faces in a thread too, answering meanwhile', async () => {
+    const scan = client.faces({ source: PORTRAIT, driving: DRIVING, samples: 3 });
+    let answered = 0;
+    let done = false;
+    void scan.finally(() => {
+      done = true;
+    });
+    while (!done) {
+      expect((await client.health()).ok).toBe(true);
+      answered++;
+    }
+    const faces = await scan;
+    expect(answered).toBeGreaterThan(0);
+    expect(faces.source.faces).toHaveLength(1);
+    expect(faces.driving?.frames).toHaveLength(3);
+    // A second scan reuses the thread (its models stay loaded) and gives the same answer.
+    expect(await client.faces({ source: PORTRAIT, driving: DRIVING, samples: 3 })).toEqual(faces);
   });
 
   it('cancels a render in its thread, keeping only complete frames', async () => {

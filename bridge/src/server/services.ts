@@ -10,7 +10,7 @@ import type {
   FacesResponse,
   ProbeResponse,
 } from '../api/schema.js';
-import { defaultRunner, type JobRunner } from '../jobs/runner.js';
+import { defaultRunner, type JobRunner, renderMode } from '../jobs/runner.js';
 import { createModelInstaller, type ModelInstaller } from './model-install.js';
 
 export interface BridgeServices {
@@ -28,7 +28,9 @@ async function probe(file: string): Promise<ProbeResponse> {
   return media.probe(file);
 }
 
+/** The face scan: in a thread of its own where jobs render in threads (the compiled bridge), else here. */
 async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse> {
+  if (renderMode() === 'thread') return (await import('./faces-thread.js')).listFacesInThread(request, signal);
   const mod = await import('./faces.js');
   return mod.listFaces(request, signal);
 }
