@@ -89,26 +89,19 @@ interface FrameSlot {
   image?: Image;
 }
 
-/**
- * Output frames in order — the chunk's, or the whole job's (one chunk covering every frame) — with driving pixels only
- * when the engine needs them (otherwise nothing is decoded).
- */
-function outputFrames(
-  spec: JobSpec,
-  info: ProbeResult,
-  range: { start: number; end: number },
-  map: number[],
-  pixels: boolean,
-  signal?: AbortSignal,
-): AsyncGenerator<FrameSlot> {
-  return chunkFrames(spec.chunk ?? { start: 0, end: map.length - 1 }, info, range, map, pixels, signal);
+/** The output frames this run renders: the chunk's, or the whole job's (one chunk covering every frame). */
+function runFrames(spec: JobSpec, total: number): { start: number; end: number } {
+  return spec.chunk ?? { start: 0, end: total - 1 };
 }
 
+const countOf = (frames: { start: number; end: number }) => frames.end - frames.start + 1;
+
 /**
- * A chunk's output frames: decodes only the driving frames the chunk uses (at the clip's own rate) and repeats or
- * skips them with the WHOLE job's conform map, so every frame gets the same driving pixels as in an unchunked render.
+ * A run's output frames in order, with driving pixels only when the engine needs them (otherwise nothing is decoded):
+ * decodes only the driving frames the run uses (at the clip's own rate) and repeats or skips them with the WHOLE job's
+ * conform map, so a chunk's frames get the same driving pixels as in an unchunked render.
  */
-async function* chunkFrames(
+async function* outputFrames(
   chunk: { start: number; end: number },
   info: ProbeResult,
   range: { start: number; end: number },
@@ -199,7 +192,7 @@ async function runRender(
   const range = resolveRange(drivingInfo, spec.range);
   const map = conformMap(range.end - range.start + 1, drivingInfo.fps, outFps);
   checkChunk(spec, map.length);
-  const frameTotal = spec.chunk ? spec.chunk.end - spec.chunk.start + 1 : map.length;
+  const frameTotal = countOf(runFrames(spec, map.length));
   const layout = outputLayout(spec);
   const previous = await prepareOutput(spec, layout);
   const [sourceHash, drivingHash] = await Promise.all([sha256File(spec.source), sha256File(spec.driving)]);
@@ -353,7 +346,7 @@ function buildManifest(m: ManifestInputs): Manifest {
     ...(m.preview ? { preview: m.preview } : {}),
     // A chunk's manifest lists only its frames.
     firstFrame: m.spec.chunk?.start ?? 0,
-    frameCount: m.spec.chunk ? m.spec.chunk.end - m.spec.chunk.start + 1 : m.map.length,
+    frameCount: countOf(runFrames(m.spec, m.map.length)),
     frames: m.frames,
     referenceFrame: m.referenceIndex,
     warnings: m.warnings,
@@ -395,12 +388,7 @@ async function renderFrames(c: FramesContext): Promise<{
   const oldKeys = new Map<number, string>();
   for (const f of (c.previous?.frames ?? []) as ManifestFrameWithKey[]) if (f.key) oldKeys.set(f.index, f.key);
   const frames: ManifestFrameWithKey[] = [];
-  const meter = new ProgressMeter(
-    jobId,
-    'render',
-    spec.chunk ? spec.chunk.end - spec.chunk.start + 1 : c.map.length,
-    emit,
-  );
+  const meter = new ProgressMeter(jobId, 'render', expectedFrames(c), emit);
   const neutral = neutralFrame(c.source);
   let writer: FrameWriter | undefined;
   let nextIndex = -1;
@@ -433,7 +421,7 @@ async function renderFrames(c: FramesContext): Promise<{
     if (!png) writer = await openWriter(0);
     else await flushManifest(); // marks the folder as this render's, so a crash before the first flush still resumes
     for await (const slot of outputFrames(
-      spec,
+      runFrames(spec, c.map.length),
       c.drivingInfo,
       c.range,
       c.map,
@@ -559,7 +547,7 @@ async function renderFrames(c: FramesContext): Promise<{
 
 /** Output frames this run must produce: the chunk's, or the whole job's. */
 function expectedFrames(c: FramesContext): number {
-  return c.spec.chunk ? c.spec.chunk.end - c.spec.chunk.start + 1 : c.map.length;
+  return countOf(runFrames(c.spec, c.map.length));
 }
 
 /** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
