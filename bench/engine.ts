@@ -10,14 +10,14 @@ import type { DrivingFrame } from '../bridge/src/engines/types.js';
 import { benchTracker } from '../bridge/src/face/bench.js';
 import { createFaceTracker } from '../bridge/src/face/index.js';
 import { decodeFrames, readImage } from '../bridge/src/media/decode.js';
-import { decodeArgs, pngSequenceArgs } from '../bridge/src/media/ffmpeg-args.js';
+import { decodeArgs } from '../bridge/src/media/ffmpeg-args.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
 import { runProcess } from '../bridge/src/media/run.js';
 import type { Image } from '../bridge/src/media/types.js';
 import { DEFAULT_CONTROLS } from '../bridge/src/pipeline/controls.js';
 import { renderJob } from '../bridge/src/pipeline/render.js';
 import type { JobSpecInput } from '../bridge/src/pipeline/spec.js';
-import { benchDir, duel, type Row, runQuiet, timeIt } from './lib.js';
+import { benchDir, duel, ffmpegPngArgs, type Row, runQuiet, timeIt } from './lib.js';
 
 const MEDIA = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'media');
 const PORTRAIT = path.join(MEDIA, 'portrait-astronaut.png');
@@ -112,7 +112,7 @@ export async function benchEngine(): Promise<{ speed: Row[]; endToEnd: Row[] }> 
     },
     async () => {
       await runQuiet(ffmpeg, decodeArgs(DRIVING, { channels: 3, startFrame: 0, endFrame: n - 1 }), { pipe: true });
-      const args = pngSequenceArgs({
+      const args = ffmpegPngArgs({
         width: 1920,
         height: 1080,
         channels: 4,

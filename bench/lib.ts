@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type RawInput, rawInputArgs } from '../bridge/src/media/ffmpeg-args.js';
 
 /** This run's scratch folder (a child process of the bench shares its parent's through REENACT_BENCH_DIR). */
 export const benchDir = process.env.REENACT_BENCH_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'reenact-bench-'));
@@ -73,4 +74,34 @@ export function table(title: string, rows: Row[]): string {
 
 export function mib(bytes: number): number {
   return Math.round((bytes / 1024 / 1024) * 10) / 10;
+}
+
+/**
+ * PNG sequence from raw frames on stdin with ffmpeg's fast settings (compression 1 + paeth: ~2.5× default speed,
+ * DESIGN §7). reenact writes PNG sequences in-process (bridge/src/media/png-sequence.ts); this plain-ffmpeg command is the
+ * baseline the benchmarks measure it against. `pattern` is a printf pattern like /out/frames/frame_%05d.png.
+ */
+export function ffmpegPngArgs(i: RawInput & { pattern: string; startNumber: number }): string[] {
+  return [
+    '-v',
+    'error',
+    '-nostdin',
+    ...rawInputArgs(i),
+    '-c:v',
+    'png',
+    '-compression_level',
+    '1',
+    '-pred',
+    'paeth',
+    '-pix_fmt',
+    i.channels === 4 ? 'rgba' : 'rgb24',
+    '-f',
+    'image2',
+    '-atomic_writing',
+    '1',
+    '-start_number',
+    String(i.startNumber),
+    '-y',
+    i.pattern,
+  ];
 }

@@ -6,13 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeFrames } from '../bridge/src/media/decode.js';
 import { openMovie } from '../bridge/src/media/encode.js';
-import { decodeArgs, pngSequenceArgs, prores4444Args } from '../bridge/src/media/ffmpeg-args.js';
+import { decodeArgs, prores4444Args } from '../bridge/src/media/ffmpeg-args.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
 import { openPngSequence } from '../bridge/src/media/png-sequence.js';
 import { probe } from '../bridge/src/media/probe.js';
 import { runProcess } from '../bridge/src/media/run.js';
 import type { Image } from '../bridge/src/media/types.js';
-import { benchDir, duel, type Row, runQuiet } from './lib.js';
+import { benchDir, duel, ffmpegPngArgs, type Row, runQuiet } from './lib.js';
 
 const W = 1920;
 const H = 1080;
@@ -86,7 +86,7 @@ export async function benchMedia(frames = 90): Promise<Row[]> {
     () =>
       runQuiet(
         ffmpeg,
-        fromFile(pngSequenceArgs({ ...fmt, pattern: path.join(benchDir, 'png-plain', 'f_%05d.png'), startNumber: 0 })),
+        fromFile(ffmpegPngArgs({ ...fmt, pattern: path.join(benchDir, 'png-plain', 'f_%05d.png'), startNumber: 0 })),
       ),
   );
   rows.push({

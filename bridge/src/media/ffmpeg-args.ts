@@ -81,14 +81,15 @@ export function decodeArgs(file: string, o: DecodeArgsOptions): string[] {
   ];
 }
 
-interface RawInput {
+export interface RawInput {
   width: number;
   height: number;
   channels: 3 | 4;
   fps: Rational;
 }
 
-function rawInputArgs(i: RawInput): string[] {
+/** ffmpeg input arguments for raw frames on stdin. */
+export function rawInputArgs(i: RawInput): string[] {
   return [
     '-f',
     'rawvideo',
@@ -100,36 +101,6 @@ function rawInputArgs(i: RawInput): string[] {
     formatRational(i.fps),
     '-i',
     '-',
-  ];
-}
-
-/**
- * PNG sequence from raw frames on stdin with ffmpeg's fast settings (compression 1 + paeth: ~2.5× default speed,
- * DESIGN §7). reenact writes PNG sequences in-process (png-sequence.ts); this plain-ffmpeg command is the baseline the
- * benchmarks measure it against. `pattern` is a printf pattern like /out/frames/frame_%05d.png.
- */
-export function pngSequenceArgs(i: RawInput & { pattern: string; startNumber: number }): string[] {
-  return [
-    '-v',
-    'error',
-    '-nostdin',
-    ...rawInputArgs(i),
-    '-c:v',
-    'png',
-    '-compression_level',
-    '1',
-    '-pred',
-    'paeth',
-    '-pix_fmt',
-    i.channels === 4 ? 'rgba' : 'rgb24',
-    '-f',
-    'image2',
-    '-atomic_writing',
-    '1',
-    '-start_number',
-    String(i.startNumber),
-    '-y',
-    i.pattern,
   ];
 }
 
