@@ -48,9 +48,20 @@ export class ReenactError extends Error {
     return EXIT_CODES[this.code];
   }
 
-  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+  toJSON(): ErrorData {
     return { code: this.code, message: this.message, details: this.details };
   }
+
+  /** The error again from its toJSON() (sent between threads or processes). */
+  static fromJSON(data: ErrorData): ReenactError {
+    return new ReenactError(data.code, data.message, { details: data.details });
+  }
+}
+
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
 }
 
 /** Wraps anything thrown into a ReenactError, keeping ours as they are. */

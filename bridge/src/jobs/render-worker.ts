@@ -29,8 +29,7 @@ if (port) {
     });
     port.postMessage({ type: 'done', manifest });
   } catch (err) {
-    const e = asReenactError(err);
-    port.postMessage({ type: 'error', error: { code: e.code, message: e.message, details: e.details } });
+    port.postMessage({ type: 'error', error: asReenactError(err).toJSON() });
   }
   port.close();
 }

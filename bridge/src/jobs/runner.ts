@@ -3,7 +3,7 @@
  * the CLI. Tests may inject another runner (one that fails, hangs or ignores its signal) to prove the manager copes.
  */
 import { Worker } from 'node:worker_threads';
-import { asReenactError, type ErrorCode, ReenactError } from '../errors.js';
+import { asReenactError, type ErrorData, ReenactError } from '../errors.js';
 import type { JobEvent } from '../pipeline/events.js';
 import type { JobSpecInput, Manifest } from '../pipeline/spec.js';
 import type { RenderWorkerData } from './render-worker.js';
@@ -46,7 +46,7 @@ export const workerRunner: JobRunner = (spec, options) =>
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'event') options.onEvent?.(m.event);
       else if (m.type === 'done') settle(() => resolve(m.manifest));
-      else settle(() => reject(new ReenactError(m.error.code, m.error.message, { details: m.error.details })));
+      else settle(() => reject(ReenactError.fromJSON(m.error)));
     });
     worker.on('error', (err) => settle(() => reject(asReenactError(err))));
     worker.on('exit', (code) =>
@@ -59,7 +59,7 @@ export const workerRunner: JobRunner = (spec, options) =>
 type WorkerMessage =
   | { type: 'event'; event: JobEvent }
   | { type: 'done'; manifest: Manifest }
-  | { type: 'error'; error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+  | { type: 'error'; error: ErrorData };
 
 /**
  * The bridge's runner: a render thread per job when running the compiled bridge (the worker needs its compiled

@@ -5,11 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { FacesRequestParsed, FacesResponse } from '../api/schema.js';
-import { type ErrorCode, ReenactError } from '../errors.js';
+import { type ErrorData, ReenactError } from '../errors.js';
 
-type Reply =
-  | { id: number; response: FacesResponse }
-  | { id: number; error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+type Reply = { id: number; response: FacesResponse } | { id: number; error: ErrorData };
 
 let worker: Worker | undefined;
 let nextId = 0;
@@ -23,7 +21,7 @@ function start(): Worker {
     if (!p) return;
     pending.delete(m.id);
     if ('response' in m) p.resolve(m.response);
-    else p.reject(new ReenactError(m.error.code, m.error.message, { details: m.error.details }));
+    else p.reject(ReenactError.fromJSON(m.error));
   });
   const fail = (why: string) => {
     if (worker === w) worker = undefined;

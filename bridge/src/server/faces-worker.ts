@@ -22,8 +22,7 @@ if (port) {
     try {
       port.postMessage({ id: m.id, response: await listFaces(m.request, controller.signal) });
     } catch (err) {
-      const e = asReenactError(err);
-      port.postMessage({ id: m.id, error: { code: e.code, message: e.message, details: e.details } });
+      port.postMessage({ id: m.id, error: asReenactError(err).toJSON() });
     } finally {
       running.delete(m.id);
     }
