@@ -24,12 +24,15 @@ async function writeTrack(file: string, key: string, faces: (FaceObservation | n
 describe('track files', () => {
   const faces = [randomFace(3, 1, true), null, randomFace(3, 2, false), randomFace(3, 3, true)];
 
-  it('round-trips faces (landmarks, iris, id, score; box, pose and expression rebuilt)', async () => {
+  it('round-trips faces (landmarks, iris, id, score; box, pose and expression rebuilt) and their median size', async () => {
     const file = path.join(tempDir(), 'tracks', 'k.track');
     await writeTrack(file, 'k', faces);
     const track = openTrack(file, 'k')!;
     expect(track).toBeDefined();
     expect([track.start, track.count]).toEqual([40, 4]);
+    // The smoother's speed unit comes with the track: the median face size over the frames with a face.
+    const scales = [faces[0], faces[2], faces[3]].map((f) => f!.pose.scale).sort((a, b) => a - b);
+    expect(track.scale).toBe(scales[1]);
     expect(track.face(1)).toBeNull();
     expect(track.face(4)).toBeNull();
     expect(track.face(-1)).toBeNull();

@@ -47,7 +47,7 @@ export async function openPngSequence(options: PngSequenceOptions): Promise<Fram
     try {
       const pieces = await png;
       if (aborted) return;
-      await writeFile(tmp, Buffer.concat(pieces));
+      await writeFile(tmp, pieces); // the pieces as they are: no copy of the whole file
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -98,7 +98,7 @@ function writeError(err: unknown, file: string): ReenactError {
 }
 
 /** A printf pattern's file for frame `n` (%05d, %d… — the one integer conversion our patterns use). */
-export function patternFile(pattern: string, n: number): string {
+function patternFile(pattern: string, n: number): string {
   return pattern.replace(/%0?(\d*)d/, (_, width: string) => String(n).padStart(Number(width || 0), '0'));
 }
 

@@ -10,6 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expression, headPose, landmarksBox } from '../face/measure.js';
+import { median } from '../face/smooth-track.js';
 import type { FaceObservation } from '../face/types.js';
 import { ensureDir, outputError, tempSibling } from '../util/fs.js';
 
@@ -18,7 +19,7 @@ const IRIS = 10 * 3;
 /** present, id, score, landmarks, hasIris, iris */
 const RECORD = 3 + LANDMARKS + 1 + IRIS;
 const RECORD_BYTES = RECORD * 4;
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Trailer {
   format: typeof FORMAT;
@@ -26,6 +27,8 @@ interface Trailer {
   /** Driving frame of the first record. */
   start: number;
   count: number;
+  /** Median face size (pose scale) over the frames with a face: the smoother's speed unit. */
+  scale: number;
 }
 
 /** Writes a track record by record; `finish` makes it visible under its final name. */
@@ -48,6 +51,7 @@ export async function createTrackWriter(file: string, key: string, start: number
   const record = new Float32Array(RECORD);
   const bytes = new Uint8Array(record.buffer);
   let count = 0;
+  const scales: number[] = [];
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -63,10 +67,13 @@ export async function createTrackWriter(file: string, key: string, start: number
         packRecord(face, record);
         await handle.write(bytes);
         count++;
+        if (face) scales.push(face.pose.scale);
       }),
     finish: () =>
       guard(async () => {
-        const trailer = Buffer.from(JSON.stringify({ format: FORMAT, key, start, count } satisfies Trailer));
+        const trailer = Buffer.from(
+          JSON.stringify({ format: FORMAT, key, start, count, scale: median(scales) } satisfies Trailer),
+        );
         const length = Buffer.alloc(4);
         length.writeUInt32LE(trailer.length);
         await handle.write(Buffer.concat([trailer, length]));
@@ -97,6 +104,8 @@ function packRecord(face: FaceObservation | null, record: Float32Array): void {
 export interface TrackFile {
   readonly start: number;
   readonly count: number;
+  /** Median face size over the frames with a face (1 when none). */
+  readonly scale: number;
   /** The face of record `i` (0-based, frame start + i), rebuilt with box, pose and expression; null for none. */
   face(i: number): FaceObservation | null;
   close(): void;
@@ -122,6 +131,7 @@ export function openTrack(file: string, key: string): TrackFile | undefined {
     return {
       start: trailer.start,
       count: trailer.count,
+      scale: trailer.scale,
       face(i) {
         if (i < 0 || i >= trailer.count) return null;
         if (read(bytes, i * RECORD_BYTES) !== RECORD_BYTES) return null;

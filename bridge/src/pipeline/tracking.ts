@@ -9,7 +9,7 @@ import { mostNeutralFrame } from '../engines/meshwarp/reference.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError, throwIfAborted } from '../errors.js';
 import { chooseFace, createChoiceFollower, createFaceTracker, type FaceTracker } from '../face/index.js';
-import { createFaceSmoother, median } from '../face/smooth-track.js';
+import { createFaceSmoother } from '../face/smooth-track.js';
 import type { FaceChoice, FaceObservation } from '../face/types.js';
 import { decodeFrames } from '../media/decode.js';
 import type { Image, ProbeResult } from '../media/types.js';
@@ -133,12 +133,7 @@ async function smoothedTrack(raw: TrackFile, rawKey: string, dir: string, streng
     .digest('hex')
     .slice(0, 12)}`;
   const { track } = await cachedTrack(path.join(dir, `${key}.track`), key, raw.start, async (writer) => {
-    const scales: number[] = [];
-    for (let i = 0; i < raw.count; i++) {
-      const f = raw.face(i);
-      if (f) scales.push(f.pose.scale);
-    }
-    const smoother = createFaceSmoother({ strength, fps, scale: median(scales) });
+    const smoother = createFaceSmoother({ strength, fps, scale: raw.scale });
     for (let i = 0; i < raw.count; i++) await writer.append(smoother.step(raw.face(i)));
   });
   return track;
