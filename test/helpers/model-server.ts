@@ -10,6 +10,8 @@ import path from 'node:path';
 
 export interface ModelHub {
   url: string;
+  /** Requests served for `file` so far. */
+  hits(file: string): number;
   /** Writes a catalog of two required files and one optional file into `dir`; returns its path. */
   writeCatalog(dir: string): string;
   close(): Promise<void>;
@@ -23,8 +25,11 @@ const files: Record<string, Buffer> = {
 
 /** @param chunkDelayMs pause between 20 KB chunks (0 = at once) */
 export async function startModelHub(chunkDelayMs = 0): Promise<ModelHub> {
+  const hits = new Map<string, number>();
   const server = http.createServer((req, res) => {
-    const body = files[path.basename(req.url ?? '')];
+    const name = path.basename(req.url ?? '');
+    hits.set(name, (hits.get(name) ?? 0) + 1);
+    const body = files[name];
     if (!body) {
       res.writeHead(404);
       res.end();
@@ -65,6 +70,7 @@ export async function startModelHub(chunkDelayMs = 0): Promise<ModelHub> {
   });
   return {
     url,
+    hits: (file) => hits.get(file) ?? 0,
     writeCatalog(dir) {
       const file = path.join(dir, 'catalog.json');
       const catalog = {

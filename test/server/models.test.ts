@@ -84,6 +84,15 @@ describe('GET/POST/DELETE /models', () => {
     expect(seen.at(-1)?.installed).toBe(true);
   });
 
+  it('starts one install when asked twice at once (two quick clicks)', async () => {
+    const { client } = await bridgeWithOwnCatalog();
+    const before = hub.hits('face.onnx');
+    await Promise.all([client.installModels(), client.installModels()]);
+    const seen = await until(client.models, (m) => m.install.state !== 'running');
+    expect(seen.at(-1)?.install.state).toBe('done');
+    expect(hub.hits('face.onnx') - before).toBe(1);
+  });
+
   it('needs the token like every other route', async () => {
     const { bridge } = await bridgeWithOwnCatalog();
     const res = await fetch(`${bridge.url}/models`);
