@@ -41,7 +41,7 @@ export function checkGenerated(root: string): void {
   if (stale.length) {
     throw new ReenactError(
       'BAD_INPUT',
-      `Generated files are stale: ${stale.join(', ')}. Run \`npx tsx scripts/gen-manifest.ts && npx tsx scripts/build-host.ts\`, then package again.`,
+      `Generated files are stale: ${stale.join(', ')}. Run \`npx tsx scripts/gen-manifest.ts && npm run build\`, then package again.`,
     );
   }
 }

@@ -3,7 +3,7 @@
  * (the per-user CEP folder). One function decides the layout so the dev build and the ZXP never differ:
  *
  *   CSXS/manifest.xml, CSXS/icons/*.png   generated from scripts/cep-config.ts (must be current)
- *   host-scripts/reenact.jsx              the ES3 bundle (sources in host-scripts/src are not shipped)
+ *   host-scripts/reenact.jsx              the ES3 bundle `npm run build` makes (its sources are not shipped)
  *   panel/dist/**                         the built panel (MainPath)
  *   bridge/dist/**                        the compiled bridge, without source maps
  *   models/catalog.json                   the neural engine's model catalog, read by the bridge at run time
@@ -86,7 +86,7 @@ function requireFile(root: string, rel: string, fix: string): void {
 /** Copies the extension layout from the repo at `root` into `dest` (emptied first). */
 export function stageExtension(root: string, dest: string, options: StageOptions = {}): StageResult {
   requireFile(root, 'CSXS/manifest.xml', 'Run `npx tsx scripts/gen-manifest.ts`.');
-  requireFile(root, 'host-scripts/reenact.jsx', 'Run `npx tsx scripts/build-host.ts`.');
+  requireFile(root, 'host-scripts/reenact.jsx', 'Run `npm run build` first.');
   requireFile(root, 'panel/dist/index.html', 'Build the panel first (it writes panel/dist).');
   requireFile(root, 'bridge/dist/cli/main.js', 'Run `npm run build` first.');
   requireFile(root, 'models/catalog.json', 'It is part of the repository: restore it.');

@@ -1,4 +1,4 @@
-// ES3 is a gate (STYLE 3): every shipped .jsx parses as ES3, the committed bundle is current, it runs in a realm
+// ES3 is a gate (STYLE 3): every shipped .jsx parses as ES3, the bundle `npm run build` wrote is current, it runs in a realm
 // without the ES5 library, and only `reenact` lands in AE's shared global scope.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -49,7 +49,7 @@ describe('host scripts are ES3', () => {
     }
   });
 
-  it('the committed bundle equals a fresh build of host-scripts/src (run npx tsx scripts/build-host.ts)', () => {
+  it('the bundle `npm run build` wrote equals a fresh build of host-scripts/src (else run npm run build)', () => {
     expect(readFileSync(HOST_BUNDLE, 'utf8')).toBe(bundleHostScripts(readHostSources()));
   });
 });

@@ -17,9 +17,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { parse } from 'acorn';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/build-host.js';
+import { bundleHostScripts, ROOT, readHostSources } from '../../scripts/build-host.js';
 import { devInstall, playerDebugModeSteps, userExtensionsDir } from '../../scripts/dev-install.js';
 import { packageExtension } from '../../scripts/package.js';
 import { listTree } from '../../scripts/packaging/stage.js';
@@ -123,6 +124,10 @@ describe('npm run package', () => {
     const zip = readZip(r.zxp);
     expect([...zip.keys()]).toEqual(EXPECTED);
     for (const f of EXPECTED) expect(zip.get(f)?.equals(readFileSync(join(r.folder, f))), f).toBe(true);
+    // The ES3 gate holds on what ships: the zip's host script is the current build of host-scripts/src, parsed as ES3.
+    const host = zip.get('host-scripts/reenact.jsx')!.toString('utf8');
+    expect(host).toBe(bundleHostScripts(readHostSources()));
+    expect(() => parse(host, { ecmaVersion: 3, allowReserved: 'never', sourceType: 'script' })).not.toThrow();
     const manifest = zip.get('CSXS/manifest.xml')!.toString('utf8');
     expect(XMLValidator.validate(manifest)).toBe(true);
     const pkg = JSON.parse(zip.get('package.json')!.toString('utf8'));
@@ -168,7 +173,13 @@ describe('npm run package', () => {
     const stale = makeRepoCopy();
     writeFileSync(join(stale, 'CSXS', 'manifest.xml'), '<ExtensionManifest/>');
     await expect(packageExtension(stale, join(stale, 'release'))).rejects.toThrow(
-      'Generated files are stale: CSXS/manifest.xml. Run `npx tsx scripts/gen-manifest.ts && npx tsx scripts/build-host.ts`, then package again.',
+      'Generated files are stale: CSXS/manifest.xml. Run `npx tsx scripts/gen-manifest.ts && npm run build`, then package again.',
+    );
+    // The host bundle is generated (npm run build), not committed: a checkout that was never built cannot ship.
+    const unbuilt = makeRepoCopy();
+    rmSync(join(unbuilt, 'host-scripts', 'reenact.jsx'));
+    await expect(packageExtension(unbuilt, join(unbuilt, 'release'))).rejects.toThrow(
+      'Generated files are stale: host-scripts/reenact.jsx. Run `npx tsx scripts/gen-manifest.ts && npm run build`, then package again.',
     );
     const nopanel = makeRepoCopy();
     cpSync(join(ROOT, 'CSXS'), join(nopanel, 'CSXS'), { recursive: true });
