@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFile
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { syntheticSource } from '../engines/liveportrait/fixtures.js';
 import { writeSyntheticModels } from '../engines/liveportrait/synthetic-models.js';
 import { runCli } from '../helpers/cli.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
@@ -16,10 +17,7 @@ beforeAll(async () => {
   mkdirSync(downloads);
   writeSyntheticModels(downloads, { warpGrid: [8, 32, 32] });
   const catalog = JSON.parse(readFileSync(path.resolve('models/catalog.json'), 'utf8'));
-  for (const m of catalog.models)
-    m.sha256 = createHash('sha256')
-      .update(readFileSync(path.join(downloads, m.file)))
-      .digest('hex');
+  for (const m of catalog.models) m.sources = [syntheticSource(downloads, m.file)];
   writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(catalog));
   env = { REENACT_CACHE_DIR: path.join(dir, 'cache'), REENACT_MODEL_CATALOG: path.join(dir, 'catalog.json') };
   const install = await runCli(['models', 'install', '--from', downloads, '--json'], { env });

@@ -60,11 +60,16 @@ export async function startModelHub(chunkDelayMs = 0): Promise<ModelHub> {
     file,
     role: `test ${id}`,
     required,
-    urls: [`${url}/${file}`],
-    sizeBytes: files[file].length,
+    sources: [
+      {
+        name: 'the test hub',
+        url: `${url}/${file}`,
+        sha256: sha(files[file]),
+        sizeBytes: files[file].length,
+        hashSource: 'the test',
+      },
+    ],
     approxSize: null,
-    sha256: sha(files[file]),
-    sha256Source: 'the test',
     licence: 'MIT',
     licenceSource: 'the test',
   });

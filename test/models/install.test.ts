@@ -19,6 +19,8 @@ const big = randomBytes(300_000);
 const small = randomBytes(1_000);
 const optional = randomBytes(500);
 const files: Record<string, Buffer> = { 'big.onnx': big, 'small.onnx': small, 'extra.onnx': optional };
+/** What a mirror serves for a file: a re-saved copy, not byte-equal to the primary's (as VisoMaster's are). */
+const mirrored: Record<string, Buffer> = { 'small.onnx': randomBytes(1_200) };
 
 interface Hit {
   url: string;
@@ -39,12 +41,12 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
     return;
   }
   const body = files[name];
-  if (!body) {
+  if (!body || mode === 'gone') {
     res.writeHead(404);
     res.end();
     return;
   }
-  const served = mode === 'bad' ? Buffer.from(body).fill(7, 0, 10) : body;
+  const served = mode === 'bad' ? Buffer.from(body).fill(7, 0, 10) : mode === 'mirror' ? mirrored[name] : body;
   const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   if (m) {
     const start = Number(m[1]);
@@ -76,6 +78,15 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
 
 let tmp: string;
 let catalog: Catalog;
+
+/** One catalog source: a URL with the sha256 published for the copy it serves. */
+const source = (url: string, sha256: string | null, name = 'the test server', sizeBytes: number | null = null) => ({
+  name,
+  url,
+  sha256,
+  sizeBytes,
+  hashSource: sha256 ? 'the test' : null,
+});
 let env: NodeJS.ProcessEnv;
 
 function writeCatalog(extra: Partial<Catalog['models'][number]>[] = []): string {
@@ -84,11 +95,8 @@ function writeCatalog(extra: Partial<Catalog['models'][number]>[] = []): string 
     file,
     role: `test ${id}`,
     required,
-    urls: [`${base}/ok/${file}`],
-    sizeBytes: null,
+    sources: [source(`${base}/ok/${file}`, sha(files[file]))],
     approxSize: null,
-    sha256: sha(files[file]),
-    sha256Source: 'the test',
     licence: 'MIT',
     licenceSource: 'the test',
   });
@@ -187,7 +195,7 @@ describe('reenact models install (loopback HTTP server)', () => {
   it('falls back to the next URL when the first serves a wrong file', async () => {
     const file = writeCatalog();
     const cat = JSON.parse(readFileSync(file, 'utf8'));
-    cat.models[1].urls = [`${base}/bad/small.onnx`, `${base}/ok/small.onnx`];
+    cat.models[1].sources = [source(`${base}/bad/small.onnx`, sha(small)), source(`${base}/ok/small.onnx`, sha(small))];
     writeFileSync(file, JSON.stringify(cat));
     const events: InstallEvent[] = [];
     await installModels(loadCatalog(file), { env, ids: ['small'], onEvent: (e) => events.push(e) });
@@ -266,11 +274,8 @@ describe('reenact models install (loopback HTTP server)', () => {
         file: 'warp.onnx',
         role: 'test warp',
         required: true,
-        urls: [`${base}/ok/warp.onnx`],
-        sizeBytes: warp.byteLength,
+        sources: [source(`${base}/ok/warp.onnx`, sha(warp), 'the test server', warp.byteLength)],
         approxSize: null,
-        sha256: sha(warp),
-        sha256Source: 'the test',
         licence: 'MIT',
         licenceSource: 'the test',
         derived: { file: 'warp.gs-rewrite.onnx', transform: 'gridsample-rewrite', why: 'test' },
@@ -287,6 +292,110 @@ describe('reenact models install (loopback HTTP server)', () => {
       rewritten: ['/dense_motion_network/GridSample', '/GridSample'],
     });
     delete files['warp.onnx'];
+  });
+});
+
+describe('a file published by two sources with different bytes', () => {
+  /** small.onnx from the primary (/ok/, its own sha256) and from a mirror that serves a re-saved copy. */
+  function twoSourceCatalog(primary: string): Catalog {
+    const file = writeCatalog();
+    const cat = JSON.parse(readFileSync(file, 'utf8'));
+    cat.models[1].sources = [
+      source(`${base}/${primary}/small.onnx`, sha(small), 'Primary hub'),
+      source(`${base}/mirror/small.onnx`, sha(mirrored['small.onnx']), 'Mirror'),
+    ];
+    writeFileSync(file, JSON.stringify(cat));
+    return loadCatalog(file);
+  }
+  const verifyJson = async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      Object.assign(process.env, env);
+      await runCli(['node', 'reenact', 'models', 'verify', '--json']);
+    } finally {
+      spy.mockRestore();
+      delete process.env.REENACT_CACHE_DIR;
+      delete process.env.REENACT_MODEL_CATALOG;
+    }
+    // big.onnx is not installed, so verify exits 3 after its report: take the report line.
+    return lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .find((r) => r.type === 'verify');
+  };
+
+  it("checks the primary's bytes against the primary's own sha256, and says which copy is installed", async () => {
+    const events: InstallEvent[] = [];
+    await installModels(twoSourceCatalog('ok'), { env, ids: ['small'], onEvent: (e) => events.push(e) });
+    expect(hits.map((h) => h.url)).toEqual(['/ok/small.onnx']); // accepted: no fall-through to the mirror
+    expect(events.find((e) => e.type === 'model-done')).toMatchObject({ matches: 'Primary hub' });
+    const state = JSON.parse(readFileSync(path.join(dirOf(), 'installed.json'), 'utf8'));
+    expect(state.files['small.onnx']).toMatchObject({ sha256: sha(small), matches: 'Primary hub' });
+    const report = await verifyJson();
+    expect(report.models[1]).toMatchObject({ file: 'small.onnx', status: 'ok', matches: 'Primary hub' });
+  });
+
+  it("falls back to the mirror's copy, checked against the mirror's sha256", async () => {
+    const cat = twoSourceCatalog('gone'); // 404 at the primary
+    const events: InstallEvent[] = [];
+    await installModels(cat, { env, ids: ['small'], onEvent: (e) => events.push(e) });
+    expect(sha(readFileSync(path.join(dirOf(), 'small.onnx')))).toBe(sha(mirrored['small.onnx']));
+    expect(events.find((e) => e.type === 'model-done')).toMatchObject({ matches: 'Mirror' });
+    expect((await verifyJson()).models[1]).toMatchObject({ status: 'ok', matches: 'Mirror' });
+    // Damage is still caught, naming both published hashes.
+    writeFileSync(path.join(dirOf(), 'small.onnx'), 'damaged');
+    const damaged = (await verifyJson()).models[1];
+    expect(damaged.status).toBe('mismatch');
+    expect(damaged.notes.at(-1)).toBe(
+      `sha256 ${sha(Buffer.from('damaged'))} matches none published (${sha(small)} from Primary hub, ${sha(mirrored['small.onnx'])} from Mirror); run install with --force`,
+    );
+  });
+
+  it('takes a copy with no published sha256 only from its own source, with a warning, and guards it from then on', async () => {
+    const file = writeCatalog();
+    const cat = JSON.parse(readFileSync(file, 'utf8'));
+    // Like stitching_lip: the mirror publishes a hash (tried first), the other source publishes none.
+    cat.models[1].sources = [
+      source(`${base}/gone/small.onnx`, sha(mirrored['small.onnx']), 'Mirror'),
+      source(`${base}/ok/small.onnx`, null, 'Primary hub'),
+    ];
+    writeFileSync(file, JSON.stringify(cat));
+    const events: InstallEvent[] = [];
+    await installModels(loadCatalog(file), { env, ids: ['small'], onEvent: (e) => events.push(e) });
+    expect(events.find((e) => e.type === 'model-done')).toMatchObject({ matches: null });
+    expect(events).toContainEqual({
+      type: 'warning',
+      message: `small.onnx from ${base}/ok/small.onnx matches no published sha256 (none is published for that copy); recorded ${sha(small)} so verify can detect later changes.`,
+    });
+    expect((await verifyJson()).models[1]).toMatchObject({
+      status: 'ok',
+      notes: [
+        'size not published in the catalog',
+        `matches the sha256 recorded at install from ${base}/ok/small.onnx (no sha256 is published for that copy)`,
+      ],
+    });
+    writeFileSync(path.join(dirOf(), 'small.onnx'), 'damaged');
+    expect((await verifyJson()).models[1].status).toBe('mismatch');
+  });
+
+  it('accepts either copy from a --from folder, and refuses bytes that match neither', async () => {
+    const cat = twoSourceCatalog('ok');
+    const folder = path.join(tmp, 'downloads');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'small.onnx'), Buffer.from('neither'));
+    const err = (await installModels(cat, { env, ids: ['small'], from: folder }).catch((e) => e)) as ReenactError;
+    expect(err.message).toContain(
+      `Expected sha256 ${sha(small)} (Primary hub) or ${sha(mirrored['small.onnx'])} (Mirror) for small.onnx but received`,
+    );
+    writeFileSync(path.join(folder, 'small.onnx'), mirrored['small.onnx']);
+    const events: InstallEvent[] = [];
+    await installModels(cat, { env, ids: ['small'], from: folder, onEvent: (e) => events.push(e) });
+    expect(events.find((e) => e.type === 'model-done')).toMatchObject({ matches: 'Mirror' });
   });
 });
 
@@ -345,8 +454,11 @@ describe('reenact models list|verify|remove (CLI, in process)', () => {
 });
 
 describe('the shipped catalog', () => {
-  it('lists the LivePortrait ONNX set with full sha256 values, licences and no InsightFace model', () => {
-    const real = loadCatalog(path.resolve('models/catalog.json'));
+  const real = loadCatalog(path.resolve('models/catalog.json'));
+  const HF = 'https://huggingface.co/warmshao/FasterLivePortrait/resolve/main/liveportrait_onnx/';
+  const VISO = 'https://github.com/visomaster/visomaster-assets/releases/download/';
+
+  it('lists the LivePortrait ONNX set with licences and no InsightFace model', () => {
     expect(real.set).toBe('liveportrait');
     expect(real.models.map((m) => m.file)).toEqual([
       'appearance_feature_extractor.onnx',
@@ -357,15 +469,67 @@ describe('the shipped catalog', () => {
       'stitching_lip.onnx',
       'landmark.onnx',
     ]);
-    for (const m of real.models) {
-      expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(m.licence).toBe('MIT');
-      expect(m.urls[0]).toBe(
-        `https://huggingface.co/warmshao/FasterLivePortrait/resolve/main/liveportrait_onnx/${m.file}`,
-      );
-      expect(m.sizeBytes).toBeNull(); // not published: verify reports it
-    }
+    for (const m of real.models) expect(m.licence).toBe('MIT');
     expect(JSON.stringify(real)).not.toMatch(/det_10g|2d106det|retinaface|insightface/i);
     expect(real.models.find((m) => m.id === 'warping_spade')?.derived?.file).toBe('warping_spade.gs-rewrite.onnx');
+  });
+
+  it("pins every download URL: Hugging Face, then VisoMaster's release tags v0.1.0_lp (LivePortrait) and v0.1.0 (landmark)", () => {
+    // VisoMaster's app/processors/models_data.py publishes the LivePortrait files under v0.1.0_lp/ and landmark.onnx
+    // under v0.1.0/; there is no v1.0.0 release, so those URLs were 404s.
+    const urls = Object.fromEntries(real.models.map((m) => [m.id, m.sources.map((s) => s.url)]));
+    expect(urls).toEqual({
+      appearance_feature_extractor: [
+        `${HF}appearance_feature_extractor.onnx`,
+        `${VISO}v0.1.0_lp/appearance_feature_extractor.onnx`,
+      ],
+      motion_extractor: [`${HF}motion_extractor.onnx`, `${VISO}v0.1.0_lp/motion_extractor.onnx`],
+      warping_spade: [`${HF}warping_spade.onnx`, `${VISO}v0.1.0_lp/warping_spade.onnx`],
+      stitching: [`${HF}stitching.onnx`, `${VISO}v0.1.0_lp/stitching.onnx`],
+      stitching_eye: [`${HF}stitching_eye.onnx`, `${VISO}v0.1.0_lp/stitching_eye.onnx`],
+      // No sha256 is published for the Hugging Face copy: the mirror, which can be checked, goes first.
+      stitching_lip: [`${VISO}v0.1.0_lp/stitching_lip.onnx`, `${HF}stitching_lip.onnx`],
+      landmark: [`${HF}landmark.onnx`, `${VISO}v0.1.0/landmark.onnx`],
+    });
+  });
+
+  it("records each source's own sha256: the Hugging Face files are not byte-equal to VisoMaster's copies", () => {
+    const hashes = Object.fromEntries(
+      real.models.map((m) => [m.id, m.sources.map((s) => [s.name.split(' ')[0], s.sha256, s.sizeBytes])]),
+    );
+    expect(hashes).toEqual({
+      appearance_feature_extractor: [
+        ['Hugging', 'd070afccca7f528ffb0ef5052b21588b42225a996661833f7bdede562d1ab921', 3355896],
+        ['VisoMaster', 'dbbbb44e4bba12302d7137bdee6a0f249b45fb6dd879509fd5baa27d70c40e32', null],
+      ],
+      motion_extractor: [
+        ['Hugging', '219a46174297b2b411bb3c5dce48d3a8c8e07a9d82120a0da21f49f58b67fca6', 112648514],
+        ['VisoMaster', '99d4b3c9dd3fd301910de9415a29560e38c0afaa702da51398281376cc36fdd3', null],
+      ],
+      warping_spade: [
+        ['Hugging', 'b0e7a566db8fba690c23523bcd2faa4f0d13f05418db84a779397a851062ad69', 421233096],
+        ['VisoMaster', 'd6ee9af4352b47e88e0521eba6b774c48204afddc8d91c671a5f7b8a0dfb4971', null],
+      ],
+      stitching: [
+        ['Hugging', '8e33658425e3f1014dc35b28f60ca7459189e8f78f20540262a2fe5ac1dc6ec7', 182363],
+        ['VisoMaster', '43598e9747a19f4c55d8e1604fb7d7fa70ab22377d129cb7d1fe38c9a737cc79', null],
+      ],
+      stitching_eye: [
+        ['Hugging', 'b9a2086c4d757c9be71b9b290d020678406da6a33c6247252c4bb0aeeff48afc', 580926],
+        ['VisoMaster', '251004fe4a994c57c8cd9f2c50f3d89feb289fb42e6bc3af74470a3a9fa7d83b', null],
+      ],
+      stitching_lip: [
+        ['VisoMaster', '1ca793eac4b0dc5464f1716cdaa62e595c2c2272c9971a444e39c164578dc34b', null],
+        ['Hugging', null, null],
+      ],
+      landmark: [
+        ['Hugging', '31d22a5041326c31f19b78886939a634a5aedcaa5ab8b9b951a1167595d147db', 114666491],
+        ['VisoMaster', '31d22a5041326c31f19b78886939a634a5aedcaa5ab8b9b951a1167595d147db', 114666491],
+      ],
+    });
+    for (const m of real.models) {
+      expect(m.sources[0].sha256, `${m.id}: the first source can be checked`).not.toBeNull();
+      for (const s of m.sources) expect(s.sha256 === null).toBe(s.hashSource === null);
+    }
   });
 });

@@ -12,6 +12,20 @@ import { cacheDir, packageRoot } from '../util/paths.js';
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-digit lowercase hex sha256');
 
+/** One place a file can be downloaded from, with the hash and size published for THAT copy. */
+export const SourceSchema = z.object({
+  /** Who publishes this copy, for messages and `reenact models verify` ("Hugging Face warmshao/FasterLivePortrait"). */
+  name: z.string().min(1),
+  url: z.url(),
+  /** sha256 of this copy, or null when none is published (install then records what it got, with a warning). */
+  sha256: Sha256Schema.nullable(),
+  /** Exact size of this copy in bytes, or null when none is published. */
+  sizeBytes: z.number().int().positive().nullable(),
+  /** Where the sha256 and size were published. */
+  hashSource: z.string().nullable(),
+});
+export type ModelSource = z.infer<typeof SourceSchema>;
+
 export const CatalogModelSchema = z.object({
   /** Stable id used on the command line and in manifests. */
   id: z.string().regex(/^[a-z0-9_-]+$/),
@@ -20,15 +34,13 @@ export const CatalogModelSchema = z.object({
   role: z.string(),
   /** Required by the engine; optional files are installed with `--all`. */
   required: z.boolean(),
-  /** Download URLs tried in order (the next one on a network error or a wrong sha256). */
-  urls: z.array(z.url()).min(1),
-  /** Exact size in bytes, or null when no exact figure is published. */
-  sizeBytes: z.number().int().positive().nullable(),
+  /**
+   * Download sources tried in order (the next one on a network error or a wrong sha256). Mirrors may hold different
+   * bytes than the primary (re-saved exports), so each source carries its own hash.
+   */
+  sources: z.array(SourceSchema).min(1),
   /** Human-readable size estimate for messages ("402 MiB"), or null. */
   approxSize: z.string().nullable(),
-  /** Published sha256, or null when none is published (install then records what it got). */
-  sha256: Sha256Schema.nullable(),
-  sha256Source: z.string().nullable(),
   licence: z.string(),
   licenceSource: z.string(),
   /** A file computed from this one at install (e.g. the GridSample rewrite), cached beside it. */
@@ -101,4 +113,14 @@ export function selectModels(catalog: Catalog, ids: string[], all = false): Cata
       );
     return m;
   });
+}
+
+/** The sources with a published sha256: a file is intact when it matches one of them. */
+export function knownHashes(model: CatalogModel): (ModelSource & { sha256: string })[] {
+  return model.sources.filter((s): s is ModelSource & { sha256: string } => s.sha256 !== null);
+}
+
+/** The source whose published sha256 is `sha256`, if any (which copy a file on disk is). */
+export function sourceWithHash(model: CatalogModel, sha256: string): ModelSource | undefined {
+  return model.sources.find((s) => s.sha256 === sha256);
 }

@@ -9,8 +9,8 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import path from 'node:path';
 import { ReenactError, throwIfAborted } from '../errors.js';
 import { rewriteGridSampleBytes } from '../onnx/gridsample-rewrite.js';
-import type { Catalog, CatalogModel } from './catalog.js';
-import { modelDir, selectModels } from './catalog.js';
+import type { Catalog, CatalogModel, ModelSource } from './catalog.js';
+import { knownHashes, modelDir, selectModels, sourceWithHash } from './catalog.js';
 import { downloadToPart, OfflineError, RetriableDownloadError, sha256File } from './download.js';
 import { type InstalledState, readState, writeState } from './store.js';
 
@@ -18,7 +18,16 @@ export type InstallEvent =
   | { type: 'model-start'; id: string; file: string; source: string; total: number | null; resumeFrom: number }
   | { type: 'model-progress'; id: string; file: string; done: number; total: number | null }
   | { type: 'model-retry'; id: string; file: string; attempt: number; reason: string }
-  | { type: 'model-done'; id: string; file: string; sha256: string; bytes: number; source: string }
+  | {
+      type: 'model-done';
+      id: string;
+      file: string;
+      sha256: string;
+      bytes: number;
+      source: string;
+      /** The catalog source whose published sha256 the bytes match (null: none is published for this copy). */
+      matches: string | null;
+    }
   | { type: 'model-skip'; id: string; file: string; reason: string }
   | { type: 'derived-done'; id: string; file: string; sha256: string; rewritten: string[] }
   | { type: 'warning'; message: string };
@@ -47,31 +56,60 @@ export interface InstallResult {
   skipped: string[];
 }
 
-function sourcesFor(model: CatalogModel, options: InstallOptions): string[] {
-  if (options.mirror) return [`${options.mirror.replace(/\/+$/, '')}/${model.file}`];
-  return model.urls;
+/** Where to download from: the catalog's sources in order, or one `--mirror` URL (a copy of unknown provenance). */
+function sourcesFor(model: CatalogModel, options: InstallOptions): ModelSource[] {
+  if (options.mirror)
+    return [
+      {
+        name: `mirror ${options.mirror}`,
+        url: `${options.mirror.replace(/\/+$/, '')}/${model.file}`,
+        sha256: null,
+        sizeBytes: null,
+        hashSource: null,
+      },
+    ];
+  return model.sources;
+}
+
+/**
+ * Whether `sha256` is an acceptable copy of `model` when fetched from `from` (a catalog source, or null for a
+ * mirror/folder of unknown provenance): it matches a published hash, or no hash is published for the copy it may be.
+ */
+function acceptable(model: CatalogModel, sha256: string, from: ModelSource | null): boolean {
+  if (sourceWithHash(model, sha256)) return true;
+  if (from) return from.sha256 === null;
+  return knownHashes(model).length === 0 || model.sources.some((s) => s.sha256 === null);
 }
 
 async function isRecordedInstall(dir: string, model: CatalogModel, state: InstalledState): Promise<boolean> {
   const file = path.join(dir, model.file);
   const record = state.files[model.file];
   if (!record || !existsSync(file)) return false;
-  if (model.sha256 !== null && record.sha256 !== model.sha256) return false;
+  // A catalog that now publishes other hashes (and no unverifiable copy) asks for a fresh install.
+  if (!acceptable(model, record.sha256, null)) return false;
   return (await stat(file)).size === record.bytes;
 }
 
 function hashMismatch(model: CatalogModel, got: string, source: string): string {
-  return `Expected sha256 ${model.sha256} for ${model.file} but received ${got} from ${source}`;
+  const known = knownHashes(model);
+  const expected = known.length === 1 ? known[0].sha256 : known.map((k) => `${k.sha256} (${k.name})`).join(' or ');
+  return `Expected sha256 ${expected} for ${model.file} but received ${got} from ${source}`;
 }
 
-/** Downloads one model, trying its URLs in order; returns the source that worked. */
+/** The install event's and installed.json's account of which published copy a file is. */
+function matchOf(model: CatalogModel, sha256: string): string | null {
+  return sourceWithHash(model, sha256)?.name ?? null;
+}
+
+/** Downloads one model, trying its sources in order; returns the source that worked. */
 async function downloadModel(dir: string, model: CatalogModel, options: InstallOptions): Promise<InstallEventDone> {
   const part = path.join(dir, `${model.file}.part`);
   const retries = options.retries ?? 4;
   const failures: string[] = [];
   let offline = 0;
-  const urls = sourcesFor(model, options);
-  for (const url of urls) {
+  const sources = sourcesFor(model, options);
+  for (const source of sources) {
+    const url = source.url;
     for (let attempt = 0; attempt <= retries; attempt++) {
       throwIfAborted(options.signal);
       const resumeFrom = existsSync(part) ? (await stat(part)).size : 0;
@@ -80,7 +118,7 @@ async function downloadModel(dir: string, model: CatalogModel, options: InstallO
         id: model.id,
         file: model.file,
         source: url,
-        total: model.sizeBytes,
+        total: source.sizeBytes,
         resumeFrom,
       });
       try {
@@ -90,16 +128,16 @@ async function downloadModel(dir: string, model: CatalogModel, options: InstallO
           onProgress: (p) =>
             options.onEvent?.({ type: 'model-progress', id: model.id, file: model.file, done: p.done, total: p.total }),
         });
-        if (model.sha256 !== null && result.sha256 !== model.sha256) {
+        if (!acceptable(model, result.sha256, options.mirror ? null : source)) {
           await rm(part, { force: true });
           failures.push(hashMismatch(model, result.sha256, url));
           options.onEvent?.({
             type: 'warning',
             message: `${hashMismatch(model, result.sha256, url)}; the download was deleted.`,
           });
-          break; // next URL
+          break; // next source
         }
-        return { sha256: result.sha256, bytes: result.bytes, source: url };
+        return { sha256: result.sha256, bytes: result.bytes, source: url, matches: matchOf(model, result.sha256) };
       } catch (err) {
         if (err instanceof RetriableDownloadError && attempt < retries) {
           options.onEvent?.({
@@ -119,11 +157,11 @@ async function downloadModel(dir: string, model: CatalogModel, options: InstallO
       }
     }
   }
-  const hint = `download the files on a machine with internet access (${model.urls[0].replace(/[^/]+$/, '')}) and run \`reenact models install --from <folder>\` with them in that folder`;
-  if (offline === urls.length) {
+  const hint = `download the files on a machine with internet access (${model.sources[0].url.replace(/[^/]+$/, '')}) and run \`reenact models install --from <folder>\` with them in that folder`;
+  if (offline === sources.length) {
     throw new ReenactError(
       'MISSING_MODEL',
-      `Could not reach ${urls.map((u) => new URL(u).host).join(' or ')} to download ${model.file}: this machine looks offline. To install without a connection, ${hint}.`,
+      `Could not reach ${sources.map((s) => new URL(s.url).host).join(' or ')} to download ${model.file}: this machine looks offline. To install without a connection, ${hint}.`,
       { details: { file: model.file, failures } },
     );
   }
@@ -138,6 +176,7 @@ interface InstallEventDone {
   sha256: string;
   bytes: number;
   source: string;
+  matches: string | null;
 }
 
 /** Copies one model from a local folder through `<file>.part`, checking its sha256. */
@@ -153,7 +192,7 @@ async function copyModel(
   options.onEvent?.({ type: 'model-start', id: model.id, file: model.file, source: src, total: size, resumeFrom: 0 });
   await copyFile(src, part);
   const sha256 = await sha256File(part);
-  if (model.sha256 !== null && sha256 !== model.sha256) {
+  if (!acceptable(model, sha256, null)) {
     await rm(part, { force: true });
     throw new ReenactError(
       'BAD_INPUT',
@@ -164,7 +203,7 @@ async function copyModel(
     );
   }
   options.onEvent?.({ type: 'model-progress', id: model.id, file: model.file, done: size, total: size });
-  return { sha256, bytes: size, source: src };
+  return { sha256, bytes: size, source: src, matches: matchOf(model, sha256) };
 }
 
 /** Builds the derived file of `model` (GridSample rewrite) atomically and records its own sha256. */
@@ -252,10 +291,10 @@ export async function installModels(catalog: Catalog, options: InstallOptions = 
     const got = options.from
       ? await copyModel(dir, model, path.resolve(options.from), options)
       : await downloadModel(dir, model, options);
-    if (model.sha256 === null)
+    if (got.matches === null)
       options.onEvent?.({
         type: 'warning',
-        message: `${model.file} has no published sha256; recorded ${got.sha256} so verify can detect later changes.`,
+        message: `${model.file} from ${got.source} matches no published sha256 (none is published for that copy); recorded ${got.sha256} so verify can detect later changes.`,
       });
     await rename(path.join(dir, `${model.file}.part`), path.join(dir, model.file));
     state.files[model.file] = { ...got, installedAt: new Date().toISOString() };
@@ -267,6 +306,7 @@ export async function installModels(catalog: Catalog, options: InstallOptions = 
       sha256: got.sha256,
       bytes: got.bytes,
       source: got.source,
+      matches: got.matches,
     });
     try {
       await buildDerived(dir, model, state, options);

@@ -8,7 +8,7 @@ import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 import type { Catalog, CatalogModel } from './catalog.js';
-import { modelDir } from './catalog.js';
+import { knownHashes, modelDir, sourceWithHash } from './catalog.js';
 import { sha256File } from './download.js';
 
 export interface InstalledFile {
@@ -16,6 +16,8 @@ export interface InstalledFile {
   bytes: number;
   /** URL or folder it came from. */
   source: string;
+  /** Name of the catalog source whose published sha256 it matched at install (null: none published for it). */
+  matches?: string | null;
   installedAt: string;
 }
 
@@ -64,6 +66,8 @@ export interface VerifyEntry {
   notes: string[];
   sha256?: string;
   bytes?: number;
+  /** Which copy the file is: the catalog source whose published sha256 it matches ("Hugging Face …"). */
+  matches?: string;
   derived?: { file: string; status: ModelStatus; sha256?: string };
 }
 
@@ -86,9 +90,10 @@ export async function checkModel(
 ): Promise<VerifyEntry> {
   const file = path.join(dir, model.file);
   const notes: string[] = [];
-  if (model.sizeBytes === null)
+  const known = knownHashes(model);
+  if (model.sources.every((s) => s.sizeBytes === null))
     notes.push(`size not published in the catalog${model.approxSize ? ` (about ${model.approxSize})` : ''}`);
-  if (model.sha256 === null)
+  if (known.length === 0)
     notes.push('sha256 not published in the catalog: checked against the hash recorded at install');
   const entry: VerifyEntry = { id: model.id, file: model.file, required: model.required, status: 'missing', notes };
   const bytes = await sizeOf(file);
@@ -101,21 +106,35 @@ export async function checkModel(
     return entry;
   }
   entry.bytes = bytes;
-  const expected = model.sha256 ?? state.files[model.file]?.sha256 ?? null;
   if (!hash) {
     entry.status = 'ok';
   } else {
     entry.sha256 = await sha256File(file);
-    if (expected === null) {
+    const match = sourceWithHash(model, entry.sha256);
+    const record = state.files[model.file];
+    if (match) {
+      entry.status = 'ok';
+      entry.matches = match.name;
+      if (match.sizeBytes !== null && bytes !== match.sizeBytes) {
+        entry.status = 'mismatch';
+        notes.push(`size ${bytes} bytes differs from the ${match.sizeBytes} published for the ${match.name} copy`);
+      }
+    } else if (record && model.sources.some((s) => s.sha256 === null)) {
+      // A copy whose source publishes no hash (installed with a warning): only later changes can be detected.
+      entry.status = record.sha256 === entry.sha256 ? 'ok' : 'mismatch';
+      notes.push(
+        entry.status === 'ok'
+          ? `matches the sha256 recorded at install from ${record.source} (no sha256 is published for that copy)`
+          : `sha256 ${entry.sha256} differs from the ${record.sha256} recorded at install; run install with --force`,
+      );
+    } else if (known.length === 0) {
       entry.status = 'unverified';
       notes.push('no sha256 to compare with');
-    } else if (entry.sha256 !== expected) {
+    } else {
       entry.status = 'mismatch';
-      notes.push(`sha256 ${entry.sha256} differs from the expected ${expected}; run install with --force`);
-    } else entry.status = 'ok';
-    if (model.sizeBytes !== null && bytes !== model.sizeBytes) {
-      entry.status = 'mismatch';
-      notes.push(`size ${bytes} bytes differs from the catalog's ${model.sizeBytes}`);
+      notes.push(
+        `sha256 ${entry.sha256} matches none published (${known.map((k) => `${k.sha256} from ${k.name}`).join(', ')}); run install with --force`,
+      );
     }
   }
   if (model.derived) {

@@ -41,7 +41,7 @@ export function createModelInstaller(env: NodeJS.ProcessEnv = process.env): Mode
     const cat = catalog();
     const entries = await checkModels(cat, false, env);
     const missing = cat.models.filter((m, i) => m.required && !['ok', 'unverified'].includes(entries[i].status));
-    const sizes = missing.map((m) => m.sizeBytes ?? parseSize(m.approxSize));
+    const sizes = missing.map((m) => m.sources[0].sizeBytes ?? parseSize(m.approxSize));
     const known = sizes.every((s) => s !== undefined);
     return {
       set: cat.set,

@@ -75,6 +75,14 @@ export function drivingFrame(index: number, image: Image | undefined, face: Face
   return { index, time: index / 25, image, face, controls: { ...DEFAULT_CONTROLS, ...controls } };
 }
 
+/** A catalog source for a synthetic file: its sha256, at a URL nothing listens on (installs go `--from` a folder). */
+export function syntheticSource(folder: string, file: string) {
+  const sha256 = createHash('sha256')
+    .update(readFileSync(path.join(folder, file)))
+    .digest('hex');
+  return { name: 'synthetic', url: `http://127.0.0.1:9/${file}`, sha256, sizeBytes: null, hashSource: 'the tests' };
+}
+
 /**
  * Writes synthetic models to `<root>/downloads`, a test catalog (the real ids and file names, their sha256) to
  * `<root>/catalog.json`, and installs them with the real installer into `<root>/cache`. Returns the env to use.
@@ -87,12 +95,7 @@ export async function installSyntheticModels(
   mkdirSync(downloads, { recursive: true });
   writeSyntheticModels(downloads, { warpGrid: options.warpGrid });
   const real = JSON.parse(readFileSync(path.resolve('models/catalog.json'), 'utf8'));
-  for (const m of real.models) {
-    m.sha256 = createHash('sha256')
-      .update(readFileSync(path.join(downloads, m.file)))
-      .digest('hex');
-    m.urls = [`http://127.0.0.1:9/${m.file}`];
-  }
+  for (const m of real.models) m.sources = [syntheticSource(downloads, m.file)];
   const catalogFile = path.join(root, 'catalog.json');
   writeFileSync(catalogFile, JSON.stringify(real));
   const env = { ...process.env, REENACT_CACHE_DIR: path.join(root, 'cache'), REENACT_MODEL_CATALOG: catalogFile };

@@ -24,8 +24,9 @@ function licenceLine(catalog: Catalog): string {
 
 function describeEntry(e: VerifyEntry): string {
   const derived = e.derived ? ` · ${e.derived.file}: ${e.derived.status}` : '';
+  const matches = e.matches ? ` (the ${e.matches} copy)` : '';
   const notes = e.notes.length ? `\n      ${e.notes.join('\n      ')}` : '';
-  return `  ${e.status.padEnd(10)} ${e.file}${e.required ? '' : ' (optional)'}${derived}${notes}`;
+  return `  ${e.status.padEnd(10)} ${e.file}${e.required ? '' : ' (optional)'}${matches}${derived}${notes}`;
 }
 
 /** Progress bar on a TTY, one line per finished file otherwise, JSON events with --json. */
@@ -63,7 +64,9 @@ function installReporter(asJson: boolean): { onEvent: (e: InstallEvent) => void;
           break;
         case 'model-done':
           stopBar();
-          out(`installed ${e.file} (${e.bytes} bytes, sha256 ${e.sha256})`);
+          out(
+            `installed ${e.file} (${e.bytes} bytes, sha256 ${e.sha256}${e.matches ? `, the ${e.matches} copy` : ''})`,
+          );
           break;
         case 'model-skip':
           out(`skipped ${e.file}: ${e.reason}`);

@@ -19,7 +19,7 @@ import * as ort from 'onnxruntime-node';
 import { ReenactError } from '../../errors.js';
 import type { FaceObservation } from '../../face/types.js';
 import type { Image } from '../../media/types.js';
-import { type Catalog, loadCatalog, modelDir } from '../../models/catalog.js';
+import { type Catalog, knownHashes, loadCatalog, modelDir } from '../../models/catalog.js';
 import { readState, resolveModelFiles } from '../../models/store.js';
 import {
   type Device,
@@ -234,7 +234,7 @@ export function createLivePortraitEngine(
           licence: entry.licence,
         };
       }
-      const sha256 = state.files[entry.file]?.sha256 ?? entry.sha256 ?? 'unknown';
+      const sha256 = state.files[entry.file]?.sha256 ?? knownHashes(entry)[0]?.sha256 ?? 'unknown';
       return { id, file: entry.file, sha256, licence: entry.licence };
     });
   }
