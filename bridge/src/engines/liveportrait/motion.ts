@@ -170,10 +170,11 @@ export function expressionGains(regions: readonly Region[], gains: MotionGains):
 }
 
 /**
- * Relative motion (research §3.4, §3.7): the change of driving frame i against the reference frame, applied to
- * the source. R_new = (R_i·R_refᵀ)^head · R_s; exp_new = exp_s + g_k·(exp_i − exp_ref); scale_new =
- * scale_s·(scale_i/scale_ref)^head; t_new = t_s + head·(t_i − t_ref) with tz = 0. Pose terms apply only with the
- * 'pose' or 'all' region. Returns x_d (21×3) before stitching.
+ * Relative motion (LivePortrait's live_portrait_pipeline.py): the change of driving frame i against the reference
+ * frame, applied to the source. R_new = (R_i·R_refᵀ)^head · R_s; exp_new = exp_s + g_k·(exp_i − exp_ref);
+ * t_new = t_s + head·(t_i − t_ref) with tz = 0; rotation and translation apply with the 'pose' or 'all' region.
+ * scale_new = scale_s·(scale_i/scale_ref)^head only with 'all', as in the reference. Returns x_d (21×3) before
+ * stitching.
  */
 export function relativeKeypoints(
   src: KpInfo,
@@ -194,7 +195,8 @@ export function relativeKeypoints(
       const i = k * 3 + c;
       exp[i] = src.exp[i] + g[k] * (drv.exp[i] - ref.exp[i]) + (expOffset ? expOffset[i] : 0);
     }
-  const scale = src.scale * (drv.scale / ref.scale) ** head;
+  // LivePortrait applies the driving scale ratio only for region 'all'; 'pose' is rotation and translation.
+  const scale = src.scale * (drv.scale / ref.scale) ** (regions.includes('all') ? head : 0);
   const t = [src.t[0] + head * (drv.t[0] - ref.t[0]), src.t[1] + head * (drv.t[1] - ref.t[1]), 0];
   return transformKeypoints(src.kp, R, exp, scale, t);
 }
