@@ -247,6 +247,7 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
   if (spec.output.preview) {
     const info = await probe(spec.driving, { signal: options.signal });
     await writeSideBySide({
+      portrait: spec.source,
       driving: spec.driving,
       range: resolveRange(info, spec.range),
       result: format === 'png' ? layout.pattern : layout.movie,

@@ -1,4 +1,7 @@
-/** Small previews: a downscaled frame for live UI events, and the side-by-side (driving | result) review movie. */
+/**
+ * Small previews: a downscaled frame for live UI events, and the side-by-side (driving | result over the portrait)
+ * review movie.
+ */
 import { rename, rm } from 'node:fs/promises';
 import { ffmpegPaths } from '../media/locator.js';
 import { runProcess } from '../media/run.js';
@@ -40,6 +43,8 @@ export function downscale(image: Image, maxSide: number): Image {
 
 export interface SideBySideOptions {
   driving: string;
+  /** The portrait: result frames are composited over it (straight alpha), as they are in the comp. */
+  portrait: string;
   /** Inclusive clip frame range of the driving clip used. */
   range: { start: number; end: number };
   /** Result: PNG pattern or movie file. */
@@ -63,9 +68,18 @@ export function sideBySideArgs(o: SideBySideOptions & { tmp: string }): string[]
     '-i',
     o.driving,
     ...(o.resultIsSequence ? ['-framerate', rate, '-start_number', '0', '-i', o.result] : ['-i', o.result]),
+    '-loop',
+    '1',
+    '-framerate',
+    rate,
+    '-i',
+    o.portrait,
     '-filter_complex',
+    // The frames' RGB is only meaningful under their alpha (the neural engine writes the face unblended): show the
+    // result as the comp shows it, over the portrait.
     `[0:v]trim=start_frame=${o.range.start}:end_frame=${o.range.end + 1},setpts=PTS-STARTPTS,fps=${rate},scale=-2:${h}[d];` +
-      `[1:v]format=rgb24,scale=-2:${h}[r];[d][r]hstack=inputs=2,format=yuv420p[v]`,
+      `[2:v]format=rgb24[p];[1:v]format=rgba[f];[p][f]overlay=shortest=1:format=auto,format=rgb24,scale=-2:${h}[r];` +
+      `[d][r]hstack=inputs=2,format=yuv420p[v]`,
     '-map',
     '[v]',
     '-c:v',

@@ -254,6 +254,7 @@ async function runRender(
     if (spec.output.preview && !spec.chunk) {
       emit({ type: 'progress', jobId, stage: 'preview', done: 0, total: 1, fps: 0, eta: null });
       await writeSideBySide({
+        portrait: spec.source,
         driving: spec.driving,
         range,
         result: spec.output.format === 'png' ? layout.pattern : layout.movie,

@@ -32,6 +32,7 @@ import {
   pasteBack,
   preparePasteRegion,
 } from '../../../bridge/src/engines/liveportrait/pasteback.js';
+import { makeImage } from './fixtures.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-6) => {
   expect(a.length).toBe(b.length);
@@ -313,7 +314,7 @@ describe('feathered mask and paste-back', () => {
     expect(featherMask(128, 128, 256)).toBe(1);
     expect(featherMask(4, 128, 256)).toBe(0.5); // same shape at other crop sizes
   });
-  it('blends the generated face into the portrait with the mask, and puts the mask in alpha', () => {
+  it('writes the generated face unblended with the mask in alpha (straight alpha)', () => {
     const size = 64; // feather = 2 px
     const portrait = { data: new Uint8Array(80 * 70 * 3).fill(100), width: 80, height: 70, channels: 3 as const };
     const o2c: [number, number, number, number, number, number] = [1, 0, -10, 0, 1, -3]; // crop origin at (10, 3)
@@ -324,10 +325,46 @@ describe('feathered mask and paste-back', () => {
     const out = pasteBack(base, 80, region, gen, size);
     const px = (x: number, y: number) => Array.from(out.slice((y * 80 + x) * 4, (y * 80 + x) * 4 + 4));
     expect(px(42, 35)).toEqual([255, 255, 255, 255]); // crop centre
-    expect(px(10, 35)).toEqual([100, 100, 100, 0]); // crop edge: mask 0
-    expect(px(11, 35)).toEqual([178, 178, 178, 128]); // 1 px in: mask ½ → 100 + ½·155 = 177.5
+    expect(px(10, 35)).toEqual([100, 100, 100, 0]); // crop edge: mask 0, the portrait under alpha 0
+    expect(px(11, 35)).toEqual([255, 255, 255, 128]); // 1 px in: mask ½, the face itself
     expect(px(5, 35)).toEqual([100, 100, 100, 0]); // outside the crop
     expect(base[(35 * 80 + 42) * 4]).toBe(100); // base untouched
+  });
+
+  it("composited over the portrait (as in After Effects), gives LivePortrait's blend m·face + (1 − m)·portrait", () => {
+    // LivePortrait pastes back with result = mask·face + (1 − mask)·portrait (src/utils/crop.py paste_back). Our frame
+    // goes over the portrait in the comp with straight alpha: over = α·rgb + (1 − α)·portrait. Every feather pixel
+    // must land within one level of the reference, not at m²·face + (1 − m²)·portrait.
+    const size = 128; // feather = 4 px
+    const w = 160;
+    const h = 150;
+    const portrait = makeImage(w, h, 3);
+    const o2c: [number, number, number, number, number, number] = [0.9, 0.1, -20, -0.1, 0.9, -2];
+    const c2o = invertAffine(o2c);
+    const region = preparePasteRegion(o2c, c2o, size, w, h);
+    const face = [0.8, 0.3, 0.55]; // one colour per plane, so the reference needs no resampling
+    const gen = new Float32Array(3 * size * size);
+    for (let c = 0; c < 3; c++) gen.fill(face[c], c * size * size, (c + 1) * size * size);
+    const out = pasteBack(matteBase(portrait, region), w, region, gen, size);
+    let feather = 0;
+    let worst = 0;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const u = o2c[0] * x + o2c[1] * y + o2c[2];
+        const v = o2c[3] * x + o2c[4] * y + o2c[5];
+        const m = featherMask(u, v, size);
+        const o = (y * w + x) * 4;
+        const a = out[o + 3] / 255;
+        if (m > 0 && m < 1) feather++;
+        for (let c = 0; c < 3; c++) {
+          const p = portrait.data[(y * w + x) * 3 + c];
+          const reference = m * face[c] * 255 + (1 - m) * p;
+          const composited = a * out[o + c] + (1 - a) * p;
+          worst = Math.max(worst, Math.abs(composited - reference));
+        }
+      }
+    expect(feather).toBeGreaterThan(500);
+    expect(worst).toBeLessThanOrEqual(1);
   });
 });
 

@@ -2,7 +2,8 @@
  * Paste-back (research §6): the generated 512² face goes back into the full-resolution portrait through the crop's
  * inverse affine, blended with LivePortrait's feathered mask (value 1 on [16, 496]², falling linearly to 0 over
  * 16 px with rounded corners). The mask is evaluated analytically at each portrait pixel's crop position, once per
- * portrait; it is also the frame's matte (alpha).
+ * portrait, and becomes the frame's matte (alpha); the RGB under it is the generated face, unblended, so the blend
+ * happens once, where the frame is composited over the portrait.
  */
 import type { Affine } from './affine.js';
 
@@ -31,10 +32,8 @@ export interface PasteRegion {
   dst: Int32Array;
   /** …the index of their top-left bilinear neighbour in the generated plane, */
   src: Int32Array;
-  /** …their four bilinear weights (top-left, top-right, bottom-left, bottom-right), */
+  /** …and their four bilinear weights (top-left, top-right, bottom-left, bottom-right). */
   weights: Float32Array;
-  /** …and their mask value. */
-  alpha: Float32Array;
 }
 
 /**
@@ -58,7 +57,6 @@ export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width
   const dst: number[] = [];
   const src: number[] = [];
   const weights: number[] = [];
-  const alpha: number[] = [];
   const max = size - 1 - 1e-6;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -79,7 +77,6 @@ export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width
       dst.push(py * width + px);
       src.push(iv * size + iu);
       weights.push((1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy);
-      alpha.push(m);
     }
   }
   return {
@@ -92,15 +89,15 @@ export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width
     dst: Int32Array.from(dst),
     src: Int32Array.from(src),
     weights: Float32Array.from(weights),
-    alpha: Float32Array.from(alpha),
   };
 }
 
 /**
- * Writes the portrait with the generated face blended in.
+ * Writes the generated face over the portrait as straight (unpremultiplied) RGBA: RGB is the face itself wherever the
+ * mask is above 0, alpha is the mask. Composited over the portrait (in After Effects, or the preview) that gives
+ * LivePortrait's blend m·face + (1 − m)·portrait; pre-blending the RGB as well would apply the mask twice (m²).
  * @param base Portrait RGBA (width×height×4) whose alpha is already the matte; copied, not modified.
  * @param generated Float32Array 3×size×size RGB in 0..1 (warping_spade `out`), clipped here.
- * @returns RGBA bytes: rgb = mask·face + (1 − mask)·portrait, alpha = matte.
  */
 export function pasteBack(
   base: Uint8Array,
@@ -110,11 +107,10 @@ export function pasteBack(
   size: number,
 ): Uint8Array {
   const out = base.slice();
-  const { count, dst, src, weights, alpha } = region;
+  const { count, dst, src, weights } = region;
   const plane = size * size;
   // One pixel per step, the three planes unrolled (this loop is most of the engine's time outside session.run).
   for (let i = 0; i < count; i++) {
-    const m = alpha[i];
     const o = dst[i] * 4;
     const k = i * 4;
     const w00 = weights[k];
@@ -124,29 +120,22 @@ export function pasteBack(
     const r = src[i];
     const g = r + plane;
     const b = g + plane;
-    out[o] = blend(
-      out[o],
-      m,
+    out[o] = toByte(
       generated[r] * w00 + generated[r + 1] * w10 + generated[r + size] * w01 + generated[r + size + 1] * w11,
     );
-    out[o + 1] = blend(
-      out[o + 1],
-      m,
+    out[o + 1] = toByte(
       generated[g] * w00 + generated[g + 1] * w10 + generated[g + size] * w01 + generated[g + size + 1] * w11,
     );
-    out[o + 2] = blend(
-      out[o + 2],
-      m,
+    out[o + 2] = toByte(
       generated[b] * w00 + generated[b + 1] * w10 + generated[b + size] * w01 + generated[b + size + 1] * w11,
     );
   }
   return out;
 }
 
-/** Portrait byte `s` moved toward the generated value `v` (0..1, clipped) by mask `m`; rounds half up. */
-function blend(s: number, m: number, v: number): number {
-  const g = v < 0 ? 0 : v > 1 ? 255 : v * 255;
-  return (s + m * (g - s) + 0.5) | 0;
+/** A generated value (0..1, clipped) as a byte; rounds half up. */
+function toByte(v: number): number {
+  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
 }
 
 /** The portrait as RGBA with alpha = the matte (mask × 255), the base every frame is pasted into. */
