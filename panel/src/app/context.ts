@@ -1,0 +1,84 @@
+/**
+ * What the panel's sections share: the one state object, the settings, CEP's Node APIs, the remembered job metadata,
+ * and the sections themselves (they call each other: a finished job refreshes the Recent list, a lost bridge resets
+ * the status line). PanelApp (../app.ts) implements it.
+ */
+import { BridgeApiError } from '../../../bridge/src/api/client.js';
+import type { CompInfo, ImportResult, LayerInfo } from '../../../bridge/src/api/host.js';
+import type { CreateJobRequest, EngineAvailability, FaceThumb, JobSummary } from '../../../bridge/src/api/schema.js';
+import type { Manifest } from '../../../bridge/src/pipeline/spec.js';
+import { HostError } from '../cep.js';
+import type { Connected } from '../connect.js';
+import type { JobMeta } from '../jobs.js';
+import type { NodeDeps } from '../launch.js';
+import type { Settings } from '../settings.js';
+import type { Connection } from './connection.js';
+import type { Controls } from './controls.js';
+import type { Recent } from './recent.js';
+import type { Runs } from './run.js';
+import type { Slots } from './slots.js';
+
+export const PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape', 'video'];
+export const PERFORMANCE_KINDS = ['video', 'sequence'];
+
+/** A render this panel imported: what the controls' Update re-runs. */
+export interface Result {
+  import: ImportResult;
+  manifestPath: string;
+  manifest: Manifest;
+  spec: CreateJobRequest;
+  portrait: LayerInfo;
+  performance: LayerInfo | null;
+}
+
+/** The job whose progress the panel shows (and imports when it is done). */
+export interface FollowedJob {
+  id: string;
+  unsubscribe(): void;
+  portrait: LayerInfo;
+  performance: LayerInfo;
+  spec: CreateJobRequest;
+  update: boolean;
+}
+
+export interface State {
+  conn?: Connected;
+  engines: EngineAvailability[];
+  comp?: CompInfo;
+  portrait: LayerInfo | null;
+  performance: LayerInfo | null;
+  faces: { source: FaceThumb[]; driving: FaceThumb[]; source_pick: number; driving_pick?: number; scanned: boolean };
+  referenceFrame: number | 'auto';
+  referenceFrom: '' | 'marker' | 'time';
+  job?: FollowedJob;
+  result?: Result;
+  jobs: JobSummary[];
+  busy: boolean;
+}
+
+export interface Sections {
+  connection: Connection;
+  slots: Slots;
+  runs: Runs;
+  controls: Controls;
+  recent: Recent;
+}
+
+export interface PanelContext {
+  readonly s: State;
+  readonly settings: Settings;
+  readonly deps: NodeDeps | undefined;
+  /** Which layers each job was made from, kept in localStorage (jobs.ts). */
+  readonly meta: Record<string, JobMeta>;
+  readonly sections: Sections;
+  /** Repaints the slots and the buttons' enabled state from `s`. */
+  render(): void;
+  /** The message line under Animate. */
+  jobMessage(text: string, kind?: 'error' | 'warn' | 'info'): void;
+}
+
+/** Turns any failure into one sentence for the artist (host, bridge and panel errors carry their fixes). */
+export function say(err: unknown): string {
+  if (err instanceof HostError || err instanceof BridgeApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
