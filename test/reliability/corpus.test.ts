@@ -349,7 +349,9 @@ describe('faces', () => {
       meshwarp(PORTRAIT, f, 'two-5', { face: { driving: { by: 'index', index: 5 } } }),
       {
         code: 'BAD_INPUT',
-        message: `No face found in the driving clip (${f}, frames 0-5). Use footage where the performer's face is visible.`,
+        message: expect.stringMatching(
+          `^Expected face index 5 in the driving clip \\(${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) but clip frame 0, the first with faces, has 2 faces, largest first: index 0 \\(id \\d\\): .*; index 1 \\(id \\d\\): .*\\. Indices start at 0: pick one with --driving-face index:N or id:N \\(reenact probe --faces lists them\\)\\.$`,
+        ) as unknown as string,
       },
     );
   });

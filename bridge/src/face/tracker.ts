@@ -109,14 +109,21 @@ export function followChoice(
   return { id, faces: frames.map((f) => (id === undefined ? null : (f.faces.find((o) => o.id === id) ?? null))) };
 }
 
-/** `followChoice` frame by frame (resolved on the first frame with a face), for tracks that are not kept in memory. */
-export function createChoiceFollower(choice: FaceChoice): (frame: FrameFaces) => FaceObservation | null {
+/**
+ * `followChoice` frame by frame (resolved on the first frame with a face), for tracks that are not kept in memory.
+ * `onUnmatched` hears of the frame where the choice was resolved and matched none of its faces (it may throw).
+ */
+export function createChoiceFollower(
+  choice: FaceChoice,
+  onUnmatched?: (frame: FrameFaces) => void,
+): (frame: FrameFaces) => FaceObservation | null {
   let resolved = choice.by === 'id';
   let id = choice.by === 'id' ? choice.id : undefined;
   return (frame) => {
     if (!resolved && frame.faces.length > 0) {
       id = chooseFace(frame.faces, choice)?.id;
       resolved = true;
+      if (id === undefined) onUnmatched?.(frame);
     }
     return id === undefined ? null : (frame.faces.find((o) => o.id === id) ?? null);
   };

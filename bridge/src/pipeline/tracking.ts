@@ -8,9 +8,16 @@ import path from 'node:path';
 import { mostNeutralFrame } from '../engines/meshwarp/reference.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError, throwIfAborted } from '../errors.js';
-import { chooseFace, createChoiceFollower, createFaceTracker, type FaceTracker } from '../face/index.js';
+import { describeCandidates, describeChoice, listFaceChoices } from '../face/describe.js';
+import {
+  chooseFace,
+  createChoiceFollower,
+  createFaceTracker,
+  type FaceTracker,
+  sortLargestFirst,
+} from '../face/index.js';
 import { createFaceSmoother } from '../face/smooth-track.js';
-import type { FaceChoice, FaceObservation } from '../face/types.js';
+import type { FaceObservation } from '../face/types.js';
 import { decodeFrames } from '../media/decode.js';
 import type { Image, ProbeResult } from '../media/types.js';
 import { cacheDir } from '../util/paths.js';
@@ -47,19 +54,6 @@ export interface TrackContext {
   signal?: AbortSignal;
 }
 
-function describeChoice(choice: FaceChoice): string {
-  switch (choice.by) {
-    case 'largest':
-      return 'the largest face';
-    case 'index':
-      return `face index ${choice.index}`;
-    case 'id':
-      return `face id ${choice.id}`;
-    case 'point':
-      return `a face at (${choice.x}, ${choice.y})`;
-  }
-}
-
 async function portraitFace(tracker: FaceTracker, spec: JobSpec, source: Image): Promise<FaceObservation> {
   const faces = await tracker.detect(source, { largestOnly: spec.face.source.by === 'largest' });
   if (!faces.length) {
@@ -72,7 +66,8 @@ async function portraitFace(tracker: FaceTracker, spec: JobSpec, source: Image):
   if (!face) {
     throw new ReenactError(
       'BAD_INPUT',
-      `Expected ${describeChoice(spec.face.source)} in the portrait but found ${faces.length} face(s) (${spec.source}). Pick another face (--face).`,
+      `Expected ${describeChoice(spec.face.source)} in the portrait (${spec.source}) but it has ${describeCandidates(sortLargestFirst(faces))}. Indices start at 0: pick one with --face index:N (reenact probe --faces lists them).`,
+      { details: { file: spec.source, faces: listFaceChoices(sortLargestFirst(faces)) } },
     );
   }
   return face;
@@ -90,7 +85,14 @@ async function trackSpan(
   writer: TrackWriter,
 ): Promise<void> {
   const meter = new ProgressMeter(c.jobId, 'track', span.end - span.start + 1, c.emit);
-  const follow = createChoiceFollower(spec.face.driving);
+  const follow = createChoiceFollower(spec.face.driving, (frame) => {
+    const faces = sortLargestFirst(frame.faces);
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected ${describeChoice(spec.face.driving)} in the driving clip (${spec.driving}) but clip frame ${frame.index}, the first with faces, has ${describeCandidates(faces, true)}. Indices start at 0: pick one with --driving-face index:N or id:N (reenact probe --faces lists them).`,
+      { details: { file: spec.driving, frame: frame.index, faces: listFaceChoices(faces) } },
+    );
+  });
   tracker.reset();
   for await (const frame of decodeFrames(c.driving.file, { info: c.driving, range: span, signal: c.signal })) {
     throwIfAborted(c.signal);
