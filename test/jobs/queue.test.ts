@@ -56,7 +56,11 @@ afterAll(async () => {
 
 describe('queue (BullMQ on redis-server)', () => {
   it('renders a submitted job as chunks on two workers and merges them, equal to an unchunked render', async () => {
-    const workers = await Promise.all([1, 2].map(() => startWorker({ redis: redis.url, concurrency: 1 })));
+    // A worker's stalled-job check claims a Redis key for its stalledInterval: the default 30 s would keep the next
+    // test's workers from finding the killed worker's chunk for up to 30 s.
+    const workers = await Promise.all(
+      [1, 2].map(() => startWorker({ redis: redis.url, concurrency: 1, stalledInterval: 500 })),
+    );
     try {
       const out = path.join(dir, 'two-workers');
       const [job] = await submitJobs([{ name: 'two', spec: spec(out) }], { redis: redis.url, chunkSize: 15 });
@@ -155,6 +159,18 @@ describe('queue (BullMQ on redis-server)', () => {
       await expect(cancelSubmission({ redis: redis.url, id: 'nope' })).rejects.toThrow(
         'No queued job with id nope. See reenact queue status for the ids.',
       );
+      // Once both chunks have ended, the cancelled job is finished: watch says so, remove --finished drops it.
+      await waitFor('both chunks to end', async () =>
+        (await statusOf(job.id)).chunks.failed === 2 ? true : undefined,
+      );
+      const watched = await runCli(['queue', 'watch', job.id, '--redis', redis.url]);
+      expect({ code: watched.code, stderr: watched.stderr }).toEqual({
+        code: 130,
+        stderr: `reenact: Cancelled in the queue: ${job.id}.\n`,
+      });
+      const removed = await runCli(['queue', 'remove', '--finished', '--json', '--redis', redis.url]);
+      expect(JSON.parse(removed.stdout).jobs).toContainEqual({ id: job.id, output: out });
+      expect((await queueStatus({ redis: redis.url })).some((x) => x.id === job.id)).toBe(false);
     } finally {
       await worker.close();
     }
@@ -163,9 +179,11 @@ describe('queue (BullMQ on redis-server)', () => {
   it('lists chunks that failed for good in the dead-letter view', async () => {
     const clip = path.join(dir, 'vanishing.mp4');
     await ffmpeg('-i', driving, '-c', 'copy', clip);
-    const s = { ...spec(path.join(dir, 'dead')), driving: clip };
+    const out = path.join(dir, 'dead');
+    const s = { ...spec(out), driving: clip };
     const [job] = await submitJobs([{ name: 'dead', spec: s }], { redis: redis.url, chunkSize: 24, attempts: 2 });
     rmSync(clip); // the input disappears after submit: the chunks cannot render, and retrying cannot help
+    const watching = runCli(['queue', 'watch', job.id, '--interval', '200', '--redis', redis.url]);
     const worker = await startWorker({ redis: redis.url });
     try {
       await waitFor('the job to fail', async () => ((await statusOf(job.id)).state === 'failed' ? true : undefined));
@@ -175,8 +193,66 @@ describe('queue (BullMQ on redis-server)', () => {
       const cli = await runCli(['queue', 'dead', '--redis', redis.url]);
       expect(cli.stdout).toMatch(/^id +kind +frames +tries +reason\n/);
       expect(cli.stdout).toMatch(new RegExp(`\n${job.id}-c0-23 +chunk +0-23 +1 +File not found`));
+
+      // Issue #20 item 9: status names the chunk's own cause, not BullMQ's "child … failed".
+      expect((await statusOf(job.id)).error).toMatch(new RegExp(`^chunk (0-23|24-47): File not found \\(${clip}\\)`));
+      const table = await runCli(['queue', 'status', '--redis', redis.url]);
+      expect(table.stdout).toMatch(
+        new RegExp(`${job.id} +failed .*\\(chunk (0-23|24-47): File not found \\(${clip}\\)`),
+      );
+      // watch ends with the job: exit 1 and the cause.
+      const watched = await watching;
+      expect(watched.code).toBe(1);
+      expect(watched.stdout).toMatch(new RegExp(`(^|\n)${job.id} failed .*: chunk (0-23|24-47): File not found`));
+      expect(watched.stderr).toMatch(new RegExp(`^reenact: 1 of 1 job\\(s\\) failed \\(${job.id}: chunk`));
+
+      // The input is back: retry queues the job again under its id, and it renders as if nothing had happened.
+      await ffmpeg('-i', driving, '-c', 'copy', clip);
+      const retried = await runCli(['queue', 'retry', `${job.id}-c0-23`, '--redis', redis.url]);
+      expect(retried.stderr).toBe('');
+      expect(retried.stdout).toBe(`queued ${job.id} again: 48 frames in 2 chunk(s) on reenact-auto → ${out}\n`);
+      const done = await runCli(['queue', 'watch', job.id, '--interval', '200', '--redis', redis.url]);
+      expect(done.code).toBe(0);
+      expect(done.stdout.trim().split('\n').at(-1)).toBe(
+        `${job.id} done 2/2 chunks, 48/48 frames → ${path.join(out, 'reenact.json')}`,
+      );
+      expect(frameHashes(out)).toEqual(reference);
+      expect((await deadJobs({ redis: redis.url })).filter((d) => d.submission === job.id)).toEqual([]);
+      const again = await runCli(['queue', 'retry', job.id, '--redis', redis.url]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toBe(
+        `reenact: Expected a failed or cancelled job to retry but job ${job.id} is done. Submit it again to render it anew.\n`,
+      );
+
+      // remove drops the finished job from Redis and keeps its files.
+      const removed = await runCli(['queue', 'remove', job.id, '--redis', redis.url]);
+      expect(removed.stdout).toBe(`removed ${job.id} from the queue (its files in ${out} are kept)\n`);
+      expect((await queueStatus({ redis: redis.url })).some((x) => x.id === job.id)).toBe(false);
+      expect(frameHashes(out)).toEqual(reference);
     } finally {
       await worker.close();
+    }
+  });
+
+  it('checks inputs at submit: a missing portrait queues nothing and exits 2', async () => {
+    const file = path.join(dir, 'no-portrait.json');
+    const missing = path.join(dir, 'nobody.png');
+    writeFileSync(file, JSON.stringify({ ...spec(path.join(dir, 'never')), source: missing }));
+    const before = (await queueStatus({ redis: redis.url })).length;
+    const r = await runCli(['queue', 'submit', file, '--redis', redis.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^reenact: File not found \\(${missing}\\)\\.`));
+    expect(r.stdout).toBe('');
+    expect(await queueStatus({ redis: redis.url })).toHaveLength(before);
+  });
+
+  it('says once, without a stack trace, that Redis cannot be reached (exit 3)', async () => {
+    const down = await startRedis();
+    await down.stop(); // a port where nothing listens any more
+    const line = `reenact: Cannot reach Redis at ${down.url} (connect ECONNREFUSED 127.0.0.1:${down.port}). Start redis-server or pass --redis redis://host:port.\n`;
+    for (const args of [['queue', 'status'], ['queue', 'watch'], ['worker']]) {
+      const r = await runCli([...args, '--redis', down.url], { timeoutMs: 20_000 });
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 3, stderr: line });
     }
   });
 

@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { FlowProducer, type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ReenactError } from '../errors.js';
-import type { JobSpec } from '../pipeline/spec.js';
+import { probe } from '../media/probe.js';
+import { holdsOtherRender } from '../pipeline/output.js';
+import type { Chunk, JobSpec } from '../pipeline/spec.js';
 import { chunkSpecs, type JobPlan, planJob, splitIntoChunks } from './chunks.js';
 
 /** Redis key prefix of every reenact queue. */
@@ -77,21 +79,39 @@ export interface Submitted {
   output: string;
 }
 
-/** Runs `fn` with a short-lived Redis client. */
+/** The one message for an unreachable Redis, with the socket's reason (ECONNREFUSED…), never ioredis' stack. */
+export function unreachable(url: string, err: Error): ReenactError {
+  return new ReenactError(
+    'MISSING_DEPENDENCY',
+    `Cannot reach Redis at ${url} (${err.message}). Start redis-server or pass --redis redis://host:port.`,
+    { cause: err },
+  );
+}
+
+/**
+ * Runs `fn` with a short-lived Redis client. It tries to connect once: a client with no 'error' listener makes
+ * ioredis print "Unhandled error event" with a stack trace on every retry, and its connect() rejects with only
+ * "Connection is closed.", so the first socket error is kept for the message.
+ */
 async function withRedis<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+  let first: Error | undefined;
+  redis.on('error', (err: Error) => {
+    first ??= err;
+  });
   try {
     await redis.connect().catch((err: Error) => {
-      throw new ReenactError(
-        'MISSING_DEPENDENCY',
-        `Cannot reach Redis at ${url} (${err.message}). Start redis-server or pass --redis redis://host:port.`,
-        { cause: err },
-      );
+      throw unreachable(url, first ?? err);
     });
     return await fn(redis);
   } finally {
     redis.disconnect();
   }
+}
+
+/** Connects once and disconnects: the check a long-running client (the worker) makes before it starts. */
+export async function checkRedis(url: string): Promise<void> {
+  await withRedis(url, (redis) => redis.ping());
 }
 
 function submissionId(name: string): string {
@@ -100,52 +120,93 @@ function submissionId(name: string): string {
 }
 
 /**
- * Queues jobs as chunk flows. Each job's frames are counted here (probe), so a bad input fails at submit time.
- * @throws BAD_INPUT for a bad spec or input, MISSING_DEPENDENCY when Redis cannot be reached.
+ * What a queued job needs before anything is queued, so `submit` fails now instead of every chunk failing later: the
+ * portrait is a readable picture, the driving clip has frames (planJob), and the output folder holds no other render.
+ * @throws BAD_INPUT / OUTPUT_EXISTS naming the file and the fix.
+ */
+export async function checkJob(spec: JobSpec): Promise<JobPlan> {
+  await probe(spec.source); // exists and is a picture (a clip's first frame is a portrait too, as in renderJob)
+  const plan = await planJob(spec);
+  if (!spec.output.force && (await holdsOtherRender(spec)))
+    throw new ReenactError(
+      'OUTPUT_EXISTS',
+      `The output folder already holds a different render (${spec.output.dir}). Set output.force (--force) to replace it, or choose another output folder.`,
+      { details: { dir: spec.output.dir } },
+    );
+  return plan;
+}
+
+interface FlowOptions {
+  id: string;
+  name: string;
+  spec: JobSpec;
+  total: number;
+  chunks: Chunk[];
+  attempts: number;
+  backoffMs: number;
+}
+
+/** One submission as a BullMQ flow: the merge parent (job id = submission id) over one child per chunk. */
+async function addFlow(redis: Redis, flows: FlowProducer, f: FlowOptions): Promise<Submitted> {
+  const queue = queueName(f.spec.engine.device);
+  const backoff = { type: 'exponential', delay: f.backoffMs };
+  const childOpts = {
+    attempts: f.attempts,
+    backoff,
+    failParentOnFailure: true,
+    removeOnComplete: false,
+    removeOnFail: false,
+  };
+  await redis.sadd(QUEUES_KEY, queue);
+  await flows.add({
+    name: 'merge',
+    queueName: queue,
+    data: {
+      kind: 'merge',
+      submission: f.id,
+      name: f.name,
+      dir: f.spec.output.dir,
+      format: f.spec.output.format,
+      preview: f.spec.output.preview,
+      force: f.spec.output.force,
+      total: f.total,
+      chunks: f.chunks.length,
+    } satisfies MergeData,
+    opts: { jobId: f.id, attempts: f.attempts, backoff },
+    children: chunkSpecs(f.spec, f.chunks).map((s) => ({
+      name: 'chunk',
+      queueName: queue,
+      data: { kind: 'chunk', submission: f.id, name: f.name, spec: s } satisfies ChunkData,
+      opts: { ...childOpts, jobId: `${f.id}-c${s.chunk!.start}-${s.chunk!.end}` },
+    })),
+  });
+  return { id: f.id, name: f.name, queue, chunks: f.chunks.length, frames: f.total, output: f.spec.output.dir };
+}
+
+/**
+ * Queues jobs as chunk flows. Each job is checked first (checkJob), so a bad input fails at submit time and nothing
+ * of the batch is queued.
+ * @throws BAD_INPUT for a bad spec or input, OUTPUT_EXISTS, MISSING_DEPENDENCY when Redis cannot be reached.
  */
 export async function submitJobs(jobs: { name: string; spec: JobSpec }[], o: SubmitOptions): Promise<Submitted[]> {
-  const plans: { name: string; spec: JobSpec; plan: JobPlan }[] = [];
-  for (const job of jobs) plans.push({ ...job, plan: await planJob(job.spec) });
+  const plans: { name: string; plan: JobPlan }[] = [];
+  for (const job of jobs) plans.push({ name: job.name, plan: await checkJob(job.spec) });
   return withRedis(o.redis, async (redis) => {
     const flows = new FlowProducer({ connection: connection(o.redis), prefix: PREFIX });
     try {
       const out: Submitted[] = [];
       for (const { name, plan } of plans) {
-        const spec = plan.spec;
-        const id = submissionId(name);
-        const queue = queueName(spec.engine.device);
-        const chunks = splitIntoChunks(plan.total, o.chunkSize ?? 50);
-        const childOpts = {
-          attempts: o.attempts ?? 3,
-          backoff: { type: 'exponential', delay: o.backoffMs ?? 2000 },
-          failParentOnFailure: true,
-          removeOnComplete: false,
-          removeOnFail: false,
-        };
-        await redis.sadd(QUEUES_KEY, queue);
-        await flows.add({
-          name: 'merge',
-          queueName: queue,
-          data: {
-            kind: 'merge',
-            submission: id,
+        out.push(
+          await addFlow(redis, flows, {
+            id: submissionId(name),
             name,
-            dir: spec.output.dir,
-            format: spec.output.format,
-            preview: spec.output.preview,
-            force: spec.output.force,
+            spec: plan.spec,
             total: plan.total,
-            chunks: chunks.length,
-          } satisfies MergeData,
-          opts: { jobId: id, attempts: o.attempts ?? 3, backoff: childOpts.backoff },
-          children: chunkSpecs(spec, chunks).map((s) => ({
-            name: 'chunk',
-            queueName: queue,
-            data: { kind: 'chunk', submission: id, name, spec: s } satisfies ChunkData,
-            opts: { ...childOpts, jobId: `${id}-c${s.chunk!.start}-${s.chunk!.end}` },
-          })),
-        });
-        out.push({ id, name, queue, chunks: chunks.length, frames: plan.total, output: spec.output.dir });
+            chunks: splitIntoChunks(plan.total, o.chunkSize ?? 50),
+            attempts: o.attempts ?? 3,
+            backoffMs: o.backoffMs ?? 2000,
+          }),
+        );
       }
       return out;
     } finally {
@@ -206,6 +267,8 @@ export async function queueStatus(o: { redis: string }): Promise<SubmissionStatu
           const size = (c: ChunkData) => c.spec.chunk!.end - c.spec.chunk!.start + 1;
           let framesDone = 0;
           const counts = { total: data.chunks, done: 0, running: 0, failed: 0 };
+          // BullMQ fails the merge with "child … failed"; the chunk's own reason is what the user can act on.
+          let chunkError: string | undefined;
           for (const c of chunks) {
             const cd = c.job.data as ChunkData;
             if (c.state === 'completed') {
@@ -214,7 +277,10 @@ export async function queueStatus(o: { redis: string }): Promise<SubmissionStatu
             } else if (c.state === 'active') {
               counts.running++;
               framesDone += (c.job.progress as { done?: number })?.done ?? 0;
-            } else if (c.state === 'failed') counts.failed++;
+            } else if (c.state === 'failed') {
+              counts.failed++;
+              chunkError ??= `chunk ${cd.spec.chunk!.start}-${cd.spec.chunk!.end}: ${c.job.failedReason}`;
+            }
           }
           const cancelled = (await redis.exists(CANCEL_KEY(data.submission))) === 1;
           const st: SubmissionState =
@@ -239,7 +305,7 @@ export async function queueStatus(o: { redis: string }): Promise<SubmissionStatu
             frames: { total: data.total, done: state === 'completed' ? data.total : framesDone },
             output: data.dir,
             ...(rv?.manifest ? { manifest: rv.manifest } : {}),
-            ...(job.failedReason ? { error: job.failedReason } : {}),
+            ...(chunkError || job.failedReason ? { error: chunkError ?? job.failedReason } : {}),
           });
         }
       } finally {
@@ -271,6 +337,116 @@ export async function cancelSubmission(o: { redis: string; id: string }): Promis
   // Workers check this key before each chunk and between frames; a cancelled chunk fails for good, and with it the flow.
   await withRedis(o.redis, (redis) => redis.set(CANCEL_KEY(o.id), '1', 'EX', 7 * 24 * 3600));
   return { ...status, state: 'cancelled' };
+}
+
+/** A submission's jobs in one queue: its merge parent and its chunks, with their states. */
+interface SubmissionJobs {
+  queue: Queue;
+  merge: { job: Job<QueueJobData>; state: string };
+  chunks: { job: Job<QueueJobData>; state: string }[];
+}
+
+/**
+ * Finds a submission by its id, or by the id of one of its jobs (a dead letter's "…-c0-23"), and runs `fn` on its
+ * jobs. @throws BAD_INPUT for an unknown id.
+ */
+async function withSubmission<T>(
+  o: { redis: string; id: string },
+  fn: (redis: Redis, s: SubmissionJobs) => Promise<T>,
+): Promise<T> {
+  return withRedis(o.redis, async (redis) => {
+    for (const name of await knownQueues(redis)) {
+      const queue = new Queue(name, { connection: connection(o.redis), prefix: PREFIX });
+      try {
+        const jobs = await jobsWithState(queue);
+        const hit = jobs.find((j) => j.job.id === o.id || j.job.data.submission === o.id);
+        if (!hit) continue;
+        const submission = hit.job.data.submission;
+        const merge = jobs.find((j) => j.job.data.kind === 'merge' && j.job.data.submission === submission);
+        if (!merge) continue;
+        const chunks = jobs.filter((j) => j.job.data.kind === 'chunk' && j.job.data.submission === submission);
+        return await fn(redis, { queue, merge, chunks });
+      } finally {
+        await queue.close();
+      }
+    }
+    throw new ReenactError('BAD_INPUT', `No queued job with id ${o.id}. See reenact queue status for the ids.`, {
+      details: { notFound: true },
+    });
+  });
+}
+
+const FINISHED = new Set(['completed', 'failed']);
+
+/** "done", "failed", "cancelled" or a state that still runs, from the merge's state and the cancel flag. */
+async function finishedState(redis: Redis, s: SubmissionJobs): Promise<'done' | 'failed' | 'cancelled' | undefined> {
+  if (!FINISHED.has(s.merge.state) || s.chunks.some((c) => c.state === 'active')) return undefined;
+  if (s.merge.state === 'completed') return 'done';
+  return (await isCancelled(redis, s.merge.job.data.submission)) ? 'cancelled' : 'failed';
+}
+
+/**
+ * Queues a failed or cancelled submission again under the same id: its dead letters are dropped and every chunk is
+ * queued anew (chunks that had finished keep their frames on disk, so they only check them), then the merge.
+ * @throws USAGE while it still runs or when it is done; BAD_INPUT for an unknown id.
+ */
+export async function retrySubmission(o: { redis: string; id: string; attempts?: number }): Promise<Submitted> {
+  return withSubmission(o, async (redis, s) => {
+    const merge = s.merge.job.data as MergeData;
+    const state = await finishedState(redis, s);
+    if (state === undefined || state === 'done')
+      throw new ReenactError(
+        'USAGE',
+        `Expected a failed or cancelled job to retry but job ${merge.submission} is ${state ?? 'still running'}.${state ? ' Submit it again to render it anew.' : ' Wait for it (reenact queue watch) or cancel it first.'}`,
+      );
+    const chunkData = s.chunks
+      .map((c) => c.job.data as ChunkData)
+      .sort((a, b) => a.spec.chunk!.start - b.spec.chunk!.start);
+    if (!chunkData.length)
+      throw new ReenactError('INTERNAL', `Job ${merge.submission} has no chunks left in Redis to retry from.`);
+    const { chunk: _chunk, ...rest } = chunkData[0].spec;
+    const spec: JobSpec = {
+      ...rest,
+      output: { ...rest.output, format: merge.format, preview: merge.preview, force: merge.force },
+    };
+    const attempts = o.attempts ?? s.merge.job.opts.attempts ?? 3;
+    const backoff = s.merge.job.opts.backoff;
+    await s.merge.job.remove({ removeChildren: true });
+    await redis.del(CANCEL_KEY(merge.submission));
+    const flows = new FlowProducer({ connection: connection(o.redis), prefix: PREFIX });
+    try {
+      return await addFlow(redis, flows, {
+        id: merge.submission,
+        name: merge.name,
+        spec,
+        total: merge.total,
+        chunks: chunkData.map((c) => c.spec.chunk!),
+        attempts,
+        backoffMs: typeof backoff === 'object' && backoff?.delay !== undefined ? backoff.delay : 2000,
+      });
+    } finally {
+      await flows.close();
+    }
+  });
+}
+
+/**
+ * Drops a finished submission (done, failed or cancelled) and its dead letters from Redis. Its files are never
+ * touched. @throws USAGE while it still runs; BAD_INPUT for an unknown id.
+ */
+export async function removeSubmission(o: { redis: string; id: string }): Promise<{ id: string; output: string }> {
+  return withSubmission(o, async (redis, s) => {
+    const merge = s.merge.job.data as MergeData;
+    const state = await finishedState(redis, s);
+    if (state === undefined)
+      throw new ReenactError(
+        'USAGE',
+        `Expected a finished job to remove but job ${merge.submission} is still running. Cancel it first (reenact queue cancel ${merge.submission}).`,
+      );
+    await s.merge.job.remove({ removeChildren: true });
+    await redis.del(CANCEL_KEY(merge.submission));
+    return { id: merge.submission, output: merge.dir };
+  });
 }
 
 export interface DeadJob {

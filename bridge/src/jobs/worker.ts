@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { asReenactError } from '../errors.js';
 import { renderJob } from '../pipeline/render.js';
 import { mergeChunks } from './chunks.js';
-import { connection, isCancelled, PREFIX, type QueueJobData, queueName } from './queue.js';
+import { checkRedis, connection, isCancelled, PREFIX, type QueueJobData, queueName } from './queue.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -84,10 +84,37 @@ function processor(redis: Redis, log: (line: string) => void) {
   };
 }
 
-/** Starts taking jobs; resolves once connected. */
+/**
+ * One log line per distinct connection problem (ioredis reports every reconnect attempt, several a second), and one
+ * when it is over, instead of a stack trace per attempt.
+ */
+function connectionLog(log: (line: string) => void) {
+  let last: string | undefined;
+  return {
+    error: (err: Error) => {
+      if (err.message === last) return;
+      last = err.message;
+      log(`worker error: ${err.message}; retrying`);
+    },
+    ready: () => {
+      if (last === undefined) return;
+      last = undefined;
+      log('Redis connection back: taking jobs again');
+    },
+  };
+}
+
+/**
+ * Starts taking jobs; resolves once connected.
+ * @throws MISSING_DEPENDENCY when Redis cannot be reached at start (later outages are retried and logged once).
+ */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const log = o.log ?? (() => {});
+  await checkRedis(o.redis);
+  const connectionState = connectionLog(log);
   const redis = new Redis(o.redis, { maxRetriesPerRequest: null });
+  redis.on('error', connectionState.error);
+  redis.on('ready', connectionState.ready);
   const workers = (o.devices ?? ['auto']).map(
     (device) =>
       new Worker<QueueJobData>(queueName(device), processor(redis, log), {
@@ -100,7 +127,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         maxStalledCount: 2,
       }),
   );
-  for (const w of workers) w.on('error', (err) => log(`worker error: ${err.message}`));
+  for (const w of workers) w.on('error', connectionState.error);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     async close() {

@@ -116,6 +116,17 @@ export async function removeOutputs(layout: OutputLayout): Promise<void> {
 }
 
 /**
+ * True when `dir` holds a render that this spec would not resume or update (a different one, or a reenact.json that
+ * is not ours): what prepareOutput refuses without `force`. For checks before work is queued (queue submit, farm export).
+ */
+export async function holdsOtherRender(spec: JobSpec): Promise<boolean> {
+  const layout = outputLayout({ ...spec, chunk: undefined });
+  const previous = await readManifest(layout.manifest);
+  if (previous) return renderIdentity(previous.spec) !== renderIdentity(spec);
+  return exists(layout.manifest);
+}
+
+/**
  * Prepares the folder. Returns the earlier manifest when it can be resumed/updated in place.
  * @throws OUTPUT_EXISTS when the folder holds a different render (or stray frames) and `force` is off.
  */
