@@ -7,9 +7,11 @@
 import { copyFile, link, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError, throwIfAborted } from '../errors.js';
-import { conformMap, readImage, resolveRange } from '../media/decode.js';
+import { readImage } from '../media/decode.js';
 import { openMovie } from '../media/encode.js';
 import { probe } from '../media/probe.js';
+import type { ProbeResult } from '../media/types.js';
+import { type FramePlan, planFrames } from '../pipeline/frame-plan.js';
 import { chunkName, isCompletePng, outputLayout, prepareOutput, readManifest } from '../pipeline/output.js';
 import { parseJobSpec } from '../pipeline/parse.js';
 import { writeSideBySide } from '../pipeline/preview.js';
@@ -52,20 +54,15 @@ export interface JobPlan {
   total: number;
 }
 
-/** Counts a job's output frames (probe + range + conform map, no decoding). */
-export async function planJob(input: JobSpecInput, options: { baseDir?: string; signal?: AbortSignal } = {}) {
+/** Plans a job's output frames (probe + the render's own frame plan, no decoding). */
+export async function planJob(
+  input: JobSpecInput,
+  options: { baseDir?: string; signal?: AbortSignal } = {},
+): Promise<JobPlan & { frames: FramePlan; driving: ProbeResult }> {
   const spec = parseJobSpec(input, options);
-  const info = await probe(spec.driving, { signal: options.signal });
-  if (info.kind !== 'video') {
-    throw new ReenactError(
-      'BAD_INPUT',
-      `Expected a video clip for the driving performance but received a still image (${spec.driving}). Pick the performance footage.`,
-    );
-  }
-  const range = resolveRange(info, spec.range);
-  const outFps = spec.fps ? parseRational(spec.fps, 'output frame rate (fps)') : info.fps;
-  const total = conformMap(range.end - range.start + 1, info.fps, outFps).length;
-  return { spec, total } satisfies JobPlan;
+  const driving = await probe(spec.driving, { signal: options.signal });
+  const frames = planFrames(spec, driving);
+  return { spec, total: frames.total, frames, driving };
 }
 
 /** One spec per chunk: PNG frames, no preview (the merge writes the movie and the preview). */
@@ -178,7 +175,7 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
       force: Boolean(options.force),
     },
   };
-  const { total } = await planJob(spec, { signal: options.signal });
+  const { total, frames: plan, driving } = await planJob(spec, { signal: options.signal });
   // Each output frame from the first chunk holding it; overlapping chunks must agree on the frame's recipe.
   const byIndex = new Map<number, { frame: KeyedFrame; dir: string }>();
   for (const c of chunks) {
@@ -245,15 +242,14 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
     }
   }
   if (spec.output.preview) {
-    const info = await probe(spec.driving, { signal: options.signal });
     await writeSideBySide({
       portrait: spec.source,
       driving: spec.driving,
-      range: resolveRange(info, spec.range),
+      range: plan.range,
       result: format === 'png' ? layout.pattern : layout.movie,
       resultIsSequence: format === 'png',
       fps: parseRational(base.fps),
-      height: Math.min(720, Math.max(base.height, info.height)),
+      height: Math.min(720, Math.max(base.height, driving.height)),
       file: layout.preview,
       signal: options.signal,
     });

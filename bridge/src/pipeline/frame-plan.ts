@@ -1,0 +1,83 @@
+/**
+ * Which output frames a job has, which driving clip frame each one shows (the conform map), and which of them one run
+ * renders (its chunk, or all). One pure function of the spec and the driving clip's probe, so the render, the chunk
+ * splitter (jobs/chunks.ts) and the merge count the same frames and map them the same way.
+ */
+import { ReenactError } from '../errors.js';
+import { conformMap, resolveRange } from '../media/decode.js';
+import type { ProbeResult } from '../media/types.js';
+import { parseRational, type Rational } from '../util/rational.js';
+import type { JobSpec } from './spec.js';
+
+/** Inclusive frame numbers. */
+export interface FrameSpan {
+  start: number;
+  end: number;
+}
+
+export interface FramePlan {
+  /** Driving clip frames the job uses, in the clip's own numbers. */
+  range: FrameSpan;
+  /** Output frame rate (the spec's fps, else the clip's). */
+  fps: Rational;
+  /** Output frames of the whole job. */
+  total: number;
+  /** Output frames this run renders: the spec's chunk, or the whole job. */
+  run: FrameSpan;
+  /** Clip frame number shown by output frame `index` (conform: frames repeat or are skipped). */
+  drivingFrame(index: number): number;
+}
+
+/**
+ * Plans a job's frames. Chunks keep the WHOLE job's conform map, so a chunk's frames show the same driving frames as
+ * in an unchunked render.
+ * @example planFrames(spec /* fps "50", chunk 2-5 *\/, clip /* 25 fps, 10 frames *\/)
+ *   // → { range: {0,9}, total: 20, run: {2,5}, drivingFrame(3) = 1 }
+ * @throws BAD_INPUT for a still as the driving clip, a range outside the clip, a chunk outside the job's frames or a
+ *   chunk asking for a movie.
+ */
+export function planFrames(spec: JobSpec, driving: ProbeResult): FramePlan {
+  checkDrivingClip(driving);
+  const fps = spec.fps ? parseRational(spec.fps, 'output frame rate (fps)') : driving.fps;
+  const range = resolveRange(driving, spec.range);
+  const map = conformMap(range.end - range.start + 1, driving.fps, fps);
+  checkChunk(spec, map.length);
+  return {
+    range,
+    fps,
+    total: map.length,
+    run: spec.chunk ?? { start: 0, end: map.length - 1 },
+    drivingFrame: (index) => range.start + map[index],
+  };
+}
+
+/** Frames in a span. */
+export const countOf = (span: FrameSpan): number => span.end - span.start + 1;
+
+/** @throws BAD_INPUT when the driving input is a still image. */
+export function checkDrivingClip(driving: ProbeResult): void {
+  if (driving.kind !== 'video') {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected a video clip for the driving performance but received a still image (${driving.file}). Pick the performance footage.`,
+    );
+  }
+}
+
+/** @throws BAD_INPUT when a chunk lies outside the job's output frames, or asks for a movie. */
+function checkChunk(spec: JobSpec, total: number): void {
+  const { chunk } = spec;
+  if (!chunk) return;
+  if (chunk.end >= total) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected a chunk within output frames 0-${total - 1} but received ${chunk.start}-${chunk.end} (${spec.driving}). Split the job with its own frame count.`,
+    );
+  }
+  if (spec.output.format !== 'png') {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected format png for a chunked render but received ${spec.output.format}. Chunks render PNG frames; mergeChunks encodes the movie.`,
+    );
+  }
+}
