@@ -10,8 +10,8 @@ const base = {
   firstFrame: 0,
   complete: true,
   frames: [
-    { index: 0, sourceIndex: 12, status: 'rendered' as const },
-    { index: 1, sourceIndex: 13, status: 'rendered' as const },
+    { index: 0, sourceIndex: 12, status: 'rendered' as const, key: '0f1e2d3c4b5a6978' },
+    { index: 1, sourceIndex: 13, status: 'rendered' as const, key: '8796a5b4c3d2e1f0' },
   ],
 };
 

@@ -1,7 +1,7 @@
 /**
  * A stand-in render pipeline for the bridge tests until `pipeline/render.ts` lands on main: it behaves like the
  * real one where the bridge can tell — real PNG files written atomically (temp + rename) into
- * `<out>/frames/frame_%05d.png`, resume that keeps valid frames, a manifest with sha256 per frame, progress and
+ * `<out>/frames/frame_%05d.png`, resume that keeps valid frames, a manifest with a key per frame, progress and
  * preview events, and an abort check between frames.
  */
 import { createHash } from 'node:crypto';
@@ -74,7 +74,7 @@ export function createFixtureRunner(options: FixtureRunnerOptions = {}): JobRunn
         await fs.writeFile(tmp, data);
         await fs.rename(tmp, file);
       }
-      list.push({ index: i, sourceIndex: i, status: 'rendered', sha256: sha256(data) });
+      list.push({ index: i, sourceIndex: i, status: 'rendered', key: sha256(data).slice(0, 16) });
       const elapsed = (Date.now() - started) / 1000;
       const fps = elapsed > 0 ? (i + 1) / elapsed : 0;
       onEvent?.({

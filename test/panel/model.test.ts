@@ -88,7 +88,7 @@ describe('spec and import request', () => {
     const manifest = {
       output: 'frames/frame_%05d.png',
       format: 'png' as const,
-      frames: [{ index: 0, sourceIndex: 12, status: 'rendered' as const }],
+      frames: [{ index: 0, sourceIndex: 12, status: 'rendered' as const, key: '0f1e2d3c4b5a6978' }],
       fps: '30000/1001',
       complete: true,
     };

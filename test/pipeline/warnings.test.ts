@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
-import { renderJob, WarningGroups } from '../../bridge/src/pipeline/render.js';
+import { renderJob } from '../../bridge/src/pipeline/render.js';
+import { WarningGroups } from '../../bridge/src/pipeline/warnings.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();

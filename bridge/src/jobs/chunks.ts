@@ -84,8 +84,6 @@ export interface MergeOptions {
   signal?: AbortSignal;
 }
 
-type KeyedFrame = ManifestFrame & { key?: string };
-
 async function chunkFolders(dir: string): Promise<string[]> {
   try {
     const names = await readdir(path.join(dir, 'chunks'));
@@ -177,9 +175,9 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
   };
   const { total, frames: plan, driving } = await planJob(spec, { signal: options.signal });
   // Each output frame from the first chunk holding it; overlapping chunks must agree on the frame's recipe.
-  const byIndex = new Map<number, { frame: KeyedFrame; dir: string }>();
+  const byIndex = new Map<number, { frame: ManifestFrame; dir: string }>();
   for (const c of chunks) {
-    for (const frame of c.manifest.frames as KeyedFrame[]) {
+    for (const frame of c.manifest.frames) {
       const have = byIndex.get(frame.index);
       if (have && have.frame.key !== frame.key) {
         throw new ReenactError(

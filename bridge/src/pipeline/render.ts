@@ -1,31 +1,36 @@
 /**
  * renderJob: the one render pipeline behind the CLI, the bridge and the workers.
- *   probe → (track driving clip, cached) → engine.prepare(portrait) → per output frame: decode? → render → encode
- *   → reenact.json (+ side-by-side preview).
+ *   probe → plan the frames → (track driving clip, cached) → engine.prepare(portrait) → per output frame: decide
+ *   (frame-decision.ts) → keep, or make its pixels (frame-images.ts) → write (output-sink.ts) → reenact.json
+ *   (+ side-by-side preview).
  * Re-running the same spec on the same folder resumes: frames already on disk whose key (inputs, face data, controls)
  * is unchanged are kept, so only missing or changed frames are rendered. Memory holds a few frames at any time.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import type { DrivingFrame, Engine, RenderedFrame } from '../engines/types.js';
+import { randomUUID } from 'node:crypto';
+import type { Engine } from '../engines/types.js';
 import { asReenactError, ReenactError, throwIfAborted } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
-import { conformMap, decodeFrames, readImage, resolveRange } from '../media/decode.js';
-import { encodePng, type FrameWriter, openMovie } from '../media/encode.js';
-import { openPngSequence } from '../media/png-sequence.js';
+import { readImage } from '../media/decode.js';
+import { encodePng } from '../media/encode.js';
 import { probe } from '../media/probe.js';
 import type { Image, ProbeResult } from '../media/types.js';
-import { sha256File, writeFileAtomic } from '../util/fs.js';
-import { formatRational, frameTime, parseRational } from '../util/rational.js';
+import { sha256File } from '../util/fs.js';
+import { formatRational, frameTime } from '../util/rational.js';
 import { VERSION } from '../version.js';
 import { controlsFor } from './controls-curve.js';
 import { createEngine } from './engines.js';
 import type { JobEvent } from './events.js';
-import { isCompletePng, type OutputLayout, outputLayout, prepareOutput } from './output.js';
+import { decideFrame } from './frame-decision.js';
+import { decodeOne, drivingFrames, FrameImages, lastGoodBefore } from './frame-images.js';
+import { checkDrivingClip, countOf, type FramePlan, planFrames } from './frame-plan.js';
+import { outputLayout } from './output.js';
+import { type OutputSink, openOutputSink } from './output-sink.js';
 import { parseJobSpec } from './parse.js';
-import { downscale, writeSideBySide } from './preview.js';
+import { downscale } from './preview.js';
 import { ProgressMeter } from './progress.js';
-import type { FrameStatus, JobSpec, JobSpecInput, Manifest, ManifestFrame } from './spec.js';
+import type { JobSpec, JobSpecInput, Manifest, ManifestFrame } from './spec.js';
 import { type DrivingTrack, trackForJob } from './tracking.js';
+import { describeRuns, WarningGroups } from './warnings.js';
 
 export interface RenderOptions {
   jobId?: string;
@@ -39,36 +44,8 @@ export interface RenderOptions {
   faults?: { engineThrowsOn?: number[] };
 }
 
-/** One output frame's recipe hash: same key ⇒ same bytes, so a resumed/updated render can keep the file. */
-function frameKey(base: string, face: FaceObservation | null, controls: unknown, held?: string): string {
-  const h = createHash('sha1').update(base).update(JSON.stringify(controls));
-  if (face)
-    h.update(Buffer.from(face.landmarks.buffer, face.landmarks.byteOffset, face.landmarks.byteLength)).update(
-      JSON.stringify(face.pose),
-    );
-  else h.update('no-face');
-  if (held) h.update(`held:${held}`);
-  return h.digest('hex').slice(0, 16);
-}
-
-function neutralFrame(source: Image): Image {
-  const out = new Uint8Array(source.width * source.height * 4);
-  for (let i = 0, j = 0; j < out.length; i += source.channels, j += 4) {
-    out[j] = source.data[i];
-    out[j + 1] = source.data[i + 1];
-    out[j + 2] = source.data[i + 2];
-    out[j + 3] = 0;
-  }
-  return { data: out, width: source.width, height: source.height, channels: 4 };
-}
-
 function checkInputs(source: ProbeResult, driving: ProbeResult): void {
-  if (driving.kind !== 'video') {
-    throw new ReenactError(
-      'BAD_INPUT',
-      `Expected a video clip for the driving performance but received a still image (${driving.file}). Pick the performance footage.`,
-    );
-  }
+  checkDrivingClip(driving);
   if (source.width < 32 || source.height < 32) {
     throw new ReenactError(
       'BAD_INPUT',
@@ -81,74 +58,6 @@ function checkInputs(source: ProbeResult, driving: ProbeResult): void {
       `Expected a portrait under 100 megapixels but received ${source.width}×${source.height} (${source.file}). Scale it down first.`,
     );
   }
-}
-
-interface FrameSlot {
-  index: number;
-  sourceIndex: number;
-  image?: Image;
-}
-
-/** The output frames this run renders: the chunk's, or the whole job's (one chunk covering every frame). */
-function runFrames(spec: JobSpec, total: number): { start: number; end: number } {
-  return spec.chunk ?? { start: 0, end: total - 1 };
-}
-
-const countOf = (frames: { start: number; end: number }) => frames.end - frames.start + 1;
-
-/**
- * A run's output frames in order, with driving pixels only when the engine needs them (otherwise nothing is decoded):
- * decodes only the driving frames the run uses (at the clip's own rate) and repeats or skips them with the WHOLE job's
- * conform map, so a chunk's frames get the same driving pixels as in an unchunked render.
- */
-async function* outputFrames(
-  chunk: { start: number; end: number },
-  info: ProbeResult,
-  range: { start: number; end: number },
-  map: number[],
-  pixels: boolean,
-  signal?: AbortSignal,
-): AsyncGenerator<FrameSlot> {
-  if (!pixels) {
-    for (let index = chunk.start; index <= chunk.end; index++) yield { index, sourceIndex: range.start + map[index] };
-    return;
-  }
-  const sub = { start: range.start + map[chunk.start], end: range.start + map[chunk.end] };
-  let index = chunk.start;
-  for await (const f of decodeFrames(info.file, { info, range: sub, signal, channels: 3 })) {
-    while (index <= chunk.end && range.start + map[index] === f.sourceIndex) {
-      const again = index < chunk.end && map[index + 1] === map[index];
-      // A repeated driving frame gets its own copy, as decodeFrames does when it conforms.
-      const image = again ? { ...f, data: Uint8Array.prototype.slice.call(f.data) } : f;
-      yield { index, sourceIndex: f.sourceIndex, image };
-      index++;
-    }
-    if (index > chunk.end) return;
-  }
-}
-
-/** @throws BAD_INPUT when a chunk lies outside the job's output frames, or asks for a movie. */
-function checkChunk(spec: JobSpec, total: number): void {
-  const { chunk } = spec;
-  if (!chunk) return;
-  if (chunk.end >= total) {
-    throw new ReenactError(
-      'BAD_INPUT',
-      `Expected a chunk within output frames 0-${total - 1} but received ${chunk.start}-${chunk.end} (${spec.driving}). Split the job with its own frame count.`,
-    );
-  }
-  if (spec.output.format !== 'png') {
-    throw new ReenactError(
-      'BAD_INPUT',
-      `Expected format png for a chunked render but received ${spec.output.format}. Chunks render PNG frames; mergeChunks encodes the movie.`,
-    );
-  }
-}
-
-async function decodeOne(info: ProbeResult, sourceIndex: number, signal?: AbortSignal): Promise<Image> {
-  for await (const f of decodeFrames(info.file, { info, range: { start: sourceIndex, end: sourceIndex }, signal }))
-    return f;
-  throw new ReenactError('BAD_INPUT', `Could not decode frame ${sourceIndex} of ${info.file}.`);
 }
 
 /**
@@ -188,13 +97,8 @@ async function runRender(
     probe(spec.driving, { signal }),
   ]);
   checkInputs(sourceInfo, drivingInfo);
-  const outFps = spec.fps ? parseRational(spec.fps, 'output frame rate (fps)') : drivingInfo.fps;
-  const range = resolveRange(drivingInfo, spec.range);
-  const map = conformMap(range.end - range.start + 1, drivingInfo.fps, outFps);
-  checkChunk(spec, map.length);
-  const frameTotal = countOf(runFrames(spec, map.length));
-  const layout = outputLayout(spec);
-  const previous = await prepareOutput(spec, layout);
+  const plan = planFrames(spec, drivingInfo);
+  const sink = await openOutputSink(spec);
   const [sourceHash, drivingHash] = await Promise.all([sha256File(spec.source), sha256File(spec.driving)]);
   const engine = await createEngine(spec.engine);
   const warnings: string[] = [];
@@ -211,20 +115,26 @@ async function runRender(
       source,
       driving: drivingInfo,
       drivingHash,
-      range,
+      range: plan.range,
       jobId,
       emit,
       warn,
       signal,
     });
     const trackSeconds = (performance.now() - tTrack) / 1000;
-    emit({ type: 'started', jobId, totalFrames: frameTotal, engine: engine.info.name, device: engine.info.device });
+    emit({
+      type: 'started',
+      jobId,
+      totalFrames: countOf(plan.run),
+      engine: engine.info.name,
+      device: engine.info.device,
+    });
     await engine.prepare(source, track?.sourceFace as FaceObservation);
     const referenceIndex = track
       ? track.referenceIndex
       : typeof spec.referenceFrame === 'number'
         ? spec.referenceFrame
-        : range.start;
+        : plan.range.start;
     await engine.setReference({
       index: referenceIndex,
       time: frameTime(referenceIndex, drivingInfo.fps),
@@ -238,11 +148,8 @@ async function runRender(
       source,
       track,
       drivingInfo,
-      range,
-      map,
-      outFps,
-      layout,
-      previous,
+      plan,
+      sink,
       jobId,
       emit,
       warn,
@@ -253,18 +160,14 @@ async function runRender(
     let preview: string | undefined;
     if (spec.output.preview && !spec.chunk) {
       emit({ type: 'progress', jobId, stage: 'preview', done: 0, total: 1, fps: 0, eta: null });
-      await writeSideBySide({
+      preview = await sink.writePreview({
         portrait: spec.source,
         driving: spec.driving,
-        range,
-        result: spec.output.format === 'png' ? layout.pattern : layout.movie,
-        resultIsSequence: spec.output.format === 'png',
-        fps: outFps,
+        range: plan.range,
+        fps: plan.fps,
         height: Math.min(720, Math.max(sourceInfo.height, drivingInfo.height)),
-        file: layout.preview,
         signal,
       });
-      preview = 'preview.mp4';
     }
     const manifest = buildManifest({
       spec,
@@ -273,10 +176,8 @@ async function runRender(
       sourceHash,
       drivingHash,
       engine,
-      outFps,
-      range,
-      map,
-      layout,
+      plan,
+      movie: sink.layout.movie,
       warnings,
       preview,
       referenceIndex,
@@ -290,7 +191,7 @@ async function runRender(
         encodeSeconds: result.encodeSeconds + (performance.now() - tPreview) / 1000,
       },
     });
-    await writeFileAtomic(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    await sink.finish(manifest);
     return manifest;
   } finally {
     track?.close();
@@ -305,20 +206,17 @@ interface ManifestInputs {
   sourceHash: string;
   drivingHash: string;
   engine: Engine;
-  outFps: { num: number; den: number };
-  range: { start: number; end: number };
-  map: number[];
-  layout: OutputLayout;
+  plan: FramePlan;
+  /** The movie's path (format prores). */
+  movie: string;
   warnings: string[];
   preview?: string;
   referenceIndex: number;
-  frames: ManifestFrameWithKey[];
+  frames: ManifestFrame[];
   complete: boolean;
   stats: NonNullable<Manifest['stats']>;
   timings: Manifest['timings'];
 }
-
-type ManifestFrameWithKey = ManifestFrame & { key: string };
 
 function buildManifest(m: ManifestInputs): Manifest {
   return {
@@ -339,15 +237,15 @@ function buildManifest(m: ManifestInputs): Manifest {
       device: m.engine.info.device,
       models: m.engine.info.models.map((x) => ({ id: x.id, sha256: x.sha256, licence: x.licence })),
     },
-    fps: formatRational(m.outFps),
+    fps: formatRational(m.plan.fps),
     width: m.sourceInfo.width,
     height: m.sourceInfo.height,
     format: m.spec.output.format,
-    output: m.spec.output.format === 'png' ? 'frames/frame_%05d.png' : m.layout.movie.split(/[\\/]/).pop()!,
+    output: m.spec.output.format === 'png' ? 'frames/frame_%05d.png' : m.movie.split(/[\\/]/).pop()!,
     ...(m.preview ? { preview: m.preview } : {}),
     // A chunk's manifest lists only its frames.
-    firstFrame: m.spec.chunk?.start ?? 0,
-    frameCount: countOf(runFrames(m.spec, m.map.length)),
+    firstFrame: m.plan.run.start,
+    frameCount: countOf(m.plan.run),
     frames: m.frames,
     referenceFrame: m.referenceIndex,
     warnings: m.warnings,
@@ -364,11 +262,8 @@ interface FramesContext {
   source: Image;
   track: DrivingTrack | null;
   drivingInfo: ProbeResult;
-  range: { start: number; end: number };
-  map: number[];
-  outFps: { num: number; den: number };
-  layout: OutputLayout;
-  previous?: Manifest;
+  plan: FramePlan;
+  sink: OutputSink;
   jobId: string;
   emit: (e: JobEvent) => void;
   warn: (message: string, frames?: [number, number]) => void;
@@ -376,164 +271,74 @@ interface FramesContext {
   keyBase: string;
 }
 
-/** The per-frame loop: render missing/changed frames, keep valid ones, encode in contiguous runs. */
+/** The per-frame loop: decide each frame, keep it or make its pixels, hand them to the sink; then the warnings. */
 async function renderFrames(c: FramesContext): Promise<{
-  frames: ManifestFrameWithKey[];
+  frames: ManifestFrame[];
   renderSeconds: number;
   encodeSeconds: number;
   stats: NonNullable<Manifest['stats']>;
 }> {
-  const { spec, engine, layout, jobId, emit, options } = c;
+  const { spec, engine, plan, sink, jobId, emit, options } = c;
   const signal = options.signal;
-  const png = spec.output.format === 'png';
-  const oldKeys = new Map<number, string>();
-  for (const f of (c.previous?.frames ?? []) as ManifestFrameWithKey[]) if (f.key) oldKeys.set(f.index, f.key);
-  const frames: ManifestFrameWithKey[] = [];
-  const meter = new ProgressMeter(jobId, 'render', expectedFrames(c), emit);
-  const neutral = neutralFrame(c.source);
-  let writer: FrameWriter | undefined;
-  let nextIndex = -1;
-  let lastGood: LastGood | undefined = spec.chunk ? lastGoodBefore(c, spec.chunk.start) : undefined;
-  let renderSeconds = 0;
-  let encodeSeconds = 0;
+  const meter = new ProgressMeter(jobId, 'render', countOf(plan.run), emit);
+  const images = new FrameImages(
+    {
+      spec,
+      engine,
+      source: c.source,
+      keyBase: c.keyBase,
+      readKept: (index) => sink.read(index),
+      warn: c.warn,
+      faults: options.faults,
+    },
+    lastGoodBefore({ ...c, signal }),
+  );
   let rendered = 0;
-  let lastFlush = performance.now();
   const noFace: number[] = [];
   const frameWarnings = new WarningGroups();
-  const openWriter = async (startNumber: number) => {
-    const format = { width: c.source.width, height: c.source.height, channels: 4 as const };
-    // Every frame is the neutral portrait outside the face: the PNG writer encodes only what differs from it.
-    return png
-      ? openPngSequence({ ...format, pattern: layout.pattern, startNumber, background: neutral.data })
-      : openMovie({ ...format, fps: c.outFps, file: layout.movie, codec: 'prores', force: true });
-  };
-  const flushManifest = async () => {
-    // A partial manifest lets the bridge show progress after a crash and lets a resume trust frame keys.
-    const partial = {
-      tool: { name: 'reenact', version: VERSION },
-      spec,
-      frames,
-      complete: false,
-      createdAt: new Date().toISOString(),
-    };
-    await writeFileAtomic(layout.manifest, JSON.stringify(partial));
-  };
   try {
-    if (!png) writer = await openWriter(0);
-    else await flushManifest(); // marks the folder as this render's, so a crash before the first flush still resumes
-    for await (const slot of outputFrames(
-      runFrames(spec, c.map.length),
-      c.drivingInfo,
-      c.range,
-      c.map,
-      engine.info.needsDrivingPixels,
-      signal,
-    )) {
+    await sink.start({
+      width: c.source.width,
+      height: c.source.height,
+      fps: plan.fps,
+      background: images.neutral.data,
+    });
+    for await (const slot of drivingFrames(plan, c.drivingInfo, engine.info.needsDrivingPixels, signal)) {
       throwIfAborted(signal);
-      const face = c.track ? c.track.faceAt(slot.sourceIndex) : null;
-      const controls = controlsFor(spec, slot.index);
-      let status: FrameStatus = 'rendered';
-      let key = frameKey(c.keyBase, face, controls);
-      const wantsFace = engine.info.needsFaces !== false;
-      if (wantsFace && !face) {
-        noFace.push(slot.index);
-        if (spec.onFrameFailure === 'fail') {
-          throw new ReenactError(
-            'BAD_INPUT',
-            `No face in driving frame ${slot.sourceIndex} (${spec.driving}). Use --on-frame-failure hold to hold the last good frame instead.`,
-          );
-        }
-        status = spec.onFrameFailure === 'hold' && lastGood ? 'held' : 'no-face';
-        if (status === 'held' && lastGood) key = frameKey(c.keyBase, null, null, lastGood.key);
-      }
+      const { index, sourceIndex } = slot;
+      const face = c.track ? c.track.faceAt(sourceIndex) : null;
+      const controls = controlsFor(spec, index);
+      const decision = decideFrame({
+        keyBase: c.keyBase,
+        sourceIndex,
+        face,
+        controls,
+        needsFaces: engine.info.needsFaces !== false,
+        policy: spec.onFrameFailure,
+        lastGoodKey: images.lastGoodKey,
+        driving: spec.driving,
+      });
+      if (decision.noFace) noFace.push(index);
       // Resume / update in place: keep a frame whose recipe is unchanged and whose file is complete.
-      if (png && oldKeys.get(slot.index) === key && (await isCompletePng(layout.framePath(slot.index)))) {
-        frames.push({ index: slot.index, sourceIndex: slot.sourceIndex, status, key });
-        if (status === 'rendered') lastGood = { key, index: slot.index };
+      if (await sink.has(index, decision.key)) {
+        sink.keep({ index, sourceIndex, status: decision.status, key: decision.key });
+        if (decision.status === 'rendered') images.kept(decision.key, index);
         meter.tick();
         continue;
       }
-      let image: Image;
-      if (status === 'held' && lastGood) image = await materialise(lastGood, layout);
-      else if (status === 'no-face') image = neutral;
-      else {
-        const t = performance.now();
-        const frame: DrivingFrame = {
-          index: slot.index,
-          time: frameTime(slot.index, c.outFps),
-          image: slot.image,
-          face,
-          controls,
-        };
-        let out: RenderedFrame | undefined;
-        try {
-          if (options.faults?.engineThrowsOn?.includes(slot.index))
-            throw new Error(`injected fault on frame ${slot.index}`);
-          out = await engine.render(frame);
-        } catch (err) {
-          if (spec.onFrameFailure === 'fail')
-            throw new ReenactError(
-              'ENGINE_FAILED',
-              `The ${engine.info.name} engine failed on frame ${slot.index}: ${(err as Error).message}`,
-              { cause: err },
-            );
-          c.warn(
-            `The engine failed on frame ${slot.index} (${(err as Error).message}); it ${spec.onFrameFailure === 'hold' && lastGood ? 'holds the previous frame' : 'shows the neutral portrait'}.`,
-            [slot.index, slot.index],
-          );
-        }
-        renderSeconds += (performance.now() - t) / 1000;
-        if (out) {
-          image = out.image;
-          for (const w of out.warnings ?? []) frameWarnings.add(w, slot.index);
-          lastGood = { image, key, index: slot.index };
-        } else if (spec.onFrameFailure === 'hold' && lastGood) {
-          image = await materialise(lastGood, layout);
-          status = 'held';
-          key = frameKey(c.keyBase, null, null, `${lastGood.key}:failed`);
-        } else {
-          image = neutral;
-          status = 'failed';
-          key = `${key}:failed`; // never matches a later run's key, so a resume retries the frame
-        }
-      }
-      const te = performance.now();
-      if (png && (!writer || nextIndex !== slot.index)) {
-        await writer?.close();
-        writer = await openWriter(slot.index);
-      }
-      await writer!.write(image);
-      nextIndex = slot.index + 1;
-      encodeSeconds += (performance.now() - te) / 1000;
-      frames.push({ index: slot.index, sourceIndex: slot.sourceIndex, status, key });
+      const time = frameTime(index, plan.fps);
+      const frame = await images.produce({ index, time, image: slot.image, face, controls }, decision);
+      for (const w of frame.warnings) frameWarnings.add(w, index);
+      await sink.write({ index, sourceIndex, status: frame.status, key: frame.key }, frame.image);
       rendered++;
-      if (options.previewEvery && rendered % options.previewEvery === 0) {
-        const small = downscale(image, 256);
-        emit({
-          type: 'preview',
-          jobId,
-          index: slot.index,
-          mime: 'image/png',
-          width: small.width,
-          height: small.height,
-          data: encodePng(small).toString('base64'),
-        });
-      }
+      if (options.previewEvery && rendered % options.previewEvery === 0) emit(previewEvent(jobId, index, frame.image));
       meter.tick();
-      if (png && performance.now() - lastFlush > 2000) {
-        lastFlush = performance.now();
-        await flushManifest();
-      }
+      await sink.flushIfDue();
     }
-    const te = performance.now();
-    await writer?.close();
-    writer = undefined;
-    encodeSeconds += (performance.now() - te) / 1000;
-    if (frames.length < expectedFrames(c)) throw missingFrames(c, frames);
+    await sink.close();
+    if (sink.frames.length < countOf(plan.run)) throw missingFrames(c, sink.frames);
   } catch (err) {
-    // Frames already handed to ffmpeg finish (each PNG is atomic); a movie is dropped, never left half-written.
-    if (writer) await (png ? writer.close().catch(() => writer?.abort()) : writer.abort());
-    if (png) await flushManifest().catch(() => {});
+    await sink.abort();
     throw err;
   }
   for (const { example, frames: at } of frameWarnings.groups()) {
@@ -543,96 +348,36 @@ async function renderFrames(c: FramesContext): Promise<{
     c.warn(
       `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
-  return { frames, renderSeconds, encodeSeconds, stats: { rendered, kept: frames.length - rendered } };
+  const frames = sink.frames;
+  return {
+    frames,
+    renderSeconds: images.renderSeconds,
+    encodeSeconds: sink.encodeSeconds,
+    stats: { rendered, kept: frames.length - rendered },
+  };
 }
 
-/** Output frames this run must produce: the chunk's, or the whole job's. */
-function expectedFrames(c: FramesContext): number {
-  return countOf(runFrames(c.spec, c.map.length));
+/** A small PNG of the latest frame for the panel. */
+function previewEvent(jobId: string, index: number, image: Image): JobEvent {
+  const small = downscale(image, 256);
+  return {
+    type: 'preview',
+    jobId,
+    index,
+    mime: 'image/png',
+    width: small.width,
+    height: small.height,
+    data: encodePng(small).toString('base64'),
+  };
 }
 
 /** The decoder gave fewer frames than the clip promised (corrupt or cut short): never report such a render complete. */
-function missingFrames(c: FramesContext, frames: ManifestFrameWithKey[]): ReenactError {
+function missingFrames(c: FramesContext, frames: ManifestFrame[]): ReenactError {
+  const expected = countOf(c.plan.run);
   const last = frames.at(-1)?.sourceIndex;
   return new ReenactError(
     'BAD_INPUT',
-    `Expected ${expectedFrames(c)} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.range.start}-${last} (--range)`}.`,
-    { details: { file: c.spec.driving, expected: expectedFrames(c), decoded: frames.length } },
+    `Expected ${expected} frames from ${c.spec.driving} but only ${frames.length} could be decoded: the clip may be corrupt or cut short. Re-export it${last === undefined ? '' : `, or render only clip frames ${c.plan.range.start}-${last} (--range)`}.`,
+    { details: { file: c.spec.driving, expected, decoded: frames.length } },
   );
-}
-
-interface LastGood {
-  /** Absent when the frame was kept on disk by a resume (read back on demand). */
-  image?: Image;
-  key: string;
-  index: number;
-  /** A frame before the chunk (not in this folder): rendered on demand. */
-  load?: () => Promise<Image>;
-}
-
-/** A held frame's pixels: in memory, rendered on demand, or read back from disk when it was kept by a resume. */
-async function materialise(lastGood: LastGood, layout: OutputLayout): Promise<Image> {
-  if (!lastGood.image)
-    lastGood.image = lastGood.load
-      ? await lastGood.load()
-      : await readImage(layout.framePath(lastGood.index), { channels: 4 });
-  return lastGood.image;
-}
-
-/**
- * The frame an unchunked render would hold at the start of a chunk: the last output frame before it with a face.
- * Its pixels are rendered only if a held frame needs them. (An engine failure on that frame is not foreseen.)
- */
-function lastGoodBefore(c: FramesContext, start: number): LastGood | undefined {
-  const { spec, track, engine } = c;
-  if (!track || engine.info.needsFaces === false || spec.onFrameFailure !== 'hold') return undefined;
-  for (let index = start - 1; index >= 0; index--) {
-    const sourceIndex = c.range.start + c.map[index];
-    const face = track.faceAt(sourceIndex);
-    if (!face) continue;
-    const controls = controlsFor(spec, index);
-    return {
-      key: frameKey(c.keyBase, face, controls),
-      index,
-      load: async () => {
-        const image = engine.info.needsDrivingPixels
-          ? await decodeOne(c.drivingInfo, sourceIndex, c.options.signal)
-          : undefined;
-        const out = await engine.render({ index, time: frameTime(index, c.outFps), image, face, controls });
-        return out.image;
-      },
-    };
-  }
-  return undefined;
-}
-
-/**
- * Per-frame engine warnings grouped by kind (the text with its numbers masked), so a clip reports
- * "Frames 98–140: head shift … clamped" once instead of once per frame.
- */
-export class WarningGroups {
-  private readonly byKind = new Map<string, { example: string; frames: number[] }>();
-
-  add(message: string, frame: number): void {
-    const kind = message.replace(/-?\d+(\.\d+)?/g, '#');
-    const group = this.byKind.get(kind) ?? { example: message, frames: [] };
-    group.frames.push(frame);
-    this.byKind.set(kind, group);
-  }
-
-  groups(): { example: string; frames: number[] }[] {
-    return [...this.byKind.values()];
-  }
-}
-
-/** "40–52, 60" from sorted frame numbers. */
-export function describeRuns(indices: number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < indices.length; ) {
-    let j = i;
-    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
-    runs.push(i === j ? `${indices[i]}` : `${indices[i]}–${indices[j]}`);
-    i = j + 1;
-  }
-  return runs.join(', ');
 }

@@ -88,7 +88,11 @@ export type JobSpec = z.infer<typeof JobSpecSchema>;
 /** What callers may pass (defaults filled by parse). */
 export type JobSpecInput = z.input<typeof JobSpecSchema>;
 
-export type FrameStatus = 'rendered' | 'held' | 'neutral' | 'no-face' | 'failed';
+/**
+ * What an output frame shows: the engine's render; the last good frame held (no face, or the engine failed, with
+ * policy hold); the neutral portrait for a frame without a face, or one the engine failed on.
+ */
+export type FrameStatus = 'rendered' | 'held' | 'no-face' | 'failed';
 
 export interface ManifestFrame {
   /** Output frame index (file number). */
@@ -96,8 +100,11 @@ export interface ManifestFrame {
   /** Driving clip frame it came from. */
   sourceIndex: number;
   status: FrameStatus;
-  /** sha256 of the written frame file (png format), for resume validation. */
-  sha256?: string;
+  /**
+   * The frame's recipe key (frame-decision.ts): a later run in the same folder keeps the file when its key is the
+   * same. Manifests not written by reenact may lack it; such frames are never kept.
+   */
+  key: string;
 }
 
 /** `reenact.json`, written beside the frames (DESIGN §4). */

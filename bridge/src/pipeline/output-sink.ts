@@ -1,0 +1,161 @@
+/**
+ * The output sink: the one part of a render that writes into its output folder. It prepares the folder (resume, or
+ * --force), says which frames an earlier run left that can be kept, owns the frame writers (a PNG sequence reopened at
+ * each gap, or one ProRes movie), records each frame's manifest entry, flushes the partial manifest, and writes the
+ * preview and the final manifest. Everything else in a render only reads.
+ */
+import { readImage } from '../media/decode.js';
+import { type FrameWriter, openMovie } from '../media/encode.js';
+import { openPngSequence } from '../media/png-sequence.js';
+import type { Image } from '../media/types.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { Rational } from '../util/rational.js';
+import { VERSION } from '../version.js';
+import { isCompletePng, type OutputLayout, outputLayout, prepareOutput } from './output.js';
+import { type SideBySideOptions, writeSideBySide } from './preview.js';
+import type { JobSpec, Manifest, ManifestFrame } from './spec.js';
+
+/** How often a PNG render rewrites its partial manifest, ms. */
+const FLUSH_MS = 2000;
+
+export interface SinkFormat {
+  width: number;
+  height: number;
+  fps: Rational;
+  /** Pixels every frame shares outside the face (the neutral portrait): the PNG writer encodes only what differs. */
+  background: Uint8Array;
+}
+
+/**
+ * Prepares `spec`'s output folder and returns its sink.
+ * @throws OUTPUT_EXISTS when the folder holds a different render and force is off; BAD_INPUT when it would overwrite
+ *   an input.
+ */
+export async function openOutputSink(spec: JobSpec): Promise<OutputSink> {
+  const layout = outputLayout(spec);
+  const previous = await prepareOutput(spec, layout);
+  return new OutputSink(spec, layout, previous);
+}
+
+export class OutputSink {
+  /** This run's frames, in order, as the manifest lists them. */
+  readonly frames: ManifestFrame[] = [];
+  /** Seconds spent opening, feeding and closing the writers. */
+  encodeSeconds = 0;
+  private readonly png: boolean;
+  /** Keys of the frames the earlier run in this folder recorded. */
+  private readonly oldKeys = new Map<number, string>();
+  private format?: SinkFormat;
+  private writer?: FrameWriter;
+  /** The frame number the open PNG writer writes next. */
+  private nextIndex = -1;
+  private lastFlush = 0;
+
+  constructor(
+    private readonly spec: JobSpec,
+    readonly layout: OutputLayout,
+    previous: Manifest | undefined,
+  ) {
+    this.png = spec.output.format === 'png';
+    for (const f of previous?.frames ?? []) if (f.key) this.oldKeys.set(f.index, f.key);
+  }
+
+  /** Starts writing: opens the movie, or marks the folder as this render's (so a crash before any frame resumes). */
+  async start(format: SinkFormat): Promise<void> {
+    this.format = format;
+    this.lastFlush = performance.now();
+    if (!this.png) this.writer = await this.open(0);
+    else await this.flush();
+  }
+
+  /** True when the earlier run left output frame `index` with this recipe key, complete: it is kept as it is. */
+  async has(index: number, key: string): Promise<boolean> {
+    return this.png && this.oldKeys.get(index) === key && (await isCompletePng(this.layout.framePath(index)));
+  }
+
+  /** Records a frame kept from the earlier run. */
+  keep(frame: ManifestFrame): void {
+    this.frames.push(frame);
+  }
+
+  /** Pixels of a frame on disk (a kept frame that a later frame holds). */
+  read(index: number): Promise<Image> {
+    return readImage(this.layout.framePath(index), { channels: 4 });
+  }
+
+  /** Writes a frame's pixels and records it. */
+  async write(frame: ManifestFrame, image: Image): Promise<void> {
+    const t = performance.now();
+    if (this.png && (!this.writer || this.nextIndex !== frame.index)) {
+      await this.writer?.close();
+      this.writer = await this.open(frame.index);
+    }
+    await this.writer!.write(image);
+    this.nextIndex = frame.index + 1;
+    this.encodeSeconds += (performance.now() - t) / 1000;
+    this.frames.push(frame);
+  }
+
+  /** Rewrites the partial manifest when the last one is older than FLUSH_MS (PNG: a resume trusts its keys). */
+  async flushIfDue(): Promise<void> {
+    if (this.png && performance.now() - this.lastFlush > FLUSH_MS) {
+      this.lastFlush = performance.now();
+      await this.flush();
+    }
+  }
+
+  /** Finishes the frames: every frame handed over is on disk under its final name. */
+  async close(): Promise<void> {
+    const t = performance.now();
+    await this.writer?.close();
+    this.writer = undefined;
+    this.encodeSeconds += (performance.now() - t) / 1000;
+  }
+
+  /**
+   * After a failure: frames already handed over finish (each PNG is atomic) and the partial manifest lists them; a
+   * movie is dropped, never left half-written. Never throws.
+   */
+  async abort(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer) await (this.png ? writer.close().catch(() => writer.abort()) : writer.abort());
+    if (this.png) await this.flush().catch(() => {});
+  }
+
+  /** Writes preview.mp4 (driving | result) from the finished frames; returns its name in the folder. */
+  async writePreview(o: Omit<SideBySideOptions, 'result' | 'resultIsSequence' | 'file'>): Promise<string> {
+    await writeSideBySide({
+      ...o,
+      result: this.png ? this.layout.pattern : this.layout.movie,
+      resultIsSequence: this.png,
+      file: this.layout.preview,
+    });
+    return 'preview.mp4';
+  }
+
+  /** Writes the final manifest. */
+  async finish(manifest: Manifest): Promise<void> {
+    await writeFileAtomic(this.layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+
+  private open(startNumber: number): Promise<FrameWriter> {
+    const f = this.format!;
+    const format = { width: f.width, height: f.height, channels: 4 as const };
+    return this.png
+      ? openPngSequence({ ...format, pattern: this.layout.pattern, startNumber, background: f.background })
+      : openMovie({ ...format, fps: f.fps, file: this.layout.movie, codec: 'prores', force: true });
+  }
+
+  /** A partial manifest lets the bridge show progress after a crash and lets a resume trust frame keys. */
+  private async flush(): Promise<void> {
+    const partial = {
+      tool: { name: 'reenact', version: VERSION },
+      spec: this.spec,
+      frames: this.frames,
+      complete: false,
+      createdAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(this.layout.manifest, JSON.stringify(partial));
+  }
+}
