@@ -236,6 +236,18 @@ export function encodeModel(model: ModelProto): Uint8Array {
   return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
 }
 
+/**
+ * Encodes one message of the schema on its own (`encodeMessage('TensorProto', t)`), for writers that stream a model
+ * too large to hold encoded in memory: protobuf lets a message's repeated fields arrive in pieces, so a graph can be
+ * written as its head followed by one encoded initializer at a time.
+ */
+export function encodeMessage(type: 'GraphProto' | 'TensorProto', message: GraphProto | TensorProto): Uint8Array {
+  const t = root.lookupType(`onnx.${type}`);
+  const err = t.verify(message);
+  if (err) throw new Error(`Invalid ONNX ${type}: ${err}`);
+  return t.encode(t.fromObject(message)).finish();
+}
+
 /** A tensor initializer from typed data (stored as raw little-endian bytes). */
 export function tensor(
   name: string,

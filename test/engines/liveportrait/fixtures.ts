@@ -4,13 +4,14 @@
  * (`--from` a folder of synthetic ONNX files, with a test catalog holding their sha256).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import type { Image } from '../../../bridge/src/media/types.js';
 import { loadCatalog } from '../../../bridge/src/models/catalog.js';
 import { installModels } from '../../../bridge/src/models/install.js';
 import { DEFAULT_CONTROLS } from '../../../bridge/src/pipeline/controls.js';
+import { sha256File } from '../../../bridge/src/util/fs.js';
 import { writeSyntheticModels } from './synthetic-models.js';
 
 /** RGB image with a smooth pattern that depends on `seed` (so motion-extractor outputs differ per frame). */
@@ -75,11 +76,17 @@ export function drivingFrame(index: number, image: Image | undefined, face: Face
   return { index, time: index / 25, image, face, controls: { ...DEFAULT_CONTROLS, ...controls } };
 }
 
-/** A catalog source for a synthetic file: its sha256, at a URL nothing listens on (installs go `--from` a folder). */
-export function syntheticSource(folder: string, file: string) {
-  const sha256 = createHash('sha256')
+/**
+ * A catalog source for a synthetic file: its sha256 (hashed here unless given), at a URL nothing listens on
+ * (installs go `--from` a folder).
+ */
+export function syntheticSource(
+  folder: string,
+  file: string,
+  sha256 = createHash('sha256')
     .update(readFileSync(path.join(folder, file)))
-    .digest('hex');
+    .digest('hex'),
+) {
   return { name: 'synthetic', url: `http://127.0.0.1:9/${file}`, sha256, sizeBytes: null, hashSource: 'the tests' };
 }
 
@@ -94,11 +101,24 @@ export async function installSyntheticModels(
   const downloads = path.join(root, 'downloads');
   mkdirSync(downloads, { recursive: true });
   writeSyntheticModels(downloads, { warpGrid: options.warpGrid });
+  return installModelFolder(root, downloads, options.landmark ?? true);
+}
+
+/**
+ * Installs the LivePortrait files found in `folder` (the catalog's file names) with the real installer into
+ * `<root>/cache`, through a test catalog holding their sha256 (`<root>/catalog.json`). Returns the env to use.
+ */
+export async function installModelFolder(root: string, folder: string, landmark = true): Promise<NodeJS.ProcessEnv> {
+  mkdirSync(root, { recursive: true });
   const real = JSON.parse(readFileSync(path.resolve('models/catalog.json'), 'utf8'));
-  for (const m of real.models) m.sources = [syntheticSource(downloads, m.file)];
+  for (const m of real.models) {
+    const file = path.join(folder, m.file);
+    // Hashed as a stream: the random-weight warping graph is 420 MB.
+    if (existsSync(file)) m.sources = [syntheticSource(folder, m.file, await sha256File(file))];
+  }
   const catalogFile = path.join(root, 'catalog.json');
   writeFileSync(catalogFile, JSON.stringify(real));
   const env = { ...process.env, REENACT_CACHE_DIR: path.join(root, 'cache'), REENACT_MODEL_CATALOG: catalogFile };
-  await installModels(loadCatalog(catalogFile), { env, from: downloads, all: options.landmark ?? true });
+  await installModels(loadCatalog(catalogFile), { env, from: folder, all: landmark });
   return env;
 }
