@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: runs every benchmark section and prints markdown tables (copied into bench/RESULTS.md with the
- * machine named). `npm run bench -- media` runs one section: media, engine, liveportrait, long, queue, thread.
+ * machine named). `npm run bench -- media` runs one section: media, engine, liveportrait, long, queue, thread, and
+ * liveportrait-gpu (not in the default run: bench/gpu.sh runs it on an NVIDIA machine).
  */
 import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { asReenactError, EXIT_CODES } from '../bridge/src/errors.js';
 import { benchEngine } from './engine.js';
 import { benchDir, table } from './lib.js';
 import { benchLivePortrait } from './liveportrait.js';
+import { benchLivePortraitGpu } from './liveportrait-gpu.js';
 import { benchLong } from './long.js';
 import { benchMedia } from './media.js';
 import { benchQueue } from './queue.js';
@@ -24,13 +27,8 @@ const sections: Record<string, () => Promise<string>> = {
       ),
     ].join('\n');
   },
-  liveportrait: async () => {
-    const { rows, summary } = await benchLivePortrait();
-    return [
-      table('LivePortrait engine (target: ≤ 10% of render time outside session.run)', summary),
-      table('LivePortrait engine, per stage', rows),
-    ].join('\n');
-  },
+  liveportrait: async () => (await benchLivePortrait()).map((t) => table(t.title, t.rows)).join('\n'),
+  'liveportrait-gpu': async () => (await benchLivePortraitGpu()).map((t) => table(t.title, t.rows)).join('\n'),
   long: async () =>
     table('Long clips: peak RSS and progress (issue #9; 10 s vs 60 s RSS ratio target ≤ 1.1)', await benchLong()),
   queue: async () => table('Studio queue: 1 vs 2 local workers (needs redis-server on PATH)', await benchQueue()),
@@ -42,7 +40,7 @@ const sections: Record<string, () => Promise<string>> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : Object.keys(sections);
+const names = wanted.length ? wanted : Object.keys(sections).filter((s) => s !== 'liveportrait-gpu');
 console.log(
   `## reenact bench — ${new Date().toISOString().slice(0, 10)} — ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
 );
@@ -53,7 +51,14 @@ for (const name of names) {
     process.exitCode = 2;
     continue;
   }
-  console.log(await run());
+  try {
+    console.log(await run());
+  } catch (err) {
+    // A missing dependency (e.g. no CUDA provider) says so and exits 3, like the CLI; anything else is a failure.
+    const e = asReenactError(err);
+    console.error(`bench section "${name}": ${e.code === 'INTERNAL' ? (err as Error).stack : e.message}`);
+    process.exitCode = EXIT_CODES[e.code];
+  }
 }
 // Generated clips and frames (hundreds of MB) go with the run.
 rmSync(benchDir, { recursive: true, force: true });
