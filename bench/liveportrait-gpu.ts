@@ -2,7 +2,8 @@
  * The LivePortrait benchmark on an NVIDIA GPU (bench/gpu.sh runs it): the engine end to end with `--device cuda`
  * (which uses the GridSample-rewritten warping graph), then session timings of the rewritten warping graph and the
  * motion extractor in fp32 and fp16 on CUDA and, when its libraries load, TensorRT; and the original graph on CUDA,
- * whose stock GridSample kernel is 4-D only (FasterLivePortrait issues #14, #36), to record what it does.
+ * to record what this ONNX Runtime does with 5-D GridSample there (4-D only before ORT PR #27201: FasterLivePortrait
+ * issues #14, #36).
  * Refuses to start (exit 3, with the reason) when this onnxruntime-node install cannot load the CUDA provider.
  */
 import path from 'node:path';

@@ -4,6 +4,9 @@
  * int8) of warping_spade and motion_extractor. Times only for the variants: their quality needs the real weights.
  * Each session: created, one warm-up run, then the best of `runs` timed runs (the least disturbed on a shared machine).
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { randomFeeds } from '../bridge/src/models/check-rewrite.js';
 import type { Skeleton } from '../test/engines/liveportrait/random-graphs/graph.js';
@@ -49,6 +52,32 @@ export async function timeSession(file: string, o: SessionOptions): Promise<Sess
     return { createMs, firstRunMs, bestRunMs, outputs };
   } finally {
     await session.release();
+  }
+}
+
+export interface ApartTiming {
+  createMs: number;
+  firstRunMs: number;
+  bestRunMs: number;
+  peakRssBytes: number;
+}
+
+/**
+ * timeSession in a fresh process: its peak RSS is this session's alone, and a variant that crashes or runs out of
+ * memory becomes an error message (exit code or signal, last lines of stderr) instead of ending the bench.
+ */
+export async function timeSessionApart(file: string, o: SessionOptions): Promise<ApartTiming | { error: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), JSON.stringify({ file, ...o })],
+      { maxBuffer: 1 << 20 },
+    );
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ApartTiming;
+  } catch (err) {
+    const e = err as { code?: number; signal?: string; stderr?: string };
+    const tail = (e.stderr ?? '').trim().split('\n').slice(-2).join(' ').slice(0, 200);
+    return { error: `${e.signal ? `killed by ${e.signal}` : `exit ${e.code}`}${tail ? `: ${tail}` : ''}` };
   }
 }
 
@@ -105,4 +134,17 @@ export function int8Variant(base: Skeleton, stem: string): string {
   const file = `${stem}.int8.onnx`;
   ensureGraph(file, toDynamicInt8(base));
   return file;
+}
+
+// Entry for one session in its own process: `node --import tsx bench/liveportrait-sessions.ts '{"file":…,"executionProviders":["cpu"],"threads":2,"runs":1}'`.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { file, ...o } = JSON.parse(process.argv[2]) as SessionOptions & { file: string };
+  const t = await timeSession(file, o);
+  const result: ApartTiming = {
+    createMs: t.createMs,
+    firstRunMs: t.firstRunMs,
+    bestRunMs: t.bestRunMs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  console.log(JSON.stringify(result));
 }

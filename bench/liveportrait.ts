@@ -20,7 +20,14 @@ import { installModelFolder } from '../test/engines/liveportrait/fixtures.js';
 import { generateRandomGraphs, NETWORKS, randomGraphsDir } from '../test/engines/liveportrait/random-graphs/index.js';
 import { benchDir, mib, type Row } from './lib.js';
 import type { EngineRun, EngineRunOptions } from './liveportrait-engine.js';
-import { fp16Variant, int8Variant, maxAbsDiff, nonFinite, timeSession } from './liveportrait-sessions.js';
+import {
+  fp16Variant,
+  int8Variant,
+  maxAbsDiff,
+  nonFinite,
+  timeSession,
+  timeSessionApart,
+} from './liveportrait-sessions.js';
 
 /** Decided when the bench starts, before other sections point REENACT_CACHE_DIR at their scratch folders. */
 const GRAPHS = randomGraphsDir();
@@ -146,15 +153,26 @@ async function variantTable(threads: number): Promise<Table> {
     ];
     let fp32Ms = 0;
     for (const [variant, file, note] of files) {
-      const t = await timeSession(file, { executionProviders: ['cpu'], threads, runs: 1 });
+      const t = await timeSessionApart(file, { executionProviders: ['cpu'], threads, runs: 1 });
+      const row: Row = { network: name.replace('.onnx', ''), variant, 'file MiB': mib(statSync(file).size) };
+      if ('error' in t) {
+        rows.push({
+          ...row,
+          'create s': '',
+          'run s': '',
+          'vs fp32': '',
+          'peak RSS MiB': '',
+          note: `failed: ${t.error}`,
+        });
+        continue;
+      }
       if (variant === 'fp32') fp32Ms = t.bestRunMs;
       rows.push({
-        network: name.replace('.onnx', ''),
-        variant,
-        'file MiB': mib(statSync(file).size),
+        ...row,
         'create s': seconds(t.createMs),
         'run s': seconds(t.bestRunMs),
         'vs fp32': `${(fp32Ms / t.bestRunMs).toFixed(2)}×`,
+        'peak RSS MiB': mib(t.peakRssBytes),
         note,
       });
     }

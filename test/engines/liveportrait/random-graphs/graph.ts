@@ -63,7 +63,7 @@ function tensorSeed(seed: number, name: string): number {
 }
 
 /** Uniform values with the given mean and standard deviation (a uniform on ±std·√3). */
-export function uniformValues(n: number, std: number, mean: number, seed: number): Float32Array {
+function uniformValues(n: number, std: number, mean: number, seed: number): Float32Array {
   const r = seededRandom(seed);
   const a = std * Math.sqrt(3);
   const out = new Float32Array(n);

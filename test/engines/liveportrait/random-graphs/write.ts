@@ -113,7 +113,7 @@ export function writeSkeleton(file: string, s: Skeleton): number {
 }
 
 /** The whole model in memory (small graphs, tests, cut-out parts). */
-export function toModel(s: Skeleton): ModelProto {
+function toModel(s: Skeleton): ModelProto {
   const initializer: TensorProto[] = s.tensors.map((t) => ({
     name: t.name,
     dims: t.dims,
