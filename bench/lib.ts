@@ -1,6 +1,6 @@
 /** Benchmark helpers: timing, RSS sampling, markdown tables. Figures are ratios measured in one run (machines are noisy). */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type RawInput, rawInputArgs } from '../bridge/src/media/ffmpeg-args.js';
@@ -70,6 +70,21 @@ export function table(title: string, rows: Row[]): string {
     ...rows.map((r) => `| ${cols.map((c) => fmt(r[c])).join(' | ')} |`),
     '',
   ].join('\n');
+}
+
+/**
+ * This process's peak RSS in bytes. Linux: VmHWM of /proc/self/status, because getrusage's ru_maxrss (Node's
+ * resourceUsage().maxRSS) keeps the high-water mark of the process image before exec, so a child spawned by a large
+ * parent reports at least the parent's size. Elsewhere: maxRSS.
+ */
+export function peakRss(): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 export function mib(bytes: number): number {

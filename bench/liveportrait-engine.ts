@@ -12,6 +12,7 @@ import { createLivePortraitEngine } from '../bridge/src/engines/liveportrait/ind
 import { loadCatalog } from '../bridge/src/models/catalog.js';
 import { executionProviders, parseDevice, type SessionFactory } from '../bridge/src/onnx/providers.js';
 import { drivingFrame, makeFace, makeImage } from '../test/engines/liveportrait/fixtures.js';
+import { peakRss } from './lib.js';
 
 export interface EngineRunOptions {
   device: string;
@@ -120,7 +121,7 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineRun> {
       renderMs: t.renderMs,
       bestFrameMs,
       outsideShare: t.outsideShare,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: peakRss(),
       checkedValues: checker.counts.checked,
       nonFinite: checker.counts.nonFinite,
       warnings: engine.warnings,

@@ -12,6 +12,7 @@ import { randomFeeds } from '../bridge/src/models/check-rewrite.js';
 import type { Skeleton } from '../test/engines/liveportrait/random-graphs/graph.js';
 import { ensureGraph } from '../test/engines/liveportrait/random-graphs/index.js';
 import { toDynamicInt8, toFp16 } from '../test/engines/liveportrait/random-graphs/variants.js';
+import { peakRss } from './lib.js';
 
 export interface SessionTiming {
   createMs: number;
@@ -144,7 +145,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     createMs: t.createMs,
     firstRunMs: t.firstRunMs,
     bestRunMs: t.bestRunMs,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRss(),
   };
   console.log(JSON.stringify(result));
 }
