@@ -126,9 +126,11 @@ export class JobManager {
     };
     const entry: Entry = { job, events: new JobEventLog(), lastPersist: 0 };
     this.entries.set(job.id, entry);
-    await this.persist(entry);
-    const snapshot = { ...job };
+    // Queued before the record is saved: a cancel during the save finds the job in the queue (and nothing else).
     this.enqueue(entry);
+    const snapshot = { ...job };
+    await this.persist(entry);
+    this.pump();
     this.log.info({ jobId: job.id, engine: spec.engine.name, output: spec.output.dir }, 'job queued');
     return snapshot;
   }
@@ -138,7 +140,8 @@ export class JobManager {
     const entry = this.entry(id);
     const { job } = entry;
     if (job.state === 'queued') {
-      this.queue.splice(this.queue.indexOf(id), 1);
+      const at = this.queue.indexOf(id);
+      if (at >= 0) this.queue.splice(at, 1);
       await this.finish(entry, 'cancelled');
       entry.events.push({ type: 'cancelled', jobId: id });
     } else if (job.state === 'running') {
@@ -174,9 +177,10 @@ export class JobManager {
     job.updatedAt = new Date().toISOString();
     entry.events.reset();
     entry.stopReason = undefined;
-    await this.persist(entry);
-    const snapshot = { ...job };
     this.enqueue(entry);
+    const snapshot = { ...job };
+    await this.persist(entry);
+    this.pump();
     this.log.info({ jobId: id }, 'job resumed');
     return snapshot;
   }
@@ -255,10 +259,10 @@ export class JobManager {
     }
   }
 
+  /** Puts the job in the queue; `pump()` starts it once its `queued` record is saved. */
   private enqueue(entry: Entry): void {
     this.queue.push(entry.job.id);
     entry.events.push({ type: 'queued', jobId: entry.job.id });
-    this.pump();
   }
 
   /** Starts queued jobs, oldest first, while their device has a free slot. */
