@@ -117,7 +117,7 @@ export function ranWholeFile(suite: { tasks?: unknown[] }): boolean {
 export interface Row {
   case: string;
   input: string;
-  via: 'library' | 'CLI';
+  via: 'library' | 'CLI' | 'HTTP' | 'WebSocket';
   outcome: string;
   seconds: number;
 }

@@ -59,7 +59,7 @@ describe('authentication', () => {
     expect(res.body.error).toEqual({
       code: 'UNAUTHORIZED',
       message:
-        'Expected the bridge token in an Authorization: Bearer header (or ?token= for WebSockets) but received none.',
+        'Expected the bridge token in an Authorization: Bearer header (or ?token= for the events WebSocket) but received none.',
     });
   });
 

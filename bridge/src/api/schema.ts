@@ -55,6 +55,7 @@ export function absolutePath(name: string) {
 export type ApiErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN_ORIGIN'
+  | 'FORBIDDEN_HOST'
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'CONFLICT'

@@ -19,6 +19,8 @@ import type { BridgeServices } from './services.js';
 
 export interface AppOptions {
   token: string;
+  /** The interface the bridge listens on (Host headers are checked against it); default 127.0.0.1. */
+  host?: string;
   manager: JobManager;
   services: BridgeServices;
   dataDir: string;
@@ -46,7 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` },
     }),
   );
-  app.addHook('onRequest', securityHook(options.token));
+  app.addHook('onRequest', securityHook(options.token, options.host ?? '127.0.0.1'));
   app.addHook('onResponse', async (req, reply) => {
     // A refused WebSocket upgrade (401/403/404) leaves its raw socket open; close it so it cannot linger.
     if (req.headers.upgrade && reply.statusCode !== 101) req.raw.socket?.destroy();

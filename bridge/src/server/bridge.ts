@@ -93,6 +93,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   });
   const app = await buildApp({
     token,
+    host,
     manager,
     services,
     dataDir,

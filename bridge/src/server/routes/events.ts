@@ -23,6 +23,8 @@ export function eventRoutes(app: FastifyInstance, manager: JobManager): void {
     '/jobs/:id/events',
     {
       websocket: true,
+      // Browsers cannot set a WebSocket's headers: this route alone takes the token as ?token= (security.ts).
+      config: { tokenInQuery: true },
       // Runs before the upgrade: an unknown id is a plain 404, not an opened-then-closed socket.
       preValidation: async (req) => {
         parseOr400(EventsQuerySchema, queryWithoutToken(req.query), 'query');

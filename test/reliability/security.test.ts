@@ -1,0 +1,189 @@
+/**
+ * Security probes (issue #19): what an attacker with a valid token — a buggy panel, a leaked token, a script with a
+ * typo — or a web page on the artist's machine can make the bridge do, over real HTTP and WebSocket on loopback.
+ * Each probe asserts the refusal (or the safe outcome) and becomes a row of the "Security" section of
+ * test/RELIABILITY.md.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createFixtureRunner } from '../jobs/fixture-runner.js';
+import { makeInputs, startTestBridge, type TestBridge, tempDir } from '../server/helpers.js';
+import { type Row, ranWholeFile, scrub, writeSection } from './harness.js';
+
+const rows: Row[] = [];
+let t: TestBridge;
+let work = '';
+let inputs: { source: string; driving: string };
+
+beforeAll(async () => {
+  work = await tempDir('reenact-security-');
+  inputs = await makeInputs(work);
+  t = await startTestBridge({ services: { runner: createFixtureRunner({ frames: 3 }) } });
+});
+
+// biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
+afterAll(async ({}, suite) => {
+  await t?.bridge.close();
+  if (ranWholeFile(suite))
+    writeSection(
+      'security',
+      'Security (test/reliability/security.test.ts)',
+      'Probes of issue #19, each as an attacker with a valid token (or a web page on the same machine) would send ' +
+        'it, to an in-process bridge on 127.0.0.1. Every probe is asserted; the outcome column is what the bridge did.',
+      rows,
+    );
+});
+
+function row(c: string, input: string, via: Row['via'], outcome: string, t0: number): void {
+  rows.push({ case: c, input, via, outcome: scrub(outcome, [work]), seconds: (performance.now() - t0) / 1000 });
+}
+
+interface RawAnswer {
+  status: number;
+  body: { error?: { code: string; message: string } } & Record<string, unknown>;
+}
+
+/** One HTTP request with full control of every header, Host included (fetch may not set Host). */
+function raw(
+  method: string,
+  route: string,
+  headers: Record<string, string | undefined>,
+  body?: string,
+): Promise<RawAnswer> {
+  const url = new URL(t.bridge.url + route);
+  const wanted = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers: wanted,
+        setHost: !('host' in headers),
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const bearer = () => ({ authorization: `Bearer ${t.bridge.token}` });
+const outcomeOf = (a: RawAnswer) =>
+  a.body.error ? `${a.status} ${a.body.error.code}: ${a.body.error.message}` : `${a.status}`;
+
+describe('who may talk to the bridge (item 9)', () => {
+  it('refuses an Origin of file:// with a host, and http://127.1', async () => {
+    for (const origin of [
+      'file://evil-share/panel.html',
+      'file://evil-share',
+      'http://127.1',
+      `http://127.1:${t.bridge.port}`,
+    ]) {
+      const t0 = performance.now();
+      const a = await raw('GET', '/health', { ...bearer(), origin });
+      expect(a.status, origin).toBe(403);
+      expect(a.body.error?.code).toBe('FORBIDDEN_ORIGIN');
+      row('Origin that only looks local', `Origin: ${origin}`, 'HTTP', outcomeOf(a), t0);
+    }
+  });
+
+  it('keeps the panel origins: null (CEP in current Chromium), file://, localhost pages', async () => {
+    for (const origin of ['null', 'file://', `http://localhost:${t.bridge.port}`, 'http://[::1]:8080']) {
+      const a = await raw('GET', '/health', { ...bearer(), origin });
+      expect(a.status, origin).toBe(200);
+    }
+  });
+
+  it('refuses a Host that is not the bridge (DNS rebinding), even with the token', async () => {
+    const port = t.bridge.port;
+    for (const host of [
+      `evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      '127.0.0.1',
+      `localhost.evil.example:${port}`,
+      `10.0.0.1:${port}`,
+    ]) {
+      const t0 = performance.now();
+      const a = await raw('GET', '/jobs', { ...bearer(), host });
+      expect(a.status, host).toBe(403);
+      expect(a.body.error?.code).toBe('FORBIDDEN_HOST');
+      row(
+        'Host of another name (DNS rebinding)',
+        `Host: ${host.replace(String(port), '<port>')}`,
+        'HTTP',
+        outcomeOf(a).replaceAll(String(port), '<port>'),
+        t0,
+      );
+    }
+    const t0 = performance.now();
+    const none = await raw('GET', '/jobs', { ...bearer(), host: undefined });
+    expect(none.status).toBe(400); // Node's HTTP server refuses an HTTP/1.1 request without Host before routing
+    row('no Host header', '(none)', 'HTTP', `${none.status} (refused by Node's HTTP server before routing)`, t0);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      expect((await raw('GET', '/jobs', { ...bearer(), host })).status, host).toBe(200);
+    }
+  });
+
+  it('refuses a WebSocket upgrade through another Host', async () => {
+    const job = (
+      await t.client.createJob({ ...inputs, output: { dir: path.join(work, 'ws-host') }, engine: { name: 'fixture' } })
+    ).job;
+    const t0 = performance.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${t.bridge.url.replace('http', 'ws')}/jobs/${job.id}/events?token=${t.bridge.token}`, {
+        headers: { host: `evil.example:${t.bridge.port}` },
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('opened')));
+      ws.on('error', () => {});
+    });
+    expect(status).toBe(403);
+    row(
+      'WebSocket upgrade through another Host',
+      'Host: evil.example:<port>',
+      'WebSocket',
+      `${status} FORBIDDEN_HOST`,
+      t0,
+    );
+  });
+
+  it('accepts ?token= only on the events WebSocket', async () => {
+    for (const route of ['/jobs', '/health', '/probe?path=/etc/hostname']) {
+      const t0 = performance.now();
+      const sep = route.includes('?') ? '&' : '?';
+      const a = await raw('GET', `${route}${sep}token=${t.bridge.token}`, {});
+      expect(a.status, route).toBe(401);
+      expect(a.body.error?.message).toBe(
+        'Expected the bridge token in an Authorization: Bearer header but received it in the URL (?token= is accepted only on the events WebSocket, where browsers cannot set headers).',
+      );
+      row('token in the URL of a plain request', `GET ${route}${sep}token=<token>`, 'HTTP', outcomeOf(a), t0);
+    }
+    const job = (
+      await t.client.createJob({ ...inputs, output: { dir: path.join(work, 'ws-token') }, engine: { name: 'fixture' } })
+    ).job;
+    const opened = await new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(`${t.bridge.url.replace('http', 'ws')}/jobs/${job.id}/events?token=${t.bridge.token}`);
+      ws.on('open', () => {
+        ws.close();
+        resolve(true);
+      });
+      ws.on('unexpected-response', () => resolve(false));
+      ws.on('error', () => {});
+    });
+    expect(opened).toBe(true);
+  });
+});
