@@ -187,3 +187,53 @@ describe('who may talk to the bridge (item 9)', () => {
     expect(opened).toBe(true);
   });
 });
+
+describe('bounded resources (item 8)', () => {
+  it('closes with 1013 a WebSocket client that pings and never reads, instead of queuing replies without bound', async () => {
+    // A job that runs for the whole probe, so its stream stays open.
+    const slow = await startTestBridge({ services: { runner: createFixtureRunner({ frames: 600, delayMs: 100 }) } });
+    const job = (
+      await slow.client.createJob({
+        ...inputs,
+        output: { dir: path.join(work, 'ws-slow') },
+        engine: { name: 'fixture' },
+      })
+    ).job;
+    const t0 = performance.now();
+    const ws = new WebSocket(
+      `${slow.bridge.url.replace('http', 'ws')}/jobs/${job.id}/events?token=${slow.bridge.token}`,
+    );
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.pause(); // reads nothing from now on: every reply stays in the kernel's buffers, then in the bridge's
+    const pings = 600_000;
+    const message = JSON.stringify({ type: 'ping', id: 1_000_000_000 });
+    for (let i = 0; i < pings; i++) {
+      ws.send(message);
+      if (i % 20_000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise<void>((resolve, reject) => ws.send(message, (err) => (err ? reject(err) : resolve())));
+    const rssWhileStalled = (await slow.client.health()).memory.rss;
+    let pongs = 0;
+    // Ends with the close, or once every ping was answered (the old bridge queued them all and stayed open).
+    const ended = new Promise<number | 'every ping answered'>((resolve) => {
+      ws.once('close', (closeCode) => resolve(closeCode));
+      ws.on('message', (data) => {
+        if (String(data).startsWith('{"type":"pong"') && ++pongs > pings) resolve('every ping answered');
+      });
+    });
+    ws.resume();
+    const code = await ended;
+    ws.terminate();
+    expect(code).toBe(1013);
+    expect(pongs).toBeLessThan(pings); // the rest were never queued
+    expect((await slow.client.health()).ok).toBe(true);
+    await slow.bridge.close();
+    row(
+      'WebSocket client that pings and never reads',
+      `${pings} pings, no reads`,
+      'WebSocket',
+      `closed with ${code} after ${pongs} pongs (the rest never queued); bridge RSS ${Math.round(rssWhileStalled / 2 ** 20)} MiB while stalled`,
+      t0,
+    );
+  });
+});

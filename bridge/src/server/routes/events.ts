@@ -1,7 +1,8 @@
 /**
  * `GET /jobs/:id/events` (WebSocket): the job's state, then its events (history first), closing with 1000 after a
  * final event. Client messages are validated; a bad one gets an error message and a 1008 close. Previews are
- * dropped for a client that reads slower than the job renders, so a stalled panel cannot grow the bridge's memory.
+ * dropped for a client that reads slower than the job renders, and a client that stops reading altogether (it may
+ * still send pings) is closed with 1013 once its unread replies pass a limit: no client can grow the bridge's memory.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -17,6 +18,8 @@ import { queryWithoutToken } from './media.js';
 
 /** Bytes queued on a socket above which previews are skipped for that client. */
 const PREVIEW_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** Bytes queued on a socket above which the client is closed (1013 "try again later") instead of queuing more. */
+export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 export function eventRoutes(app: FastifyInstance, manager: JobManager): void {
   app.get(
@@ -34,7 +37,12 @@ export function eventRoutes(app: FastifyInstance, manager: JobManager): void {
     (socket, req) => {
       const { id } = req.params as { id: string };
       const send = (message: ServerMessage) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_BACKLOG_BYTES) {
+          socket.close(1013, 'client is not reading');
+          return;
+        }
+        socket.send(JSON.stringify(message));
       };
       let previews = EventsQuerySchema.parse(queryWithoutToken(req.query)).previews === 'true';
       send({ type: 'job', job: manager.get(id) });
