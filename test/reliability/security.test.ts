@@ -4,10 +4,13 @@
  * Each probe asserts the refusal (or the safe outcome) and becomes a row of the "Security" section of
  * test/RELIABILITY.md.
  */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createClient } from '../../bridge/src/api/client.js';
+import { serve } from '../../bridge/src/server/bridge.js';
 import { createFixtureRunner } from '../jobs/fixture-runner.js';
 import { makeInputs, startTestBridge, type TestBridge, tempDir } from '../server/helpers.js';
 import { type Row, ranWholeFile, scrub, writeSection } from './harness.js';
@@ -236,4 +239,72 @@ describe('bounded resources (item 8)', () => {
       t0,
     );
   });
+});
+
+describe('private data (item 10)', () => {
+  it.skipIf(process.platform === 'win32')(
+    'keeps the data folder 0700 and job records, log and lock 0600 — also those an older version left open',
+    async () => {
+      const t0 = performance.now();
+      const data = path.join(work, 'data-perms');
+      const oldRecord = path.join(data, 'jobs', 'j-20260101-000000-0a1b2c3d.json');
+      mkdirSync(path.join(data, 'jobs'), { recursive: true, mode: 0o755 });
+      mkdirSync(path.join(data, 'logs'), { recursive: true, mode: 0o755 });
+      writeFileSync(path.join(data, 'logs', 'bridge.log'), '', { mode: 0o644 });
+      const old = {
+        id: 'j-20260101-000000-0a1b2c3d',
+        state: 'done',
+        spec: { ...inputs, output: { dir: path.join(work, 'old-out') }, engine: { name: 'fixture' } },
+        device: 'auto',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        runs: 1,
+      };
+      writeFileSync(oldRecord, JSON.stringify(old), { mode: 0o644 });
+      const started = await serve({ dataDir: data, services: { runner: createFixtureRunner({ frames: 2 }) } });
+      if (started.reused) throw new Error('expected a new bridge');
+      const { bridge } = started;
+      const client = createClient({
+        url: bridge.url,
+        token: bridge.token,
+        WebSocket,
+      });
+      const job = (
+        await client.createJob({ ...inputs, output: { dir: path.join(work, 'perm-out') }, engine: { name: 'fixture' } })
+      ).job;
+      await new Promise<void>((resolve, reject) =>
+        client.jobEvents(job.id).subscribe({ complete: () => resolve(), error: reject }),
+      );
+      const mode = (p: string) => (statSync(p).mode & 0o777).toString(8).padStart(4, '0');
+      const modes = {
+        'data folder': mode(data),
+        'jobs/': mode(path.join(data, 'jobs')),
+        'logs/': mode(path.join(data, 'logs')),
+        'new job record': mode(path.join(data, 'jobs', `${job.id}.json`)),
+        'old job record': mode(oldRecord),
+        'logs/bridge.log': mode(path.join(data, 'logs', 'bridge.log')),
+        'bridge.lock': mode(path.join(data, 'bridge.lock')),
+      };
+      await bridge.close();
+      await started.stopped;
+      expect(modes).toEqual({
+        'data folder': '0700',
+        'jobs/': '0700',
+        'logs/': '0700',
+        'new job record': '0600',
+        'old job record': '0600',
+        'logs/bridge.log': '0600',
+        'bridge.lock': '0600',
+      });
+      row(
+        'other local users reading job records (umask 022)',
+        'data folder, jobs/, logs/ made 0755 and files 0644 by an older version',
+        'library',
+        Object.entries(modes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+        t0,
+      );
+    },
+  );
 });

@@ -1,12 +1,14 @@
 /**
- * The job store: one JSON file per job in `<data>/jobs/`, written atomically on every state change, so a bridge
- * that crashed or was killed can list what it was doing and resume it. Frames themselves live in each job's
+ * The job store: one JSON file per job in `<data>/jobs/` (folder 0700, files 0600: they name the user's projects),
+ * written atomically on every state change, so a bridge that crashed or was killed can list what it was doing and
+ * resume it. Frames themselves live in each job's
  * output folder; the pipeline resumes those by itself.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { JobIdSchema, type JobState, type JobSummary } from '../api/schema.js';
 import { JobSpecSchema } from '../pipeline/spec.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../util/fs.js';
 import { readJson, writeJsonAtomic } from './atomic.js';
 
 const STATES: readonly JobState[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
@@ -26,11 +28,13 @@ export class JobStore {
 
   /** Every stored job, oldest first. Files that do not parse are reported through `onSkip` and left alone. */
   async load(onSkip: (file: string, reason: string) => void = () => {}): Promise<JobSummary[]> {
-    await fs.mkdir(this.dir, { recursive: true });
+    await ensurePrivateDir(this.dir);
     const names = (await fs.readdir(this.dir)).filter((n) => n.endsWith('.json')).sort();
     const jobs: JobSummary[] = [];
     for (const name of names) {
       const file = path.join(this.dir, name);
+      // Records an older version wrote 0644 (project paths others could read) become owner-only.
+      if (process.platform !== 'win32') await fs.chmod(file, PRIVATE_FILE_MODE).catch(() => {});
       try {
         jobs.push(parseRecord(await readJson(file)));
       } catch (err) {
@@ -44,7 +48,7 @@ export class JobStore {
   save(job: JobSummary): Promise<void> {
     const snapshot = structuredClone(job);
     const previous = this.writes.get(job.id) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => writeJsonAtomic(this.fileOf(job.id), snapshot));
+    const next = previous.catch(() => {}).then(() => writeJsonAtomic(this.fileOf(job.id), snapshot, PRIVATE_FILE_MODE));
     this.writes.set(job.id, next);
     void next.finally(() => {
       if (this.writes.get(job.id) === next) this.writes.delete(job.id);

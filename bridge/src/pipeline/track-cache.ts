@@ -12,7 +12,7 @@ import path from 'node:path';
 import { expression, headPose, landmarksBox } from '../face/measure.js';
 import { median } from '../face/smooth-track.js';
 import type { FaceObservation } from '../face/types.js';
-import { ensureDir, outputError, tempSibling } from '../util/fs.js';
+import { ensureDir, outputError, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tempSibling } from '../util/fs.js';
 
 const LANDMARKS = 468 * 3;
 const IRIS = 10 * 3;
@@ -40,11 +40,11 @@ export interface TrackWriter {
 }
 
 export async function createTrackWriter(file: string, key: string, start: number): Promise<TrackWriter> {
-  await ensureDir(path.dirname(file));
+  await ensureDir(path.dirname(file), PRIVATE_DIR_MODE); // faces of the user's footage: owner-only
   const tmp = tempSibling(file);
   let handle: FileHandle;
   try {
-    handle = await open(tmp, 'w');
+    handle = await open(tmp, 'w', PRIVATE_FILE_MODE);
   } catch (err) {
     throw outputError(err, file);
   }

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { ReenactError } from '../errors.js';
 import { JobManager } from '../jobs/manager.js';
 import { JobStore } from '../jobs/store.js';
+import { ensurePrivateDir } from '../util/fs.js';
 import { dataDir as defaultDataDir } from '../util/paths.js';
 import { VERSION } from '../version.js';
 import { buildApp } from './app.js';
@@ -73,6 +74,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const host = options.host ?? '127.0.0.1';
   const token = options.token === undefined ? randomBytes(32).toString('base64url') : checkToken(options.token);
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+  await ensurePrivateDir(dataDir); // owner-only: job records, logs and the lock
   const logFile = new RotatingFile(path.join(dataDir, 'logs', 'bridge.log'), {
     secrets: [token],
     maxBytes: options.logMaxBytes,

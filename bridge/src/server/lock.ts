@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readJson, writeJsonAtomic } from '../jobs/atomic.js';
+import { ensurePrivateDir } from '../util/fs.js';
 
 export interface LockInfo {
   pid: number;
@@ -77,7 +78,7 @@ export type AcquireResult = { kind: 'acquired' } | { kind: 'existing'; lock: Rea
  */
 export async function acquireLock(dataDir: string, waitMs = 15_000): Promise<AcquireResult> {
   const file = lockPath(dataDir);
-  await fs.mkdir(dataDir, { recursive: true });
+  await ensurePrivateDir(dataDir);
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {

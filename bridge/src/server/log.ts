@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDirSync, PRIVATE_FILE_MODE } from '../util/fs.js';
 
 export interface RotatingFileOptions {
   /** Rotate when the file would exceed this many bytes (default 5 MiB). */
@@ -43,8 +44,8 @@ export class RotatingFile {
     this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
     this.keep = Math.max(1, options.keep ?? 3);
     this.secrets = options.secrets ?? [];
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.fd = fs.openSync(file, 'a', 0o600);
+    ensurePrivateDirSync(path.dirname(file));
+    this.fd = this.open();
     this.size = fs.fstatSync(this.fd).size;
   }
 
@@ -67,8 +68,15 @@ export class RotatingFile {
     try {
       fs.rmSync(`${this.file}.${this.keep + 1}`, { force: true });
     } catch {}
-    this.fd = fs.openSync(this.file, 'a', 0o600);
+    this.fd = this.open();
     this.size = 0;
+  }
+
+  /** Opens for appending, 0600 — also a log an older version left 0644. */
+  private open(): number {
+    const fd = fs.openSync(this.file, 'a', PRIVATE_FILE_MODE);
+    if (process.platform !== 'win32') fs.fchmodSync(fd, PRIVATE_FILE_MODE);
+    return fd;
   }
 
   close(): void {

@@ -3,8 +3,8 @@
  * Errors about output folders say what to do (read-only, full disk).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmodSync, createReadStream, mkdirSync } from 'node:fs';
+import { access, chmod, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 
@@ -50,12 +50,14 @@ export function outputError(err: unknown, target: string): ReenactError {
   });
 }
 
-export async function ensureDir(dir: string): Promise<void> {
+/** Creates `dir` and its missing parents; with `mode`, also chmods `dir` itself to it (POSIX). */
+export async function ensureDir(dir: string, mode?: number): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
   } catch (err) {
     throw outputError(await realCause(err, dir), dir);
   }
+  if (mode !== undefined && process.platform !== 'win32') await chmod(dir, mode).catch(() => {});
 }
 
 /**
@@ -78,6 +80,32 @@ async function realCause(err: unknown, dir: string): Promise<unknown> {
     }
   }
   return err;
+}
+
+/**
+ * Owner-only modes for what reenact keeps about the user's work (job records hold project paths, the lock holds the
+ * token, the track cache holds faces): folders 0700, files 0600. POSIX only: on Windows mode bits do nothing, and
+ * these folders live in the user's profile (%APPDATA%, %LOCALAPPDATA%), whose inherited ACL already admits only the
+ * user, SYSTEM and Administrators.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates `dir` (and missing parents) 0700, and takes group/other access away from it if it already existed. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  // A folder made by an older version (0755) is tightened; one we cannot chmod (not ours) is left as it is.
+  if (process.platform !== 'win32') await chmod(dir, PRIVATE_DIR_MODE).catch(() => {});
+}
+
+/** ensurePrivateDir, synchronously (the log file opens in a constructor). */
+export function ensurePrivateDirSync(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (process.platform !== 'win32') {
+    try {
+      chmodSync(dir, PRIVATE_DIR_MODE);
+    } catch {}
+  }
 }
 
 /** Writes `data` to `file` atomically (temp + rename). */
