@@ -1,7 +1,8 @@
 /**
  * `npm run package`: builds the release folder `release/reenact/` (the extension exactly as AE loads it, see
  * packaging/stage.ts for the layout) and `release/reenact.zxp`: signed by ZXPSignCmd where it runs (Windows, macOS),
- * else an unsigned zip with a clear message saying so (Linux).
+ * else an unsigned zip with a clear message saying so (Linux); and `release/reenact-<version>.tgz`, the bridge as an
+ * npm tarball for studios that install it once (packaging/tarball.ts).
  * Options: --root <repo> (default: this repo), --out <folder> (default: <root>/release), --no-sign.
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -12,11 +13,14 @@ import { bundleHostScripts, ROOT, readHostSources } from './build-host.js';
 import { generatedFiles } from './gen-manifest.js';
 import { cannotSignMessage, findZxpSignCmd, signFolder } from './packaging/sign.js';
 import { listTree, stageExtension } from './packaging/stage.js';
+import { packBridge } from './packaging/tarball.js';
 import { zipFolder } from './packaging/zxp.js';
 
 export interface PackageResult {
   folder: string;
   zxp: string;
+  /** The bridge's npm tarball (`npm install -g <it>`). */
+  tarball: string;
   files: string[];
   signed: boolean;
   messages: string[];
@@ -56,12 +60,17 @@ export async function packageExtension(
   const zxp = join(outDir, 'reenact.zxp');
   const staged = stageExtension(root, folder);
   const files = listTree(folder);
+  const tarball = packBridge(
+    root,
+    outDir,
+    options.env === undefined ? process.env : { ...process.env, ...options.env },
+  );
   rmSync(zxp, { force: true });
   const messages = [...staged.notes];
   const tool = options.sign === false ? null : findZxpSignCmd(options.env, options.platform);
   if (tool) {
     messages.push(signFolder(tool, folder, zxp, options.env));
-    return { folder, zxp, files, signed: true, messages };
+    return { folder, zxp, tarball, files, signed: true, messages };
   }
   await zipFolder(folder, zxp);
   messages.push(
@@ -69,7 +78,7 @@ export async function packageExtension(
       ? 'Signing skipped (--no-sign): release/reenact.zxp is UNSIGNED.'
       : cannotSignMessage(options.platform),
   );
-  return { folder, zxp, files, signed: false, messages };
+  return { folder, zxp, tarball, files, signed: false, messages };
 }
 
 function argValue(name: string): string | undefined {
@@ -85,6 +94,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     (r) => {
       console.log(`Release folder: ${r.folder} (${r.files.length} files)`);
       console.log(`ZXP: ${r.zxp} (${r.signed ? 'signed' : 'UNSIGNED'})`);
+      console.log(`Bridge tarball: ${r.tarball} (studios: npm install -g <this file>)`);
       for (const m of r.messages) console.log(`- ${m}`);
     },
     (err: unknown) => {

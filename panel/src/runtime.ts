@@ -56,7 +56,7 @@ export async function bridgeScript(deps: NodeDeps, options: RuntimeOptions): Pro
     const said = result.stderr.trim().split('\n').slice(-3).join(' / ');
     throw new LaunchError(
       'SETUP_FAILED',
-      `Setting up the bridge failed (npm ci in ${runtime} exited ${result.code}${said ? `: ${said}` : ''}). Check the internet connection (the npm registry must be reachable), then click Reconnect; or install the bridge once with "npm install -g reenact" and set its URL under Engine.`,
+      `Setting up the bridge failed (npm ci in ${runtime} exited ${result.code}${said ? `: ${said}` : ''}). Check the internet connection (the npm registry must be reachable), then click Reconnect; or install the bridge once from the release's bridge tarball (npm install -g ./reenact-<version>.tgz, the file that comes with the .zxp) and set its URL under Engine.`,
     );
   }
   await deps.writeFile(j(runtime, READY), `${new Date().toISOString()}\n`);

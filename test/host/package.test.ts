@@ -134,6 +134,27 @@ describe('npm run package', () => {
     expect(Object.keys(pkg)).not.toContain('devDependencies');
     expect(Object.keys(pkg)).not.toContain('scripts');
     expect(pkg.dependencies['onnxruntime-node']).toBeDefined();
+    // The bridge tarball studios install with `npm install -g <file>` (no reenact package is on the registry).
+    expect(r.tarball).toBe(join(root, 'release', `reenact-${pkg.version}.tgz`));
+    const listed = spawnSync('tar', ['-tzf', r.tarball], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    expect(listed).toEqual([
+      'package/bridge/dist/cli/main.js',
+      'package/bridge/dist/cli/main.js.map',
+      'package/models/catalog.json',
+      'package/package.json',
+    ]);
+    expect(readFileSync(join(r.folder, 'BRIDGE-RUNTIME.txt'), 'utf8')).toContain(
+      `"npm install -g ./reenact-<version>.tgz" (the file beside the .zxp)`,
+    );
+  });
+
+  it('never tells anyone to install reenact by a registry name the project does not publish', () => {
+    const texts = ['README.md', 'docs', 'panel/src', 'scripts', 'bridge/src'];
+    const found = spawnSync('grep', ['-rnE', 'npm (install|i) (-g|--global) reenact\\b', ...texts], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).stdout.trim();
+    expect(found).toBe('');
   });
 
   it('is reproducible: packaging twice gives the same zxp bytes', async () => {

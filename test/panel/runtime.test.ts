@@ -102,6 +102,9 @@ describe('bridge runtime on first start', () => {
     expect(err.message).toContain(
       'Check the internet connection (the npm registry must be reachable), then click Reconnect',
     );
+    // What exists: the release's tarball. Never a registry name nobody here publishes (a stranger could own it).
+    expect(err.message).toContain('npm install -g ./reenact-<version>.tgz, the file that comes with the .zxp');
+    expect(err.message).not.toMatch(/npm install -g reenact\b/);
     delete s.env.NPM_FAIL;
     await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext });
     expect(s.calls()).toHaveLength(2);
