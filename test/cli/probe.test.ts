@@ -31,8 +31,16 @@ describe('reenact probe', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('130  cancelled');
     expect(help.stdout).toContain('probe');
-    const v = await runCli(['--version']);
-    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const v = await runCli(['--version'], { env: { PATH: '' } });
+    const [version, ffmpeg, warning, ffprobe] = v.stdout.trim().split('\n');
+    expect(v.code).toBe(0);
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    // Which ffmpeg decodes the footage, and from where (issue #19 item 11): here the bundled 2018 snapshot.
+    expect(ffmpeg).toMatch(
+      /^ffmpeg 4\.1\+ \(git snapshot N-47683-g0e8eb07980-static, libavcodec 58\.42\.100, 2018\) from @ffmpeg-installer\/ffmpeg \(\/.+\/ffmpeg\)$/,
+    );
+    expect(warning).toMatch(/^warning: ffmpeg 4\.1\+ .* is older than FFmpeg 5\.1: /);
+    expect(ffprobe).toMatch(/^ffprobe .* from @ffprobe-installer\/ffprobe \(\/.+\/ffprobe\)$/);
     const bad = await runCli(['frobnicate']);
     expect(bad.code).toBe(2);
   });

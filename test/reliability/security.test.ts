@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from '../../bridge/src/api/client.js';
+import { locateFfmpeg, toolReport } from '../../bridge/src/media/locator.js';
 import { serve } from '../../bridge/src/server/bridge.js';
 import { createFixtureRunner } from '../jobs/fixture-runner.js';
 import { makeInputs, startTestBridge, type TestBridge, tempDir } from '../server/helpers.js';
@@ -307,4 +308,25 @@ describe('private data (item 10)', () => {
       );
     },
   );
+});
+
+describe('the ffmpeg that decodes untrusted footage (item 11)', () => {
+  it('/health names its version and origin, and warns below FFmpeg 5.1', async () => {
+    const t0 = performance.now();
+    const { ffmpeg } = await t.client.health();
+    if ('error' in ffmpeg) throw new Error(ffmpeg.error);
+    expect(ffmpeg).toEqual(toolReport(locateFfmpeg()));
+    if (ffmpeg.ffmpeg.source === '@ffmpeg-installer/ffmpeg') {
+      // No newer ffmpeg on this machine's PATH: the bundled 2018 snapshot, flagged.
+      expect(ffmpeg.ffmpeg.version).toBe('4.1+ (git snapshot N-47683-g0e8eb07980-static, libavcodec 58.42.100, 2018)');
+      expect(ffmpeg.ffmpeg.warning).toMatch(/is older than FFmpeg 5\.1: its decoders lack years of security fixes/);
+    }
+    row(
+      'which ffmpeg decodes the footage',
+      'GET /health',
+      'HTTP',
+      `ffmpeg ${ffmpeg.ffmpeg.version} from ${ffmpeg.ffmpeg.source}${ffmpeg.ffmpeg.warning ? ', with a warning (older than FFmpeg 5.1)' : ''}; ffprobe ${ffmpeg.ffprobe.version} from ${ffmpeg.ffprobe.source}${ffmpeg.ffprobe.warning ? ', with a warning' : ''}`,
+      t0,
+    );
+  });
 });

@@ -90,6 +90,16 @@ export interface HealthResponse {
   memory: { rss: number; heapUsed: number };
   /** Where jobs render: a thread per job (the compiled bridge), this thread, or a runner a test injected. */
   renderer: 'thread' | 'in-process' | 'custom';
+  /** The ffmpeg and ffprobe jobs run: path, where it came from, version, and a warning when it is too old. */
+  ffmpeg: { ffmpeg: FfmpegToolReport; ffprobe: FfmpegToolReport } | { error: string };
+}
+
+export interface FfmpegToolReport {
+  path: string;
+  /** "@ffmpeg-installer/ffmpeg", "PATH", "REENACT_FFMPEG", … */
+  source: string;
+  version: string;
+  warning?: string;
 }
 
 export interface EngineAvailability {

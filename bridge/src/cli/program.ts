@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { asReenactError } from '../errors.js';
+import { cachedToolReport } from '../media/locator.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 
@@ -18,12 +19,29 @@ Exit codes:
 export function buildProgram(): Command {
   const program = new Command('reenact')
     .description('Animate a still portrait from a driving performance clip.')
-    .version(VERSION, '-v, --version')
+    .option('-v, --version', 'print the version, and the ffmpeg and ffprobe in use')
     .addHelpText('after', EXIT_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // Not commander's .version(): that prints a fixed string, and this one names the ffmpeg found at run time.
+  program.on('option:version', () => {
+    process.stdout.write(`${versionText()}\n`);
+    throw new CommanderError(0, 'commander.version', VERSION);
+  });
   for (const register of commands) register(program);
   return program;
+}
+
+/** `reenact --version`: the version on the first line, then each ffmpeg binary's version, origin and path. */
+export function versionText(): string {
+  const tools = cachedToolReport();
+  if ('error' in tools) return `${VERSION}\nffmpeg: not found. ${tools.error}`;
+  const lines = [VERSION];
+  for (const [name, tool] of [['ffmpeg', tools.ffmpeg] as const, ['ffprobe', tools.ffprobe] as const]) {
+    lines.push(`${name} ${tool.version} from ${tool.source} (${tool.path})`);
+    if (tool.warning) lines.push(`warning: ${tool.warning}`);
+  }
+  return lines.join('\n');
 }
 
 /** Runs the CLI and returns the exit code (never calls process.exit, so tests can call it in-process). */

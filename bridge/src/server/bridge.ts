@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { ReenactError } from '../errors.js';
 import { JobManager } from '../jobs/manager.js';
 import { JobStore } from '../jobs/store.js';
+import { cachedToolReport } from '../media/locator.js';
 import { ensurePrivateDir } from '../util/fs.js';
 import { dataDir as defaultDataDir } from '../util/paths.js';
 import { VERSION } from '../version.js';
@@ -122,6 +123,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   app.log.info({ host, port, pid: process.pid, version: VERSION, dataDir }, 'bridge listening');
+  const tools = cachedToolReport();
+  if ('error' in tools) app.log.error({ err: tools.error }, 'ffmpeg not found');
+  else
+    for (const tool of [tools.ffmpeg, tools.ffprobe]) {
+      if (tool.warning) app.log.warn({ ...tool }, 'ffmpeg too old');
+      else app.log.info({ ...tool }, 'ffmpeg');
+    }
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DevicesResponse, EnginesResponse, HealthResponse } from '../../api/schema.js';
 import { defaultRunner, renderMode } from '../../jobs/runner.js';
+import { cachedToolReport } from '../../media/locator.js';
 import { VERSION } from '../../version.js';
 import type { BridgeServices } from '../services.js';
 
@@ -18,6 +19,7 @@ export function systemRoutes(app: FastifyInstance, services: BridgeServices, onS
       uptimeSeconds: (Date.now() - started) / 1000,
       memory: { rss: memory.rss, heapUsed: memory.heapUsed },
       renderer: services.runner === defaultRunner ? renderMode() : 'custom',
+      ffmpeg: cachedToolReport(),
     };
   });
 
