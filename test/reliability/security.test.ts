@@ -4,7 +4,8 @@
  * Each probe asserts the refusal (or the safe outcome) and becomes a row of the "Security" section of
  * test/RELIABILITY.md.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,15 @@ import { createClient } from '../../bridge/src/api/client.js';
 import { locateFfmpeg, toolReport } from '../../bridge/src/media/locator.js';
 import { serve } from '../../bridge/src/server/bridge.js';
 import { createFixtureRunner } from '../jobs/fixture-runner.js';
-import { makeInputs, startTestBridge, type TestBridge, tempDir } from '../server/helpers.js';
+import {
+  collect,
+  fileHashes,
+  makeInputs,
+  makeMedia,
+  startTestBridge,
+  type TestBridge,
+  tempDir,
+} from '../server/helpers.js';
 import { type Row, ranWholeFile, scrub, writeSection } from './harness.js';
 
 const rows: Row[] = [];
@@ -40,6 +49,12 @@ afterAll(async ({}, suite) => {
     );
 });
 
+/** Hashes of the data folder's files but the log (every request appends to it). */
+async function dataFiles(dir: string): Promise<Record<string, string>> {
+  const all = await fileHashes(dir);
+  return Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('logs')));
+}
+
 function row(c: string, input: string, via: Row['via'], outcome: string, t0: number): void {
   rows.push({ case: c, input, via, outcome: scrub(outcome, [work]), seconds: (performance.now() - t0) / 1000 });
 }
@@ -55,12 +70,14 @@ function raw(
   route: string,
   headers: Record<string, string | undefined>,
   body?: string,
+  to: TestBridge = t,
 ): Promise<RawAnswer> {
-  const url = new URL(t.bridge.url + route);
+  const url = new URL(to.bridge.url + route);
   const wanted = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<
     string,
     string
   >;
+  if (body !== undefined) wanted['content-length'] = String(Buffer.byteLength(body));
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -85,7 +102,7 @@ function raw(
   });
 }
 
-const bearer = () => ({ authorization: `Bearer ${t.bridge.token}` });
+const bearer = (to: TestBridge = t) => ({ authorization: `Bearer ${to.bridge.token}` });
 const outcomeOf = (a: RawAnswer) =>
   a.body.error ? `${a.status} ${a.body.error.code}: ${a.body.error.message}` : `${a.status}`;
 
@@ -326,6 +343,169 @@ describe('the ffmpeg that decodes untrusted footage (item 11)', () => {
       'GET /health',
       'HTTP',
       `ffmpeg ${ffmpeg.ffmpeg.version} from ${ffmpeg.ffmpeg.source}${ffmpeg.ffmpeg.warning ? ', with a warning (older than FFmpeg 5.1)' : ''}; ffprobe ${ffmpeg.ffprobe.version} from ${ffmpeg.ffprobe.source}${ffmpeg.ffprobe.warning ? ', with a warning' : ''}`,
+      t0,
+    );
+  });
+});
+
+describe('the output folder and its deletes (item 1)', () => {
+  let real: TestBridge;
+  let media: { source: string; driving: string };
+  beforeAll(async () => {
+    real = await startTestBridge(); // the real pipeline (fixture engine)
+    mkdirSync(path.join(work, 'media'));
+    media = await makeMedia(path.join(work, 'media'), 6); // real footage: the pipeline probes and decodes it
+  });
+  afterAll(async () => {
+    await real?.bridge.close();
+  });
+  const specIn = (dir: string, extra: Record<string, unknown> = {}) => ({
+    ...media,
+    output: { dir },
+    engine: { name: 'fixture' as const },
+    ...extra,
+  });
+
+  it('refuses an output folder that is a symlink into the data folder (checked at its real path)', async () => {
+    const t0 = performance.now();
+    const before = await dataFiles(real.dataDir);
+    const link = path.join(work, 'looks-harmless');
+    symlinkSync(real.dataDir, link);
+    const deeper = path.join(work, 'deeper-link');
+    symlinkSync(path.join(real.dataDir, 'jobs'), deeper);
+    for (const dir of [link, path.join(link, 'renders'), deeper]) {
+      const a = await raw(
+        'POST',
+        '/jobs',
+        { ...bearer(real), 'content-type': 'application/json' },
+        JSON.stringify(specIn(dir)),
+        real,
+      );
+      expect(a.status, dir).toBe(400);
+      expect(a.body.error?.message).toMatch(/^Expected an output folder outside the bridge's data folder /);
+      row(
+        'output folder that is a symlink into the data folder',
+        `output.dir ${dir.replace(work, '<tmp>')} → data folder`,
+        'HTTP',
+        outcomeOf(a).replaceAll(real.dataDir, '<data>'),
+        t0,
+      );
+    }
+    expect(await dataFiles(real.dataDir)).toEqual(before);
+  });
+
+  it('refuses DELETE outputs with paths: nothing in the data folder or outside the job can be named', async () => {
+    const out = path.join(work, 'named-deletes');
+    const { job } = await real.client.createJob(specIn(out));
+    await collect(real.client.jobEvents(job.id));
+    const data = await dataFiles(real.dataDir);
+    for (const paths of [['bridge.lock'], [`jobs/${job.id}.json`], [real.dataDir], ['frames']]) {
+      const t0 = performance.now();
+      const a = await raw(
+        'DELETE',
+        `/jobs/${job.id}/outputs`,
+        { ...bearer(real), 'content-type': 'application/json' },
+        JSON.stringify({ paths }),
+        real,
+      );
+      expect(a.status).toBe(400);
+      row(
+        'DELETE outputs naming files',
+        `{"paths": ${JSON.stringify(paths).replaceAll(real.dataDir, '<data>')}}`,
+        'HTTP',
+        outcomeOf(a),
+        t0,
+      );
+    }
+    expect(await dataFiles(real.dataDir)).toMatchObject(data);
+    expect((await readdir(path.join(out, 'frames'))).length).toBe(6);
+  });
+
+  it('deletes nothing for a job that wrote nothing, and never a user folder beside the outputs', async () => {
+    const t0 = performance.now();
+    const home = path.join(work, 'home');
+    mkdirSync(path.join(home, 'Documents'), { recursive: true });
+    writeFileSync(path.join(home, 'Documents', 'thesis.txt'), 'years of work');
+    const { job } = await real.client.createJob(specIn(home, { fps: '0/1' })); // fails before writing anything
+    const events = await collect(real.client.jobEvents(job.id));
+    expect(events.at(-1)?.type).toBe('failed');
+    const before = await fileHashes(home);
+    const named = await raw(
+      'DELETE',
+      `/jobs/${job.id}/outputs`,
+      { ...bearer(real), 'content-type': 'application/json' },
+      JSON.stringify({ paths: ['Documents'] }),
+      real,
+    );
+    expect(named.status).toBe(400);
+    const { deleted } = await real.client.deleteOutputs(job.id);
+    expect(deleted).toEqual([]);
+    expect(await fileHashes(home)).toEqual(before);
+    row(
+      'DELETE outputs of a job that wrote nothing (bad fps)',
+      '{"paths": ["Documents"]}, then no body',
+      'HTTP',
+      `${outcomeOf(named)}; without a body: deleted nothing, Documents/thesis.txt intact`,
+      t0,
+    );
+  });
+
+  it('deletes only what the manifest lists, leaving look-alikes, user temp files and symlinks', async () => {
+    const t0 = performance.now();
+    const out = path.join(work, 'manifest-deletes');
+    const { job } = await real.client.createJob(specIn(out, { output: { dir: out, preview: true } }));
+    await collect(real.client.jobEvents(job.id));
+    const mine = {
+      'notes.txt': 'notes',
+      'frames/frame_99999.png': 'a look-alike frame no manifest lists',
+      'frames/render.partial': 'a user file with a temp-like name',
+      'frames/.frame_00001.png.tmp': "not reenact's temp name",
+      'take.reenact.mov': 'a user movie named like ours (format png: not ours)',
+    };
+    for (const [rel, text] of Object.entries(mine)) writeFileSync(path.join(out, rel), text);
+    symlinkSync(media.source, path.join(out, 'frames', 'frame_00006.png'));
+    const { deleted } = await real.client.deleteOutputs(job.id);
+    expect(deleted.map((f) => path.relative(out, f)).sort()).toEqual([
+      ...[0, 1, 2, 3, 4, 5].map((i) => `frames/frame_0000${i}.png`),
+      'preview.mp4',
+      'reenact.json',
+    ]);
+    for (const [rel, text] of Object.entries(mine)) expect(readFileSync(path.join(out, rel), 'utf8')).toBe(text);
+    expect(readlinkSync(path.join(out, 'frames', 'frame_00006.png'))).toBe(media.source);
+    row(
+      'DELETE outputs beside user files',
+      'notes.txt, frames/frame_99999.png, frames/render.partial, a symlink frame',
+      'HTTP',
+      `deleted the 6 listed frames, preview.mp4 and reenact.json; ${Object.keys(mine).length} user files and the symlink byte-identical`,
+      t0,
+    );
+  });
+
+  it('refuses to run when the output folder was swapped for a symlink into the data folder after it was checked', async () => {
+    const t0 = performance.now();
+    const out = path.join(work, 'swapped');
+    const { job } = await real.client.createJob(specIn(out, { fps: '0/1' })); // fails before writing anything
+    await collect(real.client.jobEvents(job.id));
+    symlinkSync(real.dataDir, out); // then the folder becomes a link into the data folder
+    const record = `jobs/${job.id}.json`; // the resume updates the job's own record, nothing else
+    const { [record]: _before, ...before } = await dataFiles(real.dataDir);
+    await real.client.resumeJob(job.id);
+    const events = await collect(real.client.jobEvents(job.id));
+    const last = events.at(-1);
+    expect(last?.type === 'failed' && last.error).toEqual({
+      code: 'BAD_INPUT',
+      message: `Expected an output folder outside the bridge's data folder ${real.dataDir} but received ${out} (really ${real.dataDir}).`,
+    });
+    const { [record]: _after, ...after } = await dataFiles(real.dataDir);
+    expect(after).toEqual(before);
+    row(
+      'output folder swapped for a symlink after the job was made, then resumed',
+      'output.dir → data folder',
+      'HTTP',
+      `job failed before rendering: ${last?.type === 'failed' ? last.error.message : ''}`.replaceAll(
+        real.dataDir,
+        '<data>',
+      ),
       t0,
     );
   });

@@ -204,23 +204,25 @@ describe('request validation', () => {
     });
     const job = (await t.client.createJob({ ...goodSpec(), output: { dir: path.join(work, 'out-del') } })).job;
     await collect(t.client.jobEvents(job.id));
-    await expectApiError(t.client.deleteOutputs(job.id, { paths: ['../portrait.png'] }), {
-      status: 400,
-      code: 'BAD_REQUEST',
-      message: 'Invalid body: paths.0: Expected paths without ".." segments inside the output folder.',
-    });
-    await expectApiError(t.client.deleteOutputs(job.id, { paths: [inputs.source] }), {
-      status: 400,
-      code: 'BAD_INPUT',
-      message: `Expected a path inside the job's output folder ${path.join(work, 'out-del')} but received ${JSON.stringify(inputs.source)}.`,
-    });
-    // A symlink inside the folder that points outside cannot be used to reach through.
+    // Deletes name nothing: a body with paths (what older clients sent) is refused, and nothing is deleted.
+    for (const paths of [['../portrait.png'], [inputs.source], ['frames']]) {
+      const res = await raw('DELETE', `/jobs/${job.id}/outputs`, { headers: json, body: JSON.stringify({ paths }) });
+      expect(res.status).toBe(400);
+      expect(res.body.error?.message).toBe(
+        `Invalid body: body: Expected no body: the job's outputs are the files its reenact.json lists, nothing else can be named (received "paths").`,
+      );
+    }
+    expect((await fs.readdir(path.join(work, 'out-del', 'frames'))).length).toBe(3);
+    // A symlink inside the folder that points outside is never followed: the default delete leaves it and its target.
     await fs.symlink(work, path.join(work, 'out-del', 'escape'));
-    await expectApiError(t.client.deleteOutputs(job.id, { paths: ['escape/portrait.png'] }), {
-      status: 400,
-      code: 'BAD_INPUT',
-      message: `Expected a path inside the job's output folder ${path.join(work, 'out-del')} but received "escape/portrait.png".`,
-    });
+    const { deleted } = await t.client.deleteOutputs(job.id);
+    expect(deleted.map((f) => path.relative(path.join(work, 'out-del'), f))).toEqual([
+      'frames/frame_00000.png',
+      'frames/frame_00001.png',
+      'frames/frame_00002.png',
+      'reenact.json',
+    ]);
+    expect(await fs.readdir(path.join(work, 'out-del'))).toEqual(['escape']);
     await fs.access(inputs.source);
   });
 

@@ -15,7 +15,6 @@ import {
   type BatchResponse,
   type CreateBatchRequest,
   type CreateJobRequest,
-  type DeleteOutputsRequest,
   type DeleteOutputsResponse,
   type DevicesResponse,
   type EnginesResponse,
@@ -97,7 +96,8 @@ export interface BridgeClient {
   resumeJob(id: string): Promise<JobResponse>;
   /** Forgets a finished job (the record; outputs stay). */
   removeJob(id: string): Promise<{ ok: true; id: string }>;
-  deleteOutputs(id: string, request?: DeleteOutputsRequest): Promise<DeleteOutputsResponse>;
+  /** Deletes exactly the files the job's reenact.json lists (frames, movie, preview, the manifest). */
+  deleteOutputs(id: string): Promise<DeleteOutputsResponse>;
   shutdown(): Promise<{ ok: true }>;
   /** Every message of a job's stream: the job's state first, then events. Completes after a final event. */
   jobMessages(id: string, options?: JobStreamOptions): Observable<ServerMessage>;
@@ -232,7 +232,7 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     cancelJob: (id) => request('POST', `/jobs/${enc(id)}/cancel`),
     resumeJob: (id) => request('POST', `/jobs/${enc(id)}/resume`),
     removeJob: (id) => request('DELETE', `/jobs/${enc(id)}`),
-    deleteOutputs: (id, body) => request('DELETE', `/jobs/${enc(id)}/outputs`, body),
+    deleteOutputs: (id) => request('DELETE', `/jobs/${enc(id)}/outputs`),
     shutdown: () => request('POST', '/shutdown'),
     jobMessages,
     jobEvents: (id, streamOptions) =>

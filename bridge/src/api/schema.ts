@@ -217,24 +217,21 @@ export const JobIdSchema = z
   .regex(/^j-[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$/, { error: 'Expected a job id like j-20260101-120000-0a1b2c3d.' });
 export const JobParamsSchema = z.strictObject({ id: JobIdSchema });
 
+/**
+ * DELETE /jobs/:id/outputs takes no body: it deletes exactly what the job's reenact.json lists. (It once took
+ * `paths`; any key now is refused, so an old client learns that rather than deleting something else.)
+ */
 export const DeleteOutputsSchema = z
-  .strictObject({
-    /** Files or folders inside the job's output folder (absolute, or relative to it). Default: what the job wrote. */
-    paths: z
-      .array(
-        z
-          .string()
-          .min(1)
-          .max(4096)
-          .refine((p) => !hasTraversal(p) && !p.includes('\0'), {
-            error: 'Expected paths without ".." segments inside the output folder.',
-          }),
-      )
-      .max(10_000)
-      .optional(),
-  })
-  .default({});
-export type DeleteOutputsRequest = z.input<typeof DeleteOutputsSchema>;
+  .strictObject(
+    {},
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `Expected no body: the job's outputs are the files its reenact.json lists, nothing else can be named (received ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}).`
+          : undefined,
+    },
+  )
+  .optional();
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];

@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { buildApp } from './app.js';
 import { acquireLock, connectHost, type ReadyLock, releaseLock, writeReadyLock } from './lock.js';
 import { RotatingFile } from './log.js';
+import { confinedRunner } from './routes/jobs.js';
 import { type BridgeServices, defaultServices } from './services.js';
 
 export interface BridgeOptions {
@@ -85,7 +86,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   let logger: FastifyInstance['log'] | undefined;
   const manager = new JobManager({
     store: new JobStore(path.join(dataDir, 'jobs')),
-    runner: services.runner,
+    runner: confinedRunner(services.runner, dataDir),
     concurrency: options.concurrency,
     previewEvery: options.previewEvery,
     log: {

@@ -1,4 +1,7 @@
-/** Jobs: create, list, detail, cancel, resume, forget, delete outputs. Paths are checked on this machine before queuing. */
+/**
+ * Jobs: create, list, detail, cancel, resume, forget, delete outputs. Paths are checked on this machine, at their
+ * real paths, before queuing and again as each run starts.
+ */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -11,14 +14,20 @@ import {
   JobParamsSchema,
   type JobResponse,
 } from '../../api/schema.js';
+import { ReenactError } from '../../errors.js';
 import { readJson } from '../../jobs/atomic.js';
 import type { JobManager } from '../../jobs/manager.js';
-import { deleteOutputs, isInside } from '../../jobs/outputs.js';
+import { deleteOutputs, isInside, realpathLoose } from '../../jobs/outputs.js';
+import type { JobRunner } from '../../jobs/runner.js';
 import type { JobSpec, Manifest } from '../../pipeline/spec.js';
 import { ApiError, parseOr400 } from '../http-errors.js';
 import { assertInputFile } from './media.js';
 
-/** The output folder: absolute here, not a filesystem root, not inside the bridge's data folder, not a file. */
+/**
+ * The output folder: absolute here, not a filesystem root, not inside the bridge's data folder, not a file — all
+ * judged on its real path (symlinks resolved, for the part that exists), which is what the job then writes to.
+ * @returns the real path
+ */
 export async function checkOutputDir(dir: string, dataDir: string): Promise<string> {
   if (!path.isAbsolute(dir)) {
     throw new ApiError(
@@ -28,22 +37,48 @@ export async function checkOutputDir(dir: string, dataDir: string): Promise<stri
     );
   }
   const resolved = path.resolve(dir);
-  if (path.dirname(resolved) === resolved) {
-    throw new ApiError(400, 'BAD_INPUT', `Expected a folder for output.dir but received the root ${resolved}.`);
+  const real = await realpathLoose(resolved);
+  const shown = real === resolved ? resolved : `${resolved} (really ${real})`;
+  if (path.dirname(real) === real) {
+    throw new ApiError(400, 'BAD_INPUT', `Expected a folder for output.dir but received the root ${shown}.`);
   }
-  const data = path.resolve(dataDir);
-  if (resolved === data || isInside(data, resolved)) {
+  const data = await realpathLoose(dataDir);
+  if (real === data || isInside(data, real) || isInside(real, data)) {
     throw new ApiError(
       400,
       'BAD_INPUT',
-      `Expected an output folder outside the bridge's data folder ${data} but received ${resolved}.`,
+      `Expected an output folder outside the bridge's data folder ${data} but received ${shown}.`,
     );
   }
-  const stat = await fs.stat(resolved).catch(() => undefined);
+  const stat = await fs.stat(real).catch(() => undefined);
   if (stat && !stat.isDirectory()) {
-    throw new ApiError(400, 'BAD_INPUT', `Expected a folder for output.dir but received ${resolved} (a file).`);
+    throw new ApiError(400, 'BAD_INPUT', `Expected a folder for output.dir but received ${shown} (a file).`);
   }
-  return resolved;
+  return real;
+}
+
+/**
+ * The bridge's runner, checking the output folder again as each run starts (create and every resume): a folder
+ * swapped for a symlink since it was checked must not lead a render into the data folder or anywhere else.
+ */
+export function confinedRunner(runner: JobRunner, dataDir: string): JobRunner {
+  return async (spec, options) => {
+    const dir = spec.output.dir;
+    let real: string;
+    try {
+      real = await checkOutputDir(dir, dataDir);
+    } catch (err) {
+      throw new ReenactError('BAD_INPUT', (err as Error).message);
+    }
+    if (real !== path.resolve(dir)) {
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Expected the output folder ${dir} the job was given, but it now leads to ${real} (a symlink). Start a new job with the folder you mean.`,
+        { details: { dir, real } },
+      );
+    }
+    return runner(spec, options);
+  };
 }
 
 export function jobRoutes(app: FastifyInstance, manager: JobManager, dataDir: string): void {
@@ -80,11 +115,11 @@ export function jobRoutes(app: FastifyInstance, manager: JobManager, dataDir: st
 
   app.delete('/jobs/:id/outputs', async (req): Promise<DeleteOutputsResponse> => {
     const id = idOf(req.params);
-    const { paths } = parseOr400(DeleteOutputsSchema, req.body ?? undefined, 'body');
+    parseOr400(DeleteOutputsSchema, req.body ?? undefined, 'body');
     const job = manager.get(id);
     if (manager.isActive(id)) {
       throw new ApiError(409, 'CONFLICT', `Expected a finished job but job ${id} is ${job.state}. Cancel it first.`);
     }
-    return { job, deleted: await deleteOutputs(job.spec, paths) };
+    return { job, deleted: await deleteOutputs(job.spec) };
   });
 }
