@@ -4,7 +4,16 @@
  * Each probe asserts the refusal (or the safe outcome) and becomes a row of the "Security" section of
  * test/RELIABILITY.md.
  */
-import { mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -30,15 +39,37 @@ let t: TestBridge;
 let work = '';
 let inputs: { source: string; driving: string };
 
+/** A bridge with the real pipeline (fixture engine), and real footage for it. */
+let real: TestBridge;
+let media: { source: string; driving: string };
+
 beforeAll(async () => {
   work = await tempDir('reenact-security-');
   inputs = await makeInputs(work);
   t = await startTestBridge({ services: { runner: createFixtureRunner({ frames: 3 }) } });
+  real = await startTestBridge();
+  mkdirSync(path.join(work, 'media'));
+  media = await makeMedia(path.join(work, 'media'), 6); // the pipeline probes and decodes it
 });
+
+const specIn = (dir: string, extra: Record<string, unknown> = {}) => ({
+  ...media,
+  output: { dir },
+  engine: { name: 'fixture' as const },
+  ...extra,
+});
+
+/** Runs a job on the real bridge to its end; returns the last event as "done" or "failed CODE: message". */
+async function runReal(spec: ReturnType<typeof specIn>): Promise<string> {
+  const { job } = await real.client.createJob(spec);
+  const last = (await collect(real.client.jobEvents(job.id, { previews: false }))).at(-1);
+  return last?.type === 'failed' ? `failed ${last.error.code}: ${last.error.message}` : String(last?.type);
+}
 
 // biome-ignore lint/correctness/noEmptyPattern: vitest passes (context, suite) and wants the context destructured
 afterAll(async ({}, suite) => {
   await t?.bridge.close();
+  await real?.bridge.close();
   if (ranWholeFile(suite))
     writeSection(
       'security',
@@ -349,23 +380,6 @@ describe('the ffmpeg that decodes untrusted footage (item 11)', () => {
 });
 
 describe('the output folder and its deletes (item 1)', () => {
-  let real: TestBridge;
-  let media: { source: string; driving: string };
-  beforeAll(async () => {
-    real = await startTestBridge(); // the real pipeline (fixture engine)
-    mkdirSync(path.join(work, 'media'));
-    media = await makeMedia(path.join(work, 'media'), 6); // real footage: the pipeline probes and decodes it
-  });
-  afterAll(async () => {
-    await real?.bridge.close();
-  });
-  const specIn = (dir: string, extra: Record<string, unknown> = {}) => ({
-    ...media,
-    output: { dir },
-    engine: { name: 'fixture' as const },
-    ...extra,
-  });
-
   it('refuses an output folder that is a symlink into the data folder (checked at its real path)', async () => {
     const t0 = performance.now();
     const before = await dataFiles(real.dataDir);
@@ -506,6 +520,105 @@ describe('the output folder and its deletes (item 1)', () => {
         real.dataDir,
         '<data>',
       ),
+      t0,
+    );
+  });
+});
+
+describe('files reenact did not write (item 2)', () => {
+  const outcome = (o: string) => o.replaceAll(work, '<tmp>');
+
+  it('a render leaves user *.tmp and *.partial files in frames/ alone (only its own temp names go)', async () => {
+    const t0 = performance.now();
+    const out = path.join(work, 'temps');
+    mkdirSync(path.join(out, 'frames'), { recursive: true });
+    const mine = ['render.partial', 'comp.tmp', 'frame_00001.png.bak'];
+    for (const n of mine) writeFileSync(path.join(out, 'frames', n), `user file ${n}`);
+    expect(await runReal(specIn(out))).toBe('done');
+    writeFileSync(path.join(out, 'frames', '.frame_00002.png.0badc0de.partial'), 'left by a killed render');
+    expect(await runReal(specIn(out))).toBe('done'); // resume: cleans its own temp
+    for (const n of mine) expect(readFileSync(path.join(out, 'frames', n), 'utf8')).toBe(`user file ${n}`);
+    expect(existsSync(path.join(out, 'frames', '.frame_00002.png.0badc0de.partial'))).toBe(false);
+    row(
+      'user temp-like files in frames/',
+      mine.map((n) => `frames/${n}`).join(', '),
+      'HTTP',
+      'render and resume kept all three; removed only its own .frame_00002.png.<hex>.partial',
+      t0,
+    );
+  });
+
+  it("preview refuses a user's preview.mp4 (OUTPUT_EXISTS) instead of overwriting it", async () => {
+    const t0 = performance.now();
+    const out = path.join(work, 'user-preview');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'preview.mp4'), 'my cut');
+    const result = await runReal(specIn(out, { output: { dir: out, preview: true } }));
+    expect(result).toMatch(
+      /^failed OUTPUT_EXISTS: The output folder holds files reenact did not write where this render would write \(user-preview\/preview\.mp4\)/,
+    );
+    expect(readFileSync(path.join(out, 'preview.mp4'), 'utf8')).toBe('my cut');
+    row("render with --preview beside the user's preview.mp4", 'preview.mp4 (user)', 'HTTP', outcome(result), t0);
+  });
+
+  it("--force refuses a user's look-alike frame and a reenact.json reenact did not write, deleting neither", async () => {
+    for (const [name, text] of [
+      ['frames/frame_001.png', 'my frame'],
+      ['reenact.json', '{"tool": "another plugin"}'],
+    ]) {
+      const t0 = performance.now();
+      const out = path.join(work, `force-${path.basename(name, path.extname(name))}`);
+      mkdirSync(path.join(out, 'frames'), { recursive: true });
+      writeFileSync(path.join(out, name), text);
+      const result = await runReal(specIn(out, { output: { dir: out, force: true } }));
+      expect(result).toMatch(/^failed OUTPUT_EXISTS: The output folder holds files reenact did not write/);
+      expect(readFileSync(path.join(out, name), 'utf8')).toBe(text);
+      row('--force in a folder with a file reenact did not write', name, 'HTTP', outcome(result), t0);
+    }
+  });
+
+  it('refuses a symlinked frames/ instead of writing through it', async () => {
+    const t0 = performance.now();
+    const out = path.join(work, 'linked-frames');
+    const theirs = path.join(work, 'their-sequence');
+    mkdirSync(out);
+    mkdirSync(theirs);
+    writeFileSync(path.join(theirs, 'frame_00000.png'), 'their frame');
+    symlinkSync(theirs, path.join(out, 'frames'));
+    for (const force of [false, true]) {
+      const result = await runReal(specIn(out, { output: { dir: out, force } }));
+      expect(result).toMatch(
+        /^failed OUTPUT_EXISTS: Expected .*\/frames to be a folder reenact can write into but it is a symlink\./,
+      );
+      row(
+        `frames/ a symlink to another folder${force ? ' (--force)' : ''}`,
+        'frames → their-sequence/',
+        'HTTP',
+        outcome(result),
+        t0,
+      );
+    }
+    expect(readdirSync(theirs)).toEqual(['frame_00000.png']);
+    expect(readFileSync(path.join(theirs, 'frame_00000.png'), 'utf8')).toBe('their frame');
+  });
+
+  it("DELETE outputs leaves a user's preview.mp4 and <clip>.reenact.mov that the job did not write", async () => {
+    const t0 = performance.now();
+    const out = path.join(work, 'user-movies');
+    mkdirSync(out);
+    const movie = `${path.basename(media.driving, path.extname(media.driving))}.reenact.mov`;
+    const { job } = await real.client.createJob(specIn(out));
+    await collect(real.client.jobEvents(job.id));
+    writeFileSync(path.join(out, 'preview.mp4'), 'my cut');
+    writeFileSync(path.join(out, movie), 'my movie');
+    const { deleted } = await real.client.deleteOutputs(job.id);
+    expect(deleted).toHaveLength(7); // 6 frames and reenact.json
+    expect(readdirSync(out).sort()).toEqual([movie, 'preview.mp4'].sort());
+    row(
+      'DELETE outputs beside a user preview.mp4 and <clip>.reenact.mov',
+      'png job without preview',
+      'HTTP',
+      'deleted 6 frames and reenact.json; preview.mp4 and the .mov untouched',
       t0,
     );
   });

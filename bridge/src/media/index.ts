@@ -2,6 +2,6 @@
 export { conformMap, type DecodeOptions, decodeFrames, readImage, resolveRange } from './decode.js';
 export { encodePng, type FrameWriter, openMovie, writePng } from './encode.js';
 export { type FfmpegPaths, ffmpegPaths, locateFfmpeg } from './locator.js';
-export { cleanPartialFrames, isCompletePng, openPngSequence } from './png-sequence.js';
+export { isCompletePng, openPngSequence } from './png-sequence.js';
 export { probe } from './probe.js';
 export type { Frame, Image, ProbeResult } from './types.js';

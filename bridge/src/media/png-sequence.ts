@@ -4,7 +4,7 @@
  * pool while the caller renders the next. Frames that share a background (a render: the portrait everywhere but
  * around the face) are delta-encoded, which is what makes PNG output cheap next to rendering (png-delta.ts).
  */
-import { open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 import { ensureDir, outputError, tempSibling } from '../util/fs.js';
@@ -100,19 +100,6 @@ function writeError(err: unknown, file: string): ReenactError {
 /** A printf pattern's file for frame `n` (%05d, %d… — the one integer conversion our patterns use). */
 function patternFile(pattern: string, n: number): string {
   return pattern.replace(/%0?(\d*)d/, (_, width: string) => String(n).padStart(Number(width || 0), '0'));
-}
-
-/** Removes temp files a killed render left in a sequence folder (`*.partial`; `*.tmp` from older versions). */
-export async function cleanPartialFrames(dir: string): Promise<number> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  const stale = names.filter((n) => n.endsWith('.tmp') || n.endsWith('.partial'));
-  await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
-  return stale.length;
 }
 
 /** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */

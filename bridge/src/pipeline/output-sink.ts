@@ -11,7 +11,7 @@ import type { Image } from '../media/types.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { Rational } from '../util/rational.js';
 import { VERSION } from '../version.js';
-import { isCompletePng, type OutputLayout, outputLayout, prepareOutput } from './output.js';
+import { assertPreviewFree, isCompletePng, type OutputLayout, outputLayout, prepareOutput } from './output.js';
 import { type SideBySideOptions, writeSideBySide } from './preview.js';
 import type { JobSpec, Manifest, ManifestFrame } from './spec.js';
 
@@ -51,18 +51,25 @@ export class OutputSink {
   private nextIndex = -1;
   private lastFlush = 0;
 
+  /** The frames this run may write ([start, end]): the partial manifest claims them (ownership.ts). */
+  private run?: { start: number; end: number };
+
   constructor(
     private readonly spec: JobSpec,
     readonly layout: OutputLayout,
-    previous: Manifest | undefined,
+    private readonly previous: Manifest | undefined,
   ) {
     this.png = spec.output.format === 'png';
     for (const f of previous?.frames ?? []) if (f.key) this.oldKeys.set(f.index, f.key);
   }
 
-  /** Starts writing: opens the movie, or marks the folder as this render's (so a crash before any frame resumes). */
-  async start(format: SinkFormat): Promise<void> {
+  /**
+   * Starts writing output frames `run.start`…`run.end`: opens the movie, or marks the folder as this render's, claiming
+   * those frame numbers (so a crash before any frame, or between flushes, resumes over its own frames).
+   */
+  async start(format: SinkFormat, run: { start: number; end: number }): Promise<void> {
     this.format = format;
+    this.run = run;
     this.lastFlush = performance.now();
     if (!this.png) this.writer = await this.open(0);
     else await this.flush();
@@ -125,6 +132,7 @@ export class OutputSink {
 
   /** Writes preview.mp4 (driving | result) from the finished frames; returns its name in the folder. */
   async writePreview(o: Omit<SideBySideOptions, 'result' | 'resultIsSequence' | 'file'>): Promise<string> {
+    await assertPreviewFree(this.layout, this.previous);
     await writeSideBySide({
       ...o,
       result: this.png ? this.layout.pattern : this.layout.movie,
@@ -152,6 +160,7 @@ export class OutputSink {
     const partial = {
       tool: { name: 'reenact', version: VERSION },
       spec: this.spec,
+      ...(this.run ? { firstFrame: this.run.start, frameCount: this.run.end - this.run.start + 1 } : {}),
       frames: this.frames,
       complete: false,
       createdAt: new Date().toISOString(),

@@ -1,51 +1,27 @@
 /**
- * The output folder of a render: where frames, movie, preview and reenact.json go; whether an earlier run there can be
- * resumed or updated in place; and cleaning our own files (never anything else) when --force starts over.
+ * The output folder of a render: whether an earlier run there can be resumed or updated in place, what --force may
+ * replace, and what it may not. Only files reenact wrote there (ownership.ts) are ever overwritten or deleted; a file
+ * of anyone else's at a name this render would write stops it with OUTPUT_EXISTS, --force or not.
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
-import { cleanPartialFrames } from '../media/png-sequence.js';
+import { ensureDir } from '../util/fs.js';
+import { type OutputLayout, outputLayout } from './layout.js';
+import {
+  FRAME_LOOKALIKE,
+  frameEntries,
+  isOwnTemp,
+  isRegularFile,
+  occupied,
+  ownedNames,
+  ownManifest,
+} from './ownership.js';
+import type { JobSpec, Manifest } from './spec.js';
 
 export { isCompletePng } from '../media/png-sequence.js';
-
-import { ensureDir } from '../util/fs.js';
-import { type JobSpec, JobSpecSchema, type Manifest } from './spec.js';
-
-export interface OutputLayout {
-  dir: string;
-  manifest: string;
-  framesDir: string;
-  /** printf pattern of PNG frames. */
-  pattern: string;
-  /** ProRes file (format prores). */
-  movie: string;
-  preview: string;
-  framePath(index: number): string;
-}
-
-export const FRAME_PREFIX = 'frame_';
-
-/** "00010-00019": the folder name of a chunk's output under `<output.dir>/chunks/`. */
-export function chunkName(chunk: { start: number; end: number }): string {
-  return `${String(chunk.start).padStart(5, '0')}-${String(chunk.end).padStart(5, '0')}`;
-}
-
-export function outputLayout(spec: JobSpec): OutputLayout {
-  // A chunk renders into its own folder so chunks running at once never share a manifest or clean each other's temps.
-  const dir = spec.chunk ? path.join(spec.output.dir, 'chunks', chunkName(spec.chunk)) : spec.output.dir;
-  const framesDir = path.join(dir, 'frames');
-  const stem = path.basename(spec.driving, path.extname(spec.driving));
-  return {
-    dir,
-    manifest: path.join(dir, 'reenact.json'),
-    framesDir,
-    pattern: path.join(framesDir, `${FRAME_PREFIX}%05d.png`),
-    movie: path.join(dir, `${stem}.reenact.mov`),
-    preview: path.join(dir, 'preview.mp4'),
-    framePath: (index) => path.join(framesDir, `${FRAME_PREFIX}${String(index).padStart(5, '0')}.png`),
-  };
-}
+export { chunkName, FRAME_PREFIX, type OutputLayout, outputLayout } from './layout.js';
+export { readManifest } from './ownership.js';
 
 /** The spec fields that must match for an earlier run in the same folder to be resumed or updated in place. */
 function renderIdentity(spec: JobSpec): string {
@@ -60,59 +36,78 @@ function renderIdentity(spec: JobSpec): string {
 }
 
 /**
- * Reads an earlier reenact.json. Anything that is not one of ours — not JSON, not an object, a spec that does not
- * validate, frames that are not a list of numbered entries (hand-edited or foreign) — gives undefined, so a resume
- * never trusts it.
+ * Files in the folder this render would write over, or write beside as if they were its own, that reenact did not
+ * write: a reenact.json that is not this folder's manifest, frame look-alikes (frame_*.png) the manifest does not
+ * list, the movie or preview when this render writes one, and any symlink among them. Relative names, sorted.
  */
-export async function readManifest(file: string): Promise<Manifest | undefined> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    return undefined;
+async function foreignFiles(spec: JobSpec, layout: OutputLayout, own: Manifest | undefined): Promise<string[]> {
+  const owned = ownedNames(layout, own);
+  const foreign: string[] = [];
+  const rel = (file: string) => path.relative(path.dirname(layout.dir), file);
+  if ((await occupied(layout.manifest)) && !own) foreign.push(rel(layout.manifest));
+  for (const name of await frameEntries(layout)) {
+    if (FRAME_LOOKALIKE.test(name) && !(owned.frame(name) && (await isRegularFile(path.join(layout.framesDir, name)))))
+      foreign.push(rel(path.join(layout.framesDir, name)));
   }
-  return isManifest(data) ? data : undefined;
+  const written = [
+    ...(spec.output.format === 'prores' ? [layout.movie] : []),
+    ...(spec.output.preview ? [layout.preview] : []),
+  ];
+  for (const file of written) {
+    const name = path.basename(file);
+    if ((await occupied(file)) && !(owned.top(name) && (await isRegularFile(file)))) foreign.push(rel(file));
+  }
+  return foreign.sort();
 }
 
-function isManifest(x: unknown): x is Manifest {
-  if (typeof x !== 'object' || x === null) return false;
-  const m = x as { spec?: unknown; frames?: unknown };
-  if (!JobSpecSchema.safeParse(m.spec).success || !Array.isArray(m.frames)) return false;
-  return m.frames.every((f: unknown) => {
-    const frame = f as { index?: unknown; key?: unknown } | null;
-    return (
-      typeof frame === 'object' &&
-      frame !== null &&
-      Number.isInteger(frame.index) &&
-      (frame.key === undefined || typeof frame.key === 'string')
-    );
-  });
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
+/** The folders reenact writes into must be real folders: a symlinked frames/ (or chunk folder) would be followed. */
+async function assertRealFolders(layout: OutputLayout): Promise<void> {
+  for (const dir of [layout.dir, layout.framesDir]) {
+    const st = await lstat(dir).catch(() => undefined);
+    if (st && !st.isDirectory()) {
+      throw new ReenactError(
+        'OUTPUT_EXISTS',
+        `Expected ${dir} to be a folder reenact can write into but it is ${st.isSymbolicLink() ? 'a symlink' : 'a file'}. reenact writes only into real folders: remove it, or choose another output folder.`,
+        { details: { path: dir } },
+      );
+    }
   }
 }
 
-/** Deletes only what reenact writes in an output folder. */
-export async function removeOutputs(layout: OutputLayout): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await readdir(layout.framesDir);
-  } catch {
-    /* no frames folder */
+/**
+ * Deletes what reenact wrote in the folder, as its own manifest says (--force, DELETE outputs): its frames, movie,
+ * preview, manifest and temp files. Regular files only, never through a symlinked frames/; returns what it removed.
+ */
+export async function removeOutputs(layout: OutputLayout, own: Manifest | undefined): Promise<string[]> {
+  const owned = ownedNames(layout, own);
+  const removed: string[] = [];
+  for (const name of await frameEntries(layout)) {
+    if (owned.frame(name) || isOwnTemp(name, (n) => FRAME_LOOKALIKE.test(n)))
+      removed.push(...(await removeFile(layout.framesDir, name)));
   }
-  await Promise.all(
-    names
-      .filter((n) => n.startsWith(FRAME_PREFIX) && n.endsWith('.png'))
-      .map((n) => rm(path.join(layout.framesDir, n), { force: true })),
-  );
-  await cleanPartialFrames(layout.framesDir);
-  await Promise.all([layout.movie, layout.preview, layout.manifest].map((f) => rm(f, { force: true })));
+  for (const file of [layout.movie, layout.preview, layout.manifest]) {
+    if (owned.top(path.basename(file))) removed.push(...(await removeFile(layout.dir, path.basename(file))));
+  }
+  removed.push(...(await cleanOwnTemps(layout)));
+  return removed;
+}
+
+async function removeFile(dir: string, name: string): Promise<string[]> {
+  const file = path.join(dir, name);
+  if (!(await isRegularFile(file))) return [];
+  await rm(file);
+  return [file];
+}
+
+/** Removes the temp files a killed render left (reenact's own temp names only; frames/ and beside the manifest). */
+export async function cleanOwnTemps(layout: OutputLayout): Promise<string[]> {
+  const top = new Set([layout.manifest, layout.movie, layout.preview].map((f) => path.basename(f)));
+  const removed: string[] = [];
+  for (const name of await frameEntries(layout))
+    if (isOwnTemp(name, (n) => FRAME_LOOKALIKE.test(n))) removed.push(...(await removeFile(layout.framesDir, name)));
+  for (const name of await readdir(layout.dir).catch(() => [] as string[]))
+    if (isOwnTemp(name, (n) => top.has(n))) removed.push(...(await removeFile(layout.dir, name)));
+  return removed;
 }
 
 /**
@@ -121,14 +116,16 @@ export async function removeOutputs(layout: OutputLayout): Promise<void> {
  */
 export async function holdsOtherRender(spec: JobSpec): Promise<boolean> {
   const layout = outputLayout({ ...spec, chunk: undefined });
-  const previous = await readManifest(layout.manifest);
-  if (previous) return renderIdentity(previous.spec) !== renderIdentity(spec);
-  return exists(layout.manifest);
+  const own = await ownManifest(layout);
+  if (own) return renderIdentity(own.spec) !== renderIdentity(spec);
+  return occupied(layout.manifest);
 }
 
 /**
  * Prepares the folder. Returns the earlier manifest when it can be resumed/updated in place.
- * @throws OUTPUT_EXISTS when the folder holds a different render (or stray frames) and `force` is off.
+ * @throws OUTPUT_EXISTS when the folder holds files reenact did not write where this render would write (--force or
+ *   not), a symlinked frames/, or a different render of reenact's and `force` is off; BAD_INPUT when it would
+ *   overwrite an input.
  */
 export async function prepareOutput(spec: JobSpec, layout: OutputLayout): Promise<Manifest | undefined> {
   for (const input of [spec.source, spec.driving]) {
@@ -142,21 +139,25 @@ export async function prepareOutput(spec: JobSpec, layout: OutputLayout): Promis
       );
     }
   }
+  await assertRealFolders(layout);
+  const own = await ownManifest(layout);
+  const foreign = await foreignFiles(spec, layout, own);
+  if (foreign.length) {
+    const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ` and ${foreign.length - 5} more` : '');
+    throw new ReenactError(
+      'OUTPUT_EXISTS',
+      `The output folder holds files reenact did not write where this render would write (${shown}). Move them away or choose another output folder; --force replaces only reenact's own files.`,
+      { details: { dir: layout.dir, files: foreign } },
+    );
+  }
   await ensureDir(layout.framesDir);
   if (spec.output.force) {
-    await removeOutputs(layout);
+    await removeOutputs(layout, own);
     return undefined;
   }
-  await cleanPartialFrames(layout.framesDir);
-  const previous = await readManifest(layout.manifest);
-  if (previous?.spec && renderIdentity(previous.spec) === renderIdentity(spec)) return previous;
-  const strayFrames = (await readdir(layout.framesDir)).some((n) => n.startsWith(FRAME_PREFIX));
-  if (
-    previous ||
-    strayFrames ||
-    (await exists(layout.manifest)) || // a reenact.json that is not ours (or is corrupt): never overwrite it silently
-    (spec.output.format === 'prores' && (await exists(layout.movie)))
-  ) {
+  await cleanOwnTemps(layout);
+  if (own && renderIdentity(own.spec) === renderIdentity(spec)) return own;
+  if (own) {
     throw new ReenactError(
       'OUTPUT_EXISTS',
       `The output folder already holds a different render (${layout.dir}). Use --force to replace it, or choose another output folder.`,
@@ -164,4 +165,18 @@ export async function prepareOutput(spec: JobSpec, layout: OutputLayout): Promis
     );
   }
   return undefined;
+}
+
+/** Re-checked just before the preview is written (minutes after prepare): a preview.mp4 someone put there since stays. */
+export async function assertPreviewFree(layout: OutputLayout, own: Manifest | undefined): Promise<void> {
+  if (
+    (await occupied(layout.preview)) &&
+    !(ownedNames(layout, own).top('preview.mp4') && (await isRegularFile(layout.preview)))
+  ) {
+    throw new ReenactError(
+      'OUTPUT_EXISTS',
+      `The output folder now holds a preview.mp4 reenact did not write (${layout.preview}). Move it away, then run the same command again (the frames are kept).`,
+      { details: { path: layout.preview } },
+    );
+  }
 }

@@ -297,12 +297,15 @@ async function renderFrames(c: FramesContext): Promise<{
   const noFace: number[] = [];
   const frameWarnings = new WarningGroups();
   try {
-    await sink.start({
-      width: c.source.width,
-      height: c.source.height,
-      fps: plan.fps,
-      background: images.neutral.data,
-    });
+    await sink.start(
+      {
+        width: c.source.width,
+        height: c.source.height,
+        fps: plan.fps,
+        background: images.neutral.data,
+      },
+      plan.run,
+    );
     for await (const slot of drivingFrames(plan, c.drivingInfo, engine.info.needsDrivingPixels, signal)) {
       throwIfAborted(signal);
       const { index, sourceIndex } = slot;

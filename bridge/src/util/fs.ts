@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, createReadStream, mkdirSync } from 'node:fs';
-import { access, chmod, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 
@@ -129,4 +129,20 @@ export function sha256File(file: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+/** Real path of `p` for the part that exists, the rest as given (a folder not made yet is judged where it would be). */
+export async function realpathLoose(p: string): Promise<string> {
+  const tail: string[] = [];
+  let at = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(await realpath(at), ...tail.reverse());
+    } catch {
+      const parent = path.dirname(at);
+      if (parent === at) return path.resolve(p);
+      tail.push(path.basename(at));
+      at = parent;
+    }
+  }
 }

@@ -17,9 +17,10 @@ import {
 import { ReenactError } from '../../errors.js';
 import { readJson } from '../../jobs/atomic.js';
 import type { JobManager } from '../../jobs/manager.js';
-import { deleteOutputs, isInside, realpathLoose } from '../../jobs/outputs.js';
+import { deleteOutputs, isInside } from '../../jobs/outputs.js';
 import type { JobRunner } from '../../jobs/runner.js';
 import type { JobSpec, Manifest } from '../../pipeline/spec.js';
+import { realpathLoose } from '../../util/fs.js';
 import { ApiError, parseOr400 } from '../http-errors.js';
 import { assertInputFile } from './media.js';
 
