@@ -8,7 +8,7 @@ import { decodeFrames } from '../bridge/src/media/decode.js';
 import { openMovie } from '../bridge/src/media/encode.js';
 import { decodeArgs, prores4444Args } from '../bridge/src/media/ffmpeg-args.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
-import { openPngSequence } from '../bridge/src/media/png-sequence.js';
+import { numberedFiles, openPngSequence } from '../bridge/src/media/png-sequence.js';
 import { probe } from '../bridge/src/media/probe.js';
 import { runProcess } from '../bridge/src/media/run.js';
 import type { Image } from '../bridge/src/media/types.js';
@@ -77,7 +77,7 @@ export async function benchMedia(frames = 90): Promise<Row[]> {
     async () => {
       const w = await openPngSequence({
         ...fmt,
-        pattern: path.join(benchDir, 'png-ours', 'f_%05d.png'),
+        framePath: numberedFiles(path.join(benchDir, 'png-ours'), 'f_'),
         startNumber: 0,
       });
       for (let i = 0; i < encodeFrames; i++) await w.write(distinct[i % 30]);

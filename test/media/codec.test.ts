@@ -5,7 +5,7 @@ import { ReenactError } from '../../bridge/src/errors.js';
 import { conformMap, decodeFrames, readImage } from '../../bridge/src/media/decode.js';
 import { openMovie } from '../../bridge/src/media/encode.js';
 import { decodeArgs } from '../../bridge/src/media/ffmpeg-args.js';
-import { openPngSequence } from '../../bridge/src/media/png-sequence.js';
+import { numberedFiles, openPngSequence } from '../../bridge/src/media/png-sequence.js';
 import { probe } from '../../bridge/src/media/probe.js';
 import type { Image } from '../../bridge/src/media/types.js';
 import { indexFromPixel, makeIndexedClip, PORTRAIT, tempDir } from '../helpers/media.js';
@@ -122,7 +122,7 @@ describe('encode', () => {
   it('round-trips RGBA through a PNG sequence exactly, with zero-padded names', async () => {
     const pattern = path.join(dir, 'seq', 'frame_%05d.png');
     const writer = await openPngSequence({
-      pattern,
+      framePath: numberedFiles(path.dirname(pattern), 'frame_'),
       startNumber: 7,
       width: W,
       height: H,

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPngSequence } from '../../bridge/src/media/png-sequence.js';
+import { numberedFiles, openPngSequence } from '../../bridge/src/media/png-sequence.js';
 import { tempDir } from '../helpers/media.js';
 import { mountTmpfs, unmount } from '../reliability/mounts.js';
 
@@ -23,7 +23,7 @@ describe('disk full while encoding PNG frames', () => {
       width: 64,
       height: 64,
       channels: 4,
-      pattern,
+      framePath: numberedFiles(path.dirname(pattern), 'frame_'),
       startNumber: 0,
     });
     // Noise does not compress: ~16 KB per frame, so the ~100 KB left fill after a few frames.

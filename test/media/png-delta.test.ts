@@ -17,7 +17,7 @@ import {
   crc32,
   createPngDeltaEncoder,
 } from '../../bridge/src/media/png-delta.js';
-import { openPngSequence } from '../../bridge/src/media/png-sequence.js';
+import { numberedFiles, openPngSequence } from '../../bridge/src/media/png-sequence.js';
 import { seededRandom } from '../../bridge/src/util/random.js';
 import { PORTRAIT, tempDir } from '../helpers/media.js';
 
@@ -217,7 +217,7 @@ describe('PNG sequence writer', () => {
       width: 16,
       height: 8,
       channels: 4,
-      pattern,
+      framePath: numberedFiles(path.dirname(pattern), 'frame_'),
       startNumber: 3,
       background: bg,
     });
@@ -248,7 +248,7 @@ describe('PNG sequence writer', () => {
       width: 4,
       height: 4,
       channels: 4,
-      pattern: path.join(tempDir(), 'f_%03d.png'),
+      framePath: numberedFiles(tempDir(), 'f_', 3),
       startNumber: 0,
     });
     await expect(writer.write({ data: new Uint8Array(3 * 4 * 4), width: 3, height: 4, channels: 4 })).rejects.toThrow(

@@ -623,3 +623,26 @@ describe('files reenact did not write (item 2)', () => {
     );
   });
 });
+
+describe('a % in the output path (item 3)', () => {
+  it('writes every frame inside a folder named 100%done (or take_%05d), and its preview reads them back', async () => {
+    for (const name of ['100%done', 'take_%05d', '%d%d']) {
+      const t0 = performance.now();
+      const parent = path.join(work, 'percent', name.replace(/%/g, 'pct'));
+      mkdirSync(parent, { recursive: true });
+      const out = path.join(parent, name);
+      const result = await runReal(specIn(out, { output: { dir: out, preview: true } }));
+      expect(result).toBe('done');
+      expect(readdirSync(parent)).toEqual([name]); // nothing scattered beside it
+      expect(readdirSync(path.join(out, 'frames'))).toEqual([0, 1, 2, 3, 4, 5].map((i) => `frame_0000${i}.png`));
+      expect(readdirSync(out).sort()).toEqual(['frames', 'preview.mp4', 'reenact.json']);
+      row(
+        'output folder with % in its name',
+        `output.dir …/${name}`,
+        'HTTP',
+        `done: 6 frames in ${name}/frames/, preview.mp4 read them back; nothing written beside the folder`,
+        t0,
+      );
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * PNG sequences, written in-process: names from a printf pattern (frame_%05d.png), each file written to a temp sibling
- * and renamed, so a frame is complete or absent whatever stops the render. A few frames compress at once on the thread
+ * PNG sequences, written in-process: each frame's file name from the caller's layout (never a printf pattern over the
+ * whole path: a folder named "100%done" must stay a folder), each file written to a temp sibling and renamed, so a frame is complete or absent whatever stops the render. A few frames compress at once on the thread
  * pool while the caller renders the next. Frames that share a background (a render: the portrait everywhere but
  * around the face) are delta-encoded, which is what makes PNG output cheap next to rendering (png-delta.ts).
  */
@@ -20,8 +20,8 @@ export interface PngSequenceOptions {
   width: number;
   height: number;
   channels: 3 | 4;
-  /** printf pattern, e.g. /out/frames/frame_%05d.png */
-  pattern: string;
+  /** The file of frame number `n`, e.g. n => /out/frames/frame_0000n.png (see `numberedFiles`). */
+  framePath: (n: number) => string;
   /** Number of the first frame written. */
   startNumber: number;
   /** Pixels most frames share (same layout as the frames), e.g. the portrait with alpha 0: only changes are encoded. */
@@ -30,7 +30,7 @@ export interface PngSequenceOptions {
 
 /** Opens a PNG sequence writer; `write` resolves once the frame's pixels are read (the buffer may be reused). */
 export async function openPngSequence(options: PngSequenceOptions): Promise<FrameWriter> {
-  await ensureDir(path.dirname(options.pattern));
+  await ensureDir(path.dirname(options.framePath(options.startNumber)));
   const encoder = createPngDeltaEncoder(options);
   const frameBytes = options.width * options.height * options.channels;
   const inFlight = Math.max(1, Math.min(IN_FLIGHT, Math.floor(IN_FLIGHT_BYTES / frameBytes)));
@@ -65,7 +65,7 @@ export async function openPngSequence(options: PngSequenceOptions): Promise<Fram
       }
       if (failure) throw failure;
       if (closed) throw new ReenactError('INTERNAL', 'Expected an open PNG sequence but it was closed.');
-      const job = save(patternFile(options.pattern, options.startNumber + written++), encoder.encode(image.data));
+      const job = save(options.framePath(options.startNumber + written++), encoder.encode(image.data));
       pending.add(job);
       job.then(() => pending.delete(job));
       while (pending.size >= inFlight) await Promise.race(pending);
@@ -97,9 +97,9 @@ function writeError(err: unknown, file: string): ReenactError {
   return outputError(err, file);
 }
 
-/** A printf pattern's file for frame `n` (%05d, %d… — the one integer conversion our patterns use). */
-function patternFile(pattern: string, n: number): string {
-  return pattern.replace(/%0?(\d*)d/, (_, width: string) => String(n).padStart(Number(width || 0), '0'));
+/** Files `<dir>/<prefix><n, zero-padded to digits><ext>`: the name is built, the folder is taken as it is. */
+export function numberedFiles(dir: string, prefix: string, digits = 5, ext = '.png'): (n: number) => string {
+  return (n) => path.join(dir, `${prefix}${String(n).padStart(digits, '0')}${ext}`);
 }
 
 /** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */

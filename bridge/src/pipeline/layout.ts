@@ -1,12 +1,13 @@
 /** Where a render's files go in its output folder: frames, movie, preview and reenact.json (one chunk: its own folder). */
 import path from 'node:path';
+import { numberedFiles } from '../media/png-sequence.js';
 import type { JobSpec } from './spec.js';
 
 export interface OutputLayout {
   dir: string;
   manifest: string;
   framesDir: string;
-  /** printf pattern of PNG frames. */
+  /** ffmpeg image2 input pattern of the PNG frames (a `%` in the folder is doubled, so only frame_%05d is a field). */
   pattern: string;
   /** ProRes file (format prores). */
   movie: string;
@@ -30,9 +31,9 @@ export function outputLayout(spec: JobSpec): OutputLayout {
     dir,
     manifest: path.join(dir, 'reenact.json'),
     framesDir,
-    pattern: path.join(framesDir, `${FRAME_PREFIX}%05d.png`),
+    pattern: path.join(framesDir.replaceAll('%', '%%'), `${FRAME_PREFIX}%05d.png`),
     movie: path.join(dir, `${stem}.reenact.mov`),
     preview: path.join(dir, 'preview.mp4'),
-    framePath: (index) => path.join(framesDir, `${FRAME_PREFIX}${String(index).padStart(5, '0')}.png`),
+    framePath: numberedFiles(framesDir, FRAME_PREFIX),
   };
 }

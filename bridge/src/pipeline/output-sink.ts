@@ -151,7 +151,7 @@ export class OutputSink {
     const f = this.format!;
     const format = { width: f.width, height: f.height, channels: 4 as const };
     return this.png
-      ? openPngSequence({ ...format, pattern: this.layout.pattern, startNumber, background: f.background })
+      ? openPngSequence({ ...format, framePath: this.layout.framePath, startNumber, background: f.background })
       : openMovie({ ...format, fps: f.fps, file: this.layout.movie, codec: 'prores', force: true });
   }
 
