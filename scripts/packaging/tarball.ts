@@ -2,7 +2,7 @@
  * The bridge as an npm tarball (`npm pack`), written into the release folder beside the ZXP: what a studio installs
  * once with `npm install -g ./reenact-<version>.tgz` instead of the panel's per-user copy. The project publishes
  * nothing to the npm registry, so release notes and messages name this file (or the repository), never a registry
- * name: `npm install -g reenact` would fetch whatever stranger registered that name.
+ * name: installing "reenact" from the registry would fetch whatever a stranger registered under it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

@@ -291,7 +291,10 @@ describe('the release is self-sufficient', () => {
     const env = { ...process.env, REENACT_CACHE_DIR: join(root, 'cache'), REENACT_DATA_DIR: join(root, 'data') };
     const cli = join(runtime, 'bridge', 'dist', 'cli', 'main.js');
     const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env });
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    // The version first, then the ffmpeg and ffprobe the copy found (its own node_modules).
+    const [first, ffmpeg] = version.stdout.trim().split('\n');
+    expect(first).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(ffmpeg).toMatch(/^ffmpeg .+ from \S+ \(/);
     const models = spawnSync(process.execPath, [cli, 'models', 'list', '--json'], { encoding: 'utf8', env });
     expect(models.status, models.stderr).toBe(0);
     expect(JSON.parse(models.stdout.split('\n')[0])).toMatchObject({ type: 'models', set: 'liveportrait' });
