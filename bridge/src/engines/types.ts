@@ -9,6 +9,13 @@ import type { FrameControls } from '../pipeline/controls.js';
 
 export type EngineName = 'meshwarp' | 'liveportrait' | 'fixture';
 
+export interface DeviceChange {
+  from: string;
+  to: string;
+  frame: number | null;
+  reason: string;
+}
+
 export interface ModelRef {
   id: string;
   file: string;
@@ -19,8 +26,13 @@ export interface ModelRef {
 export interface EngineInfo {
   name: EngineName;
   version: string;
-  /** The execution provider that actually ran (e.g. 'cpu', 'cuda'). */
+  /** The execution provider that actually ran (e.g. 'cpu', 'cuda'); after a fallback, the one running now. */
   device: string;
+  /**
+   * Each move to another device: at load (frame null: the requested GPU could not start or run) or mid-job (the
+   * frame it failed on, which was rendered again on `to`). Recorded in the manifest.
+   */
+  deviceChanges?: DeviceChange[];
   models: ModelRef[];
   /** True when render() needs the driving frame's pixels (not only its landmarks). */
   needsDrivingPixels: boolean;

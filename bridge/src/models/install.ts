@@ -4,6 +4,7 @@
  * name). Files with a `derived` transform (warping_spade → GridSample rewrite) get it computed once here, cached
  * beside the original with its own sha256 in installed.json.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -222,7 +223,8 @@ async function buildDerived(
       type: 'warning',
       message: `${model.file}: GridSample nodes kept as they were: ${report.kept.map((k) => `${k.name} (${k.reason})`).join(', ')}.`,
     });
-  const tmp = `${dst}.part`;
+  // Unique temp name: a render building a missing rewrite may race another render or an install.
+  const tmp = `${dst}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   await writeFile(tmp, bytes);
   const sha256 = await sha256File(tmp);
   await rename(tmp, dst);
@@ -231,7 +233,7 @@ async function buildDerived(
     bytes: bytes.byteLength,
     source: model.file,
     from: model.file,
-    fromSha256: state.files[model.file].sha256,
+    fromSha256: state.files[model.file]?.sha256 ?? (await sha256File(src)),
     transform: model.derived.transform,
     rewritten: report.rewritten,
     installedAt: new Date().toISOString(),
@@ -243,6 +245,27 @@ async function buildDerived(
     sha256,
     rewritten: report.rewritten,
   });
+}
+
+/**
+ * The derived file of an installed model (the GPU-ready warping graph), built now and recorded in installed.json when
+ * it is missing (an install that was interrupted, or a cache copied without it). Returns its path.
+ * @throws Error when the original is missing or cannot be rewritten.
+ */
+export async function ensureDerived(
+  catalog: Catalog,
+  id: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const model = catalog.models.find((m) => m.id === id);
+  if (!model?.derived) throw new Error(`${id} has no derived file in the ${catalog.set} catalog`);
+  const dir = modelDir(catalog.set, env);
+  const dst = path.join(dir, model.derived.file);
+  if (existsSync(dst)) return dst;
+  const state = await readState(dir, catalog.set);
+  await buildDerived(dir, model, state, {});
+  await writeState(dir, state);
+  return dst;
 }
 
 /**

@@ -92,8 +92,11 @@ export function offered(device: Device, info: PlatformInfo): boolean {
  * The devices to try, in order, for a request (CPU always last), and why any GPU device of the platform is skipped.
  * @throws ReenactError MISSING_DEPENDENCY when an explicit device cannot exist on this platform ("dml on linux").
  */
-export function deviceCandidates(request: DeviceRequest, info: PlatformInfo): { devices: Device[]; skipped: string[] } {
-  const skip = (d: Device) => `${DEVICE_LABEL[d]} (--device ${d}) could not start: ${info.unavailable?.[d]}`;
+export function deviceCandidates(
+  request: DeviceRequest,
+  info: PlatformInfo,
+): { devices: Device[]; skipped: { device: Device; reason: string }[] } {
+  const skip = (d: Device) => ({ device: d, reason: info.unavailable?.[d] ?? 'unavailable' });
   if (request === 'cpu') return { devices: ['cpu'], skipped: [] };
   if (request === 'auto') {
     const list = (PLATFORM_PRIORITY[info.platform] ?? ['cpu']).filter((d) => offered(d, info));
@@ -135,45 +138,68 @@ export interface SessionSet<K extends string> {
   device: Device;
   /** Visible warnings, e.g. the CPU fallback. */
   warnings: string[];
+  /** Devices tried before `device` that could not run the models, and why (for the manifest). */
+  failures: { device: Device; reason: string }[];
+}
+
+export interface OpenOptions<K extends string> {
+  platform?: PlatformInfo;
+  create?: SessionFactory;
+  /**
+   * One inference per session on a GPU device before it is accepted (e.g. zeros shaped from the model's spec): a
+   * provider that creates a session but cannot run it (CUDA "Only 4-D tensor is supported", a cuDNN or driver
+   * failure) then falls back like one that cannot start, before the job depends on it.
+   */
+  warmUp?: (id: K, session: ort.InferenceSession, device: Device) => Promise<void>;
 }
 
 /**
- * Opens every model of a job on the first device that starts all of them. `models(device)` gives each model's
- * file or bytes for that device (the engine picks the GridSample-rewritten graph for GPU providers).
+ * Opens every model of a job on the first device that starts all of them (and runs each once, with `warmUp`).
+ * `models(device)` gives each model's file or bytes for that device (the engine picks the GridSample-rewritten graph
+ * for GPU providers); it may throw to say a device cannot run this job (the reason goes into the CPU warning).
  * Sessions are created once per job and reused for every frame; `releaseSessions` frees them.
  * @throws ReenactError ENGINE_FAILED when even CPU fails (a broken model file), MISSING_DEPENDENCY as above.
  */
 export async function openSessions<K extends string>(
   request: DeviceRequest,
-  models: (device: Device) => Record<K, string | Uint8Array>,
-  deps: { platform?: PlatformInfo; create?: SessionFactory } = {},
+  models: (device: Device) => Record<K, string | Uint8Array> | Promise<Record<K, string | Uint8Array>>,
+  deps: OpenOptions<K> = {},
 ): Promise<SessionSet<K>> {
   const info = deps.platform ?? currentPlatform();
   const create = deps.create ?? createOrtSession;
   const { devices, skipped } = deviceCandidates(request, info);
   const warnings: string[] = [];
-  const failures: string[] = [...skipped];
+  const failures = skipped.map((s) => ({ device: s.device, reason: s.reason }));
   for (const device of devices) {
     const opened: Partial<Record<K, ort.InferenceSession>> = {};
     try {
-      for (const [id, model] of Object.entries(models(device)) as [K, string | Uint8Array][]) {
+      for (const [id, model] of Object.entries(await models(device)) as [K, string | Uint8Array][]) {
         opened[id] = await create(model, executionProviders(device), device);
+        if (device !== 'cpu' && deps.warmUp)
+          await deps.warmUp(id, opened[id]!, device).catch((err: Error) => {
+            throw new Error(`${id} failed its first run: ${err.message.trim()}`, { cause: err });
+          });
       }
       if (failures.length && device === 'cpu') {
         warnings.push(
-          `${failures.join('; ')}. Running on CPU instead, which is much slower${request === 'auto' ? '' : ` than ${request}`}.`,
+          `${failures.map((f) => `${DEVICE_LABEL[f.device]} (--device ${f.device}) could not start: ${f.reason}`).join('; ')}. Running on CPU instead, which is much slower${request === 'auto' ? '' : ` than ${request}`}.`,
         );
       }
-      return { sessions: opened as Record<K, ort.InferenceSession>, device, warnings };
+      return { sessions: opened as Record<K, ort.InferenceSession>, device, warnings, failures };
     } catch (err) {
       await releaseSessions(opened);
       const reason = (err as Error).message.split('\n')[0];
       if (device === 'cpu')
         throw new ReenactError('ENGINE_FAILED', `Could not load the models on CPU: ${reason}`, { cause: err });
-      failures.push(`${DEVICE_LABEL[device]} (--device ${device}) could not start: ${reason}`);
+      failures.push({ device, reason });
     }
   }
   throw new ReenactError('INTERNAL', 'No device candidates.');
+}
+
+/** "CUDA", "DirectML", … for messages. */
+export function deviceLabel(device: Device): string {
+  return DEVICE_LABEL[device];
 }
 
 /** Releases every session (ignores ones already released). */

@@ -106,3 +106,28 @@ export function checkSessionNames(session: ort.InferenceSession, spec: ModelSpec
     );
   }
 }
+
+const ZEROS: Record<TensorSpec['type'], (n: number) => ort.Tensor['data']> = {
+  float32: (n) => new Float32Array(n),
+  int64: (n) => new BigInt64Array(n),
+  int32: (n) => new Int32Array(n),
+  uint8: (n) => new Uint8Array(n),
+  bool: (n) => new Uint8Array(n),
+};
+
+/**
+ * One inference with zeros shaped from `spec` (free dims as 1), its outputs discarded: proves a provider can run the
+ * whole graph before a job depends on it. Execution providers fail some graphs only at run time (ONNX Runtime's
+ * CUDA GridSample kernel accepts a 5-D node at session creation and rejects it in Run: "Only 4-D tensor is
+ * supported", FasterLivePortrait issues #14, #36, #162).
+ */
+export async function warmUp(session: ort.InferenceSession, spec: ModelSpec): Promise<void> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const input of spec.inputs) {
+    const dims = input.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const size = dims.reduce((a, b) => a * b, 1);
+    feeds[input.name] = new ort.Tensor(input.type, ZEROS[input.type](size), dims);
+  }
+  const out = await session.run(feeds);
+  for (const t of Object.values(out)) t.dispose?.();
+}

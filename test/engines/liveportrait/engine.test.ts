@@ -227,6 +227,44 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     }
   });
 
+  it('leaves out an optional landmark.onnx that does not fit, with a warning, and renders with the 468-point ratios', async () => {
+    const lmRoot = mkdtempSync(path.join(os.tmpdir(), 'reenact-lp-landmark-'));
+    try {
+      const lmEnv = await installSyntheticModels(lmRoot, { landmark: true });
+      const file = path.join(lmRoot, 'cache', 'models', 'liveportrait', 'landmark.onnx');
+      const lmDeps = { env: lmEnv, catalog: loadCatalog(lmEnv.REENACT_MODEL_CATALOG) };
+      // A 106-point model where the 203-point one belongs: same input, other output.
+      writeFileSync(
+        file,
+        encodeModel(
+          makeModel({
+            name: 'other-landmarks',
+            node: [{ opType: 'Flatten', input: ['input'], output: ['fc1'] }],
+            input: [valueInfo('input', DataType.FLOAT, [1, 3, 224, 224])],
+            output: [valueInfo('fc1', DataType.FLOAT, [1, 150528])],
+          }),
+        ),
+      );
+      const engine = createLivePortraitEngine({ device: 'cpu' }, lmDeps);
+      await engine.prepare(portrait, portraitFace);
+      expect(engine.info.models.map((m) => m.id)).not.toContain('landmark');
+      await engine.setReference(refFrame);
+      const frame = await engine.render(frameA);
+      expect(frame.warnings).toEqual([
+        "The optional landmark model could not be used (Expected model landmark to have inputs [input] and outputs [856] but it has inputs [input] and outputs [fc1].); eye and lip ratios come from the tracker's 468 points instead. Reinstall it with `reenact models install landmark --force`, or remove it.",
+      ]);
+      await engine.dispose();
+      // A damaged file (not ONNX at all) is left out the same way.
+      writeFileSync(file, 'not a model');
+      const damaged = createLivePortraitEngine({ device: 'cpu' }, lmDeps);
+      await damaged.prepare(portrait, portraitFace);
+      expect(damaged.warnings[0]).toMatch(/^The optional landmark model could not be used \(/);
+      await damaged.dispose();
+    } finally {
+      rmSync(lmRoot, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an FP16 export (declared float16 input)', () => {
     const meta = (type: string) => ({
       inputMetadata: [{ name: 'img', isTensor: true, type, shape: [1, 3, 256, 256] }],

@@ -40,7 +40,7 @@ export const LivePortraitConfigSchema = z
     drivingCropOffsetY: z.number().min(-0.5).max(0.5).default(-0.1),
     /** Use the optional 203-point landmark model (when installed) for the portrait's eye/lip ratios; else the tracker's 468 points. */
     landmarkModel: z.enum(['auto', 'off']).default('auto'),
-    /** Warping graph: auto = original on CPU, GridSample-rewritten on GPU providers. */
+    /** Warping graph: auto = original on CPU, GridSample-rewritten on GPU providers; original runs only on CPU. */
     warpGraph: z.enum(['auto', 'original', 'rewritten']).default('auto'),
   })
   .strict();

@@ -19,18 +19,11 @@ import * as ort from 'onnxruntime-node';
 import { ReenactError } from '../../errors.js';
 import type { FaceObservation } from '../../face/types.js';
 import type { Image } from '../../media/types.js';
-import { type Catalog, knownHashes, loadCatalog, modelDir } from '../../models/catalog.js';
-import { readState, resolveModelFiles } from '../../models/store.js';
-import {
-  type Device,
-  openSessions,
-  type PlatformInfo,
-  releaseSessions,
-  type SessionFactory,
-} from '../../onnx/providers.js';
-import { checkSessionNames, runNamed } from '../../onnx/session.js';
+import { type Catalog, loadCatalog, modelDir } from '../../models/catalog.js';
+import { releaseSessions } from '../../onnx/providers.js';
+import { runNamed } from '../../onnx/session.js';
 import { VERSION } from '../../version.js';
-import type { DrivingFrame, Engine, EngineInfo, ModelRef, RenderedFrame } from '../types.js';
+import type { DrivingFrame, Engine, EngineInfo, RenderedFrame } from '../types.js';
 import { cropToTensor } from './affine.js';
 import { type LivePortraitConfig, type LivePortraitConfigInput, parseLivePortraitConfig } from './config.js';
 import { type CropBox, cropFromLandmarks } from './crop.js';
@@ -50,7 +43,15 @@ import {
   transformKeypoints,
 } from './motion.js';
 import { matteBase, type PasteRegion, pasteBack, preparePasteRegion } from './pasteback.js';
-import { checkSignature, INPUT_SIZE, LANDMARK_SIZE, type ModelId, OUTPUT_SIZE, SPECS } from './specs.js';
+import {
+  describeDevice,
+  type LoadedModels,
+  type ModelPlan,
+  openModels,
+  planModels,
+  type SessionDeps,
+} from './sessions.js';
+import { INPUT_SIZE, LANDMARK_SIZE, type ModelId, OUTPUT_SIZE, SPECS } from './specs.js';
 import { StageTimer, type StageTimings } from './timing.js';
 
 export type { LivePortraitConfig, LivePortraitConfigInput } from './config.js';
@@ -58,12 +59,7 @@ export { parseLivePortraitConfig } from './config.js';
 export type { StageTimings } from './timing.js';
 
 /** Seams for tests: platform and session factory (providers.ts), catalog, environment (cache folder). */
-export interface LivePortraitDeps {
-  platform?: PlatformInfo;
-  createSession?: SessionFactory;
-  catalog?: Catalog;
-  env?: NodeJS.ProcessEnv;
-}
+export type LivePortraitDeps = SessionDeps;
 
 export interface LivePortraitEngine extends Engine {
   /**
@@ -97,7 +93,13 @@ interface ReferenceState {
   box: CropBox;
 }
 
-const REQUIRED: ModelId[] = ['appearance_feature_extractor', 'motion_extractor', 'warping_spade', 'stitching'];
+/**
+ * An error from ONNX Runtime while a session ran (not one of our own input checks): on a GPU provider it means that
+ * device failed (out of memory, a cuDNN or driver error, a device reset), so the job moves to CPU.
+ */
+class RuntimeRunError extends Error {
+  override readonly name = 'RuntimeRunError';
+}
 
 /** The portrait unchanged, alpha 0 (nothing animated): what the pipeline writes for a frame without a face. */
 function neutral(src: { base: Uint8Array }): Uint8Array {
@@ -138,7 +140,8 @@ export function createLivePortraitEngine(
   const timer = new StageTimer();
   const warnings: string[] = [];
   let pendingWarnings: string[] = [];
-  let sessions: Partial<Record<ModelId, ort.InferenceSession>> | null = null;
+  let plan: ModelPlan | null = null;
+  let loaded: LoadedModels | null = null;
   let source: SourceState | null = null;
   let reference: ReferenceState | null = null;
   let previous: Float32Array | null = null;
@@ -152,9 +155,74 @@ export function createLivePortraitEngine(
   };
 
   async function run(id: ModelId, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-    const session = sessions?.[id];
+    const session = loaded?.sessions[id];
     if (!session) throw new ReenactError('INTERNAL', `Model ${id} was not loaded.`);
-    return timer.time(`run:${id}`, () => runNamed(session, SPECS[id], feeds), true);
+    return timer.time(
+      `run:${id}`,
+      async () => {
+        try {
+          return await runNamed(session, SPECS[id], feeds);
+        } catch (err) {
+          if (err instanceof ReenactError) throw err;
+          throw new RuntimeRunError(`${id}: ${(err as Error).message.trim()}`, { cause: err });
+        }
+      },
+      true,
+    );
+  }
+
+  function adopt(next: LoadedModels): void {
+    loaded = next;
+    info.device = next.device;
+    info.models = next.models;
+  }
+
+  async function openAll(): Promise<void> {
+    plan = await planModels(cfg, deps);
+    const next = await timer.time('load', () => openModels(plan!, cfg, cfg.device, deps));
+    adopt(next);
+    if (next.failures.length)
+      info.deviceChanges = next.failures.map((f) => ({
+        from: f.device,
+        to: next.device,
+        frame: null,
+        reason: f.reason,
+      }));
+    warnings.push(...next.warnings);
+    pendingWarnings = [...warnings];
+  }
+
+  /**
+   * A GPU provider failed while running (out of memory, cuDNN, a driver reset): release every session on it (a
+   * removed device cannot be reused) and reopen the whole set on CPU for the rest of the job, with a warning that
+   * goes into the manifest through this frame's warnings.
+   */
+  async function switchToCpu(reason: string, frame: number | null): Promise<string> {
+    const from = loaded!.device;
+    await releaseSessions(loaded!.sessions);
+    loaded = null;
+    const next = await openModels(plan!, cfg, 'cpu', deps);
+    adopt(next);
+    info.deviceChanges = [...(info.deviceChanges ?? []), { from, to: 'cpu', frame, reason }];
+    const where = frame === null ? 'while preparing the portrait' : `at frame ${frame}`;
+    const warning = `${describeDevice(from)} failed ${where} (${reason.split('\n')[0]}); that frame and the rest of the job run on CPU, which is much slower.`;
+    warnings.push(warning, ...next.warnings);
+    return warning;
+  }
+
+  /**
+   * Runs `step` on the current device; when a GPU provider fails in it, moves the job to CPU and runs it once more
+   * there (after `reset` restores any state the failed attempt changed). Failures on CPU propagate.
+   */
+  async function onDevice<T>(frame: number | null, step: () => Promise<T>, reset?: () => void): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      if (!(err instanceof RuntimeRunError) || !loaded || loaded.device === 'cpu') throw err;
+      pendingWarnings.push(await switchToCpu(err.message, frame));
+      reset?.();
+      return step();
+    }
   }
 
   async function motionOf(image: Image, box: CropBox): Promise<KpInfo> {
@@ -177,79 +245,91 @@ export function createLivePortraitEngine(
     return out.output.data as Float32Array;
   }
 
-  async function openModels(): Promise<void> {
-    const catalog = deps.catalog ?? loadCatalog();
-    const env = deps.env ?? process.env;
-    const needed: ModelId[] = [...REQUIRED];
-    if (cfg.eyeRatio !== null) needed.push('stitching_eye');
-    if (cfg.lipRatio !== null || cfg.normalizeLip) needed.push('stitching_lip');
-    const files = resolveModelFiles(catalog, needed, env);
-    const dir = modelDir(catalog.set, env);
-    const state = await readState(dir, catalog.set);
-    const landmarkEntry = catalog.models.find((m) => m.id === 'landmark');
-    if (cfg.landmarkModel === 'auto' && landmarkEntry && existsSync(path.join(dir, landmarkEntry.file))) {
-      needed.push('landmark');
-      files.landmark = path.join(dir, landmarkEntry.file);
-    }
-    const warpEntry = catalog.models.find((m) => m.id === 'warping_spade');
-    const rewritten = warpEntry?.derived ? path.join(dir, warpEntry.derived.file) : null;
-    const warpFile = (device: Device): string => {
-      const wantRewritten = cfg.warpGraph === 'rewritten' || (cfg.warpGraph === 'auto' && device !== 'cpu');
-      if (!wantRewritten) return files.warping_spade;
-      if (rewritten && existsSync(rewritten)) return rewritten;
-      const note = `The GridSample-rewritten warping graph is missing (${rewritten ?? 'not in the catalog'}); using the original, which ${device} may not run. Run \`reenact models install\` to rebuild it.`;
-      if (!warnings.includes(note)) warnings.push(note);
-      return files.warping_spade;
-    };
-    const set = await timer.time('load', () =>
-      openSessions(
-        cfg.device,
-        (device) => Object.fromEntries(needed.map((id) => [id, id === 'warping_spade' ? warpFile(device) : files[id]])),
-        { platform: deps.platform, create: deps.createSession },
-      ),
-    );
-    sessions = set.sessions as Partial<Record<ModelId, ort.InferenceSession>>;
-    try {
-      for (const id of needed) {
-        checkSessionNames(sessions[id]!, SPECS[id]);
-        checkSignature(sessions[id]!, SPECS[id], id === 'warping_spade' ? warpFile(set.device) : files[id]);
-      }
-    } catch (err) {
-      await releaseSessions(sessions);
-      sessions = null;
-      throw err;
-    }
-    warnings.push(...set.warnings);
-    pendingWarnings = [...warnings];
-    info.device = set.device;
-    const usedWarp = warpFile(set.device);
-    info.models = needed.map((id): ModelRef => {
-      const entry = catalog.models.find((m) => m.id === id)!;
-      if (id === 'warping_spade' && usedWarp !== files.warping_spade && entry.derived) {
-        const d = state.derived[entry.derived.file];
-        return {
-          id: `${id}:gs-rewrite`,
-          file: entry.derived.file,
-          sha256: d?.sha256 ?? 'unknown',
-          licence: entry.licence,
-        };
-      }
-      const sha256 = state.files[entry.file]?.sha256 ?? knownHashes(entry)[0]?.sha256 ?? 'unknown';
-      return { id, file: entry.file, sha256, licence: entry.licence };
-    });
-  }
-
   async function sourceOpenness(image: Image, face: FaceObservation): Promise<Openness> {
-    if (!sessions?.landmark) return meshOpenness(face.landmarks);
+    if (!loaded?.sessions.landmark) return meshOpenness(face.landmarks);
     const box = faceCrop(face, LANDMARK_SIZE, 1.5, -0.1, true);
     const input = cropToTensor(image, box.c2o, LANDMARK_SIZE);
     const out = await run('landmark', { input: f32(input, [1, 3, LANDMARK_SIZE, LANDMARK_SIZE]) });
     return openness203(out['856'].data as Float32Array);
   }
 
+  async function prepareSource(image: Image, face: FaceObservation): Promise<void> {
+    const box = faceCrop(face, OUTPUT_SIZE, cfg.cropScale, cfg.cropOffsetY, true);
+    const srcInfo = await motionOf(image, box);
+    const input = await timer.time('crop', () => cropToTensor(image, box.c2o, INPUT_SIZE, 2));
+    const feature = (await run('appearance_feature_extractor', { img: f32(input, [1, 3, INPUT_SIZE, INPUT_SIZE]) }))
+      .output;
+    const xs = transformKeypoints(srcInfo.kp, srcInfo.R, srcInfo.exp, srcInfo.scale, [srcInfo.t[0], srcInfo.t[1], 0]);
+    const openness = await sourceOpenness(image, face);
+    let retargetDelta: Float32Array | null = null;
+    if (cfg.eyeRatio !== null)
+      retargetDelta = await mlp('stitching_eye', eyeRetargetInput(xs, openness.eyes, cfg.eyeRatio));
+    if (cfg.lipRatio !== null)
+      retargetDelta = addKeypoints(
+        retargetDelta ?? new Float32Array(63),
+        await mlp('stitching_lip', lipRetargetInput(xs, openness.lip, cfg.lipRatio)),
+      );
+    const normalizeDelta =
+      cfg.normalizeLip && openness.lip >= 0.03
+        ? await mlp('stitching_lip', lipRetargetInput(xs, openness.lip, 0))
+        : null;
+    const region = preparePasteRegion(box.o2c, box.c2o, OUTPUT_SIZE, image.width, image.height);
+    source = {
+      info: srcInfo,
+      xs,
+      feature,
+      openness,
+      region,
+      base: matteBase(image, region),
+      width: image.width,
+      height: image.height,
+      retargetDelta,
+      normalizeDelta,
+    };
+  }
+
+  async function renderFace(
+    src: SourceState,
+    ref: ReferenceState,
+    image: Image,
+    face: FaceObservation,
+    c: DrivingFrame['controls'],
+  ): Promise<Uint8Array> {
+    const box =
+      cfg.drivingCrop === 'reference'
+        ? ref.box
+        : faceCrop(face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
+    const drv = await motionOf(image, box);
+    const gains = {
+      head: c.holdPose ? 0 : c.head,
+      eyes: cfg.eyeRatio !== null ? 0 : c.eyes * c.blink,
+      mouth: cfg.lipRatio !== null ? 0 : c.mouth,
+      brows: c.brows,
+    };
+    const gx = (c.gazeLeft[0] + c.gazeRight[0]) / 2;
+    const gy = (c.gazeLeft[1] + c.gazeRight[1]) / 2;
+    let xd = relativeKeypoints(src.info, drv, ref.info, cfg.regions, gains, gx || gy ? gazeOffset(gx, gy) : undefined);
+    xd = addKeypoints(xd, src.retargetDelta ?? undefined);
+    if (cfg.stitching) xd = applyStitching(xd, await mlp('stitching', stitchingInput(src.xs, xd)));
+    xd = addKeypoints(xd, src.normalizeDelta ?? undefined);
+    xd = applyMultiplier(src.xs, xd, cfg.intensity * c.intensity);
+    xd = smoothKeypoints(previous, xd, 1 - 0.9 * cfg.motionSmoothing);
+    previous = xd;
+    const out = await run('warping_spade', {
+      feature_3d: src.feature,
+      kp_driving: f32(xd, [1, 21, 3]),
+      kp_source: f32(src.xs, [1, 21, 3]),
+    });
+    const generated = out.out.data as Float32Array;
+    const data = await timer.time('pasteback', () =>
+      pasteBack(src.base, src.width, src.region, generated, OUTPUT_SIZE),
+    );
+    return data;
+  }
+
   let loading: Promise<void> | null = null;
   const load = () => {
-    loading ??= openModels().catch((err) => {
+    loading ??= openAll().catch((err) => {
       loading = null;
       throw err;
     });
@@ -263,38 +343,7 @@ export function createLivePortraitEngine(
 
     async prepare(image: Image, face: FaceObservation): Promise<void> {
       await load();
-      const box = faceCrop(face, OUTPUT_SIZE, cfg.cropScale, cfg.cropOffsetY, true);
-      const srcInfo = await motionOf(image, box);
-      const input = await timer.time('crop', () => cropToTensor(image, box.c2o, INPUT_SIZE, 2));
-      const feature = (await run('appearance_feature_extractor', { img: f32(input, [1, 3, INPUT_SIZE, INPUT_SIZE]) }))
-        .output;
-      const xs = transformKeypoints(srcInfo.kp, srcInfo.R, srcInfo.exp, srcInfo.scale, [srcInfo.t[0], srcInfo.t[1], 0]);
-      const openness = await sourceOpenness(image, face);
-      let retargetDelta: Float32Array | null = null;
-      if (cfg.eyeRatio !== null)
-        retargetDelta = await mlp('stitching_eye', eyeRetargetInput(xs, openness.eyes, cfg.eyeRatio));
-      if (cfg.lipRatio !== null)
-        retargetDelta = addKeypoints(
-          retargetDelta ?? new Float32Array(63),
-          await mlp('stitching_lip', lipRetargetInput(xs, openness.lip, cfg.lipRatio)),
-        );
-      const normalizeDelta =
-        cfg.normalizeLip && openness.lip >= 0.03
-          ? await mlp('stitching_lip', lipRetargetInput(xs, openness.lip, 0))
-          : null;
-      const region = preparePasteRegion(box.o2c, box.c2o, OUTPUT_SIZE, image.width, image.height);
-      source = {
-        info: srcInfo,
-        xs,
-        feature,
-        openness,
-        region,
-        base: matteBase(image, region),
-        width: image.width,
-        height: image.height,
-        retargetDelta,
-        normalizeDelta,
-      };
+      await onDevice(null, () => prepareSource(image, face));
       previous = null;
     },
 
@@ -305,8 +354,9 @@ export function createLivePortraitEngine(
           'BAD_INPUT',
           `Expected a face in the reference frame ${frame.index} but none was found. Pick another reference frame.`,
         );
-      const box = faceCrop(frame.face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
-      reference = { info: await motionOf(frame.image, box), box };
+      const { face, image } = frame;
+      const box = faceCrop(face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
+      reference = { info: await onDevice(frame.index, () => motionOf(image, box)), box };
       previous = null;
     },
 
@@ -315,61 +365,34 @@ export function createLivePortraitEngine(
         throw new ReenactError('INTERNAL', 'prepare() and setReference() must run before render().');
       const src = source;
       const ref = reference;
+      const { face, image } = frame;
+      let data: Uint8Array;
+      if (!face || !image) data = neutral(src);
+      else {
+        const before = previous;
+        data = await timer.frame(() =>
+          onDevice(
+            frame.index,
+            () => renderFace(src, ref, image, face, frame.controls),
+            () => {
+              previous = before; // the retry must not smooth against the failed attempt's keypoints
+            },
+          ),
+        );
+      }
+      // Taken after rendering, so a switch to CPU during this frame is reported on this frame.
       const frameWarnings = pendingWarnings;
       pendingWarnings = [];
-      const result = (data: Uint8Array): RenderedFrame => ({
+      return {
         image: { data, width: src.width, height: src.height, channels: 4 },
         ...(frameWarnings.length ? { warnings: frameWarnings } : {}),
-      });
-      if (!frame.face || !frame.image) return result(neutral(src));
-      const image = frame.image;
-      const face = frame.face;
-      return timer.frame(async () => {
-        const c = frame.controls;
-        const box =
-          cfg.drivingCrop === 'reference'
-            ? ref.box
-            : faceCrop(face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
-        const drv = await motionOf(image, box);
-        const gains = {
-          head: c.holdPose ? 0 : c.head,
-          eyes: cfg.eyeRatio !== null ? 0 : c.eyes * c.blink,
-          mouth: cfg.lipRatio !== null ? 0 : c.mouth,
-          brows: c.brows,
-        };
-        const gx = (c.gazeLeft[0] + c.gazeRight[0]) / 2;
-        const gy = (c.gazeLeft[1] + c.gazeRight[1]) / 2;
-        let xd = relativeKeypoints(
-          src.info,
-          drv,
-          ref.info,
-          cfg.regions,
-          gains,
-          gx || gy ? gazeOffset(gx, gy) : undefined,
-        );
-        xd = addKeypoints(xd, src.retargetDelta ?? undefined);
-        if (cfg.stitching) xd = applyStitching(xd, await mlp('stitching', stitchingInput(src.xs, xd)));
-        xd = addKeypoints(xd, src.normalizeDelta ?? undefined);
-        xd = applyMultiplier(src.xs, xd, cfg.intensity * c.intensity);
-        xd = smoothKeypoints(previous, xd, 1 - 0.9 * cfg.motionSmoothing);
-        previous = xd;
-        const out = await run('warping_spade', {
-          feature_3d: src.feature,
-          kp_driving: f32(xd, [1, 21, 3]),
-          kp_source: f32(src.xs, [1, 21, 3]),
-        });
-        const generated = out.out.data as Float32Array;
-        const data = await timer.time('pasteback', () =>
-          pasteBack(src.base, src.width, src.region, generated, OUTPUT_SIZE),
-        );
-        return result(data);
-      });
+      };
     },
 
     async dispose(): Promise<void> {
       await loading?.catch(() => {});
-      if (sessions) await releaseSessions(sessions);
-      sessions = null;
+      if (loaded) await releaseSessions(loaded.sessions);
+      loaded = null;
       loading = null;
       source = null;
       reference = null;
