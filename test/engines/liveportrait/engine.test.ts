@@ -101,7 +101,7 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     const t = engine.timings();
     expect(t.stages['run:stitching_eye'].calls).toBe(1);
     expect(t.stages['run:stitching_lip'].calls).toBe(2); // override + normalisation, both once per portrait
-    expect(t.stages['run:landmark'].calls).toBe(1);
+    expect(t.stages['run:landmark'].calls).toBe(2); // the portrait's crop and ratios, the reference frame's crop
     await engine.dispose();
   });
 

@@ -29,8 +29,12 @@ export const LivePortraitConfigSchema = z
     stitching: z.boolean().default(true),
     /** Keypoint smoothing across frames: 0 none … 1 heavy (exponential; the tracker already smooths landmarks). */
     motionSmoothing: z.number().min(0).max(1).default(0),
-    /** Driving crop: the reference frame's box for every frame (keeps head translation, like LivePortrait) or each frame's own face box. */
-    drivingCrop: z.enum(['reference', 'face']).default('reference'),
+    /**
+     * Driving crop: the reference frame's face box for every frame (keeps head translation, like LivePortrait), each
+     * frame's own face box, the full frame (for clips already cropped to the face), or auto: full for a square clip
+     * whose face box would not fit inside it (a tight face crop, which LivePortrait uses whole), else reference.
+     */
+    drivingCrop: z.enum(['auto', 'full', 'reference', 'face']).default('auto'),
     /** Portrait crop: square side = landmark extent × cropScale (LivePortrait 2.3). */
     cropScale: z.number().min(1.2).max(4).default(2.3),
     /** Portrait crop centre shift in crop sides, negative = toward the forehead (LivePortrait −0.125). */
@@ -38,7 +42,10 @@ export const LivePortraitConfigSchema = z
     /** Driving crop scale and shift (LivePortrait 2.2 and −0.1). */
     drivingCropScale: z.number().min(1.2).max(4).default(2.2),
     drivingCropOffsetY: z.number().min(-0.5).max(0.5).default(-0.1),
-    /** Use the optional 203-point landmark model (when installed) for the portrait's eye/lip ratios; else the tracker's 468 points. */
+    /**
+     * Use the optional 203-point landmark model (when installed) for the crops and the portrait's eye/lip ratios, as
+     * LivePortrait does; else the tracker's 468 points.
+     */
     landmarkModel: z.enum(['auto', 'off']).default('auto'),
     /** Warping graph: auto = original on CPU, GridSample-rewritten on GPU providers; original runs only on CPU. */
     warpGraph: z.enum(['auto', 'original', 'rewritten']).default('auto'),

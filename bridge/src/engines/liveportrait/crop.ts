@@ -98,3 +98,24 @@ export function cropFromLandmarks(
   ];
   return { o2c, c2o: invertAffine(o2c), center: [cx, cy], side, angle: Math.atan2(ux[1], ux[0]) };
 }
+
+/**
+ * The whole frame as the crop: a `dsize`² square of side max(width, height) centred on the frame (a square frame maps
+ * exactly; another shape gets black bars). LivePortrait uses a square driving clip whole, resized, when no driving
+ * crop is asked for (src/live_portrait_pipeline.py: it crops only with flag_crop_driving_video or a non-square clip).
+ */
+export function fullFrameBox(width: number, height: number, dsize: number): CropBox {
+  const side = Math.max(width, height);
+  const s = dsize / side;
+  const o2c: Affine = [s, 0, (dsize - s * width) / 2, 0, s, (dsize - s * height) / 2];
+  return { o2c, c2o: invertAffine(o2c), center: [width / 2, height / 2], side, angle: 0 };
+}
+
+/**
+ * drivingCrop=auto: a square clip whose face crop would not fit inside the frame is already a tight face crop (as
+ * LivePortrait's own driving clips are): use it whole instead of cropping it again with black borders.
+ */
+export function isTightSquareCrop(box: CropBox, width: number, height: number): boolean {
+  const square = Math.abs(width - height) <= 0.01 * Math.max(width, height);
+  return square && box.side >= Math.min(width, height);
+}

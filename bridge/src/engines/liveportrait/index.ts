@@ -26,8 +26,8 @@ import { VERSION } from '../../version.js';
 import type { DrivingFrame, Engine, EngineInfo, RenderedFrame } from '../types.js';
 import { cropToTensor } from './affine.js';
 import { type LivePortraitConfig, type LivePortraitConfigInput, parseLivePortraitConfig } from './config.js';
-import { type CropBox, cropFromLandmarks } from './crop.js';
-import { meshAnchors, meshExtentPoints, meshOpenness, type Openness, openness203 } from './landmarks.js';
+import { type CropBox, cropFromLandmarks, fullFrameBox, isTightSquareCrop } from './crop.js';
+import { anchors203, meshAnchors, meshExtentPoints, meshOpenness, type Openness, openness203 } from './landmarks.js';
 import {
   addKeypoints,
   applyMultiplier,
@@ -90,7 +90,10 @@ interface SourceState {
 
 interface ReferenceState {
   info: KpInfo;
+  /** The reference frame's crop; every frame's crop unless `crop` is 'face'. */
   box: CropBox;
+  /** The driving crop in use (drivingCrop, with auto decided on the reference frame). */
+  crop: 'full' | 'reference' | 'face';
 }
 
 /**
@@ -245,22 +248,59 @@ export function createLivePortraitEngine(
     return out.output.data as Float32Array;
   }
 
-  async function sourceOpenness(image: Image, face: FaceObservation): Promise<Openness> {
-    if (!loaded?.sessions.landmark) return meshOpenness(face.landmarks);
+  /**
+   * LivePortrait's 203 points of `face` in image pixels: landmark.onnx on its 224² crop (scale 1.5, vy −0.1, rotated)
+   * seeded from the tracker's points, mapped back through the crop (LP src/utils/human_landmark_runner.py); null
+   * without the optional model.
+   */
+  async function points203(image: Image, face: FaceObservation): Promise<Float32Array | null> {
+    if (!loaded?.sessions.landmark) return null;
     const box = faceCrop(face, LANDMARK_SIZE, 1.5, -0.1, true);
     const input = cropToTensor(image, box.c2o, LANDMARK_SIZE);
-    const out = await run('landmark', { input: f32(input, [1, 3, LANDMARK_SIZE, LANDMARK_SIZE]) });
-    return openness203(out['856'].data as Float32Array);
+    const out = (await run('landmark', { input: f32(input, [1, 3, LANDMARK_SIZE, LANDMARK_SIZE]) }))['856']
+      .data as Float32Array;
+    const [a, b, c, d, e, f] = box.c2o;
+    const pts = new Float32Array(out.length);
+    for (let i = 0; i < out.length; i += 2) {
+      const u = out[i] * LANDMARK_SIZE;
+      const v = out[i + 1] * LANDMARK_SIZE;
+      pts[i] = a * u + b * v + c;
+      pts[i + 1] = d * u + e * v + f;
+    }
+    return pts;
+  }
+
+  /**
+   * A 512² crop of `face`: from the 203 points when the landmark model is installed (the landmark set LivePortrait
+   * crops source videos and driving clips from), else from the tracker's 468 points.
+   */
+  function cropOf(
+    face: FaceObservation,
+    pts: Float32Array | null,
+    scale: number,
+    vy: number,
+    rotate: boolean,
+  ): CropBox {
+    if (!pts) return faceCrop(face, OUTPUT_SIZE, scale, vy, rotate);
+    const { eye, mouth } = anchors203(pts);
+    return cropFromLandmarks(pts, 2, eye, mouth, { dsize: OUTPUT_SIZE, scale, vyRatio: vy, vxRatio: 0, rotate });
+  }
+
+  /** The driving crop of one frame: the whole frame, or the face box (from 203 points when installed). */
+  async function drivingBox(image: Image, face: FaceObservation, mode: 'full' | 'face'): Promise<CropBox> {
+    if (mode === 'full') return fullFrameBox(image.width, image.height, OUTPUT_SIZE);
+    return cropOf(face, await points203(image, face), cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
   }
 
   async function prepareSource(image: Image, face: FaceObservation): Promise<void> {
-    const box = faceCrop(face, OUTPUT_SIZE, cfg.cropScale, cfg.cropOffsetY, true);
+    const pts = await points203(image, face);
+    const box = cropOf(face, pts, cfg.cropScale, cfg.cropOffsetY, true);
     const srcInfo = await motionOf(image, box);
     const input = await timer.time('crop', () => cropToTensor(image, box.c2o, INPUT_SIZE, 2));
     const feature = (await run('appearance_feature_extractor', { img: f32(input, [1, 3, INPUT_SIZE, INPUT_SIZE]) }))
       .output;
     const xs = transformKeypoints(srcInfo.kp, srcInfo.R, srcInfo.exp, srcInfo.scale, [srcInfo.t[0], srcInfo.t[1], 0]);
-    const openness = await sourceOpenness(image, face);
+    const openness = pts ? openness203(pts) : meshOpenness(face.landmarks);
     let retargetDelta: Float32Array | null = null;
     if (cfg.eyeRatio !== null)
       retargetDelta = await mlp('stitching_eye', eyeRetargetInput(xs, openness.eyes, cfg.eyeRatio));
@@ -295,10 +335,7 @@ export function createLivePortraitEngine(
     face: FaceObservation,
     c: DrivingFrame['controls'],
   ): Promise<Uint8Array> {
-    const box =
-      cfg.drivingCrop === 'reference'
-        ? ref.box
-        : faceCrop(face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
+    const box = ref.crop === 'face' ? await drivingBox(image, face, 'face') : ref.box;
     const drv = await motionOf(image, box);
     const gains = {
       head: c.holdPose ? 0 : c.head,
@@ -355,8 +392,18 @@ export function createLivePortraitEngine(
           `Expected a face in the reference frame ${frame.index} but none was found. Pick another reference frame.`,
         );
       const { face, image } = frame;
-      const box = faceCrop(face, OUTPUT_SIZE, cfg.drivingCropScale, cfg.drivingCropOffsetY, false);
-      reference = { info: await onDevice(frame.index, () => motionOf(image, box)), box };
+      reference = await onDevice(frame.index, async () => {
+        const faceBox = await drivingBox(image, face, 'face');
+        // auto: a square clip that is already a tight face crop is used whole, as LivePortrait uses square clips.
+        const crop =
+          cfg.drivingCrop === 'auto'
+            ? isTightSquareCrop(faceBox, image.width, image.height)
+              ? 'full'
+              : 'reference'
+            : cfg.drivingCrop;
+        const box = crop === 'full' ? fullFrameBox(image.width, image.height, OUTPUT_SIZE) : faceBox;
+        return { info: await motionOf(image, box), box, crop };
+      });
       previous = null;
     },
 

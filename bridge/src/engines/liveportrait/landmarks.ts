@@ -80,6 +80,18 @@ export function meshOpenness(landmarks: ArrayLike<number>, stride = 3): Openness
   return { eyes: [eye(MESH.eyeA), eye(MESH.eyeB)], lip };
 }
 
+/**
+ * Crop anchors from LivePortrait's 203 points (x, y pairs): eye centre = mean of the two eye centres (points
+ * {0, 6, 12, 18} and {24, 30, 36, 42}), mouth centre = mean of points 48 and 66 (LP src/utils/crop.py
+ * parse_pt2_from_pt203).
+ */
+export function anchors203(points: ArrayLike<number>): Anchors {
+  const a = mean(points, 2, [0, 6, 12, 18]);
+  const b = mean(points, 2, [24, 30, 36, 42]);
+  const m = mean(points, 2, [48, 66]);
+  return { eye: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], mouth: m };
+}
+
 /** Openness ratios from LivePortrait's 203 points (x, y pairs), indices of LP retargeting_utils. */
 export function openness203(points: ArrayLike<number>): Openness {
   const p = (i: number) => pt(points, 2, i);
