@@ -157,6 +157,9 @@ describe('the original 5-D warping graph never runs on a GPU provider', () => {
       expect(gpu.created).toContainEqual({ file: 'warping_spade.gs-rewrite.onnx', device: 'cuda' });
       expect(gpu.created).not.toContainEqual({ file: 'warping_spade.onnx', device: 'cuda' });
       const state = JSON.parse(readFileSync(path.join(dir, 'installed.json'), 'utf8'));
+      expect(engine.info.models.find((m) => m.id === 'warping_spade:gs-rewrite')?.sha256).toBe(
+        state.derived['warping_spade.gs-rewrite.onnx'].sha256,
+      );
       expect(state.derived['warping_spade.gs-rewrite.onnx'].rewritten).toEqual([
         '/dense_motion_network/GridSample',
         '/GridSample',

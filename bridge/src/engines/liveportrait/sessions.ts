@@ -163,6 +163,8 @@ export async function openModels(
     { platform: deps.platform, create, warmUp: (id, session) => warmUp(session, SPECS[id]) },
   );
   const sessions: Partial<Record<ModelId, ort.InferenceSession>> = set.sessions;
+  // The rewritten graph may have just been built: its sha256 is in installed.json now.
+  plan.state = await readState(modelDir(plan.catalog.set, plan.env), plan.catalog.set);
   try {
     for (const id of plan.needed) {
       checkSessionNames(sessions[id]!, SPECS[id]);
