@@ -11,8 +11,9 @@
  * - src/modules/spade_generator.py + util.py SPADE/SPADEResnetBlock: fc, 6 middle blocks, two ×2 upsamplings with
  *   up_0 and up_1, conv_img 64→12 and PixelShuffle(2) (DepthToSpace CRD), sigmoid.
  * Constant folding leaves make_coordinate_grid's grids in the file: the identity grid [1,1,16,64,64,3] and
- * kp2gaussian's grid repeated per keypoint [1,21,16,64,64,3] (16.5 MB; both heatmaps use the same one). That
- * folded grid is what brings the published file (≈ 402 MiB) above its 385 MiB of weights.
+ * kp2gaussian's grid repeated per keypoint [1,21,16,64,64,3] (16.5 MB; both heatmaps use the same one). That the
+ * published file holds this grid is inferred, not read from it: it explains why the file (421,233,096 B) is 17.6 MB
+ * above its weights, and with it the rebuilt graph's size agrees to 1.2 KB.
  */
 import { attr } from '../../../../bridge/src/onnx/proto.js';
 import { GraphBuilder, type Skeleton, type T } from './graph.js';
