@@ -4,19 +4,17 @@
  * Each chunk tracks and smooths the whole job (the track cache makes that cheap), so chunk borders are invisible and a
  * merged render is byte-identical to an unchunked one.
  */
-import { copyFile, link, readdir, rename, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError, throwIfAborted } from '../errors.js';
-import { readImage } from '../media/decode.js';
-import { openMovie } from '../media/encode.js';
 import { probe } from '../media/probe.js';
 import type { ProbeResult } from '../media/types.js';
 import { type FramePlan, planFrames } from '../pipeline/frame-plan.js';
-import { chunkName, isCompletePng, outputLayout, prepareOutput, readManifest } from '../pipeline/output.js';
+import { chunkName, isCompletePng, readManifest } from '../pipeline/output.js';
+import { openOutputSink } from '../pipeline/output-sink.js';
 import { parseJobSpec } from '../pipeline/parse.js';
-import { writeSideBySide } from '../pipeline/preview.js';
 import type { Chunk, JobSpec, JobSpecInput, Manifest, ManifestFrame } from '../pipeline/spec.js';
-import { tempSibling, writeFileAtomic } from '../util/fs.js';
+import { describeRuns } from '../pipeline/warnings.js';
 import { parseRational } from '../util/rational.js';
 
 /**
@@ -136,22 +134,6 @@ async function loadChunks(dir: string, dirs: string[]): Promise<{ dir: string; m
   return chunks.sort((a, b) => a.chunk.start - b.chunk.start);
 }
 
-/** Hard-links (or copies, across file systems) `from` to `to`, replacing `to` atomically. */
-async function placeFile(from: string, to: string): Promise<void> {
-  const tmp = tempSibling(to);
-  try {
-    await link(from, tmp);
-  } catch {
-    await copyFile(from, tmp);
-  }
-  try {
-    await rename(tmp, to);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Joins the chunks of a job rendered into `<dir>/chunks/*` (or `chunkDirs`) into `<dir>/frames` (or one movie) and
  * `<dir>/reenact.json`, as an unchunked render would have written them.
@@ -193,16 +175,15 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
   if (missing.length || byIndex.size !== total) {
     throw new ReenactError(
       'BAD_INPUT',
-      `Expected chunks covering output frames 0-${total - 1} but frames ${describe(missing)} are missing (${root}). Render the missing chunks, then merge.`,
+      `Expected chunks covering output frames 0-${total - 1} but frames ${describeRuns(missing, 20)} are missing (${root}). Render the missing chunks, then merge.`,
       { details: { missing } },
     );
   }
-  const layout = outputLayout(spec);
-  await prepareOutput(spec, layout);
+  const sink = await openOutputSink(spec);
   const t0 = performance.now();
   const framesOf = (i: number) => {
     const entry = byIndex.get(i)!;
-    return path.join(entry.dir, 'frames', path.basename(layout.framePath(i)));
+    return path.join(entry.dir, 'frames', path.basename(sink.layout.framePath(i)));
   };
   for (let i = 0; i < total; i++) {
     if (!(await isCompletePng(framesOf(i)))) {
@@ -212,55 +193,39 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
       );
     }
   }
-  if (format === 'png') {
-    for (let i = 0; i < total; i++) {
-      throwIfAborted(options.signal);
-      await placeFile(framesOf(i), layout.framePath(i));
-    }
-  } else {
-    const fps = parseRational(base.fps);
-    const writer = await openMovie({
-      width: base.width,
-      height: base.height,
-      channels: 4,
-      fps,
-      file: layout.movie,
-      codec: 'prores',
-      force: true,
-    });
-    try {
-      for (let i = 0; i < total; i++) {
-        throwIfAborted(options.signal);
-        await writer.write(await readImage(framesOf(i), { channels: 4 }));
-      }
-      await writer.close();
-    } catch (err) {
-      await writer.abort();
-      throw err;
-    }
-  }
-  if (spec.output.preview) {
-    await writeSideBySide({
-      portrait: spec.source,
-      driving: spec.driving,
-      range: plan.range,
-      result: format === 'png' ? layout.pattern : layout.movie,
-      resultIsSequence: format === 'png',
-      fps: parseRational(base.fps),
-      height: Math.min(720, Math.max(base.height, driving.height)),
-      file: layout.preview,
-      signal: options.signal,
-    });
-  }
   const frames = [...byIndex.values()].map((e) => e.frame).sort((a, b) => a.index - b.index);
+  await sink.begin(
+    { width: base.width, height: base.height, fps: parseRational(base.fps) },
+    { start: 0, end: total - 1 },
+  );
+  try {
+    for (const frame of frames) {
+      throwIfAborted(options.signal);
+      await sink.place(frame, framesOf(frame.index));
+    }
+    await sink.close();
+  } catch (err) {
+    await sink.abort();
+    throw err;
+  }
+  const preview = spec.output.preview
+    ? await sink.writePreview({
+        portrait: spec.source,
+        driving: spec.driving,
+        range: plan.range,
+        fps: parseRational(base.fps),
+        height: Math.min(720, Math.max(base.height, driving.height)),
+        signal: options.signal,
+      })
+    : undefined;
   const sum = (k: keyof Manifest['timings']) => chunks.reduce((s, c) => s + (c.manifest.timings?.[k] ?? 0), 0);
   const { preview: _preview, ...baseRest } = base;
   const manifest: Manifest = {
     ...baseRest,
     spec,
     format,
-    output: format === 'png' ? 'frames/frame_%05d.png' : path.basename(layout.movie),
-    ...(spec.output.preview ? { preview: 'preview.mp4' } : {}),
+    output: format === 'png' ? 'frames/frame_%05d.png' : path.basename(sink.layout.movie),
+    ...(preview ? { preview } : {}),
     firstFrame: 0,
     frameCount: total,
     frames,
@@ -274,22 +239,10 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
     complete: true,
     createdAt: new Date().toISOString(),
   };
-  await writeFileAtomic(layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  await sink.finish(manifest);
   const ownChunks = chunks.every((c) => path.dirname(c.dir) === path.join(root, 'chunks'));
-  if (!options.keepChunks && ownChunks) await rm(path.join(root, 'chunks'), { recursive: true, force: true });
+  if (!options.keepChunks && ownChunks) await sink.removeChunks();
   return manifest;
-}
-
-/** "3–5, 9" (first 20 runs). */
-function describe(indices: number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < indices.length && runs.length < 20; ) {
-    let j = i;
-    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
-    runs.push(i === j ? `${indices[i]}` : `${indices[i]}–${indices[j]}`);
-    i = j + 1;
-  }
-  return runs.join(', ');
 }
 
 export { chunkName };

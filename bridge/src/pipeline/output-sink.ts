@@ -1,14 +1,17 @@
 /**
- * The output sink: the one part of a render that writes into its output folder. It prepares the folder (resume, or
- * --force), says which frames an earlier run left that can be kept, owns the frame writers (a PNG sequence reopened at
- * each gap, or one ProRes movie), records each frame's manifest entry, flushes the partial manifest, and writes the
- * preview and the final manifest. Everything else in a render only reads.
+ * The output sink: the one part of a render (or of a chunk merge) that writes into its output folder. It prepares
+ * the folder (resume, or --force), says which frames an earlier run left that can be kept, owns the frame writers (a
+ * PNG sequence reopened at each gap, or one ProRes movie), places frames finished elsewhere (a chunk's), records each
+ * frame's manifest entry, rewrites the partial manifest, and writes the preview and the final manifest. Everything
+ * else only reads.
  */
+import { copyFile, link, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { readImage } from '../media/decode.js';
 import { type FrameWriter, openMovie } from '../media/encode.js';
 import { openPngSequence } from '../media/png-sequence.js';
 import type { Image } from '../media/types.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { tempSibling, writeFileAtomic } from '../util/fs.js';
 import type { Rational } from '../util/rational.js';
 import { VERSION } from '../version.js';
 import { assertPreviewFree, isCompletePng, type OutputLayout, outputLayout, prepareOutput } from './output.js';
@@ -22,8 +25,8 @@ export interface SinkFormat {
   width: number;
   height: number;
   fps: Rational;
-  /** Pixels every frame shares outside the face (the neutral portrait): the PNG writer encodes only what differs. */
-  background: Uint8Array;
+  /** Pixels most frames share (the neutral portrait, alpha 0): the PNG writer encodes only what differs. */
+  background?: Uint8Array;
 }
 
 /**
@@ -64,15 +67,14 @@ export class OutputSink {
   }
 
   /**
-   * Starts writing output frames `run.start`…`run.end`: opens the movie, or marks the folder as this render's, claiming
-   * those frame numbers (so a crash before any frame, or between flushes, resumes over its own frames).
+   * Starts writing output frames `run.start`…`run.end` in this format (opens the movie); a checkpoint claims those
+   * frame numbers for this render.
    */
-  async start(format: SinkFormat, run: { start: number; end: number }): Promise<void> {
+  async begin(format: SinkFormat, run: { start: number; end: number }): Promise<void> {
     this.format = format;
     this.run = run;
     this.lastFlush = performance.now();
     if (!this.png) this.writer = await this.open(0);
-    else await this.flush();
   }
 
   /** True when the earlier run left output frame `index` with this recipe key, complete: it is kept as it is. */
@@ -103,12 +105,35 @@ export class OutputSink {
     this.frames.push(frame);
   }
 
-  /** Rewrites the partial manifest when the last one is older than FLUSH_MS (PNG: a resume trusts its keys). */
-  async flushIfDue(): Promise<void> {
-    if (this.png && performance.now() - this.lastFlush > FLUSH_MS) {
-      this.lastFlush = performance.now();
-      await this.flush();
-    }
+  /** Places a complete PNG finished elsewhere (a chunk's) as this frame: hard-linked or copied, or encoded into the movie. */
+  async place(frame: ManifestFrame, file: string): Promise<void> {
+    if (this.png) await placeFile(file, this.layout.framePath(frame.index));
+    else await this.writer!.write(await readImage(file, { channels: 4 }));
+    this.frames.push(frame);
+  }
+
+  /**
+   * PNG: rewrites the partial manifest now. It marks the folder as this render's, claiming the run's frame numbers
+   * (so a crash before any frame, or between checkpoints, resumes over its own frames), lets the bridge show progress
+   * after a crash, and lets a resume trust frame keys.
+   */
+  async checkpoint(): Promise<void> {
+    if (!this.png) return;
+    this.lastFlush = performance.now();
+    const partial = {
+      tool: { name: 'reenact', version: VERSION },
+      spec: this.spec,
+      ...(this.run ? { firstFrame: this.run.start, frameCount: this.run.end - this.run.start + 1 } : {}),
+      frames: this.frames,
+      complete: false,
+      createdAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(this.layout.manifest, JSON.stringify(partial));
+  }
+
+  /** A checkpoint when the last one is older than FLUSH_MS. */
+  async checkpointIfDue(): Promise<void> {
+    if (performance.now() - this.lastFlush > FLUSH_MS) await this.checkpoint();
   }
 
   /** Finishes the frames: every frame handed over is on disk under its final name. */
@@ -119,15 +144,11 @@ export class OutputSink {
     this.encodeSeconds += (performance.now() - t) / 1000;
   }
 
-  /**
-   * After a failure: frames already handed over finish (each PNG is atomic) and the partial manifest lists them; a
-   * movie is dropped, never left half-written. Never throws.
-   */
+  /** After a failure: frames already handed over finish (each PNG is atomic); a movie is dropped, never left half-written. */
   async abort(): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
     if (writer) await (this.png ? writer.close().catch(() => writer.abort()) : writer.abort());
-    if (this.png) await this.flush().catch(() => {});
   }
 
   /** Writes preview.mp4 (driving | result) from the finished frames; returns its name in the folder. */
@@ -147,6 +168,11 @@ export class OutputSink {
     await writeFileAtomic(this.layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
+  /** Removes `<dir>/chunks/` once its chunks are merged here. */
+  async removeChunks(): Promise<void> {
+    await rm(path.join(this.layout.dir, 'chunks'), { recursive: true, force: true });
+  }
+
   private open(startNumber: number): Promise<FrameWriter> {
     const f = this.format!;
     const format = { width: f.width, height: f.height, channels: 4 as const };
@@ -154,17 +180,20 @@ export class OutputSink {
       ? openPngSequence({ ...format, framePath: this.layout.framePath, startNumber, background: f.background })
       : openMovie({ ...format, fps: f.fps, file: this.layout.movie, codec: 'prores', force: true });
   }
+}
 
-  /** A partial manifest lets the bridge show progress after a crash and lets a resume trust frame keys. */
-  private async flush(): Promise<void> {
-    const partial = {
-      tool: { name: 'reenact', version: VERSION },
-      spec: this.spec,
-      ...(this.run ? { firstFrame: this.run.start, frameCount: this.run.end - this.run.start + 1 } : {}),
-      frames: this.frames,
-      complete: false,
-      createdAt: new Date().toISOString(),
-    };
-    await writeFileAtomic(this.layout.manifest, JSON.stringify(partial));
+/** Hard-links (or copies, across file systems) `from` to `to`, replacing `to` atomically. */
+async function placeFile(from: string, to: string): Promise<void> {
+  const tmp = tempSibling(to);
+  try {
+    await link(from, tmp);
+  } catch {
+    await copyFile(from, tmp);
+  }
+  try {
+    await rename(tmp, to);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
   }
 }

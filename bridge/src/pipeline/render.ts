@@ -297,15 +297,11 @@ async function renderFrames(c: FramesContext): Promise<{
   const noFace: number[] = [];
   const frameWarnings = new WarningGroups();
   try {
-    await sink.start(
-      {
-        width: c.source.width,
-        height: c.source.height,
-        fps: plan.fps,
-        background: images.neutral.data,
-      },
+    await sink.begin(
+      { width: c.source.width, height: c.source.height, fps: plan.fps, background: images.neutral.data },
       plan.run,
     );
+    await sink.checkpoint(); // the folder is this render's from now on: a crash before the first frame still resumes
     for await (const slot of drivingFrames(plan, c.drivingInfo, engine.info.needsDrivingPixels, signal)) {
       throwIfAborted(signal);
       const { index, sourceIndex } = slot;
@@ -336,12 +332,14 @@ async function renderFrames(c: FramesContext): Promise<{
       rendered++;
       if (options.previewEvery && rendered % options.previewEvery === 0) emit(previewEvent(jobId, index, frame.image));
       meter.tick();
-      await sink.flushIfDue();
+      await sink.checkpointIfDue();
     }
     await sink.close();
     if (sink.frames.length < countOf(plan.run)) throw missingFrames(c, sink.frames);
   } catch (err) {
+    // Frames already handed over finish, and the partial manifest lists them for the resume.
     await sink.abort();
+    await sink.checkpoint().catch(() => {});
     throw err;
   }
   for (const { example, frames: at } of frameWarnings.groups()) {

@@ -19,10 +19,10 @@ export class WarningGroups {
   }
 }
 
-/** "40–52, 60" from sorted frame numbers. */
-export function describeRuns(indices: number[]): string {
+/** "40–52, 60" from sorted frame numbers (the first `limit` runs). */
+export function describeRuns(indices: number[], limit = Number.POSITIVE_INFINITY): string {
   const runs: string[] = [];
-  for (let i = 0; i < indices.length; ) {
+  for (let i = 0; i < indices.length && runs.length < limit; ) {
     let j = i;
     while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
     runs.push(i === j ? `${indices[i]}` : `${indices[i]}–${indices[j]}`);
