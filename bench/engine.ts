@@ -5,6 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_CONTROLS } from '../bridge/src/engines/controls.js';
 import { benchMeshwarp, createMeshwarpEngine } from '../bridge/src/engines/meshwarp/index.js';
 import type { DrivingFrame } from '../bridge/src/engines/types.js';
 import { benchTracker } from '../bridge/src/face/bench.js';
@@ -14,7 +15,6 @@ import { decodeArgs } from '../bridge/src/media/ffmpeg-args.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
 import { runProcess } from '../bridge/src/media/run.js';
 import type { Image } from '../bridge/src/media/types.js';
-import { DEFAULT_CONTROLS } from '../bridge/src/pipeline/controls.js';
 import { renderJob } from '../bridge/src/pipeline/render.js';
 import type { JobSpecInput } from '../bridge/src/pipeline/spec.js';
 import { benchDir, duel, ffmpegPngArgs, type Row, runQuiet, timeIt } from './lib.js';

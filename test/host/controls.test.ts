@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AddControlsResult, NeutralMarkerResult, SampleControlsResult } from '../../bridge/src/api/host.js';
 import { CONTROL_NAMES } from '../../bridge/src/api/host.js';
-import { FrameControlsSchema } from '../../bridge/src/pipeline/controls.js';
+import { FrameControlsSchema } from '../../bridge/src/engines/controls.js';
 import { ControlCurvesSchema } from '../../bridge/src/pipeline/spec.js';
 import { ROOT } from '../../scripts/build-host.js';
 import type { SimGroup, SimLayer, SimProperty } from './ae-sim.js';

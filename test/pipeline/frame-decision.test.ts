@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTROLS } from '../../bridge/src/pipeline/controls.js';
+import { DEFAULT_CONTROLS } from '../../bridge/src/engines/controls.js';
 import { decideFailure, decideFrame, type FrameInputs, frameKey } from '../../bridge/src/pipeline/frame-decision.js';
 import { standInFace } from '../engines/meshwarp/fixtures.js';
 

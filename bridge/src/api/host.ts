@@ -7,7 +7,7 @@
  * Every call is made as `evalScript('reenact.<name>(<args>)')` and answers a JSON string of `HostEnvelope<T>`.
  * Times are seconds in comp time unless a name says otherwise; layer indices are AE's 1-based stacking order.
  */
-import type { FrameControls } from '../pipeline/controls.js';
+import type { FrameControls } from '../engines/controls.js';
 import type { Rational } from '../util/rational.js';
 
 /** What a failed host call reports. Each code comes with a message that names the layer or file and the fix. */

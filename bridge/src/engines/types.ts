@@ -5,7 +5,7 @@
  */
 import type { FaceObservation } from '../face/types.js';
 import type { Image } from '../media/types.js';
-import type { FrameControls } from '../pipeline/controls.js';
+import type { FrameControls } from './controls.js';
 
 export type EngineName = 'meshwarp' | 'liveportrait' | 'fixture';
 

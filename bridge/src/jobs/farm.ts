@@ -9,9 +9,9 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
+import { FrameControlsSchema } from '../engines/controls.js';
 import { ReenactError } from '../errors.js';
 import type { FaceChoice } from '../face/types.js';
-import { FrameControlsSchema } from '../pipeline/controls.js';
 import type { JobSpec } from '../pipeline/spec.js';
 
 export interface FarmJob {

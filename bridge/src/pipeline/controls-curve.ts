@@ -1,5 +1,5 @@
 /** Effective controls for one output frame: the job's constant controls with that frame's curve values on top. */
-import type { FrameControls } from './controls.js';
+import type { FrameControls } from '../engines/controls.js';
 import type { JobSpec } from './spec.js';
 
 export function controlsFor(spec: Pick<JobSpec, 'controls' | 'curves'>, index: number): FrameControls {

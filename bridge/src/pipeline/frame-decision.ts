@@ -4,9 +4,9 @@
  * Pure functions of the frame's inputs, so resume and chunk behaviour is decided in one place.
  */
 import { createHash } from 'node:crypto';
+import type { FrameControls } from '../engines/controls.js';
 import { ReenactError } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
-import type { FrameControls } from './controls.js';
 import type { FrameStatus, JobSpec } from './spec.js';
 
 /**

@@ -3,7 +3,7 @@
  * The same spec drives the CLI, the bridge and the workers; `reenact.json` records it with the results.
  */
 import { z } from 'zod';
-import { FrameControlsSchema } from './controls.js';
+import { FrameControlsSchema } from '../engines/controls.js';
 
 export const FaceChoiceSchema = z.union([
   z.object({ by: z.literal('largest') }),

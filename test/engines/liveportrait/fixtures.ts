@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_CONTROLS } from '../../../bridge/src/engines/controls.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import type { Image } from '../../../bridge/src/media/types.js';
 import { loadCatalog } from '../../../bridge/src/models/catalog.js';
 import { installModels } from '../../../bridge/src/models/install.js';
-import { DEFAULT_CONTROLS } from '../../../bridge/src/pipeline/controls.js';
 import { sha256File } from '../../../bridge/src/util/fs.js';
 import { writeSyntheticModels } from './synthetic-models.js';
 

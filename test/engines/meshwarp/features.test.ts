@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { FrameControls } from '../../../bridge/src/engines/controls.js';
 import { polygonCoverage } from '../../../bridge/src/engines/meshwarp/geometry.js';
 import { createMeshwarpEngine } from '../../../bridge/src/engines/meshwarp/index.js';
 import { EYE_A, EYES, MOUTH_LOOP } from '../../../bridge/src/engines/meshwarp/regions.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
-import type { FrameControls } from '../../../bridge/src/pipeline/controls.js';
 import { astronaut, closeEyes, controls, openMouth } from './fixtures.js';
 
 const lum = (d: Uint8Array, o: number) => 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];

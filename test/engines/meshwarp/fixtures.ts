@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import { DEFAULT_CONTROLS, type FrameControls } from '../../../bridge/src/engines/controls.js';
 import { UV468 } from '../../../bridge/src/engines/meshwarp/facemesh-data.js';
 import { EYES } from '../../../bridge/src/engines/meshwarp/regions.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import type { Image } from '../../../bridge/src/media/types.js';
-import { DEFAULT_CONTROLS, type FrameControls } from '../../../bridge/src/pipeline/controls.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 

@@ -16,7 +16,7 @@
  *     roll/scale/shift about the portrait's face centre.
  */
 import type { FaceObservation } from '../../face/types.js';
-import type { FrameControls } from '../../pipeline/controls.js';
+import type { FrameControls } from '../controls.js';
 import type { MeshwarpConfig } from './config.js';
 import {
   applySimilarity,

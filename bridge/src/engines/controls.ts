@@ -1,6 +1,7 @@
 /**
  * Performance controls: a global intensity and per-region gains, constant for a job or per-frame curves
- * sampled from AE keyframes. Defaults in one place; every engine honours the same fields.
+ * sampled from AE keyframes. Defaults in one place; every engine honours the same fields. They live with the engine
+ * seam (each DrivingFrame carries them) so engines never import the pipeline; the job spec embeds the schema.
  */
 import { z } from 'zod';
 
