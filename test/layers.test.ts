@@ -1,7 +1,8 @@
 /**
  * The bridge's layering, checked on the import statements: each folder of bridge/src imports only the folders below
  * it (onnx → face → engines → pipeline → jobs → server/cli), so an engine never depends on the pipeline that runs it
- * and the face tracker never depends on an engine.
+ * and the face tracker never depends on an engine. Outside engines/, only the engine seam (types, controls, registry)
+ * is imported, never an engine's own files.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,11 @@ const ALLOWED: Record<string, string[]> = {
   server: ['util', 'onnx', 'media', 'models', 'face', 'engines', 'pipeline', 'api', 'jobs'],
   cli: ['util', 'onnx', 'media', 'models', 'face', 'engines', 'pipeline', 'api', 'jobs', 'server'],
 };
+
+/** The engine seam: what code outside engines/ may import from it. */
+const ENGINE_SEAM = ['engines/types.ts', 'engines/controls.ts', 'engines/registry.ts'];
+/** The name → engine folder switch, until the engine registry (engines/registry.ts) replaces it. */
+const ENGINE_FACTORY = 'pipeline/engines.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -67,6 +73,15 @@ describe('bridge layering', () => {
         if (to !== from && target.includes('/') && !allowed.includes(to)) wrong.push(`${file} → ${target}`);
       }
     }
+    expect(wrong).toEqual([]);
+  });
+
+  it('code outside engines/ uses the engine seam, never an engine’s own files', () => {
+    const wrong = files.flatMap(({ file, imports }) =>
+      file.startsWith('engines/') || file === ENGINE_FACTORY
+        ? []
+        : imports.filter((t) => t.startsWith('engines/') && !ENGINE_SEAM.includes(t)).map((t) => `${file} → ${t}`),
+    );
     expect(wrong).toEqual([]);
   });
 });

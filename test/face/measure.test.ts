@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { expression, headPose, LM, landmarksBox } from '../../bridge/src/face/measure.js';
+import {
+  EYE_GAPS,
+  expression,
+  eyeOpenness,
+  headPose,
+  headYawPitch,
+  LM,
+  landmarksBox,
+} from '../../bridge/src/face/measure.js';
 
 /** 468 points at the origin with the given ones set. */
 function landmarks(points: Record<number, [number, number, number?]>): Float32Array {
@@ -47,6 +55,53 @@ describe('head pose', () => {
     const pose = headPose(face());
     expect(pose.x).toBeCloseTo(150, 6);
     expect(pose.y).toBeCloseTo((100 * 5 + 112) / 6, 6);
+  });
+});
+
+describe('headYawPitch', () => {
+  /** face() with the cheek sides (20 px outside the eye corners) and the nose base. */
+  const turned = (extra: Record<number, [number, number, number?]> = {}) =>
+    face({ [LM.cheekL]: [80, 110], [LM.cheekR]: [220, 110], [LM.noseBase]: [150, 150], ...extra });
+
+  it('reads a frontal face as 0, 0', () => {
+    const { yaw, pitch } = headYawPitch(turned());
+    expect(yaw).toBeCloseTo(0, 12);
+    expect(pitch).toBeCloseTo(0, 12);
+  });
+
+  it('yaw from the depth slope of the eye corners and cheeks: the image-right side farther → negative', () => {
+    // Eye line (100, 0, 100) plus half the cheek line (140, 0, 140): a 45° slope.
+    expect(headYawPitch(turned({ [LM.eyeOuterR]: [200, 100, 100], [LM.cheekR]: [220, 110, 140] })).yaw).toBeCloseTo(
+      -Math.PI / 4,
+      6,
+    );
+    expect(headYawPitch(turned({ [LM.eyeOuterL]: [100, 100, 100], [LM.cheekL]: [80, 110, 140] })).yaw).toBeCloseTo(
+      Math.PI / 4,
+      6,
+    );
+  });
+
+  it('pitch from the forehead → nose-base depth slope: forehead nearer → positive (tilted down); the jaw is ignored', () => {
+    expect(headYawPitch(turned({ [LM.forehead]: [150, 40, -110] })).pitch).toBeCloseTo(Math.PI / 4, 6);
+    expect(headYawPitch(turned({ [LM.forehead]: [150, 40, 110] })).pitch).toBeCloseTo(-Math.PI / 4, 6);
+    // An open mouth moves the chin, not the head's pitch.
+    expect(headYawPitch(turned({ [LM.chin]: [150, 280, 60] })).pitch).toBeCloseTo(0, 12);
+  });
+});
+
+describe('eyeOpenness', () => {
+  it('is the mean central lid gap over the 3-D corner distance', () => {
+    const lm = new Float32Array(468 * 3);
+    const eye = EYE_GAPS[0];
+    lm[eye.corners[1] * 3] = 18;
+    lm[eye.corners[1] * 3 + 2] = 24; // corners 30 px apart in 3-D (a turned head keeps its eye width)
+    eye.gapPairs.forEach(([u, l], k) => {
+      lm[u * 3] = 10 + k;
+      lm[l * 3] = 10 + k;
+      lm[l * 3 + 1] = [5, 6, 7][k]; // gaps 5, 6, 7 → mean 6
+    });
+    expect(eyeOpenness(lm, eye)).toBeCloseTo(6 / 30, 6);
+    expect(eyeOpenness(new Float32Array(468 * 3), eye)).toBe(0);
   });
 });
 

@@ -29,8 +29,13 @@ export const LM = {
   browR: [334, 296],
   noseBridge: 168,
   noseTop: 6,
+  /** Nose base (below the tip, above the upper lip). */
+  noseBase: 2,
   forehead: 10,
   chin: 152,
+  /** Cheek sides at eye height: image-left, image-right. */
+  cheekL: 234,
+  cheekR: 454,
 } as const;
 
 /** Points whose mean is the face centre: eye corners and the nose bridge, which expressions barely move. */
@@ -40,6 +45,29 @@ const px = (l: Float32Array, i: number) => l[3 * i];
 const py = (l: Float32Array, i: number) => l[3 * i + 1];
 const pz = (l: Float32Array, i: number) => l[3 * i + 2];
 const dist = (l: Float32Array, i: number, j: number) => Math.hypot(px(l, i) - px(l, j), py(l, i) - py(l, j));
+
+/**
+ * Head yaw and pitch (radians) from 468 × 3 landmarks (any array with x, y, z per point), as the neutral reference
+ * frame and the meshwarp engine's parallax use them.
+ * - yaw: from the depth slope of the line through the outer eye corners and (half weight) the cheek sides;
+ *   positive = the face turns toward image left (the performer's right).
+ * - pitch: from the depth slope of the forehead → nose-base line, which an opening jaw does not move; positive = the
+ *   face tilts down.
+ * Rotating the points rigidly by yaw φ then pitch ψ (x→z about the vertical axis, y→z about the horizontal one, as
+ * meshwarp's rotateYawPitch does) raises these by φ and ψ. A frontal neutral face reads a small non-zero pitch (the
+ * forehead leans back): use it relative to a reference frame.
+ * @example const { yaw, pitch } = headYawPitch(face.landmarks);
+ */
+export function headYawPitch(l: ArrayLike<number>): { yaw: number; pitch: number } {
+  const { eyeOuterL: eL, eyeOuterR: eR, cheekL: cL, cheekR: cR, noseBase: nb, forehead: fh } = LM;
+  const ax = l[eR * 3] - l[eL * 3] + 0.5 * (l[cR * 3] - l[cL * 3]);
+  const ay = l[eR * 3 + 1] - l[eL * 3 + 1] + 0.5 * (l[cR * 3 + 1] - l[cL * 3 + 1]);
+  const az = l[eR * 3 + 2] - l[eL * 3 + 2] + 0.5 * (l[cR * 3 + 2] - l[cL * 3 + 2]);
+  const bx = l[nb * 3] - l[fh * 3];
+  const by = l[nb * 3 + 1] - l[fh * 3 + 1];
+  const bz = l[nb * 3 + 2] - l[fh * 3 + 2];
+  return { yaw: Math.atan2(-az, Math.hypot(ax, ay)), pitch: Math.atan2(bz, Math.hypot(bx, by)) };
+}
 
 /**
  * Head pose from landmarks (Float32Array 468×3).
@@ -68,6 +96,45 @@ export function headPose(l: Float32Array): HeadPose {
     y += py(l, i);
   }
   return { roll, yaw, pitch, scale: eyeLine, x: x / CENTRE_POINTS.length, y: y / CENTRE_POINTS.length };
+}
+
+/** The landmarks that measure one eye's opening: outer then inner corner, and upper/lower lid pairs across it. */
+export interface EyeGap {
+  corners: readonly [number, number];
+  gapPairs: readonly (readonly [number, number])[];
+}
+
+/** Image-left eye, image-right eye: the corners and the three central lid pairs of each. */
+export const EYE_GAPS: readonly [EyeGap, EyeGap] = [
+  {
+    corners: [33, 133],
+    gapPairs: [
+      [160, 144],
+      [159, 145],
+      [158, 153],
+    ],
+  },
+  {
+    corners: [263, 362],
+    gapPairs: [
+      [387, 373],
+      [386, 374],
+      [385, 380],
+    ],
+  },
+];
+
+/**
+ * Lid gap / eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. The width is measured in 3-D so a
+ * head turn (which foreshortens the width, not the gap) does not read as wider eyes.
+ */
+export function eyeOpenness(lm: ArrayLike<number>, eye: EyeGap): number {
+  const [a, b] = eye.corners;
+  const width = Math.hypot(lm[a * 3] - lm[b * 3], lm[a * 3 + 1] - lm[b * 3 + 1], lm[a * 3 + 2] - lm[b * 3 + 2]);
+  if (width <= 0) return 0;
+  let gap = 0;
+  for (const [u, l] of eye.gapPairs) gap += Math.hypot(lm[u * 3] - lm[l * 3], lm[u * 3 + 1] - lm[l * 3 + 1]);
+  return gap / eye.gapPairs.length / width;
 }
 
 /**

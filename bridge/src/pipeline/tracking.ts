@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { mostNeutralFrame } from '../engines/meshwarp/reference.js';
 import type { Engine } from '../engines/types.js';
 import { ReenactError, throwIfAborted } from '../errors.js';
 import { describeCandidates, describeChoice, listFaceChoices } from '../face/describe.js';
@@ -16,6 +15,7 @@ import {
   type FaceTracker,
   sortLargestFirst,
 } from '../face/index.js';
+import { mostNeutralFrame } from '../face/neutral.js';
 import { createFaceSmoother } from '../face/smooth-track.js';
 import type { FaceObservation } from '../face/types.js';
 import { decodeFrames } from '../media/decode.js';

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MESHWARP_CONFIG } from '../../../bridge/src/engines/meshwarp/config.js';
 import {
   computeMotion,
-  estimateYawPitch,
-  eyeOpenness,
   lidClosure,
   preparePortrait,
   prepareReference,
@@ -11,6 +9,7 @@ import {
   softThreshold,
 } from '../../../bridge/src/engines/meshwarp/motion.js';
 import { EYE_A, EYES, LIP_LOWER_INNER, LIP_UPPER_INNER, STABLE } from '../../../bridge/src/engines/meshwarp/regions.js';
+import { EYE_GAPS, headYawPitch } from '../../../bridge/src/face/measure.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import { astronaut, cloneFace, closeEyes, controls, moveHead, openMouth, standInFace } from './fixtures.js';
 
@@ -40,15 +39,8 @@ function scaled(face: FaceObservation, k: number, cx = 224, cy = 124): FaceObser
 const gapAt = (p: ArrayLike<number>, j = 5) => p[LIP_LOWER_INNER[j] * 3 + 1] - p[LIP_UPPER_INNER[j] * 3 + 1];
 
 describe('measures (hand-checked)', () => {
-  it('eyeOpenness = mean central lid gap / corner distance', () => {
-    const lm = new Float32Array(468 * 3);
-    lm[EYE_A.corners[1] * 3] = 30; // corners 30 px apart
-    EYE_A.gapPairs.forEach(([u, l], k) => {
-      lm[u * 3] = 10 + k;
-      lm[l * 3] = 10 + k;
-      lm[l * 3 + 1] = [5, 6, 7][k]; // gaps 5, 6, 7 → mean 6
-    });
-    expect(eyeOpenness(lm, EYE_A)).toBeCloseTo(6 / 30, 6);
+  it('measures eye openness on the face stage’s lid pairs', () => {
+    expect(EYES.map(({ corners, gapPairs }) => ({ corners, gapPairs }))).toEqual(EYE_GAPS);
   });
 
   it('lidClosure maps 1 − open/ref through the dead zone and the full-closure point', () => {
@@ -66,15 +58,15 @@ describe('measures (hand-checked)', () => {
     expect(softThreshold(-0.1, 0.03)).toBeCloseTo(-0.07, 12);
   });
 
-  it('estimateYawPitch rises by exactly the rotation rotateYawPitch applies', () => {
+  it('headYawPitch rises by exactly the rotation rotateYawPitch applies', () => {
     const face = standInFace();
-    const [y0, p0] = estimateYawPitch(face.landmarks);
+    const { yaw: y0, pitch: p0 } = headYawPitch(face.landmarks);
     const rotated = new Float32Array(468 * 3);
     for (let i = 0; i < 468; i++) {
       const lm = face.landmarks;
       rotateYawPitch(lm[i * 3], lm[i * 3 + 1], lm[i * 3 + 2], 224, 124, 0, 12 * DEG, 0, rotated, i * 3);
     }
-    const [y1, p1] = estimateYawPitch(rotated);
+    const { yaw: y1, pitch: p1 } = headYawPitch(rotated);
     expect((y1 - y0) / DEG).toBeCloseTo(12, 3);
     // Pitch is measured on the mid-line, so a yaw couples into it only weakly (< 0.01 rad at 12°).
     expect(Math.abs(p1 - p0)).toBeLessThan(0.01);

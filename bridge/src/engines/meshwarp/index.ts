@@ -23,7 +23,6 @@ import { prepareRenderer, type RendererState, renderFrame } from './render.js';
 
 export { DEFAULT_MESHWARP_CONFIG, type MeshwarpConfig, MeshwarpConfigSchema, parseMeshwarpConfig } from './config.js';
 export { computeMotion, type MotionResult, preparePortrait, prepareReference } from './motion.js';
-export { neutralScore, pickReferenceFrame } from './reference.js';
 export { prepareRenderer, type RendererState, renderFrame } from './render.js';
 
 /**

@@ -4,7 +4,7 @@
  * this output directly, without rendering.
  *
  * Pipeline per frame:
- *  1. yaw/pitch of driving and reference from the 3-D landmarks; the driving face is de-rotated by the
+ *  1. yaw/pitch of driving and reference from the 3-D landmarks (face/measure.ts headYawPitch); the driving face is de-rotated by the
  *     difference so what remains is in-plane motion plus expression;
  *  2. a least-squares similarity on stable points (eye corners, nose bridge, forehead, temples, cheek
  *     sides) separates head motion (roll, scale, shift) from expression deltas;
@@ -15,6 +15,7 @@
  *  5. head pose: yaw/pitch as a 3-D rotation of the mesh points by their depth (parallax), clamped, then
  *     roll/scale/shift about the portrait's face centre.
  */
+import { eyeOpenness, headYawPitch } from '../../face/measure.js';
 import type { FaceObservation } from '../../face/types.js';
 import type { FrameControls } from '../controls.js';
 import type { MeshwarpConfig } from './config.js';
@@ -29,7 +30,6 @@ import {
 } from './geometry.js';
 import {
   EYES,
-  type EyeIndices,
   LID_CHAIN,
   LIP_LOWER_INNER,
   LIP_UPPER_INNER,
@@ -108,34 +108,6 @@ export interface MotionResult {
 
 function dist(p: ArrayLike<number>, i: number, j: number, stride = 3): number {
   return Math.hypot(p[i * stride] - p[j * stride], p[i * stride + 1] - p[j * stride + 1]);
-}
-
-/**
- * Lid gap / eye width for one eye (0 closed, ~0.3 open), from 468 × 3 landmarks. The width is measured
- * in 3-D so a head turn (which foreshortens the width, not the gap) does not read as wider eyes.
- */
-export function eyeOpenness(lm: ArrayLike<number>, eye: EyeIndices): number {
-  const [a, b] = eye.corners;
-  const width = Math.hypot(lm[a * 3] - lm[b * 3], lm[a * 3 + 1] - lm[b * 3 + 1], lm[a * 3 + 2] - lm[b * 3 + 2]);
-  if (width <= 0) return 0;
-  let gap = 0;
-  for (const [u, l] of eye.gapPairs) gap += dist(lm, u, l);
-  return gap / eye.gapPairs.length / width;
-}
-
-/**
- * Yaw and pitch (radians) of a face from its 3-D landmarks: yaw from the depth slope of the line
- * through the outer eye corners and cheek sides, pitch from the forehead→nose-base line.
- * Consistent with `rotateYawPitch`: rotating a face by (φ, ψ) raises these by (φ, ψ).
- */
-export function estimateYawPitch(lm: ArrayLike<number>): [number, number] {
-  const ax = lm[263 * 3] - lm[33 * 3] + 0.5 * (lm[454 * 3] - lm[234 * 3]);
-  const ay = lm[263 * 3 + 1] - lm[33 * 3 + 1] + 0.5 * (lm[454 * 3 + 1] - lm[234 * 3 + 1]);
-  const az = lm[263 * 3 + 2] - lm[33 * 3 + 2] + 0.5 * (lm[454 * 3 + 2] - lm[234 * 3 + 2]);
-  const bx = lm[2 * 3] - lm[10 * 3];
-  const by = lm[2 * 3 + 1] - lm[10 * 3 + 1];
-  const bz = lm[2 * 3 + 2] - lm[10 * 3 + 2];
-  return [Math.atan2(-az, Math.hypot(ax, ay)), Math.atan2(bz, Math.hypot(bx, by))];
 }
 
 /**
@@ -220,7 +192,7 @@ export function preparePortrait(face: FaceLandmarks): PortraitModel {
 /** Analyses the driving reference frame against the portrait. */
 export function prepareReference(portrait: PortraitModel, reference: FaceLandmarks): ReferenceModel {
   const lm = reference.landmarks;
-  const [yaw, pitch] = estimateYawPitch(lm);
+  const { yaw, pitch } = headYawPitch(lm);
   return {
     landmarks: lm,
     yaw,
@@ -284,7 +256,7 @@ export function computeMotion(
   if (!driving) return neutralMotion(portrait);
   const warnings: string[] = [];
   // 1. Out-of-plane rotation of the driving face, removed before measuring expression.
-  const [yawD, pitchD] = estimateYawPitch(driving.landmarks);
+  const { yaw: yawD, pitch: pitchD } = headYawPitch(driving.landmarks);
   const dYaw = yawD - reference.yaw;
   const dPitch = pitchD - reference.pitch;
   const D2 = derotate(driving.landmarks, dYaw, dPitch);
