@@ -43,12 +43,11 @@ const CENTRE_POINTS = [LM.eyeOuterL, LM.eyeInnerL, LM.eyeInnerR, LM.eyeOuterR, L
 
 const px = (l: Float32Array, i: number) => l[3 * i];
 const py = (l: Float32Array, i: number) => l[3 * i + 1];
-const pz = (l: Float32Array, i: number) => l[3 * i + 2];
 const dist = (l: Float32Array, i: number, j: number) => Math.hypot(px(l, i) - px(l, j), py(l, i) - py(l, j));
 
 /**
- * Head yaw and pitch (radians) from 468 × 3 landmarks (any array with x, y, z per point), as the neutral reference
- * frame and the meshwarp engine's parallax use them.
+ * Head yaw and pitch (radians) from 468 × 3 landmarks (any array with x, y, z per point): the one head-turn estimate
+ * of reenact (face poses, the neutral reference frame, the meshwarp engine's parallax).
  * - yaw: from the depth slope of the line through the outer eye corners and (half weight) the cheek sides;
  *   positive = the face turns toward image left (the performer's right).
  * - pitch: from the depth slope of the forehead → nose-base line, which an opening jaw does not move; positive = the
@@ -72,30 +71,27 @@ export function headYawPitch(l: ArrayLike<number>): { yaw: number; pitch: number
 /**
  * Head pose from landmarks (Float32Array 468×3).
  * - roll: eye line angle (outer corners), radians, positive = clockwise on screen.
- * - yaw: atan2 of the eye line's depth change over its in-plane length; positive = the face turns toward image right.
- * - pitch: atan2 of the depth change from chin to forehead over its in-plane length; positive = the face tilts up.
- *   A frontal neutral face has a small non-zero pitch (the forehead leans back): use it relative to a reference frame.
+ * - yaw, pitch: headYawPitch.
  * - scale: outer-eye-corner distance in px; x, y: mean of eye corners and nose bridge.
  */
 export function headPose(l: Float32Array): HeadPose {
   const dx = px(l, LM.eyeOuterR) - px(l, LM.eyeOuterL);
   const dy = py(l, LM.eyeOuterR) - py(l, LM.eyeOuterL);
-  const dz = pz(l, LM.eyeOuterR) - pz(l, LM.eyeOuterL);
-  const eyeLine = Math.hypot(dx, dy);
-  const roll = Math.atan2(dy, dx);
-  const yaw = Math.atan2(dz, eyeLine);
-  // Chin → forehead, measured along the face's own vertical axis (perpendicular to the eye line).
-  const vx = px(l, LM.forehead) - px(l, LM.chin);
-  const vy = py(l, LM.forehead) - py(l, LM.chin);
-  const up = -(-Math.sin(roll) * vx + Math.cos(roll) * vy);
-  const pitch = Math.atan2(pz(l, LM.forehead) - pz(l, LM.chin), up);
+  const { yaw, pitch } = headYawPitch(l);
   let x = 0;
   let y = 0;
   for (const i of CENTRE_POINTS) {
     x += px(l, i);
     y += py(l, i);
   }
-  return { roll, yaw, pitch, scale: eyeLine, x: x / CENTRE_POINTS.length, y: y / CENTRE_POINTS.length };
+  return {
+    roll: Math.atan2(dy, dx),
+    yaw,
+    pitch,
+    scale: Math.hypot(dx, dy),
+    x: x / CENTRE_POINTS.length,
+    y: y / CENTRE_POINTS.length,
+  };
 }
 
 /** The landmarks that measure one eye's opening: outer then inner corner, and upper/lower lid pairs across it. */

@@ -13,7 +13,9 @@ export interface Box {
 /** Head pose. Angles in radians; roll is in-plane, positive = clockwise on screen. */
 export interface HeadPose {
   roll: number;
+  /** Positive = the face turns toward image left (measure.ts headYawPitch). */
   yaw: number;
+  /** Positive = the face tilts down. */
   pitch: number;
   /** Face size in pixels (inter-ocular distance based). */
   scale: number;
