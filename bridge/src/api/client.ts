@@ -28,6 +28,7 @@ import {
   type ProbeResponse,
   type ServerMessage,
   ServerMessageSchema,
+  type StraightStillResponse,
 } from './schema.js';
 
 export type ClientErrorCode = ApiErrorCode | 'UNREACHABLE' | 'TIMEOUT' | 'PROTOCOL';
@@ -87,6 +88,8 @@ export interface BridgeClient {
   cancelModelInstall(): Promise<ModelsResponse>;
   probe(path: string): Promise<ProbeResponse>;
   faces(request: FacesRequest): Promise<FacesResponse>;
+  /** A straight-colour copy of a PNG that After Effects rendered (saveFrameToPng premultiplies). */
+  straightStill(file: string): Promise<StraightStillResponse>;
   createJob(spec: CreateJobRequest): Promise<JobResponse>;
   /** Queues several jobs at once (all checked first; a bad one queues nothing). */
   createBatch(batch: CreateBatchRequest): Promise<BatchResponse>;
@@ -225,6 +228,7 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     cancelModelInstall: () => request('DELETE', '/models/install'),
     probe: (path) => request('GET', `/probe?path=${enc(path)}`),
     faces: (body) => request('POST', '/faces', body),
+    straightStill: (file) => request('POST', '/stills/straight', { file }),
     createJob: (spec) => request('POST', '/jobs', spec),
     createBatch: (batch) => request('POST', '/batches', batch),
     listJobs: () => request('GET', '/jobs'),

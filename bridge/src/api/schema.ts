@@ -168,6 +168,14 @@ export const FacesRequestSchema = z.strictObject({
     .optional(),
 });
 export type FacesRequest = z.input<typeof FacesRequestSchema>;
+
+/** `POST /stills/straight`: a PNG After Effects rendered (premultiplied colour) → a straight-colour copy to read. */
+export const StraightStillRequestSchema = z.strictObject({ file: absolutePath('file') });
+export type StraightStillRequest = z.input<typeof StraightStillRequestSchema>;
+export interface StraightStillResponse {
+  /** The copy, in the bridge's cache folder; the exported file is left as it is. */
+  file: string;
+}
 export type FacesRequestParsed = z.infer<typeof FacesRequestSchema>;
 
 export interface FaceThumb {

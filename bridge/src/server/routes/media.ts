@@ -1,8 +1,13 @@
-/** Media questions the panel asks before a job: what is this file, and which faces are in the still and the clip. */
+/**
+ * Media questions the panel asks before a job: what is this file, which faces are in the still and the clip, and a
+ * straight-colour copy of a still After Effects rendered.
+ */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { FacesRequestSchema, ProbeQuerySchema } from '../../api/schema.js';
+import { FacesRequestSchema, ProbeQuerySchema, StraightStillRequestSchema } from '../../api/schema.js';
+import { straightCopy } from '../../media/unpremultiply.js';
+import { cacheDir } from '../../util/paths.js';
 import { ApiError, parseOr400 } from '../http-errors.js';
 import type { BridgeServices } from '../services.js';
 
@@ -54,5 +59,10 @@ export function mediaRoutes(app: FastifyInstance, services: BridgeServices): voi
       if (!reply.raw.writableFinished) abort.abort();
     });
     return services.faces(body, abort.signal);
+  });
+
+  app.post('/stills/straight', async (req) => {
+    const { file } = parseOr400(StraightStillRequestSchema, req.body, 'body');
+    return { file: await straightCopy(await assertInputFile(file, 'file'), cacheDir()) };
   });
 }
