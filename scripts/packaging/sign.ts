@@ -28,7 +28,7 @@ export function cannotSignMessage(platform = process.platform): string {
     platform === 'win32' || platform === 'darwin'
       ? 'ZXPSignCmd was not found on PATH (or REENACT_ZXPSIGNCMD). Download it from github.com/Adobe-CEP/CEP-Resources (ZXPSignCMD/4.1.3).'
       : `Adobe publishes ZXPSignCmd for Windows and macOS only, so it cannot sign on ${platform}.`;
-  return `${why} Wrote an UNSIGNED release/reenact.zxp: it installs with PlayerDebugMode on AE 2022-2024, but AE 2025+ on Windows needs a signed one. Sign it on Windows or macOS with: ZXPSignCmd -sign release/reenact release/reenact.zxp <cert.p12> <password> -tsa ${TSA_URLS[0]}`;
+  return `${why} Wrote an UNSIGNED release/reenact.zxp. ZXP installers refuse unsigned packages: to try it, unzip it by hand into the extensions folder (README, Install in After Effects) and set PlayerDebugMode; AE 2025+ on Windows may still refuse it. Sign it on Windows or macOS before handing it out: ZXPSignCmd -sign release/reenact release/reenact.zxp <cert.p12> <password> -tsa ${TSA_URLS[0]}`;
 }
 
 function run(tool: string, args: string[]): { ok: boolean; output: string } {

@@ -4,7 +4,7 @@
  *
  *   CSXS/manifest.xml, CSXS/icons/*.png   generated from scripts/cep-config.ts (must be current)
  *   host-scripts/reenact.jsx              the ES3 bundle `npm run build` makes (its sources are not shipped)
- *   panel/dist/**                         the built panel (MainPath)
+ *   panel/dist/**                         the built panel (MainPath), without source maps
  *   bridge/dist/**                        the compiled bridge, without source maps
  *   models/catalog.json                   the neural engine's model catalog, read by the bridge at run time
  *   package.json, package-lock.json       production dependencies of the bridge, for `npm ci --omit=dev`
@@ -126,7 +126,8 @@ export function stageExtension(root: string, dest: string, options: StageOptions
   copyTree('CSXS');
   copyOne(root, dest, 'host-scripts/reenact.jsx');
   copied.push('host-scripts/reenact.jsx');
-  copyTree('panel/dist');
+  // Source maps help debugging a checkout; an artist's install has no use for them (and they show the sources).
+  copyTree('panel/dist', (name) => name.endsWith('.map'));
   copyTree('bridge/dist', (name) => name.endsWith('.map'));
   copyOne(root, dest, 'models/catalog.json');
   copied.push('models/catalog.json');

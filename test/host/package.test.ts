@@ -66,6 +66,7 @@ function makeRepoCopy(): string {
     '<!doctype html><title>reenact</title><script src="assets/app.js"></script>',
   );
   writeFileSync(join(root, 'panel', 'dist', 'assets', 'app.js'), 'console.log("panel");');
+  writeFileSync(join(root, 'panel', 'dist', 'assets', 'app.js.map'), '{"version":3}');
   writeFileSync(join(root, 'panel', 'dist', '.DS_Store'), 'junk');
   writeFileSync(join(root, 'panel', 'dist', 'assets', 'empty.css'), '');
   symlinkSync(join(root, 'panel', 'dist', 'assets', 'app.js'), join(root, 'panel', 'dist', 'assets', 'linked.js'));
@@ -121,6 +122,11 @@ describe('npm run package', () => {
         /^Adobe publishes ZXPSignCmd for Windows and macOS only, so it cannot sign on linux\. Wrote an UNSIGNED release\/reenact\.zxp/,
       ),
     ]);
+    // Installers reject an unsigned ZXP: the message says so, and how to install it by hand instead.
+    expect(r.messages.at(-1)).toContain(
+      'ZXP installers refuse unsigned packages: to try it, unzip it by hand into the extensions folder (README, Install in After Effects) and set PlayerDebugMode',
+    );
+    expect(r.messages.at(-1)).not.toContain('installs with PlayerDebugMode');
     const zip = readZip(r.zxp);
     expect([...zip.keys()]).toEqual(EXPECTED);
     for (const f of EXPECTED) expect(zip.get(f)?.equals(readFileSync(join(r.folder, f))), f).toBe(true);
