@@ -27,9 +27,10 @@ interface Served {
 const children: ChildProcess[] = [];
 
 /** Spawns `reenact serve` and resolves with its first stdout line (or rejects with its stderr). */
-function serve(dataDir: string, args: string[] = []): Promise<Served> {
+function serve(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--data-dir', dataDir, ...args], {
     cwd: ROOT,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -92,6 +93,18 @@ describe('reenact serve', () => {
     const log = await fs.readFile(path.join(dataDir, 'logs', 'bridge.log'), 'utf8');
     expect(log).toContain('"msg":"bridge stopped"');
     expect(log).not.toContain(a.line.token);
+  });
+
+  it('keeps serving when whoever started it stopped reading its output (a closed panel: EPIPE)', async () => {
+    // The panel starts the bridge detached with piped stdout/stderr and goes away; the bridge writes on (debug lines).
+    const a = await serve(path.join(work, 'data-epipe'), [], { ...process.env, NODE_DEBUG: 'reenact' });
+    a.child.stdout?.destroy();
+    a.child.stderr?.destroy();
+    for (let i = 0; i < 3; i++) expect((await a.client.probe(media.driving)).frameCount).toBe(FRAMES);
+    expect((await a.client.health()).pid).toBe(a.child.pid);
+    expect(a.child.exitCode).toBeNull();
+    await a.client.shutdown();
+    expect(await a.exited).toBe(0);
   });
 
   it('replaces a stale lock: a dead pid, or a live pid that is not an answering bridge', async () => {

@@ -89,6 +89,13 @@ export function register(program: Command): void {
       const onRejection = (reason: unknown) =>
         bridge.app.log.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
       process.on('unhandledRejection', onRejection);
+      // The panel starts the bridge detached with piped stdout/stderr, then stops reading (or closes): a later write
+      // (a warning, NODE_DEBUG lines) fails with EPIPE, which unhandled would end the bridge. Its log is the file.
+      const onPipeError = (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') bridge.app.log.warn({ err: err.message }, 'cannot write to stdout/stderr');
+      };
+      process.stdout.on('error', onPipeError);
+      process.stderr.on('error', onPipeError);
       // Printed last: whoever reads this line may signal us at once, so the handlers are already in place.
       process.stdout.write(`${JSON.stringify(result.line)}\n`);
       await result.stopped;
