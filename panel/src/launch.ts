@@ -9,11 +9,18 @@
  * stub in the browser; in CEP, `cepNodeDeps()` builds them from `cep_node.require`.
  */
 
+/** One end of a child's output pipe (Node's Readable has it). */
+export interface PipeLike {
+  on(event: 'data', listener: (chunk: unknown) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  destroy?(): void;
+}
+
 /** What a spawned child looks like (Node's ChildProcess has it). */
 export interface ChildLike {
   pid?: number;
-  stdout: { on(event: 'data', listener: (chunk: unknown) => void): unknown } | null;
-  stderr: { on(event: 'data', listener: (chunk: unknown) => void): unknown } | null;
+  stdout: PipeLike | null;
+  stderr: PipeLike | null;
   on(event: 'exit', listener: (code: number | null, signal: string | null) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   unref?(): void;
@@ -24,6 +31,8 @@ export interface NodeDeps {
   platform: string;
   env: Record<string, string | undefined>;
   homedir: string;
+  /** The system's temp folder (os.tmpdir()). */
+  tmpdir: string;
   /** File text, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | undefined>;
   /** File bytes, or undefined when it does not exist or cannot be read. */
@@ -38,6 +47,8 @@ export interface NodeDeps {
   /** Copies a file or a folder tree (parents created). */
   copy(from: string, to: string): Promise<void>;
   writeFile(path: string, text: string): Promise<void>;
+  /** Creates a folder and its parents (no error when it exists). */
+  mkdir(path: string): Promise<void>;
   /** Runs a command to its end (not detached): exit code and the tail of stderr. */
   run(
     command: string,
@@ -91,6 +102,24 @@ export function dataDir(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): s
     return joinPath(platform, env.APPDATA ?? joinPath(platform, homedir, 'AppData', 'Roaming'), 'reenact');
   if (platform === 'darwin') return joinPath(platform, homedir, 'Library', 'Application Support', 'reenact');
   return joinPath(platform, env.XDG_DATA_HOME ?? joinPath(platform, homedir, '.local', 'share'), 'reenact');
+}
+
+/**
+ * The environment of a child the panel starts: the found Node's folder first on PATH. AE opened from the macOS Dock
+ * runs with PATH=/usr/bin:/bin:/usr/sbin:/sbin, where Node (Homebrew, the nodejs.org installer, nvm) is not, and npm
+ * 7+ no longer puts its Node's folder on PATH for package scripts, so a `#!/usr/bin/env node` script would fail.
+ */
+export function childEnv(
+  deps: Pick<NodeDeps, 'platform' | 'env'>,
+  node: string,
+  extra: Record<string, string> = {},
+): Record<string, string | undefined> {
+  const sep = deps.platform === 'win32' ? ';' : ':';
+  // Windows spells it Path; the copy must keep one key, or the child sees two.
+  const key = Object.keys(deps.env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
+  const dir = node.replace(/[\\/][^\\/]+$/, '');
+  const rest = (deps.env[key] ?? '').split(sep).filter((d) => d && d !== dir);
+  return { ...deps.env, ...extra, [key]: [dir, ...rest].join(sep) };
 }
 
 export function lockFile(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): string {
@@ -190,8 +219,8 @@ export async function findNode(deps: NodeDeps, configured?: string): Promise<Fou
 }
 
 /**
- * Spawns `node <script> serve` and resolves with its ready line. The bridge outlives the panel (detached): the next
- * panel finds it through the lock file.
+ * Spawns `node <script> serve` (Node's folder first on PATH, see childEnv) and resolves with its ready line. The
+ * bridge outlives the panel (detached): the next panel finds it through the lock file.
  * @throws LaunchError SPAWN_FAILED with the bridge's last stderr lines when it exits or stays silent.
  */
 export function spawnBridge(deps: NodeDeps, node: string, script: string, timeoutMs = 60_000): Promise<BridgeAddress> {
@@ -208,7 +237,7 @@ export function spawnBridge(deps: NodeDeps, node: string, script: string, timeou
     const tail = () => (err.trim() ? ` It said: ${err.trim().split('\n').slice(-3).join(' / ')}` : '');
     let child: ChildLike;
     try {
-      child = deps.spawn(node, [script, 'serve'], { env: deps.env });
+      child = deps.spawn(node, [script, 'serve'], { env: childEnv(deps, node) });
     } catch (e) {
       reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${(e as Error).message}.`));
       return;
@@ -229,6 +258,9 @@ export function spawnBridge(deps: NodeDeps, node: string, script: string, timeou
     child.stderr?.on('data', (chunk) => {
       err = (err + String(chunk)).slice(-4000);
     });
+    // A pipe error (the bridge gone) must not become an uncaught exception in the panel; exit reports it.
+    child.stdout?.on('error', () => {});
+    child.stderr?.on('error', () => {});
     child.stdout?.on('data', (chunk) => {
       out += String(chunk);
       const nl = out.indexOf('\n');
@@ -237,6 +269,10 @@ export function spawnBridge(deps: NodeDeps, node: string, script: string, timeou
         const line = JSON.parse(out.slice(0, nl)) as ReadyLine;
         if (typeof line.port !== 'number' || typeof line.token !== 'string') throw new Error('no port/token');
         finish(() => {
+          // Nothing more is read: close our ends so the bridge never writes into a pipe nobody drains (it ignores
+          // the EPIPE that follows, and the one it would get after this panel closes).
+          child.stdout?.destroy?.();
+          child.stderr?.destroy?.();
           child.unref?.();
           resolve({
             url: `http://127.0.0.1:${line.port}`,
@@ -308,7 +344,7 @@ export function nodeDepsFrom(
     const s = proc.platform === 'win32' ? '\\' : '/';
     for (const n of names) await copy(`${from}${s}${n}`, `${to}${s}${n}`);
   };
-  const os = req('os') as { homedir(): string };
+  const os = req('os') as { homedir(): string; tmpdir(): string };
   const cp = req('child_process') as {
     execFile(f: string, a: string[], o: { timeout: number }, cb: (e: Error | null, out: unknown) => void): void;
     spawn(c: string, a: string[], o: Record<string, unknown>): ChildLike;
@@ -317,6 +353,7 @@ export function nodeDepsFrom(
     platform: proc.platform,
     env: proc.env,
     homedir: os.homedir(),
+    tmpdir: os.tmpdir(),
     readFile: (p) => new Promise((r) => fs.readFile(p, 'utf8', (e, t) => r(e ? undefined : t))),
     readBytes: (p) => new Promise((r) => fs.readFile(p, (e, b) => r(e ? undefined : new Uint8Array(b)))),
     isFile: (p) => new Promise((r) => fs.stat(p, (e, st) => r(!e && st.isFile()))),
@@ -330,6 +367,7 @@ export function nodeDepsFrom(
       cp.spawn(c, a, { env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }),
     copy,
     writeFile: (p, t) => call((cb) => fs.writeFile(p, t, cb)),
+    mkdir: (p) => call((cb) => fs.mkdir(p, { recursive: true }, cb)),
     run: (c, a, o) =>
       new Promise((resolve) => {
         let stderr = '';

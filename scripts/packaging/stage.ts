@@ -69,9 +69,10 @@ const BRIDGE_NOTE = `reenact bridge runtime
 bridge/dist holds the compiled bridge (Node >= 20). Its production dependencies are not inside this
 extension: onnxruntime-node ships large per-platform native binaries, and files added to a signed
 extension folder break its signature. On first start the panel copies bridge/dist, models/catalog.json,
-package.json and package-lock.json to the per-user reenact data folder and runs "npm ci --omit=dev"
-there, then starts the bridge from that copy (the bridge finds models/ and package.json next to
-bridge/). Studios can instead install the bridge once from the release's bridge tarball,
+package.json and package-lock.json to the per-user reenact data folder, runs "npm ci --omit=dev
+--ignore-scripts" there and "npm rebuild" of the packages allowScripts allows, then starts the bridge from
+that copy (the bridge finds models/ and package.json next to bridge/).
+Studios can instead install the bridge once from the release's bridge tarball,
 "npm install -g ./reenact-<version>.tgz" (the file beside the .zxp), or from a checkout of the
 repository ("npm ci", then "node bridge/dist/cli/main.js serve"), or run it on a GPU machine, and
 point the panel at it. No reenact package is published on the npm registry: never install one by

@@ -1,6 +1,6 @@
 // Finding a real Node ≥ 20, reading the bridge lock, spawning `reenact serve` and reading its ready line, through
 // the same NodeDeps the panel builds from CEP's Node (here from this process's Node).
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,25 @@ describe('spawnBridge', () => {
     expect(again.address).toEqual({ ...address, via: 'lock' });
     expect(again.device).toBe('CPU');
     await client.shutdown();
+  });
+
+  it('starts the bridge with the found Node first on PATH (AE opened from the macOS Dock has no Node on its PATH)', async () => {
+    const dir = tempDir('reenact-dock-');
+    const bin = path.join(dir, 'nodejs', 'bin');
+    mkdirSync(bin, { recursive: true });
+    const node = path.join(bin, 'node');
+    symlinkSync(process.execPath, node);
+    // A bridge whose first child needs `node` from PATH, as a `#!/usr/bin/env node` script does.
+    const script = path.join(dir, 'main.js');
+    writeFileSync(
+      script,
+      `const r = require('node:child_process').spawnSync('/bin/sh', ['-c', 'command -v node'], { encoding: 'utf8' });
+if (r.status !== 0) { process.stderr.write('env: node: No such file or directory\\n'); process.exit(127); }
+process.stdout.write(JSON.stringify({ port: 1, token: r.stdout.trim(), version: '0', pid: process.pid }) + '\\n');\n`,
+    );
+    // /usr/bin and /bin are left out of the Dock's PATH here: this machine keeps a node there, a Mac does not.
+    const address = await spawnBridge(deps({ ...process.env, PATH: '/usr/sbin:/sbin' }), node, script);
+    expect(address.token).toBe(node);
   });
 
   it('reports what the bridge said when it stops before it is ready', async () => {

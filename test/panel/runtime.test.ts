@@ -1,7 +1,9 @@
 // First start of a packaged extension (no node_modules inside): the panel copies the bridge into the data folder and
-// runs `npm ci --omit=dev` there with the npm beside the Node it found, once; a developer install runs in place.
-// npm here is a stand-in script beside a real Node (a real `npm ci` would download ~300 MB); it records how it was
-// called and installs a marker package.
+// installs its production dependencies there with the npm beside the Node it found, once; a developer install runs in
+// place. npm here is a stand-in script beside a real Node (a real `npm ci` would download ~300 MB) that behaves like
+// npm 10, the npm of Node 20 and 22: it installs two marker packages and, unless told --ignore-scripts, runs every
+// install script, whatever package.json's `allowScripts` says, as `sh -c` with the PATH it was given (npm 7+ does not
+// put its Node's folder on PATH). Each install script is `node -e …`, as a `#!/usr/bin/env node` script needs.
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,10 +15,23 @@ import { tempDir } from '../helpers/media.js';
 const require = createRequire(import.meta.url);
 
 const FAKE_NPM = `const fs = require('node:fs');
-fs.appendFileSync(process.env.NPM_LOG, JSON.stringify({ args: process.argv.slice(2), cwd: process.cwd(), skip: process.env.npm_config_onnxruntime_node_install }) + '\\n');
+const { spawnSync } = require('node:child_process');
+const args = process.argv.slice(2);
+fs.appendFileSync(process.env.NPM_LOG, JSON.stringify({ args, cwd: process.cwd(), skip: process.env.npm_config_onnxruntime_node_install }) + '\\n');
 if (process.env.NPM_FAIL) { process.stderr.write('npm error network request to https://registry.npmjs.org failed\\n'); process.exit(1); }
-fs.mkdirSync('node_modules/onnxruntime-node', { recursive: true });
-fs.writeFileSync('node_modules/onnxruntime-node/package.json', '{}');
+const PACKAGES = ['onnxruntime-node', '@ffmpeg-installer/linux-x64'];
+const runScript = (name) => {
+  const r = spawnSync('/bin/sh', ['-c', 'node -e "require(\\'fs\\').appendFileSync(process.env.SCRIPTS_LOG, process.argv[1] + \\'\\\\n\\')" ' + name], { env: process.env, encoding: 'utf8' });
+  if (r.status !== 0) { process.stderr.write('npm error code ' + r.status + '\\nnpm error path node_modules/' + name + '\\nnpm error command failed\\nnpm error ' + r.stderr); process.exit(1); }
+};
+if (args[0] === 'ci') {
+  for (const name of PACKAGES) {
+    fs.mkdirSync('node_modules/' + name, { recursive: true });
+    fs.writeFileSync('node_modules/' + name + '/package.json', '{}');
+  }
+  if (!args.includes('--ignore-scripts')) for (const name of PACKAGES) runScript(name);
+}
+if (args[0] === 'rebuild') for (const name of args.slice(1).filter((a) => !a.startsWith('--'))) runScript(name);
 `;
 
 /** An extension folder as the release lays it out, a Node install with a stand-in npm, and a data folder. */
@@ -28,7 +43,18 @@ function setup(options: { devInstall?: boolean; npm?: boolean } = {}) {
   writeFileSync(path.join(ext, 'bridge', 'dist', 'version.js'), '// version\n');
   mkdirSync(path.join(ext, 'models'));
   writeFileSync(path.join(ext, 'models', 'catalog.json'), '{}');
-  writeFileSync(path.join(ext, 'package.json'), JSON.stringify({ name: 'reenact', version: '9.9.9' }));
+  writeFileSync(
+    path.join(ext, 'package.json'),
+    JSON.stringify({
+      name: 'reenact',
+      version: '9.9.9',
+      allowScripts: {
+        'onnxruntime-node': false,
+        '@ffmpeg-installer/linux-x64': true,
+        '@ffmpeg-installer/win32-x64': true,
+      },
+    }),
+  );
   writeFileSync(path.join(ext, 'package-lock.json'), '{}');
   if (options.devInstall) {
     mkdirSync(path.join(ext, 'node_modules', 'onnxruntime-node'), { recursive: true });
@@ -44,11 +70,16 @@ function setup(options: { devInstall?: boolean; npm?: boolean } = {}) {
     writeFileSync(path.join(npmDir, 'npm-cli.js'), FAKE_NPM);
   }
   const log = path.join(root, 'npm.log');
+  const scripts = path.join(root, 'scripts.log');
   const env: Record<string, string | undefined> = {
     ...process.env,
+    // AE opened from the macOS Dock: no Node on this PATH (/usr/bin and /bin left out: this machine has a node there).
+    PATH: '/usr/sbin:/sbin',
     REENACT_DATA_DIR: path.join(root, 'data'),
     NPM_LOG: log,
+    SCRIPTS_LOG: scripts,
   };
+  const ran = () => (existsSync(scripts) ? readFileSync(scripts, 'utf8').trim().split('\n') : []);
   const calls = () =>
     existsSync(log)
       ? readFileSync(log, 'utf8')
@@ -56,11 +87,11 @@ function setup(options: { devInstall?: boolean; npm?: boolean } = {}) {
           .split('\n')
           .map((l) => JSON.parse(l))
       : [];
-  return { root, ext, node, env, calls, deps: () => nodeDepsFrom(require, { platform: process.platform, env }) };
+  return { root, ext, node, env, calls, ran, deps: () => nodeDepsFrom(require, { platform: process.platform, env }) };
 }
 
 describe('bridge runtime on first start', () => {
-  it('copies the bridge into the data folder and runs npm ci --omit=dev there, once', async () => {
+  it('copies the bridge into the data folder, installs there once, and runs only the allowed install scripts', async () => {
     const s = setup();
     const status: string[] = [];
     const script = await bridgeScript(s.deps(), {
@@ -78,11 +109,16 @@ describe('bridge runtime on first start', () => {
       'package-lock.json',
     ])
       expect(readFileSync(path.join(runtime, f), 'utf8')).toBe(readFileSync(path.join(s.ext, f), 'utf8'));
-    expect(s.calls()).toEqual([{ args: ['ci', '--omit=dev', '--no-audit', '--no-fund'], cwd: runtime, skip: 'skip' }]);
+    expect(s.calls()).toEqual([
+      { args: ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], cwd: runtime, skip: 'skip' },
+      { args: ['rebuild', '@ffmpeg-installer/linux-x64', '--no-audit', '--no-fund'], cwd: runtime, skip: 'skip' },
+    ]);
+    // With npm 10 and the Dock's PATH: only the allowed script ran, and it found Node (first on PATH).
+    expect(s.ran()).toEqual(['@ffmpeg-installer/linux-x64']);
     expect(status[0]).toBe('setting up the bridge (first start: downloading its libraries, about 300 MB)…');
     // Next start: straight to the copy, no npm.
     expect(await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext })).toBe(script);
-    expect(s.calls()).toHaveLength(1);
+    expect(s.calls()).toHaveLength(2);
   });
 
   it('runs a developer install (node_modules beside the bridge) in place', async () => {
@@ -107,7 +143,7 @@ describe('bridge runtime on first start', () => {
     expect(err.message).not.toMatch(/npm install -g reenact\b/);
     delete s.env.NPM_FAIL;
     await bridgeScript(s.deps(), { node: s.node, extensionFolder: s.ext });
-    expect(s.calls()).toHaveLength(2);
+    expect(s.calls().map((c) => c.args[0])).toEqual(['ci', 'ci', 'rebuild']);
   });
 
   it('names where it looked when there is no npm beside Node, and when the bridge is missing', async () => {
