@@ -174,14 +174,19 @@ function activeComp() {
     return /** @type {CompItem} */ (item);
 }
 
+// Layers are addressed by id from the selection onward: ids survive reordering and do not depend on which comp is
+// open (app.project.activeItem is null with several Project items selected, and another comp when the artist moved
+// on). Project.layerByID and Layer.id need AE 22.0, the manifest's minimum.
 /** @returns {Layer} */
-function layerByIndex(comp, index, what) {
-    requireInt(index, what + ' index', 1);
-    if (index > comp.numLayers) {
-        fail('NOT_FOUND', 'Expected a layer index from 1 to ' + comp.numLayers + ' for ' + what + ' in "' + comp.name +
-            '" but received ' + index + '.');
+function layerById(id, what) {
+    var layer;
+    requireInt(id, what + ' id', 1);
+    layer = app.project.layerByID(id);
+    if (!layer) {
+        fail('NOT_FOUND', 'The ' + what + ' (layer id ' + id + ') is no longer in the project: it was deleted, or ' +
+            'another project is open. Select it again (Use selected) and try again.');
     }
-    return comp.layer(index);
+    return layer;
 }
 
 // Saving over a read-only project file would fail later; say so before changing anything.

@@ -31,7 +31,7 @@ function maskCount(layer) {
     return g ? g.numProperties : 0;
 }
 
-// kind: still | video | sequence | solid | comp | text | shape | camera | light | other
+// kind: still | video | sequence | audio | solid | comp | text | shape | camera | light | other
 /** @param {Layer} layer */
 function layerKind(layer) {
     var src;
@@ -45,6 +45,8 @@ function layerKind(layer) {
     if (!(src instanceof FootageItem)) { return 'other'; }
     if (src.mainSource instanceof SolidSource) { return 'solid'; }
     if (!(src.mainSource instanceof FileSource)) { return 'other'; }
+    // A sound file is footage too, and not a still: only hasVideo tells it from a clip.
+    if (!src.hasVideo) { return 'audio'; }
     if (src.mainSource.isStill) { return 'still'; }
     if (src.file && IMAGE_EXT.test(src.file.name)) { return 'sequence'; }
     return 'video';
@@ -83,6 +85,10 @@ function layerProblem(layer, kind) {
         return { code: 'WRONG_SELECTION', message: 'Layer "' + layer.name + '" is a ' + kind +
             ' layer. Select a still image or a layer with a face, and a video clip of the performance.' };
     }
+    if (kind === 'audio') {
+        return { code: 'WRONG_SELECTION', message: 'Layer "' + layer.name + '" is audio only: it has no picture. ' +
+            'Select a still image or a layer with a face, and a video clip of the performance.' };
+    }
     if (src instanceof FootageItem && src.mainSource instanceof FileSource) {
         if (src.footageMissing) {
             return { code: 'OFFLINE_FOOTAGE', message: 'The footage of layer "' + layer.name + '" is offline (' +
@@ -105,6 +111,50 @@ function needsExport(layer, kind) {
     return effectCount(layer) > 0 || maskCount(layer) > 0;
 }
 
+// ---- comp time <-> clip frames: the one place this mapping is written (the panel gets its results in LayerInfo) ----
+// A footage layer shows clip time (t - startTime) * 100 / stretch at comp time t. startTime is where clip time 0
+// sits, also on reversed layers (negative stretch), whose clip runs backwards from there. The rate is the one AE plays
+// the clip at (the footage rate, conformed or not). Time-remapped layers do not follow this mapping.
+
+/** Frames per second AE plays the layer's clip at; 0 for stills and non-footage. @param {Layer} layer */
+function clipRate(layer) {
+    var src = sourceOf(layer);
+    return src instanceof FootageItem && src.mainSource instanceof FileSource && !src.mainSource.isStill ?
+        src.frameRate : 0;
+}
+
+/** Clip frames in the layer's footage. @param {Layer} layer */
+function clipFrameCount(layer) {
+    var src = sourceOf(layer), rate = clipRate(layer);
+    return rate ? Math.max(1, Math.round(src.duration * rate)) : 0;
+}
+
+/** The clip time (in frames, fractional) a layer shows at comp time t. @param {Layer} layer */
+function clipFrameTime(layer, t) {
+    return (t - layer.startTime) * clipRate(layer) * 100 / layer.stretch;
+}
+
+/** The clip frame shown at comp time t, within the clip. @param {Layer} layer */
+function frameAtTime(layer, t) {
+    var f = Math.floor(clipFrameTime(layer, t) + 1e-6);
+    return Math.max(0, Math.min(clipFrameCount(layer) - 1, f));
+}
+
+/** The comp time at which clip frame f sits (its start for forward layers, its end for reversed ones). */
+function timeOfFrame(layer, f) {
+    return layer.startTime + (f / clipRate(layer)) * (layer.stretch / 100);
+}
+
+// Clip frames [start, end] whose times fall in comp time [a, b), or null when none do (or the layer does not map
+// plainly: time remapping, no clip rate).
+/** @param {Layer} layer */
+function framesBetween(layer, a, b) {
+    var x = clipFrameTime(layer, a), y = clipFrameTime(layer, b), lo = Math.min(x, y), hi = Math.max(x, y);
+    var first = Math.max(0, Math.ceil(lo - 1e-6)), last = Math.min(clipFrameCount(layer) - 1, Math.ceil(hi - 1e-6) - 1);
+    if (!clipRate(layer) || (layer instanceof AVLayer && layer.timeRemapEnabled) || last < first) { return null; }
+    return { start: first, end: last };
+}
+
 /** @param {Layer} layer */
 function layerInfo(layer) {
     var kind = layerKind(layer), src = sourceOf(layer);
@@ -120,6 +170,8 @@ function layerInfo(layer) {
         height: layer instanceof AVLayer ? layer.height : null,
         sourceFps: footage && !src.mainSource.isStill ? fpsRational(src.frameRate) : null,
         sourceDuration: footage && !src.mainSource.isStill ? src.duration : null,
+        layerRange: framesBetween(layer, layer.inPoint, layer.outPoint),
+        frameAtTime: clipRate(layer) ? frameAtTime(layer, layer.containingComp.time) : null,
         inPoint: layer.inPoint,
         outPoint: layer.outPoint,
         startTime: layer.startTime,

@@ -1,5 +1,6 @@
 // Reading what the artist selected: the whole selection (getSelection), the portrait + performance pair behind
-// "Use selected" (pickInputs), and batch entries for "queue the current selection" (listBatchLayers).
+// "Use selected" (pickInputs), batch entries for "queue the current selection" (listBatchLayers), and one layer by id
+// wherever it is (describeLayer: the panel refreshes a slot without asking for the selection again).
 
 var PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape'];
 var PERFORMANCE_KINDS = ['video', 'sequence'];
@@ -17,21 +18,11 @@ function getSelection() {
     return { comp: compInfo(comp), layers: infos };
 }
 
-// Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it).
-// Null (render the whole clip) when the mapping is not a plain offset: time remapping, reversed or frozen layers.
-/** @param {CompItem} comp */
-function workAreaFrames(comp, info) {
-    var fps, rate, first, last, maxFrame;
-    if (!info.sourceFps || info.timeRemap || !(info.stretch > 0)) { return null; }
-    fps = info.sourceFps;
-    rate = (fps.num / fps.den) * 100 / (info.stretch || 100);
-    first = Math.ceil((comp.workAreaStart - info.startTime) * rate - 1e-6);
-    last = Math.ceil((comp.workAreaStart + comp.workAreaDuration - info.startTime) * rate - 1e-6) - 1;
-    maxFrame = Math.round(info.sourceDuration * fps.num / fps.den) - 1;
-    first = Math.max(0, first);
-    last = Math.min(maxFrame, last);
-    if (last < first) { return null; }
-    return { start: first, end: last };
+// Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it), or
+// null (render the whole clip) when the work area shows none of it or the layer is time-remapped.
+/** @param {CompItem} comp @param {Layer} layer */
+function workAreaFrames(comp, layer) {
+    return framesBetween(layer, comp.workAreaStart, comp.workAreaStart + comp.workAreaDuration);
 }
 
 function names(list) {
@@ -52,7 +43,7 @@ function classify(comp, layers) {
         info = layerInfo(layers[i]);
         if (info.problem) { fail(info.problem.code, info.problem.message); }
         if (contains(PERFORMANCE_KINDS, info.kind)) {
-            info.range = workAreaFrames(comp, info);
+            info.range = workAreaFrames(comp, layers[i]);
             performances.push(info);
         } else if (contains(PORTRAIT_KINDS, info.kind)) {
             portraits.push(info);
@@ -116,7 +107,7 @@ function pairInComp(comp, skipped) {
         info = layerInfo(layer);
         if (info.problem || !layer.enabled) { continue; }
         if (!performance && contains(PERFORMANCE_KINDS, info.kind)) {
-            info.range = workAreaFrames(comp, info);
+            info.range = workAreaFrames(comp, layer);
             performance = info;
         } else if (!portrait && contains(PORTRAIT_KINDS, info.kind)) {
             portrait = info;
@@ -146,4 +137,11 @@ function listBatchLayers() {
             'then try again.');
     }
     return { entries: entries, skipped: skipped };
+}
+
+// One layer by id, in whichever comp holds it, with that comp (its time indicator is what frameAtTime reads).
+function describeLayer(layerId) {
+    var layer = layerById(layerId, 'layer'), comp = layer.containingComp, info = layerInfo(layer);
+    if (contains(PERFORMANCE_KINDS, info.kind)) { info.range = workAreaFrames(comp, layer); }
+    return { comp: compInfo(comp), layer: info };
 }

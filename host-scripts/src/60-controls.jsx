@@ -42,8 +42,8 @@ function findControl(layer, def) {
     }));
 }
 
-function addControls(layerIndex) {
-    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the controls layer'), added = [], existing = [];
+function addControls(layerId) {
+    var layer = layerById(layerId, 'controls layer'), added = [], existing = [];
     requireWritableProject();
     effects(layer);
     withUndoGroup('reenact: add controls', function () {
@@ -80,9 +80,10 @@ function toControl(def, v, warned, warnings) {
     return clampGain(v, def, warned, warnings);
 }
 
-// Output frame k is sampled at comp time startTime + k * fpsDen / fpsNum (startTime null: the layer's start).
-function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
-    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the controls layer');
+// Output frame k is sampled at comp time startTime + (k * fpsDen / fpsNum) * stretch / 100 (startTime null: the
+// layer's start): the result layer plays at the driving layer's stretch, reversed when it is negative.
+function sampleControls(layerId, startTime, frameCount, fpsNum, fpsDen) {
+    var layer = layerById(layerId, 'controls layer');
     var fps = checkFps(fpsNum, fpsDen, 'the output frame rate'), props = [], warnings = [], warned = {}, frames = [];
     var i, k, t, def, fx, frame, found = 0, smoothing;
     requireInt(frameCount, 'frameCount', 1);
@@ -98,7 +99,7 @@ function sampleControls(layerIndex, startTime, frameCount, fpsNum, fpsDen) {
         fail('NOT_FOUND', 'Layer "' + layer.name + '" has no reenact controls. Add them from the panel (Add controls) first.');
     }
     for (k = 0; k < frameCount; k += 1) {
-        t = startTime + (k * fps.den) / fps.num;
+        t = startTime + ((k * fps.den) / fps.num) * (layer.stretch / 100);
         frame = {};
         for (i = 0; i < CONTROLS.length; i += 1) {
             def = CONTROLS[i];
@@ -127,18 +128,12 @@ function smoothingAt(props, startTime, warnings) {
     return 0.5;
 }
 
-function readNeutralMarker(layerIndex) {
-    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer');
-    var markers = propOf(layer, 'ADBE Marker'), src = sourceOf(layer), i, time, rate;
+function readNeutralMarker(layerId) {
+    var layer = layerById(layerId, 'performance layer'), markers = propOf(layer, 'ADBE Marker'), i, time;
     for (i = 1; markers && i <= markers.numKeys; i += 1) {
         if (isNeutralMarker(markers.keyValue(i))) {
             time = markers.keyTime(i);
-            rate = src instanceof FootageItem && !src.mainSource.isStill ? src.frameRate : comp.frameRate;
-            return {
-                time: time,
-                layerTime: time - layer.startTime,
-                frame: Math.round((time - layer.startTime) * rate * 100 / layer.stretch)
-            };
+            return { time: time, layerTime: time - layer.startTime, frame: frameAtTime(layer, time) };
         }
     }
     return null;
@@ -150,10 +145,10 @@ function isNeutralMarker(value) {
 }
 
 // "Set to current time": one "reenact neutral" marker on the performance layer, moved rather than duplicated.
-function setNeutralMarker(layerIndex, time) {
-    var comp = activeComp(), layer = layerByIndex(comp, layerIndex, 'the performance layer'), markers, i;
+function setNeutralMarker(layerId, time) {
+    var layer = layerById(layerId, 'performance layer'), markers, i;
     requireWritableProject();
-    if (time === undefined || time === null) { time = comp.time; }
+    if (time === undefined || time === null) { time = layer.containingComp.time; }
     requireNumber(time, 'time');
     markers = propOf(layer, 'ADBE Marker');
     if (!markers) { fail('WRONG_SELECTION', 'Layer "' + layer.name + '" cannot hold markers.'); }
@@ -163,5 +158,5 @@ function setNeutralMarker(layerIndex, time) {
         }
         markers.setValueAtTime(time, new MarkerValue(NEUTRAL_MARKER));
     });
-    return readNeutralMarker(layerIndex);
+    return readNeutralMarker(layerId);
 }

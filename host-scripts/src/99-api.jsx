@@ -7,13 +7,14 @@ var api = {
     getSelection: function () { return envelope(getSelection, []); },
     pickInputs: function () { return envelope(pickInputs, []); },
     listBatchLayers: function () { return envelope(listBatchLayers, []); },
-    exportStill: function (layerIndex, time, outPath) { return envelope(exportStill, [layerIndex, time, outPath]); },
+    describeLayer: function (layerId) { return envelope(describeLayer, [layerId]); },
+    exportStill: function (layerId, time, outPath) { return envelope(exportStill, [layerId, time, outPath]); },
     finishExports: function (fromTask) { return envelope(finishExports, [fromTask]); },
     importResult: function (requestJson) { return envelope(importResult, [requestJson]); },
-    addControls: function (layerIndex) { return envelope(addControls, [layerIndex]); },
-    sampleControls: function (layerIndex, startTime, frameCount, fpsNum, fpsDen) {
-        return envelope(sampleControls, [layerIndex, startTime, frameCount, fpsNum, fpsDen]);
+    addControls: function (layerId) { return envelope(addControls, [layerId]); },
+    sampleControls: function (layerId, startTime, frameCount, fpsNum, fpsDen) {
+        return envelope(sampleControls, [layerId, startTime, frameCount, fpsNum, fpsDen]);
     },
-    readNeutralMarker: function (layerIndex) { return envelope(readNeutralMarker, [layerIndex]); },
-    setNeutralMarker: function (layerIndex, time) { return envelope(setNeutralMarker, [layerIndex, time]); }
+    readNeutralMarker: function (layerId) { return envelope(readNeutralMarker, [layerId]); },
+    setNeutralMarker: function (layerId, time) { return envelope(setNeutralMarker, [layerId, time]); }
 };

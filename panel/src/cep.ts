@@ -36,12 +36,16 @@ export function cepHost(): CepHost | undefined {
   return (window as unknown as { __adobe_cep__?: CepHost }).__adobe_cep__;
 }
 
-/** Source text of one call: `reenact.name(arg, …)` with every argument as a JS literal (objects as JSON strings). */
+/**
+ * Source text of one call: `reenact.name(arg, …)` with every argument as a JS literal (objects as JSON strings).
+ * U+2028/U+2029 are escaped: JSON leaves them raw, and in ExtendScript (ES3) they end the line inside a string.
+ */
 export function callSource(name: string, args: readonly unknown[]): string {
+  const es3 = (text: string) => text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   const literal = (a: unknown): string => {
     if (a === undefined || a === null) return 'null';
-    if (typeof a === 'object') return JSON.stringify(JSON.stringify(a));
-    return JSON.stringify(a);
+    if (typeof a === 'object') return es3(JSON.stringify(JSON.stringify(a)));
+    return es3(JSON.stringify(a));
   };
   return `reenact.${name}(${args.map(literal).join(',')})`;
 }

@@ -2,6 +2,7 @@
  * The "Recent" list: the bridge's jobs, newest first, with what the panel remembers about each (which layers it was
  * made from, whether it was imported) so that re-import works after the panel was closed.
  */
+import type { LayerRect } from '../../bridge/src/api/host.js';
 import type { JobSummary } from '../../bridge/src/api/schema.js';
 import { baseName, h } from './dom.js';
 
@@ -10,6 +11,8 @@ export interface JobMeta {
   performanceId: number | null;
   portraitName: string;
   performanceName: string;
+  /** The part of the portrait an exported portrait's file shows (for importing it later). */
+  portraitRect?: LayerRect | null;
   imported?: boolean;
 }
 

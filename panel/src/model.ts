@@ -1,7 +1,7 @@
 /**
- * The panel's pure logic, kept apart from the DOM so it is unit-tested in Node: frame ranges in the clip's own
- * frames, the reference frame under the current time, the default output folder, the job spec the bridge gets,
- * the import request the host gets, and the text of progress lines.
+ * The panel's pure logic, kept apart from the DOM so it is unit-tested in Node: the frame range to render, the
+ * default output folder, the job spec the bridge gets, the import request the host gets, and the text of progress
+ * lines. Comp times become clip frames in the host (LayerInfo.range, layerRange, frameAtTime), nowhere else.
  */
 
 import type { CompInfo, ImportRequest, LayerInfo } from '../../bridge/src/api/host.js';
@@ -15,32 +15,10 @@ export interface FrameRange {
   end: number;
 }
 
-/** Clip frames per comp second for a footage layer (time stretch included). */
-function layerRate(layer: LayerInfo): number {
-  const fps = layer.sourceFps as Rational;
-  return ((fps.num / fps.den) * 100) / (layer.stretch || 100);
-}
-
 /** Number of frames in the performance clip. */
 export function clipFrames(layer: LayerInfo): number {
   if (!layer.sourceFps || layer.sourceDuration === null) return 0;
   return Math.max(1, Math.round((layer.sourceDuration * layer.sourceFps.num) / layer.sourceFps.den));
-}
-
-/** Clip frame shown at comp time `time` by a footage layer, clamped to the clip. */
-export function clipFrameAt(layer: LayerInfo, time: number): number {
-  if (!layer.sourceFps) return 0;
-  const frame = Math.floor((time - layer.startTime) * layerRate(layer) + 1e-6);
-  return Math.max(0, Math.min(clipFrames(layer) - 1, frame));
-}
-
-/** Clip frames the layer shows between its in and out points. */
-export function layerRange(layer: LayerInfo): FrameRange {
-  const rate = layer.sourceFps ? layerRate(layer) : 0;
-  const last = clipFrames(layer) - 1;
-  const start = Math.max(0, Math.ceil((layer.inPoint - layer.startTime) * rate - 1e-6));
-  const end = Math.min(last, Math.ceil((layer.outPoint - layer.startTime) * rate - 1e-6) - 1);
-  return { start: Math.min(start, last), end: Math.max(Math.min(start, last), end) };
 }
 
 /**
@@ -57,7 +35,14 @@ export function chooseRange(mode: RangeMode, layer: LayerInfo, custom: FrameRang
     }
     return layer.range ?? undefined;
   }
-  if (mode === 'layer') return layerRange(layer);
+  if (mode === 'layer') {
+    if (!layer.layerRange) {
+      throw new Error(
+        `The frames of "${layer.name}" do not follow its layer (time remapping). Pick Range ▸ Custom and enter clip frames.`,
+      );
+    }
+    return layer.layerRange;
+  }
   const last = clipFrames(layer) - 1;
   if (!(custom.start >= 0 && custom.end >= custom.start && custom.end <= last)) {
     throw new Error(

@@ -4,6 +4,9 @@
  * 1-based item/layer/property collections, 0-based `selectedLayers`, layer index = stacking order, keyframe times in
  * comp time, `conformFrameRate` changing the footage rate (0 = native, error on stills), `moveBefore` placing a layer
  * immediately above another, `setValue` refusing keyframed properties, and undo groups that must balance.
+ * The behaviours real AE has and a lenient fake would hide (activeItem null or another comp, layer ids, text and
+ * shape bounds, stretch and reversed layers, alpha interpretation, the file-write preference, saveFrameToPng failing
+ * by its return value) are listed with their sources in test/host/README.md.
  *
  * The host code runs in a separate `vm` realm (see host-realm.ts); every array handed to it is made in that realm so
  * ES5 methods missing in ExtendScript are missing here too. Each mutation is recorded with the undo depth at the
@@ -31,6 +34,12 @@ export interface SimOptions {
   sequenceFps?: number;
   /** saveFrameToPng queues the write (as AE 26 does) until the test calls flushSaves(). */
   asyncSaves?: boolean;
+  /** Preferences ▸ Scripting & Expressions ▸ Allow Scripts to Write Files and Access Network. Off, as AE ships. */
+  scriptsCanWriteFiles?: boolean;
+  /** Preferences ▸ Import ▸ Interpret Unlabeled Alpha As; AE's default asks the user (a dialog). */
+  unlabeledAlpha?: 'ask' | 'guess' | 'straight' | 'premultiplied' | 'ignore';
+  /** saveFrameToPng answers false and writes nothing (it is undocumented; failures may come back this way). */
+  failSaves?: boolean;
 }
 
 /** Known movie files: the sim cannot decode them, so tests declare their size, rate and length. */
@@ -39,6 +48,24 @@ export interface MovieInfo {
   height: number;
   fps: number;
   frames: number;
+  /** The file has an alpha channel (unlabeled, as ffmpeg writes ProRes 4444). */
+  alpha?: boolean;
+  /** False for audio-only files (a .wav): AE imports them as footage without video. */
+  video?: boolean;
+}
+
+/** AE's enum values (types-for-adobe AfterEffects/22.0). */
+export const ALPHA_MODE = { STRAIGHT: 5412, IGNORE: 5413, PREMULTIPLIED: 5414 } as const;
+export const PREF_TYPE = { MACHINE_SPECIFIC: 8812, MACHINE_INDEPENDENT: 8813 } as const;
+/** Where the file-write preference lives in AE's prefs file (section, key; machine-specific file). */
+export const FILE_WRITE_PREF = ['Main Pref Section v2', 'Pref_SCRIPTING_FILE_NETWORK_SECURITY'] as const;
+
+/** The drawn extent of a layer in its own coordinates (AVLayer.sourceRectAtTime). */
+export interface Rect {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
 }
 
 export function createAeSim(options: SimOptions = {}) {
@@ -49,10 +76,23 @@ export function createAeSim(options: SimOptions = {}) {
     undoGroups: [] as string[],
     openGroup: '',
     mutations: [] as { what: string; undoDepth: number }[],
-    savedFrames: [] as { comp: string; size: number[]; time: number; file: string; layers: string[]; top: unknown }[],
+    savedFrames: [] as {
+      comp: string;
+      size: number[];
+      time: number;
+      file: string;
+      layers: string[];
+      top: unknown;
+      /** Where the top layer's drawn extent lands in the comp ([left, top, right, bottom]); null when not visible. */
+      bounds: number[] | null;
+    }[],
+    /** Modal dialogs AE would have shown mid-script (the Interpret Footage alpha question). */
+    dialogs: [] as string[],
+    /** Preferences by "type|section|key". */
+    prefs: new Map<string, string>(),
     readonlyFiles: new Set<string>(),
     movies: new Map<string, MovieInfo>(),
-    pendingSaves: [] as { file: string; width: number; height: number }[],
+    pendingSaves: [] as { file: string; width: number; height: number; empty: boolean }[],
     tasks: new Map<number, { script: string; delay: number; repeat: boolean }>(),
     nextTask: 1,
   };
@@ -88,7 +128,9 @@ export function createAeSim(options: SimOptions = {}) {
     get name(): string {
       return basename(this.fsName);
     }
+    /** Writing needs Allow Scripts to Write Files (scripting guide, Overview: off by default). */
     create(): boolean {
+      if (!canWriteFiles()) return writeRefused(`create folder ${this.fsName}`);
       mkdirSync(this.fsName, { recursive: true });
       return true;
     }
@@ -130,6 +172,7 @@ export function createAeSim(options: SimOptions = {}) {
     }
     remove(): boolean {
       if (!existsSync(this.fsName)) return false;
+      if (!canWriteFiles()) return writeRefused(`remove ${this.fsName}`);
       unlinkSync(this.fsName);
       return true;
     }
@@ -171,7 +214,8 @@ export function createAeSim(options: SimOptions = {}) {
     expressionFn: ((time: number, pre: Value) => Value) | null = null;
     /** Hold (step) interpolation: checkboxes and markers. */
     hold: boolean;
-    dimensionsSeparated = false;
+    owner: PropertyGroup | null = null;
+    separated = false;
     constructor(matchName: string, name: string, value: Value, hold = false) {
       this.matchName = matchName;
       this.name = name;
@@ -179,7 +223,42 @@ export function createAeSim(options: SimOptions = {}) {
       this.hold = hold;
     }
     get numKeys(): number {
-      return this.keys.length;
+      return this.separated ? 0 : this.keys.length;
+    }
+    /** Position is the one multidimensional property that separates into X/Y/Z Position followers. */
+    get isSeparationLeader(): boolean {
+      return this.matchName === 'ADBE Position';
+    }
+    get dimensionsSeparated(): boolean {
+      return this.separated;
+    }
+    /** Separating hands the current value to the followers (and back); keyframes stay where they were set. */
+    set dimensionsSeparated(v: boolean) {
+      if (!this.isSeparationLeader) throw new Error(`"${this.name}" has no dimensions to separate`);
+      touch(`dimensionsSeparated ${this.name}`);
+      if (!!v === this.separated) return;
+      const current = this.valueAtTime(0, true) as number[];
+      if (v) {
+        current.forEach((x, d) => {
+          const f = this.getSeparationFollower(d);
+          f.keys = [];
+          f.raw = x;
+        });
+      } else {
+        this.raw = [...current];
+        this.keys = [];
+      }
+      this.separated = !!v;
+    }
+    getSeparationFollower(dim: number): Property {
+      const f = this.isSeparationLeader ? this.owner?.property(`ADBE Position_${dim}`) : null;
+      if (!(f instanceof Property)) throw new Error(`"${this.name}" has no separation follower ${dim}`);
+      return f;
+    }
+    /** X/Y/Z Position: shown (and settable) only while the leader is separated. */
+    private get hiddenFollower(): boolean {
+      const leader = this.owner?.property('ADBE Position');
+      return /^ADBE Position_\d$/.test(this.matchName) && leader instanceof Property && !leader.separated;
     }
     keyTime(i: number): number {
       return this.key(i).time;
@@ -196,11 +275,15 @@ export function createAeSim(options: SimOptions = {}) {
       return this.valueAtTime(0, false);
     }
     setValue(v: unknown): void {
+      if (this.separated) throw new Error(`Can not set value of "${this.name}": its dimensions are separated`);
+      if (this.hiddenFollower) throw new Error(`Can not set value of "${this.name}": it is hidden`);
       if (this.keys.length > 0) throw new Error(`Can not set value of "${this.name}": it has keyframes`);
       touch(`setValue ${this.name}`);
       this.raw = hostValue(v);
     }
     setValueAtTime(time: number, v: unknown): void {
+      if (this.separated) throw new Error(`Can not set keyframes on "${this.name}": its dimensions are separated`);
+      if (this.hiddenFollower) throw new Error(`Can not set keyframes on "${this.name}": it is hidden`);
       touch(`setValueAtTime ${this.name}`);
       this.keys = this.keys.filter((k) => Math.abs(k.time - time) > EPS);
       this.keys.push({ time, value: hostValue(v) });
@@ -218,6 +301,13 @@ export function createAeSim(options: SimOptions = {}) {
       this.expressionFn = fn;
     }
     valueAtTime(time: number, preExpression: boolean): Value {
+      if (this.separated) {
+        const dims = (this.raw as number[]).length;
+        const out: number[] = [];
+        for (let d = 0; d < dims; d++)
+          out.push(this.getSeparationFollower(d).valueAtTime(time, preExpression) as number);
+        return realmValue(out);
+      }
       const pre = this.interpolate(time);
       if (!preExpression && this.expressionEnabled && this.expressionFn)
         return realmValue(this.expressionFn(time, pre));
@@ -261,7 +351,7 @@ export function createAeSim(options: SimOptions = {}) {
     }
     private adopt(m: Member): void {
       this.members.push(m);
-      if (m instanceof PropertyGroup) m.owner = this;
+      m.owner = this;
     }
     get numProperties(): number {
       return this.members.length;
@@ -313,6 +403,9 @@ export function createAeSim(options: SimOptions = {}) {
     return new PropertyGroup('ADBE Transform Group', 'Transform', [
       new Property('ADBE Anchor Point', 'Anchor Point', [w / 2, h / 2]),
       new Property('ADBE Position', 'Position', [w / 2, h / 2]),
+      new Property('ADBE Position_0', 'X Position', w / 2),
+      new Property('ADBE Position_1', 'Y Position', h / 2),
+      new Property('ADBE Position_2', 'Z Position', 0),
       new Property('ADBE Scale', 'Scale', [100, 100]),
       new Property('ADBE Rotate Z', 'Rotation', 0),
       new Property('ADBE Opacity', 'Opacity', 100),
@@ -391,6 +484,8 @@ export function createAeSim(options: SimOptions = {}) {
   class AVItem extends Item {
     pixelAspect = 1;
     footageMissing = false;
+    /** AVItem.hasVideo: false for audio-only footage. */
+    hasVideo = true;
     constructor(
       name: string,
       public width: number,
@@ -433,9 +528,21 @@ export function createAeSim(options: SimOptions = {}) {
     get selectedLayers(): Layer[] {
       return toRealm(this.layerList.filter((l) => l.selected));
     }
-    saveFrameToPng(time: number, file: File): void {
+    /**
+     * Undocumented in the guide (its issue #58): renders one frame to a PNG. Like AE it writes premultiplied colour
+     * (dark edges where alpha < 1) and nothing where no layer is visible; writing needs the file-write preference.
+     * `failSaves` makes it answer false instead, one of the ways an undocumented call may report failure.
+     */
+    saveFrameToPng(time: number, file: File): boolean {
       touch(`saveFrameToPng ${this.name}`);
+      if (!canWriteFiles()) {
+        writeRefused(`saveFrameToPng ${file.fsName}`);
+        throw new Error('Unable to write file: scripts may not write files (Allow Scripts To Write Files is off)');
+      }
+      if (options.failSaves) return false;
       const top = this.layerList[0];
+      const visible = !!top?.enabled && time >= top.inPoint - EPS && time < top.outPoint - EPS;
+      const [fx, fy] = this.resolutionFactor;
       state.savedFrames.push({
         comp: this.name,
         size: [this.width, this.height],
@@ -443,11 +550,17 @@ export function createAeSim(options: SimOptions = {}) {
         file: file.fsName,
         layers: this.layerList.map((l) => l.name),
         top: top ? snapshot(top) : null,
+        bounds: visible && top instanceof AVLayer ? compBounds(top, time) : null,
       });
-      const [fx, fy] = this.resolutionFactor;
-      const save = { file: file.fsName, width: Math.ceil(this.width / fx), height: Math.ceil(this.height / fy) };
+      const save = {
+        file: file.fsName,
+        width: Math.ceil(this.width / fx),
+        height: Math.ceil(this.height / fy),
+        empty: !visible,
+      };
       if (options.asyncSaves) state.pendingSaves.push(save);
-      else writePng(save.file, save.width, save.height);
+      else writeRender(save);
+      return true;
     }
   }
 
@@ -456,11 +569,33 @@ export function createAeSim(options: SimOptions = {}) {
     file: File | null;
     missingFootagePath = '';
     nativeFrameRate: number;
+    /** FootageSource.hasAlpha / alphaMode: alphaMode means nothing when hasAlpha is false. */
+    readonly hasAlpha: boolean;
+    private _alphaMode: number = ALPHA_MODE.IGNORE;
     private _conform = 0;
-    constructor(file: File | null, isStill: boolean, nativeFrameRate: number) {
+    constructor(file: File | null, isStill: boolean, nativeFrameRate: number, hasAlpha = false) {
       this.file = file;
       this.isStill = isStill;
       this.nativeFrameRate = nativeFrameRate;
+      this.hasAlpha = hasAlpha;
+    }
+    get alphaMode(): number {
+      return this._alphaMode;
+    }
+    set alphaMode(v: number) {
+      if (!Object.values(ALPHA_MODE).includes(v as 5412)) throw new Error(`alphaMode ${v} is not an AlphaMode value`);
+      touch('alphaMode');
+      this._alphaMode = v;
+    }
+    /** What AE decides for an unlabeled alpha channel: the import preference, or a guess (replace() guesses). */
+    interpretAlpha(how: 'import' | 'replace'): void {
+      if (!this.hasAlpha) return;
+      const pref = how === 'replace' ? 'guess' : (options.unlabeledAlpha ?? 'ask');
+      if (pref === 'ask')
+        state.dialogs.push(`Interpret Footage: ${this.file?.name ?? 'footage'} has an unlabeled alpha channel`);
+      // Our renders have straight colour; a guess (and the dialog's Guess button) takes the dark edges for black matting.
+      this._alphaMode =
+        pref === 'straight' ? ALPHA_MODE.STRAIGHT : pref === 'ignore' ? ALPHA_MODE.IGNORE : ALPHA_MODE.PREMULTIPLIED;
     }
     get conformFrameRate(): number {
       return this._conform;
@@ -505,18 +640,22 @@ export function createAeSim(options: SimOptions = {}) {
     get duration(): number {
       return this.mainSource.isStill || !this.frames ? 0 : this.frames / this.frameRate;
     }
+    /** Guide (FootageItem.replace): "If the specified file has an unlabeled alpha channel, the method estimates the alpha interpretation." */
     replace(file: File): void {
       touch(`replace ${this.name}`);
       const m = describeMedia(file.fsName, false);
-      this.mainSource = new FileSource(file, m.isStill, m.fps);
+      this.mainSource = new FileSource(file, m.isStill, m.fps, m.alpha);
+      this.mainSource.interpretAlpha('replace');
       this.width = m.width;
       this.height = m.height;
       this.frames = m.frames;
+      this.hasVideo = m.video;
     }
     replaceWithSequence(file: File, _forceAlphabetical: boolean): void {
       touch(`replaceWithSequence ${this.name}`);
       const m = describeMedia(file.fsName, true);
-      this.mainSource = new FileSource(file, false, m.fps);
+      this.mainSource = new FileSource(file, false, m.fps, m.alpha);
+      this.mainSource.interpretAlpha('replace');
       this.width = m.width;
       this.height = m.height;
       this.frames = m.frames;
@@ -557,6 +696,14 @@ export function createAeSim(options: SimOptions = {}) {
     }
     get index(): number {
       return this.comp.layerList.indexOf(this) + 1;
+    }
+    get containingComp(): CompItem {
+      return this.comp;
+    }
+    /** Layer.hasVideo: the layer has a video switch; audio-only footage layers do not. */
+    get hasVideo(): boolean {
+      const src = (this as unknown as { source?: AVItem | null }).source;
+      return !(this instanceof CameraLayer || this instanceof LightLayer) && (!src || src.hasVideo);
     }
     get name(): string {
       return this._name;
@@ -606,9 +753,26 @@ export function createAeSim(options: SimOptions = {}) {
     get stretch(): number {
       return this.stretchValue;
     }
+    /**
+     * Guide: percent, -9900..9900; values in (0, 1) become 1 and in (-1, 0) become -1. The guide does not say what
+     * stays put when the stretch changes; the sim holds the in point, as AE's Time Stretch dialog does by default, so
+     * a script that sets startTime before stretch sees its startTime moved.
+     */
     set stretch(v: number) {
       touch('stretch');
-      this.stretchValue = v;
+      let s = Number(v);
+      if (!(s >= -9900 && s <= 9900) || s === 0) throw new Error(`stretch ${v} out of range -9900..9900`);
+      if (s > 0 && s < 1) s = 1;
+      if (s < 0 && s > -1) s = -1;
+      const old = this.stretchValue;
+      const clipIn = ((this.inPoint - this._start) * 100) / old;
+      const clipOut = ((this.outPoint - this._start) * 100) / old;
+      this._start = this.inPoint - (clipIn * s) / 100;
+      const a = this._start + (clipIn * s) / 100;
+      const b = this._start + (clipOut * s) / 100;
+      this.inPoint = Math.min(a, b);
+      this.outPoint = Math.max(a, b);
+      this.stretchValue = s;
     }
     get marker(): Property {
       return this.groups[0] as Property;
@@ -654,6 +818,7 @@ export function createAeSim(options: SimOptions = {}) {
   function cloneMember<T extends Member>(m: T): T {
     if (m instanceof Property) {
       const p = new Property(m.matchName, m.name, structuredClone(m.raw), m.hold);
+      p.separated = m.separated;
       p.keys = m.keys.map((k) => ({ time: k.time, value: structuredClone(k.value) }));
       p.expression = m.expression;
       p.expressionEnabled = m.expressionEnabled;
@@ -680,6 +845,12 @@ export function createAeSim(options: SimOptions = {}) {
     }
     get height(): number {
       return this.source ? this.source.height : this.comp.height;
+    }
+    /** Text and shape content set by the test (AE: text sits above its baseline, shapes around the layer origin). */
+    contentRect: Rect | null = null;
+    /** Guide: "the rectangle bounds of the layer at the specified time index, corrected for text or shape layer content". */
+    sourceRectAtTime(_time: number, _extents: boolean): Rect {
+      return this.contentRect ? { ...this.contentRect } : { top: 0, left: 0, width: this.width, height: this.height };
     }
   }
   class TextLayer extends AVLayer {}
@@ -717,24 +888,33 @@ export function createAeSim(options: SimOptions = {}) {
   // ---- import ----
 
   const IMAGE = /\.(png|jpe?g|tiff?|psd|exr|dpx|tga|bmp)$/i;
-  const MOVIE = /\.(mov|mp4|mxf|avi)$/i;
+  const MOVIE = /\.(mov|mp4|mxf|avi|wav|aiff?|mp3)$/i;
 
   /** Size, frame count and native rate of a file the sim can import. */
   function describeMedia(
     path: string,
     sequence: boolean,
-  ): { width: number; height: number; frames: number; fps: number; isStill: boolean } {
+  ): { width: number; height: number; frames: number; fps: number; isStill: boolean; alpha: boolean; video: boolean } {
     const movie = state.movies.get(path);
     if (movie)
-      return { width: movie.width, height: movie.height, frames: movie.frames, fps: movie.fps, isStill: false };
+      return {
+        width: movie.width,
+        height: movie.height,
+        frames: movie.frames,
+        fps: movie.fps,
+        isStill: false,
+        alpha: !!movie.alpha,
+        video: movie.video !== false,
+      };
     if (!IMAGE.test(path)) throw new Error(`Sim cannot import "${path}": declare it with sim.declareMovie()`);
-    const { width, height } = pngSize(path);
+    const { width, height, alpha } = pngHeader(path);
     const fps = options.sequenceFps ?? 30;
-    if (!sequence) return { width, height, frames: 0, fps: 0, isStill: true };
+    const image = { width, height, alpha, video: true };
+    if (!sequence) return { ...image, frames: 0, fps: 0, isStill: true };
     const frames = sequenceFiles(path).length;
     // Assumption (matches what AE does with a lone numbered file): a one-file "sequence" comes in as a still.
-    if (frames <= 1) return { width, height, frames: 0, fps: 0, isStill: true };
-    return { width, height, frames, fps, isStill: false };
+    if (frames <= 1) return { ...image, frames: 0, fps: 0, isStill: true };
+    return { ...image, frames, fps, isStill: false };
   }
 
   class ImportOptions {
@@ -760,15 +940,34 @@ export function createAeSim(options: SimOptions = {}) {
   // ---- project and app ----
 
   const root = new FolderItem('Root');
+  /** What the artist looks at: the comp open in the Timeline, or a selection in the Project panel. */
+  const ui = { comp: null as CompItem | null, focus: 'timeline' as 'timeline' | 'project', selected: [] as Item[] };
   const project = {
     all: [] as Item[],
-    activeItem: null as Item | null,
     file: null as File | null,
     rootFolder: root,
     renderQueue: { numItems: 0, items: { length: 0 } },
-    selectedItems: [] as Item[],
+    /**
+     * Guide (Project.activeItem): "the item that is currently active …, or null if no item is currently selected or
+     * if multiple items are selected"; read-only. With the Timeline focused it is the comp open there.
+     */
+    get activeItem(): Item | null {
+      if (ui.focus === 'project') return ui.selected.length === 1 ? ui.selected[0] : null;
+      return ui.comp;
+    },
     get selection(): Item[] {
-      return toRealm([...project.selectedItems]);
+      return toRealm(ui.focus === 'project' ? [...ui.selected] : ui.comp ? [ui.comp] : []);
+    },
+    /**
+     * Guide (Project.layerByID, AE 22.0): the layer with that id anywhere in the project, or null; "non-valid IDs will
+     * throw an exception stating that the input parameter is not an unsigned integer".
+     */
+    layerByID(id: number): Layer | null {
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+        throw new Error(`Unable to call "layerByID" because of parameter 1. ${id} is not an unsigned integer.`);
+      for (const item of project.all)
+        if (item instanceof CompItem) for (const l of item.layerList) if (l.id === id) return l;
+      return null;
     },
     get numItems(): number {
       return project.all.length;
@@ -796,10 +995,11 @@ export function createAeSim(options: SimOptions = {}) {
       if (!io.file || !io.canImportAs(io.importAs)) throw new Error('File can not be imported');
       const m = describeMedia(io.file.fsName, io.sequence);
       const name = io.sequence ? sequenceName(io.file.fsName) : io.file.name;
-      return register(
-        new FootageItem(name, m.width, m.height, new FileSource(io.file, m.isStill, m.fps), m.frames),
-        root,
-      );
+      const src = new FileSource(io.file, m.isStill, m.fps, m.alpha);
+      src.interpretAlpha('import');
+      const item = register(new FootageItem(name, m.width, m.height, src, m.frames), root);
+      item.hasVideo = m.video;
+      return item;
     },
   };
 
@@ -809,8 +1009,35 @@ export function createAeSim(options: SimOptions = {}) {
     return item;
   }
 
+  function prefKey(section: string, key: string, type: number = PREF_TYPE.MACHINE_SPECIFIC): string {
+    return `${type}|${section}|${key}`;
+  }
+  state.prefs.set(prefKey(...FILE_WRITE_PREF), options.scriptsCanWriteFiles ? '1' : '0');
+  function canWriteFiles(): boolean {
+    return state.prefs.get(prefKey(...FILE_WRITE_PREF)) === '1';
+  }
+  /** With the preference off AE stops the script with a modal alert asking the user to turn it on; the write fails. */
+  function writeRefused(what: string): false {
+    state.dialogs.push(
+      `Scripts may not write files (${what}): turn on Allow Scripts To Write Files And Access Network`,
+    );
+    return false;
+  }
+  /** Guide (Preferences object): values by section and key in one of AE's preference files (PREFType). */
+  const preferences = {
+    havePref(section: string, key: string, type?: number): boolean {
+      return state.prefs.has(prefKey(section, key, type));
+    },
+    getPrefAsLong(section: string, key: string, type?: number): number {
+      const v = state.prefs.get(prefKey(section, key, type));
+      if (v === undefined) throw new Error(`No preference "${key}" in section "${section}"`);
+      return Number.parseInt(v, 10);
+    },
+  };
+
   const app = {
     project,
+    preferences,
     version: '25.2x14',
     beginUndoGroup(name: string): void {
       if (state.undoDepth === 0) state.openGroup = name;
@@ -849,10 +1076,13 @@ export function createAeSim(options: SimOptions = {}) {
     missing?: boolean;
     /** A file source without a file (what AE reports for some generated or placeholder media). */
     noFile?: boolean;
+    /** False for audio-only footage (hasVideo). */
+    video?: boolean;
   }): FootageItem {
     const still = o.fps === undefined;
     const src = new FileSource(o.noFile ? null : new File(o.file), still, o.fps ?? 0);
     const item = new FootageItem(o.name ?? basename(o.file), o.width, o.height, src, o.frames ?? 0);
+    item.hasVideo = o.video !== false;
     if (o.missing) {
       item.footageMissing = true;
       src.missingFootagePath = o.file;
@@ -868,7 +1098,15 @@ export function createAeSim(options: SimOptions = {}) {
   function addLayer(
     comp: CompItem,
     source: AVItem | 'text' | 'shape' | 'camera',
-    o: { name?: string; startTime?: number; selected?: boolean } = {},
+    o: {
+      name?: string;
+      startTime?: number;
+      selected?: boolean;
+      /** Percent; negative = reversed (source time 0 sits at the layer's right end). */
+      stretch?: number;
+      /** Text or shape content bounds (sourceRectAtTime). */
+      rect?: Rect;
+    } = {},
   ): Layer {
     let layer: Layer;
     if (source === 'text') layer = new TextLayer(comp, null, o.name ?? 'Text', comp.width, comp.height, comp.duration);
@@ -882,11 +1120,26 @@ export function createAeSim(options: SimOptions = {}) {
     }
     comp.layerList.unshift(layer);
     const start = o.startTime ?? 0;
+    const s = o.stretch ?? 100;
+    const span = ((layer.outPoint - layer.inPoint) * s) / 100;
     (layer as unknown as { _start: number })._start = start;
-    layer.inPoint += start;
-    layer.outPoint += start;
+    layer.stretchValue = s;
+    layer.inPoint = start + Math.min(0, span);
+    layer.outPoint = start + Math.max(0, span);
     layer.selected = o.selected ?? false;
+    if (o.rect && layer instanceof AVLayer) layer.contentRect = { ...o.rect };
     return layer;
+  }
+
+  /** Separates a layer's position into X/Y Position with these values (test setup, no mutation recorded). */
+  function separatePosition(layer: Layer, x: number, y: number): { x: Property; y: Property } {
+    const leader = layer.transform.property('ADBE Position') as Property;
+    leader.separated = true;
+    const fx = leader.getSeparationFollower(0);
+    const fy = leader.getSeparationFollower(1);
+    fx.raw = x;
+    fy.raw = y;
+    return { x: fx, y: fy };
   }
 
   /** Everything a test may compare before/after to prove a layer was not modified. */
@@ -907,6 +1160,18 @@ export function createAeSim(options: SimOptions = {}) {
       source: (layer as AVLayer).source?.id ?? null,
       groups: layer.groups.map(dump),
     });
+  }
+
+  /** Comp-space box [left, top, right, bottom] of a layer's drawn extent (anchor, position, scale; no rotation). */
+  function compBounds(layer: AVLayer, time: number): number[] {
+    const r = layer.sourceRectAtTime(time, true);
+    const t = layer.transform;
+    const a = (t.property('ADBE Anchor Point') as Property).valueAtTime(time, false) as number[];
+    const p = (t.property('ADBE Position') as Property).valueAtTime(time, false) as number[];
+    const sc = (t.property('ADBE Scale') as Property).valueAtTime(time, false) as number[];
+    const x = (u: number) => p[0] + ((u - a[0]) * sc[0]) / 100;
+    const y = (v: number) => p[1] + ((v - a[1]) * sc[1]) / 100;
+    return [x(r.left), y(r.top), x(r.left + r.width), y(r.top + r.height)];
   }
 
   const globals = {
@@ -932,6 +1197,11 @@ export function createAeSim(options: SimOptions = {}) {
     ImportAsType,
     File,
     Folder,
+    AlphaMode: ALPHA_MODE,
+    PREFType: {
+      PREF_Type_MACHINE_SPECIFIC: PREF_TYPE.MACHINE_SPECIFIC,
+      PREF_Type_MACHINE_INDEPENDENT: PREF_TYPE.MACHINE_INDEPENDENT,
+    },
   };
 
   return {
@@ -955,7 +1225,29 @@ export function createAeSim(options: SimOptions = {}) {
     addFootage,
     addSolid,
     addLayer,
+    separatePosition,
     snapshot,
+    compBounds,
+    /** The artist opens `comp` in the Timeline (it becomes app.project.activeItem). */
+    openComp(comp: CompItem | null): void {
+      ui.comp = comp;
+      ui.focus = 'timeline';
+    },
+    /** The artist selects items in the Project panel (activeItem: the one item, or null for none or several). */
+    selectInProject(...items: Item[]): void {
+      ui.selected = items;
+      ui.focus = 'project';
+    },
+    /** Moves a layer to a stacking position (1 = top), as dragging it in the Timeline does; no mutation recorded. */
+    reorder(layer: Layer, index: number): void {
+      const list = layer.comp.layerList;
+      list.splice(list.indexOf(layer), 1);
+      list.splice(index - 1, 0, layer);
+    },
+    /** Turns Allow Scripts to Write Files and Access Network on or off. */
+    setScriptsCanWriteFiles(on: boolean): void {
+      state.prefs.set(prefKey(...FILE_WRITE_PREF), on ? '1' : '0');
+    },
     declareMovie(path: string, info: MovieInfo): void {
       state.movies.set(path, info);
       if (!existsSync(path)) writeFileSync(path, 'movie stand-in');
@@ -974,7 +1266,7 @@ export function createAeSim(options: SimOptions = {}) {
     },
     /** Writes the PNGs that asynchronous saveFrameToPng calls queued. */
     flushSaves(): void {
-      for (const s of state.pendingSaves.splice(0)) writePng(s.file, s.width, s.height);
+      for (const s of state.pendingSaves.splice(0)) writeRender(s);
     },
     /** Mutations made while no undo group was open. */
     mutationsOutsideUndo(): string[] {
@@ -994,7 +1286,7 @@ export type SimGroup = InstanceType<AeSim['classes']['PropertyGroup']>;
 
 // ---- small file helpers ----
 
-/** Writes an opaque grey PNG of w×h (what saveFrameToPng would leave on disk). */
+/** Writes an opaque grey PNG of w×h. */
 export function writePng(file: string, w: number, h: number): void {
   const png = new PNG({ width: Math.max(1, w), height: Math.max(1, h) });
   png.data.fill(128);
@@ -1002,10 +1294,31 @@ export function writePng(file: string, w: number, h: number): void {
   writeFileSync(file, PNG.sync.write(png));
 }
 
-function pngSize(file: string): { width: number; height: number } {
+/** Grey 128 inside a half-transparent one-pixel border, stored PREMULTIPLIED (rgb 64 at alpha 128) as saveFrameToPng
+ * stores colour; or fully transparent when no layer was visible. */
+function writeRender(s: { file: string; width: number; height: number; empty: boolean }): void {
+  const w = Math.max(1, s.width);
+  const h = Math.max(1, s.height);
+  const png = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1;
+      const a = s.empty ? 0 : edge ? 128 : 255;
+      const i = (y * w + x) * 4;
+      png.data.fill(Math.round((128 * a) / 255), i, i + 3);
+      png.data[i + 3] = a;
+    }
+  }
+  mkdirSync(dirname(s.file), { recursive: true });
+  writeFileSync(s.file, PNG.sync.write(png));
+}
+
+/** Size and whether the PNG has an alpha channel (IHDR colour type 4 or 6). */
+function pngHeader(file: string): { width: number; height: number; alpha: boolean } {
   const b = readFileSync(file);
-  if (b.length < 24 || b.readUInt32BE(12) !== 0x49484452) throw new Error(`Sim: "${file}" is not a PNG`);
-  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  if (b.length < 26 || b.readUInt32BE(12) !== 0x49484452) throw new Error(`Sim: "${file}" is not a PNG`);
+  const colorType = b[25];
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20), alpha: colorType === 4 || colorType === 6 };
 }
 
 /** Files of the numbered sequence that `first` belongs to (same prefix and extension, digits before it). */

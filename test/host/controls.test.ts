@@ -24,7 +24,7 @@ function control(layer: SimLayer, name: string): SimProperty {
 
 describe('addControls', () => {
   it('adds the "reenact controls" set once, in one undo group, and is idempotent', () => {
-    const a = s.host.value<AddControlsResult>('reenact.addControls(1)');
+    const a = s.host.value<AddControlsResult>(`reenact.addControls(${s.still.id})`);
     expect(a).toEqual({ layer: 1, added: Object.values(CONTROL_NAMES), existing: [] });
     const fx = s.still.Effects;
     expect(fx.members.map((m) => [m.name, m.matchName])).toEqual([
@@ -47,7 +47,7 @@ describe('addControls', () => {
     expect(s.sim.mutationsOutsideUndo()).toEqual([]);
     control(s.still, 'reenact mouth').setValue(40); // the artist's value survives a second add
     s.sim.state.mutations.length = 0;
-    const b = s.host.value<AddControlsResult>('reenact.addControls(1)');
+    const b = s.host.value<AddControlsResult>(`reenact.addControls(${s.still.id})`);
     expect(b).toEqual({ layer: 1, added: [], existing: Object.values(CONTROL_NAMES) });
     expect(fx.numProperties).toBe(10);
     expect(control(s.still, 'reenact mouth').raw).toBe(40);
@@ -56,27 +56,28 @@ describe('addControls', () => {
   });
 
   it('re-adds only a control the artist deleted', () => {
-    s.host.value('reenact.addControls(1)');
+    s.host.value(`reenact.addControls(${s.still.id})`);
     (s.still.Effects.property('reenact blink') as SimGroup).remove();
-    const b = s.host.value<AddControlsResult>('reenact.addControls(1)');
+    const b = s.host.value<AddControlsResult>(`reenact.addControls(${s.still.id})`);
     expect(b.added).toEqual(['reenact blink']);
     expect(s.still.Effects.numProperties).toBe(10);
   });
 
   it('fails on a camera layer and on a missing layer', () => {
-    s.sim.addLayer(s.comp, 'camera', { name: 'Cam' });
-    expect(s.host.call('reenact.addControls(1)')).toEqual({
+    const cam = s.sim.addLayer(s.comp, 'camera', { name: 'Cam' });
+    expect(s.host.call(`reenact.addControls(${cam.id})`)).toEqual({
       ok: false,
       error: {
         code: 'WRONG_SELECTION',
         message: 'Layer "Cam" cannot hold effects. Choose an image, video or comp layer.',
       },
     });
-    expect(s.host.call('reenact.addControls(7)')).toEqual({
+    expect(s.host.call('reenact.addControls(999)')).toEqual({
       ok: false,
       error: {
         code: 'NOT_FOUND',
-        message: 'Expected a layer index from 1 to 4 for the controls layer in "Shot 010" but received 7.',
+        message:
+          'The controls layer (layer id 999) is no longer in the project: it was deleted, or another project is open. Select it again (Use selected) and try again.',
       },
     });
   });
@@ -86,7 +87,7 @@ describe('sampleControls', () => {
   // The result layer sits at 2 s in a 29.97 comp; output frame k is at comp time 2 + k·1001/30000.
   function setup(): SimLayer {
     s.still.startTime = 2;
-    s.host.value('reenact.addControls(1)');
+    s.host.value(`reenact.addControls(${s.still.id})`);
     const mouth = control(s.still, 'reenact mouth');
     mouth.setValueAtTime(2, 100);
     mouth.setValueAtTime(2 + 10 * FRAME, 0);
@@ -105,7 +106,7 @@ describe('sampleControls', () => {
   it('samples every control once per frame at comp times of a 29.97 comp with a start offset', () => {
     setup();
     s.sim.state.mutations.length = 0;
-    const v = s.host.value<SampleControlsResult>('reenact.sampleControls(1, null, 30, 30000, 1001)');
+    const v = s.host.value<SampleControlsResult>(`reenact.sampleControls(${s.still.id}, null, 30, 30000, 1001)`);
     const f = v.curves.frames;
     expect(v.curves.start).toBe(0);
     expect(f).toHaveLength(30);
@@ -128,7 +129,7 @@ describe('sampleControls', () => {
 
   it('honours an explicit start time and a 25 fps output', () => {
     setup();
-    const v = s.host.value<SampleControlsResult>('reenact.sampleControls(1, 0.5, 4, 25, 1)');
+    const v = s.host.value<SampleControlsResult>(`reenact.sampleControls(${s.still.id}, 0.5, 4, 25, 1)`);
     expect(v.curves.frames.map((fr) => fr.intensity)).toEqual(
       [0.05, 0.054, 0.058, 0.062].map((x) => expect.closeTo(x, 12)),
     );
@@ -141,7 +142,7 @@ describe('sampleControls', () => {
     const sm = control(s.still, 'reenact smoothing');
     sm.setValueAtTime(0, 20);
     sm.setValueAtTime(10, 90);
-    const v = s.host.value<SampleControlsResult>('reenact.sampleControls(1, null, 3, 30000, 1001)');
+    const v = s.host.value<SampleControlsResult>(`reenact.sampleControls(${s.still.id}, null, 3, 30000, 1001)`);
     expect(v.curves.frames.map((fr) => fr.brows)).toEqual([4, 4, 4]);
     expect(v.smoothing).toBeCloseTo(0.34, 12);
     expect(v.warnings).toEqual([
@@ -153,10 +154,10 @@ describe('sampleControls', () => {
   it('uses defaults for deleted controls and fails when there are none', () => {
     setup();
     (s.still.Effects.property('reenact eyes') as SimGroup).remove();
-    const v = s.host.value<SampleControlsResult>('reenact.sampleControls(1, null, 1, 30000, 1001)');
+    const v = s.host.value<SampleControlsResult>(`reenact.sampleControls(${s.still.id}, null, 1, 30000, 1001)`);
     expect(v.curves.frames[0].eyes).toBe(1);
     expect(v.warnings).toEqual(['"reenact eyes" is missing: its default is used.']);
-    expect(s.host.call('reenact.sampleControls(2, null, 1, 30000, 1001)')).toEqual({
+    expect(s.host.call(`reenact.sampleControls(${s.take.id}, null, 1, 30000, 1001)`)).toEqual({
       ok: false,
       error: {
         code: 'NOT_FOUND',
@@ -167,17 +168,20 @@ describe('sampleControls', () => {
 
   it.each([
     [
-      'reenact.sampleControls(1, null, 0, 30000, 1001)',
+      'reenact.sampleControls(ID, null, 0, 30000, 1001)',
       'Expected a whole number of at least 1 for frameCount but received 0.',
     ],
     [
-      'reenact.sampleControls(1, null, 5, 29.97, 1)',
+      'reenact.sampleControls(ID, null, 5, 29.97, 1)',
       'Expected a positive frame rate like 30000/1001 for the output frame rate but received 29.97/1.',
     ],
-    ['reenact.sampleControls(1, "x", 5, 30, 1)', 'Expected a number for startTime but received "x".'],
+    ['reenact.sampleControls(ID, "x", 5, 30, 1)', 'Expected a number for startTime but received "x".'],
   ])('%s → BAD_ARGUMENT', (call, message) => {
     setup();
-    expect(s.host.call(call)).toEqual({ ok: false, error: { code: 'BAD_ARGUMENT', message } });
+    expect(s.host.call(call.replace('ID', String(s.still.id)))).toEqual({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT', message },
+    });
   });
 });
 
@@ -188,17 +192,17 @@ describe('readNeutralMarker', () => {
   it('finds the "reenact neutral" marker and gives its clip frame', () => {
     marker(s.take, 1.6, 'cut here');
     marker(s.take, 1.5 + 12 * FRAME, '  Reenact Neutral ');
-    const v = s.host.value<NeutralMarkerResult>('reenact.readNeutralMarker(2)');
+    const v = s.host.value<NeutralMarkerResult>(`reenact.readNeutralMarker(${s.take.id})`);
     expect(v.time).toBeCloseTo(1.5 + 12 * FRAME, 12);
     expect(v.layerTime).toBeCloseTo(12 * FRAME, 12);
     expect(v.frame).toBe(12);
   });
 
   it('accounts for time stretch, and answers null without a marker', () => {
-    expect(s.host.value('reenact.readNeutralMarker(2)')).toBeNull();
+    expect(s.host.value(`reenact.readNeutralMarker(${s.take.id})`)).toBeNull();
     s.take.stretch = 200;
     marker(s.take, 1.5 + 2 * 12 * FRAME, 'reenact neutral');
-    expect(s.host.value<NeutralMarkerResult>('reenact.readNeutralMarker(2)').frame).toBe(12);
+    expect(s.host.value<NeutralMarkerResult>(`reenact.readNeutralMarker(${s.take.id})`).frame).toBe(12);
     expect(NTSC).toBeCloseTo(29.97, 2);
   });
 
@@ -206,7 +210,7 @@ describe('readNeutralMarker', () => {
     marker(s.take, 1.6, 'cut here');
     marker(s.take, 2, 'reenact neutral');
     s.comp.time = 1.5 + 30 * FRAME;
-    const v = s.host.value<NeutralMarkerResult>('reenact.setNeutralMarker(2)');
+    const v = s.host.value<NeutralMarkerResult>(`reenact.setNeutralMarker(${s.take.id})`);
     expect(v.frame).toBe(30);
     expect(s.take.marker.keys.map((k) => [k.time, (k.value as { comment: string }).comment])).toEqual([
       [1.6, 'cut here'],

@@ -72,7 +72,7 @@ describe('ES3 realm', () => {
       host.context,
     );
     expect(names).toBe(
-      'addControls,exportStill,finishExports,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
+      'addControls,describeLayer,exportStill,finishExports,getSelection,hostInfo,importResult,listBatchLayers,pickInputs,readNeutralMarker,sampleControls,setNeutralMarker',
     );
   });
 });
@@ -144,6 +144,7 @@ describe('envelope contract', () => {
     'getSelection',
     'pickInputs',
     'listBatchLayers',
+    'describeLayer',
     'exportStill',
     'finishExports',
     'importResult',
@@ -164,7 +165,7 @@ describe('envelope contract', () => {
       if (withComp) {
         const comp = sim.addComp({ name: 'C' });
         sim.addLayer(comp, 'text', { name: 'T', selected: true });
-        sim.project.activeItem = comp;
+        sim.openComp(comp);
       }
       for (const args of argLists) {
         const r = host.call(`reenact.${name}(${args})`);

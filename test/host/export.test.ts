@@ -1,7 +1,7 @@
 // exportStill: a PNG of a comp/text/shape/effected layer through a temp comp and saveFrameToPng, never the render
 // queue; the temp comp is gone afterwards and the artist's layers are unchanged.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 import { PNG } from 'pngjs';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -23,14 +23,17 @@ describe('exportStill', () => {
     const items = s.sim.project.numItems;
     s.sim.state.mutations.length = 0;
 
-    const v = s.host.value<ExportStillResult>('reenact.exportStill(1, 1.25)');
+    const v = s.host.value<ExportStillResult>(
+      `reenact.exportStill(${title.id}, 1.25, ${arg(join(s.dir, 'still.png'))})`,
+    );
 
     expect(v).toEqual({
-      file: join(s.dir, 'ae-temp', 'reenact', `still_${s.comp.id}_${title.id}_37.png`),
+      file: join(s.dir, 'still.png'),
       width: 1920,
       height: 1080,
       time: 1.25,
       written: true,
+      rect: { left: 0, top: 0, width: 1920, height: 1080 },
     });
     const png = PNG.sync.read(readFileSync(v.file));
     expect([png.width, png.height]).toEqual([1920, 1080]);
@@ -50,7 +53,7 @@ describe('exportStill', () => {
     s = makeScene({ asyncSaves: true });
     const title = s.sim.addLayer(s.comp, 'text', { name: 'Title' });
     const items = s.sim.project.numItems;
-    const v = s.host.value<ExportStillResult>('reenact.exportStill(1, 0)');
+    const v = s.host.value<ExportStillResult>(`reenact.exportStill(${title.id}, 0, ${arg(join(s.dir, 'still.png'))})`);
     expect(v.written).toBe(false);
     expect(s.sim.project.numItems).toBe(items + 1); // the temp comp is still being rendered
     expect([...s.sim.state.tasks.values()]).toEqual([
@@ -76,35 +79,36 @@ describe('exportStill', () => {
 
   it('a reloaded host script ends the old task chain and sweeps the temp comp it left behind', () => {
     s = makeScene({ asyncSaves: true });
-    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const title = s.sim.addLayer(s.comp, 'text', { name: 'Title' });
     const items = s.sim.project.numItems;
-    s.host.value('reenact.exportStill(1, 0)');
+    const call = `reenact.exportStill(${title.id}, 0, ${arg(join(s.dir, 'still.png'))})`;
+    s.host.value(call);
     const reloaded = loadHost(s.sim); // the panel reloads: a fresh closure with nothing pending
     s.sim.runTasks((script) => vm.runInContext(script, reloaded.context));
     expect(s.sim.state.tasks.size).toBe(0);
     expect(s.sim.project.numItems).toBe(items + 1); // orphan temp comp, until the next export
     s.sim.flushSaves();
-    reloaded.value('reenact.exportStill(1, 0)');
+    reloaded.value(call);
     s.sim.flushSaves();
     s.sim.runTasks((script) => vm.runInContext(script, reloaded.context));
     expect(s.sim.project.numItems).toBe(items);
   });
 
   it('reports a failed render with the fix, removes the temp comp and closes the undo group', () => {
-    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const title = s.sim.addLayer(s.comp, 'text', { name: 'Title' });
     const items = s.sim.project.numItems;
     const proto = s.sim.classes.CompItem.prototype as { saveFrameToPng: unknown };
     const original = proto.saveFrameToPng;
     proto.saveFrameToPng = () => {
-      throw new Error('Writing files and accessing the network is not allowed');
+      throw new Error('Disk full');
     };
     try {
-      const r = s.host.call(`reenact.exportStill(1, 0, ${arg(join(s.dir, 'x.png'))})`);
+      const r = s.host.call(`reenact.exportStill(${title.id}, 0, ${arg(join(s.dir, 'x.png'))})`);
       expect(r).toEqual({
         ok: false,
         error: {
           code: 'EXPORT_FAILED',
-          message: `After Effects could not render layer "Title" to "${join(s.dir, 'x.png')}": Writing files and accessing the network is not allowed. If scripts may not write files, turn on Preferences > Scripting & Expressions > Allow Scripts to Write Files and Access Network.`,
+          message: `After Effects could not render layer "Title" to "${join(s.dir, 'x.png')}": Disk full. Check the disk space and that the folder is writable, then try again.`,
         },
       });
     } finally {
@@ -117,7 +121,7 @@ describe('exportStill', () => {
   it('renders at full resolution whatever the viewer resolution, and replaces an old file of the same name', () => {
     const out = join(s.dir, 'still.png');
     writeFileSync(out, 'old');
-    s.sim.addLayer(s.comp, 'text', { name: 'Title' });
+    const title = s.sim.addLayer(s.comp, 'text', { name: 'Title' });
     // as if AE gave new comps the half resolution the artist works at
     const addComp = s.sim.project.items.addComp;
     s.sim.project.items.addComp = (...a: Parameters<typeof addComp>) => {
@@ -125,7 +129,7 @@ describe('exportStill', () => {
       c.resolutionFactor = [2, 2];
       return c;
     };
-    const v = s.host.value<ExportStillResult>(`reenact.exportStill(1, 0, ${arg(out)})`);
+    const v = s.host.value<ExportStillResult>(`reenact.exportStill(${title.id}, 0, ${arg(out)})`);
     const png = PNG.sync.read(readFileSync(v.file));
     expect([png.width, png.height]).toEqual([1920, 1080]);
   });
@@ -134,19 +138,18 @@ describe('exportStill', () => {
     s.still.Effects.addProperty('ADBE Gaussian Blur 2');
     s.comp.time = 2;
     const out = join(s.dir, 'exports', 'deep', 'portrait.png');
-    const v = s.host.value<ExportStillResult>(`reenact.exportStill(1, null, ${arg(out)})`);
+    mkdirSync(dirname(out), { recursive: true }); // the panel's Node makes the folder
+    const v = s.host.value<ExportStillResult>(`reenact.exportStill(${s.still.id}, null, ${arg(out)})`);
     expect(v).toMatchObject({ file: out, width: 64, height: 64, time: 2, written: true });
     expect(existsSync(out)).toBe(true);
     expect(JSON.stringify(s.sim.state.savedFrames[0].top)).toContain('ADBE Gaussian Blur 2');
   });
 
+  const out = (sc: Scene) => arg(join(sc.dir, 'still.png'));
   it.each([
     [
       'a camera layer',
-      (sc: Scene) => {
-        sc.sim.addLayer(sc.comp, 'camera', { name: 'Cam' });
-      },
-      'reenact.exportStill(1, 0)',
+      (sc: Scene) => `reenact.exportStill(${sc.sim.addLayer(sc.comp, 'camera', { name: 'Cam' }).id}, 0, ${out(sc)})`,
       'WRONG_SELECTION',
       'Layer "Cam" is a camera layer. Select a still image or a layer with a face, and a video clip of the performance.',
     ],
@@ -154,28 +157,31 @@ describe('exportStill', () => {
       'offline footage',
       (sc: Scene) => {
         sc.stillItem.footageMissing = true;
+        return `reenact.exportStill(${sc.still.id}, 0, ${out(sc)})`;
       },
-      'reenact.exportStill(1, 0)',
       'OFFLINE_FOOTAGE',
       'The footage of layer "headshot.png" is offline (headshot.png). Relink it (File > Replace Footage > File) and try again.',
     ],
     [
-      'a bad index',
-      () => undefined,
-      'reenact.exportStill(0, 0)',
+      'a bad layer id',
+      (sc: Scene) => `reenact.exportStill(0, 0, ${out(sc)})`,
       'BAD_ARGUMENT',
-      'Expected a whole number of at least 1 for the portrait layer index but received 0.',
+      'Expected a whole number of at least 1 for portrait layer id but received 0.',
     ],
     [
       'a bad time',
-      () => undefined,
-      'reenact.exportStill(1, "soon")',
+      (sc: Scene) => `reenact.exportStill(${sc.still.id}, "soon", ${out(sc)})`,
       'BAD_ARGUMENT',
       'Expected a number for time but received "soon".',
     ],
-  ])('fails clearly for %s', (_n, setup, call, code, message) => {
-    setup(s);
-    expect(s.host.call(call)).toEqual({ ok: false, error: { code, message } });
+    [
+      'no output file',
+      (sc: Scene) => `reenact.exportStill(${sc.still.id}, 0)`,
+      'BAD_ARGUMENT',
+      'Expected a non-empty string for the output file but received nothing.',
+    ],
+  ])('fails clearly for %s', (_n, setup, code, message) => {
+    expect(s.host.call(setup(s))).toEqual({ ok: false, error: { code, message } });
     expect(s.sim.state.savedFrames).toEqual([]);
   });
 });

@@ -21,8 +21,8 @@ const request = (over: Partial<ImportRequest> = {}): ImportRequest => ({
   file: first,
   format: 'png',
   fps: '30000/1001',
-  stillLayer: 1,
-  drivingLayer: 2,
+  stillLayerId: s.still.id,
+  drivingLayerId: s.take.id,
   firstFrame: 10,
   ...over,
 });
@@ -80,7 +80,7 @@ describe('importResult', () => {
   it('lands directly above a portrait that is not the top layer', () => {
     s.sim.addLayer(s.comp, 'text', { name: 'Title' });
     // Title 1, headshot 2, take 3, BG 4
-    s.host.value(`reenact.importResult(${arg(request({ stillLayer: 2, drivingLayer: 3 }))})`);
+    s.host.value(`reenact.importResult(${arg(request())})`);
     expect(s.comp.layerList.map((l) => l.name)).toEqual([
       'Title',
       'headshot.png (reenact)',
@@ -95,7 +95,7 @@ describe('importResult', () => {
     s.sim.addLayer(s.comp, 'text', { name: 'Title' });
     (s.still as SimAVLayer).hasTrackMatte = true;
     // Title 1, Face matte 2, headshot 3, take 4, BG 5
-    const v = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ stillLayer: 3, drivingLayer: 4 }))})`);
+    const v = s.host.value<ImportResult>(`reenact.importResult(${arg(request())})`);
     expect(s.comp.layerList.map((l) => l.name)).toEqual([
       'Title',
       'headshot.png (reenact)',
@@ -110,7 +110,7 @@ describe('importResult', () => {
     // AE 2023+: the matte is referenced, so directly above the portrait is fine
     s.comp.layer(2).remove();
     (s.still as SimAVLayer).trackMatteLayer = matte;
-    const w = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ stillLayer: 3, drivingLayer: 4 }))})`);
+    const w = s.host.value<ImportResult>(`reenact.importResult(${arg(request())})`);
     expect(s.comp.layerList.map((l) => l.name)).toEqual([
       'Title',
       'Face matte',
@@ -139,10 +139,8 @@ describe('importResult', () => {
     const layer = s.comp.layer(1);
     tprop(layer, 'ADBE Opacity').setValue(60);
     const again = writeSequence(join(s.dir, 'render-b', 'frames'), 8);
-    // the portrait moved to index 2: address it by id, as the panel does
-    const b = s.host.value<ImportResult>(
-      `reenact.importResult(${arg(request({ file: again, stillLayer: undefined, stillLayerId: s.still.id, drivingLayer: 3, firstFrame: 0 }))})`,
-    );
+    // the portrait moved to index 2: its id still finds it
+    const b = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ file: again, firstFrame: 0 }))})`);
     expect(b.replaced).toBe(true);
     expect(b.placement).toBe('kept');
     expect(b.layerId).toBe(a.layerId);
@@ -161,7 +159,7 @@ describe('importResult', () => {
 
   it('selecting the previous result layer as the portrait refreshes that result', () => {
     const a = s.host.value<ImportResult>(`reenact.importResult(${arg(request())})`);
-    const b = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ stillLayer: 1, drivingLayer: 3 }))})`);
+    const b = s.host.value<ImportResult>(`reenact.importResult(${arg(request({ stillLayerId: a.layerId }))})`);
     expect(b).toMatchObject({ replaced: true, layerId: a.layerId, name: 'headshot.png (reenact)' });
     expect(s.comp.numLayers).toBe(4);
   });
@@ -211,9 +209,9 @@ describe('importResult', () => {
     );
     s.comp.layer(1).remove();
     s.still.startTime = 3;
-    expect(s.host.value<ImportResult>(`reenact.importResult(${arg(request({ drivingLayer: null }))})`).startTime).toBe(
-      3,
-    );
+    expect(
+      s.host.value<ImportResult>(`reenact.importResult(${arg(request({ drivingLayerId: null }))})`).startTime,
+    ).toBe(3);
   });
 
   it('warns when the portrait’s transform is animated', () => {
@@ -228,15 +226,6 @@ describe('importResult', () => {
 
 describe('importResult errors', () => {
   const cases: [string, (sc: Scene) => string, string, string][] = [
-    [
-      'no active comp',
-      (sc) => {
-        sc.sim.project.activeItem = null;
-        return arg(request());
-      },
-      'NO_COMP',
-      'No active composition. Open the composition in the Timeline panel (click its tab) and try again.',
-    ],
     [
       'a read-only project',
       (sc) => {
@@ -266,16 +255,16 @@ describe('importResult errors', () => {
       'After Effects cannot import "<dir>/render/out.xyz" as footage. Render as PNG or ProRes 4444.',
     ],
     [
-      'a layer index out of range',
-      () => arg(request({ stillLayer: 9 })),
-      'NOT_FOUND',
-      'Expected a layer index from 1 to 3 for the portrait layer in "Shot 010" but received 9.',
+      'a layer id that is not one',
+      () => arg(request({ stillLayerId: 0 })),
+      'BAD_ARGUMENT',
+      'Expected a whole number of at least 1 for stillLayerId but received 0.',
     ],
     [
       'a layer id that is gone',
       () => arg(request({ stillLayerId: 999 })),
       'NOT_FOUND',
-      'No layer with id 999 for the portrait layer in "Shot 010". Select it again.',
+      'The portrait layer (layer id 999) is no longer in the project: it was deleted, or another project is open. Select it again (Use selected) and try again.',
     ],
     [
       'a decimal frame rate',
@@ -297,10 +286,7 @@ describe('importResult errors', () => {
     ],
     [
       'a camera as the portrait',
-      (sc) => {
-        sc.sim.addLayer(sc.comp, 'camera', { name: 'Cam' });
-        return arg(request());
-      },
+      (sc) => arg(request({ stillLayerId: sc.sim.addLayer(sc.comp, 'camera', { name: 'Cam' }).id })),
       'WRONG_SELECTION',
       'Layer "Cam" cannot hold a result. Choose the portrait image layer.',
     ],

@@ -20,7 +20,8 @@ export function makeScene(options: SimOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'reenact-host-'));
   dirs.push(dir);
   process.env.REENACT_SIM_TEMP = dir;
-  const sim = createAeSim({ sequenceFps: 30, ...options });
+  // The artist followed the README: scripts may write files (AE ships with that off; tests of that case say so).
+  const sim = createAeSim({ sequenceFps: 30, scriptsCanWriteFiles: true, ...options });
   const host = loadHost(sim);
   const stillFile = join(dir, 'headshot.png');
   writePng(stillFile, 64, 64);
@@ -32,7 +33,7 @@ export function makeScene(options: SimOptions = {}) {
   const bg = sim.addLayer(comp, sim.addSolid('BG', 1920, 1080));
   const take = sim.addLayer(comp, takeItem, { startTime: 1.5 });
   const still = sim.addLayer(comp, stillItem);
-  sim.project.activeItem = comp;
+  sim.openComp(comp);
   return { dir, sim, host, comp, still, take, bg, stillItem, takeItem, stillFile, takeFile };
 }
 

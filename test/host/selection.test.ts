@@ -42,6 +42,8 @@ describe('getSelection', () => {
       height: 64,
       sourceFps: null,
       sourceDuration: null,
+      layerRange: null,
+      frameAtTime: null,
       inPoint: 0,
       outPoint: 20,
       startTime: 0,
@@ -62,6 +64,8 @@ describe('getSelection', () => {
       startTime: 1.5,
       inPoint: 1.5,
       needsExport: false,
+      layerRange: { start: 0, end: 360 },
+      frameAtTime: 0,
     });
     expect(v.layers[1].sourceDuration).toBeCloseTo(361 / (30000 / 1001), 9);
   });
@@ -98,7 +102,7 @@ describe('getSelection', () => {
   });
 
   it('fails with NO_COMP when no composition is active', () => {
-    s.sim.project.activeItem = s.stillItem;
+    s.sim.selectInProject(s.stillItem);
     expect(s.host.call('reenact.getSelection()')).toEqual({
       ok: false,
       error: {
@@ -106,7 +110,7 @@ describe('getSelection', () => {
         message: 'No active composition. Open the composition in the Timeline panel (click its tab) and try again.',
       },
     });
-    s.sim.project.activeItem = null;
+    s.sim.selectInProject(s.comp, s.stillItem); // several items selected: activeItem is null
     expect(s.host.call('reenact.getSelection()').ok).toBe(false);
   });
 
@@ -252,8 +256,7 @@ describe('listBatchLayers', () => {
   it('uses comps selected in the Project panel and skips those without a pair', () => {
     const other = s.sim.addComp({ name: 'Shot 020' });
     s.sim.addLayer(other, s.stillItem);
-    s.sim.project.activeItem = null;
-    s.sim.project.selectedItems = [s.comp, other, s.stillItem];
+    s.sim.selectInProject(s.comp, other, s.stillItem);
     const v = s.host.value<BatchLayersResult>('reenact.listBatchLayers()');
     expect(v.entries.map((e) => [e.comp.name, e.portrait.name, e.performance.name])).toEqual([
       ['Shot 010', 'headshot.png', 'take_03.mov'],
@@ -267,7 +270,7 @@ describe('listBatchLayers', () => {
   });
 
   it('fails when there is nothing to queue, and when counts cannot be paired', () => {
-    s.sim.project.activeItem = null;
+    s.sim.openComp(null);
     expect(s.host.call('reenact.listBatchLayers()')).toEqual({
       ok: false,
       error: {
@@ -275,7 +278,7 @@ describe('listBatchLayers', () => {
         message: 'Nothing to queue. Select layers in the active comp, or comps in the Project panel, then try again.',
       },
     });
-    s.sim.project.activeItem = s.comp;
+    s.sim.openComp(s.comp);
     s.still.selected = true;
     s.sim.addLayer(s.comp, s.stillItem, { name: 'B', selected: true });
     s.take.selected = true;
@@ -287,5 +290,98 @@ describe('listBatchLayers', () => {
       message:
         'Cannot pair 2 portraits with 3 performance clips. Select one portrait with several clips, one clip with several portraits, or equal numbers (paired in the order you selected them).',
     });
+  });
+});
+
+// The host is the one place comp time maps to clip frames (20-describe.jsx); the panel shows and sends what it says.
+describe('comp time ↔ clip frames (describeLayer)', () => {
+  type Row = {
+    layer: { startTime: number; stretch: number; inPoint?: number; outPoint?: number; timeRemap?: boolean };
+    time: number;
+    workArea: [number, number];
+    expected: Pick<LayerInfo, 'range' | 'layerRange' | 'frameAtTime'>;
+  };
+  // The 29.97 fps take has 361 frames (12.045 s).
+  const rows: [string, Row][] = [
+    [
+      'plain',
+      {
+        layer: { startTime: 1.5, stretch: 100 },
+        time: 2,
+        workArea: [0, 20],
+        expected: { range: { start: 0, end: 360 }, layerRange: { start: 0, end: 360 }, frameAtTime: 14 },
+      },
+    ],
+    [
+      'stretched 200 %',
+      {
+        layer: { startTime: 1, stretch: 200 },
+        time: 2,
+        workArea: [2, 1],
+        expected: { range: { start: 15, end: 29 }, layerRange: { start: 0, end: 360 }, frameAtTime: 14 },
+      },
+    ],
+    [
+      'sped up 50 %',
+      {
+        layer: { startTime: 0, stretch: 50 },
+        time: 1,
+        workArea: [1, 0.5],
+        expected: { range: { start: 60, end: 89 }, layerRange: { start: 0, end: 360 }, frameAtTime: 59 },
+      },
+    ],
+    [
+      'reversed (frame 0 at the right end)',
+      {
+        layer: { startTime: 14, stretch: -100 },
+        time: 13,
+        workArea: [12, 1],
+        expected: { range: { start: 30, end: 59 }, layerRange: { start: 0, end: 360 }, frameAtTime: 29 },
+      },
+    ],
+    [
+      'trimmed in and out',
+      {
+        layer: { startTime: 1.5, stretch: 100, inPoint: 2.5, outPoint: 4 },
+        time: 3,
+        workArea: [0, 20],
+        expected: { range: { start: 0, end: 360 }, layerRange: { start: 30, end: 74 }, frameAtTime: 44 },
+      },
+    ],
+    [
+      'work area past the clip, time after it',
+      {
+        layer: { startTime: 1.5, stretch: 100 },
+        time: 19,
+        workArea: [15, 5],
+        expected: { range: null, layerRange: { start: 0, end: 360 }, frameAtTime: 360 },
+      },
+    ],
+    [
+      'time-remapped',
+      {
+        layer: { startTime: 1.5, stretch: 100, timeRemap: true },
+        time: 0,
+        workArea: [0, 20],
+        expected: { range: null, layerRange: null, frameAtTime: 0 },
+      },
+    ],
+  ];
+  it.each(rows)('%s', (_what, row) => {
+    const s = makeScene();
+    const take = s.sim.addLayer(s.comp, s.takeItem, {
+      startTime: row.layer.startTime,
+      stretch: row.layer.stretch,
+    }) as SimAVLayer;
+    if (row.layer.inPoint !== undefined) take.inPoint = row.layer.inPoint;
+    if (row.layer.outPoint !== undefined) take.outPoint = row.layer.outPoint;
+    take.timeRemapEnabled = !!row.layer.timeRemap;
+    s.comp.time = row.time;
+    [s.comp.workAreaStart, s.comp.workAreaDuration] = row.workArea;
+    s.sim.openComp(null); // describeLayer needs no open comp
+    const v = s.host.value<{ layer: LayerInfo }>(`reenact.describeLayer(${take.id})`);
+    expect({ range: v.layer.range, layerRange: v.layer.layerRange, frameAtTime: v.layer.frameAtTime }).toEqual(
+      row.expected,
+    );
   });
 });

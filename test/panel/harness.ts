@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import vm from 'node:vm';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildPanel, PANEL_DIST } from '../../scripts/build-panel.js';
 import { DRIVING, PORTRAIT } from '../helpers/media.js';
@@ -24,7 +23,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** A shot: 29.97 comp, the astronaut still on top, the 20 fps talking clip below it, project saved in `dir`. */
 export function makeShot(dir: string, options: { asyncSaves?: boolean } = {}) {
   process.env.REENACT_SIM_TEMP = dir;
-  const sim = createAeSim({ sequenceFps: 30, asyncSaves: options.asyncSaves });
+  const sim = createAeSim({ sequenceFps: 30, asyncSaves: options.asyncSaves, scriptsCanWriteFiles: true });
   const host = loadHost(sim);
   sim.declareMovie(DRIVING, { width: 320, height: 400, fps: 20, frames: 345 });
   const comp = sim.addComp({ name: 'Shot 010', width: 1920, height: 1080, fps: 30000 / 1001, duration: 20 });
@@ -34,9 +33,9 @@ export function makeShot(dir: string, options: { asyncSaves?: boolean } = {}) {
   const still = sim.addLayer(comp, stillItem);
   comp.workAreaStart = 0;
   comp.workAreaDuration = 0.5; // clip frames 0–9 at 20 fps: a short real render
-  sim.project.activeItem = comp;
+  sim.openComp(comp);
   sim.project.file = new sim.classes.File(path.join(dir, 'shot.aep'));
-  return { sim, host, comp, still, take, stillItem, takeItem };
+  return { dir, sim, host, comp, still, take, stillItem, takeItem };
 }
 export type Shot = ReturnType<typeof makeShot>;
 
@@ -158,11 +157,7 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
   await page.exposeFunction('__hostEval', async (script: string) => {
     calls.push(script);
     if (o.hostDelayMs) await new Promise((r) => setTimeout(r, o.hostDelayMs));
-    try {
-      return String(vm.runInContext(script, o.shot.host.context, { filename: 'evalScript' }));
-    } catch {
-      return 'EvalScript error.';
-    }
+    return o.shot.host.evalScript(script);
   });
   await page.exposeFunction('__nodeFs', (op: string, p: string) => {
     try {
@@ -170,6 +165,7 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
       if (op === 'readBytes') return { value: readFileSync(p).toString('base64') };
       if (op === 'stat') return { value: statSync(p).isFile() };
       if (op === 'readdir') return { value: readdirSync(p) };
+      if (op === 'mkdir') return { value: mkdirSync(p, { recursive: true }) ?? null };
     } catch (e) {
       return { err: (e as Error).message };
     }
@@ -200,7 +196,7 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
     return child.pid ?? 0;
   });
   await page.addInitScript(
-    ({ ext, env, home, settings }) => {
+    ({ ext, env, home, tmp, settings }) => {
       type Fn = (...a: unknown[]) => void;
       const w = window as unknown as Record<string, unknown> & {
         __hostEval(s: string): Promise<string>;
@@ -243,8 +239,9 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
               : fsOp('readFile', p, cb as Fn),
           stat: (p: string, cb: Fn) => fsOp('stat', p, cb, (v) => ({ isFile: () => v })),
           readdir: (p: string, cb: Fn) => fsOp('readdir', p, cb),
+          mkdir: (p: string, _o: unknown, cb: Fn) => fsOp('mkdir', p, cb),
         },
-        os: { homedir: () => home },
+        os: { homedir: () => home, tmpdir: () => tmp },
         child_process: {
           execFile: (f: string, a: string[], _o: unknown, cb: Fn) =>
             void w.__nodeExec(f, a).then((r) => (r.err !== undefined ? cb(new Error(r.err), '') : cb(null, r.value))),
@@ -269,7 +266,7 @@ export async function openPanel(browser: Browser, url: string, o: OpenOptions): 
       };
       w.cep_node = { require: (name: string) => modules[name], process: { platform: 'linux', env } };
     },
-    { ext: ROOT, env: o.env, home: os.homedir(), settings: o.settings },
+    { ext: ROOT, env: o.env, home: os.homedir(), tmp: o.shot.dir, settings: o.settings },
   );
   await page.goto(url);
   return {

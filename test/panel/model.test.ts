@@ -1,4 +1,4 @@
-// The panel's pure logic: clip frames under comp times, ranges, the default folder, the job spec, the import
+// The panel's pure logic: ranges (from the host's clip frames), the default folder, the job spec, the import
 // request, face merging, progress text, and the evalScript wrapper's call text and envelope handling.
 import { describe, expect, it } from 'vitest';
 import type { LayerInfo } from '../../bridge/src/api/host.js';
@@ -7,16 +7,16 @@ import { callSource, evalRaw, HostError, parseReply } from '../../panel/src/cep.
 import {
   buildSpec,
   chooseRange,
-  clipFrameAt,
   drivingFaces,
   firstOutputFile,
   importRequest,
-  layerRange,
   outputFolder,
   progressText,
   timecode,
 } from '../../panel/src/model.js';
 import { DEFAULT_SETTINGS, parseSettings } from '../../panel/src/settings.js';
+import { createAeSim } from '../host/ae-sim.js';
+import { EVAL_SCRIPT_ERROR, loadHost } from '../host/host-realm.js';
 
 const take = {
   id: 5,
@@ -30,21 +30,17 @@ const take = {
   outPoint: 4,
   stretch: 100,
   range: { start: 0, end: 89 },
+  layerRange: { start: 15, end: 74 },
+  frameAtTime: 0,
 } as LayerInfo;
 
-describe('frames and ranges', () => {
-  it('maps comp times to clip frames of a layer that starts late', () => {
-    expect(clipFrameAt(take, 1.5)).toBe(0);
-    expect(clipFrameAt(take, 2.5)).toBe(29);
-    expect(clipFrameAt(take, 0)).toBe(0);
-    expect(clipFrameAt(take, 100)).toBe(360);
-    expect(clipFrameAt({ ...take, stretch: 200 }, 2.5)).toBe(14);
-  });
-
-  it('chooses the work area, the layer span or a custom range', () => {
+describe('ranges', () => {
+  it('chooses the work area, the layer span (both as the host mapped them) or a custom range', () => {
     expect(chooseRange('workarea', take, { start: 0, end: 0 })).toEqual({ start: 0, end: 89 });
-    expect(layerRange(take)).toEqual({ start: 15, end: 74 });
     expect(chooseRange('layer', take, { start: 0, end: 0 })).toEqual({ start: 15, end: 74 });
+    expect(() => chooseRange('layer', { ...take, layerRange: null }, { start: 0, end: 0 })).toThrow(
+      'The frames of "take_03.mov" do not follow its layer (time remapping). Pick Range ▸ Custom and enter clip frames.',
+    );
     expect(chooseRange('custom', take, { start: 10, end: 20 })).toEqual({ start: 10, end: 20 });
     expect(() => chooseRange('custom', take, { start: 20, end: 400 })).toThrow(
       'Expected a custom range within frames 0–360 of "take_03.mov" with start ≤ end but received 20–400.',
@@ -161,6 +157,23 @@ describe('evalScript wrapper', () => {
     expect(callSource('importResult', [{ file: 'C:\\a "b".png' }])).toBe(
       'reenact.importResult("{\\"file\\":\\"C:\\\\\\\\a \\\\\\"b\\\\\\".png\\"}")',
     );
+  });
+
+  it('escapes U+2028 and U+2029, which end a line in ExtendScript (ES3) and would break the call', () => {
+    // A path may hold them (file names are Unicode); JSON.stringify leaves them raw.
+    const odd = '/renders/a\u2028b\u2029c';
+    const script = callSource('describeLayer', [odd]);
+    expect(script).toBe('reenact.describeLayer("/renders/a\\u2028b\\u2029c")');
+    const host = loadHost(createAeSim());
+    expect(JSON.parse(host.evalScript(script))).toEqual({
+      ok: false,
+      error: {
+        code: 'BAD_ARGUMENT',
+        message: `Expected a number for layer id but received "${odd}".`,
+      },
+    });
+    const nested = callSource('importResult', [{ file: odd }]);
+    expect(host.evalScript(nested)).not.toBe(EVAL_SCRIPT_ERROR);
   });
 
   it('turns envelopes into values or HostErrors', () => {

@@ -2,12 +2,13 @@
 // use selection → faces → render a short real clip → progress → import; AE-native controls → Update; cancel;
 // bridge not running (the panel starts it), a refused token, no selection, wrong selection, theme change.
 // Screenshots of the main states go to test-artifacts/panel/ (280 px and 720 px wide).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportRequest } from '../../bridge/src/api/host.js';
-import type { SimGroup, SimLayer, SimProperty } from '../host/ae-sim.js';
+import type { SimAVLayer, SimFootage, SimGroup, SimLayer, SimProperty } from '../host/ae-sim.js';
 import { CHROMIUM, makeShot, openPanel, type PanelPage, type Rig, shoot, startRig, tempRoot } from './harness.js';
 
 const canRun = existsSync(CHROMIUM);
@@ -164,13 +165,66 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
         [
           "(function(){var f=app.project.file;return f?f.fsName:'';})()",
           'reenact.addControls',
-          'reenact.getSelection',
+          'reenact.describeLayer',
           'reenact.importResult',
           'reenact.pickInputs',
           'reenact.readNeutralMarker',
           'reenact.sampleControls',
         ].sort(),
       );
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('imports into the original comp, on the right layer, aligned and stretched, after the artist moved on mid-render', async () => {
+    // #16 acceptance: select → render → open another comp and reorder layers while it runs → import.
+    const dir = tempRoot('reenact-shot-');
+    const shot = makeShot(dir);
+    shot.take.remove();
+    const take = shot.sim.addLayer(shot.comp, shot.takeItem, { startTime: 0.5, stretch: 200 }) as SimAVLayer;
+    shot.sim.reorder(take, 2); // portrait 1, take 2
+    shot.comp.workAreaStart = 0.5;
+    shot.comp.workAreaDuration = 2; // 2 s of a 20 fps clip at 200 %: clip frames 0–19
+    const other = shot.sim.addComp({ name: 'Shot 020' });
+    const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
+    const { page } = p;
+    try {
+      await page.waitForSelector('#status[data-state="ready"]');
+      shot.still.selected = true;
+      take.selected = true;
+      await page.click('#portrait-use');
+      await page.waitForSelector('#faces-source .chip[aria-checked="true"]', { timeout: 30_000 });
+      await page.click('#animate');
+      await page.waitForSelector('#progress:not([hidden])');
+      // While it renders: another comp in front, the timeline reordered, a layer added on top.
+      shot.sim.openComp(other);
+      shot.sim.reorder(take, 1);
+      shot.sim.addLayer(shot.comp, 'text', { name: 'Title' });
+      const callsAtSwitch = p.calls.length;
+      await page.waitForSelector('#result:not([hidden])', { timeout: 45_000 });
+      expect(imports(p)).toHaveLength(1);
+      expect(p.calls.findIndex((c) => c.startsWith('reenact.importResult('))).toBeGreaterThanOrEqual(callsAtSwitch);
+      expect(imports(p)[0]).toMatchObject({ stillLayerId: shot.still.id, drivingLayerId: take.id, firstFrame: 0 });
+
+      const names = shot.comp.layerList.map((l: SimLayer) => l.name);
+      expect(names).toEqual([
+        'Title',
+        'driving-talk.mp4',
+        'portrait-astronaut.png (reenact)',
+        'portrait-astronaut.png',
+      ]);
+      expect(other.layerList).toEqual([]);
+      const result = shot.comp.layerList[2] as SimAVLayer;
+      expect(await page.textContent('#result-text')).toBe(
+        'Placed "portrait-astronaut.png (reenact)" above "portrait-astronaut.png" (layer 3, 20 frames).',
+      );
+      // Output frame k shows clip frame k, which the take shows at 0.5 + k / 20 s × 200 %.
+      expect(result.stretch).toBe(200);
+      expect(result.startTime).toBeCloseTo(0.5, 9);
+      expect((result.source as SimFootage).frameRate).toBe(20);
+      const pos = (l: SimAVLayer) => (l.transform.property('ADBE Position') as SimProperty).valueAtTime(0, false);
+      expect(pos(result)).toEqual(pos(shot.still as SimAVLayer));
     } finally {
       await p.close();
     }
@@ -278,13 +332,20 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
     const title = shot.sim.addLayer(shot.comp, 'text', { name: 'Title' });
     const p = await openPanel(browser, panelUrl, { shot, width: 280, env });
     const { page } = p;
+    const exports = () => p.calls.filter((c) => c.startsWith('reenact.exportStill('));
     try {
       await page.waitForSelector('#status[data-state="ready"]');
       title.selected = true;
       shot.take.selected = true;
       await page.click('#portrait-use');
       await expect.poll(() => shot.sim.state.pendingSaves.length).toBe(1);
+      // Use selected again while AE is still writing the PNG (or the bridge connecting starts a second face scan):
+      // both ask for the same portrait, and there is still one export (#16 item 10: it once made two).
+      await page.click('#portrait-use');
+      await expect.poll(() => p.calls.filter((c) => c === 'reenact.pickInputs()').length).toBe(2);
       await new Promise((r) => setTimeout(r, 300));
+      expect(shot.sim.state.pendingSaves).toHaveLength(1);
+      expect(exports()).toHaveLength(1);
       expect(await page.textContent('#faces-message')).toBe('Looking for faces…');
       shot.sim.flushSaves();
       await expect
@@ -292,8 +353,19 @@ describe.skipIf(!canRun)('panel in headless Chromium', () => {
         .toBe(
           'No face found in "Title". Use a portrait where the face is clearly visible, facing the camera, at least about 100 px tall.',
         );
-      expect(p.calls.filter((c) => c.startsWith('reenact.exportStill('))).toEqual(['reenact.exportStill(1,null)']);
+      // By layer id, into a folder the panel's Node made (ExtendScript may not create folders).
+      expect(exports()).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^reenact\\.exportStill\\(${title.id},null,"${shot.dir}/reenact/stills/still_${title.id}_\\d+\\.png"\\)$`,
+          ),
+        ),
+      ]);
       expect(shot.sim.state.savedFrames).toHaveLength(1);
+      // The bridge read a straight-colour copy: AE's premultiplied edge (64 at alpha 128) is 128 again.
+      const stills = path.join(process.env.REENACT_CACHE_DIR as string, 'stills');
+      const copies = readdirSync(stills).map((f) => PNG.sync.read(readFileSync(path.join(stills, f))));
+      expect(copies.map((png) => [...png.data.subarray(0, 4)])).toContainEqual([128, 128, 128, 128]);
       expect(await page.textContent('#portrait-meta')).toBe('1920×1080 · text layer, rendered as a still');
       expect(await page.isDisabled('#animate')).toBe(true);
       await shoot(page, 'narrow-10-no-face');

@@ -5,7 +5,9 @@
  * The panel imports it with `import type` and turns `{ok:false}` envelopes into a typed HostError.
  *
  * Every call is made as `evalScript('reenact.<name>(<args>)')` and answers a JSON string of `HostEnvelope<T>`.
- * Times are seconds in comp time unless a name says otherwise; layer indices are AE's 1-based stacking order.
+ * Times are seconds in comp time unless a name says otherwise. Calls name layers by id (LayerInfo.id, AE 22.0's
+ * Layer.id): ids survive reordering and reach a layer whichever comp is open; indices are AE's 1-based stacking
+ * order at the time of the answer, for messages only.
  */
 import type { FrameControls } from '../engines/controls.js';
 import type { Rational } from '../util/rational.js';
@@ -22,6 +24,7 @@ export type HostErrorCode =
   | 'BAD_ARGUMENT' // an argument of the wrong type or form (a bug in the caller)
   | 'IMPORT_FAILED' // AE refused to import the render
   | 'EXPORT_FAILED' // the still's PNG could not be written
+  | 'NOT_ALLOWED' // AE does not let scripts write files (Allow Scripts to Write Files and Access Network is off)
   | 'INTERNAL'; // AE threw something unexpected (message carries AE's text and the script line)
 
 export interface HostErrorInfo {
@@ -35,6 +38,7 @@ export type LayerKind =
   | 'still' // a still image file
   | 'video' // a movie file
   | 'sequence' // an image sequence
+  | 'audio' // footage without video (a sound file): never a portrait or a performance
   | 'solid'
   | 'comp' // a precomp
   | 'text'
@@ -92,7 +96,12 @@ export interface LayerInfo {
   transform: LayerTransform;
   /** Why the layer cannot be used, if it cannot. */
   problem: HostErrorInfo | null;
-  /** Performance layers from pickInputs/listBatchLayers: clip frames the work area shows (inclusive). */
+  /** Clip frames shown between the layer's in and out points (inclusive), stretch and reversal included; null for
+   * stills, non-footage and time-remapped layers. */
+  layerRange: { start: number; end: number } | null;
+  /** The clip frame shown at its comp's current time (clamped to the clip); null for stills and non-footage. */
+  frameAtTime: number | null;
+  /** Performance layers from pickInputs/listBatchLayers/describeLayer: clip frames the work area shows (inclusive). */
   range?: { start: number; end: number } | null;
 }
 
@@ -127,12 +136,32 @@ export interface BatchLayersResult {
   skipped: { name: string; reason: string }[];
 }
 
-/** `reenact.exportStill(layerIndex, time?, outPath?)`: PNG of one layer at `time` (default: current time). */
+/** `reenact.describeLayer(layerId)`: one layer wherever it is, with its comp (for frameAtTime's time). */
+export interface DescribeLayerResult {
+  comp: CompInfo;
+  layer: LayerInfo;
+}
+
+/** A rectangle in a layer's own coordinates (AVLayer.sourceRectAtTime). */
+export interface LayerRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * `reenact.exportStill(layerId, time | null, outPath)`: PNG of what one layer draws at `time` (default: its comp's
+ * current time, or the layer's in point when it is not shown then), into `outPath`, whose folder must exist.
+ */
 export interface ExportStillResult {
   file: string;
   width: number;
   height: number;
+  /** Comp time rendered. */
   time: number;
+  /** What the PNG shows, in the layer's coordinates: pass it on as ImportRequest.portraitRect. */
+  rect: LayerRect;
   /**
    * False when AE had not finished writing the PNG when the call returned (saveFrameToPng renders in the
    * background in recent AE): wait until the file is a complete PNG (see png-ready.ts) before reading it.
@@ -148,14 +177,14 @@ export interface ImportRequest {
   /** Output rate as a rational string ("30000/1001") or object; conformed exactly on the footage. */
   fps: string | Rational;
   /**
-   * Layer index of the portrait in the active comp: the result goes directly above it. Passing an earlier result
-   * layer means that result's portrait. Give `stillLayerId` (LayerInfo.id) instead when indices may have shifted.
+   * Layer id of the portrait: the result goes directly above it, in its comp (whichever comp is open). Passing an
+   * earlier result layer means that result's portrait.
    */
-  stillLayer?: number;
-  stillLayerId?: number;
-  /** Layer index (or id) of the performance: the result starts where it shows driving frame `firstFrame`. */
-  drivingLayer?: number | null;
+  stillLayerId: number;
+  /** Layer id of the performance: the result starts where it shows driving frame `firstFrame`, at its stretch. */
   drivingLayerId?: number | null;
+  /** The part of the portrait the render was made from (ExportStillResult.rect); default: the whole layer. */
+  portraitRect?: LayerRect;
   /** Driving clip frame shown by output frame 0 (Manifest.frames[0].sourceIndex). Default 0. */
   firstFrame?: number;
   /** Explicit comp time of output frame 0; overrides the alignment to drivingLayer. */
@@ -177,7 +206,7 @@ export interface ImportResult {
   warnings: string[];
 }
 
-/** `reenact.addControls(layerIndex)`: names of the Expression Controls added now and already present. */
+/** `reenact.addControls(layerId)`: names of the Expression Controls added now and already present. */
 export interface AddControlsResult {
   layer: number;
   added: string[];
@@ -185,8 +214,9 @@ export interface AddControlsResult {
 }
 
 /**
- * `reenact.sampleControls(layerIndex, startTime|null, frameCount, fpsNum, fpsDen)`: every control once per output
- * frame k at comp time startTime + k·fpsDen/fpsNum (startTime null: the layer's start), expressions evaluated.
+ * `reenact.sampleControls(layerId, startTime|null, frameCount, fpsNum, fpsDen)`: every control once per output
+ * frame k at comp time startTime + k·fpsDen/fpsNum·stretch/100 (startTime null: the layer's start; stretch: the
+ * layer's), expressions evaluated.
  * `curves` has the shape of ControlCurvesSchema (bridge/src/pipeline/spec.ts).
  */
 export interface SampleControlsResult {
@@ -196,7 +226,7 @@ export interface SampleControlsResult {
   warnings: string[];
 }
 
-/** `reenact.readNeutralMarker(layerIndex)`: the "reenact neutral" layer marker, or null when there is none. */
+/** `reenact.readNeutralMarker(layerId)`: the "reenact neutral" layer marker, or null when there is none. */
 export interface NeutralMarkerResult {
   /** Comp time of the marker. */
   time: number;
@@ -221,21 +251,22 @@ export interface HostApi {
   getSelection(): SelectionResult;
   pickInputs(): PickInputsResult;
   listBatchLayers(): BatchLayersResult;
-  exportStill(layerIndex: number, time?: number | null, outPath?: string): ExportStillResult;
+  describeLayer(layerId: number): DescribeLayerResult;
+  exportStill(layerId: number, time: number | null, outPath: string): ExportStillResult;
   /** Removes temp comps of finished exports; AE also runs it on a timer while exports are pending. */
   finishExports(): { pending: number };
   importResult(request: ImportRequest): ImportResult;
-  addControls(layerIndex: number): AddControlsResult;
+  addControls(layerId: number): AddControlsResult;
   sampleControls(
-    layerIndex: number,
+    layerId: number,
     startTime: number | null,
     frameCount: number,
     fpsNum: number,
     fpsDen: number,
   ): SampleControlsResult;
-  readNeutralMarker(layerIndex: number): NeutralMarkerResult | null;
+  readNeutralMarker(layerId: number): NeutralMarkerResult | null;
   /** Moves (or adds) the one "reenact neutral" marker to `time` (default: current time), in one undo group. */
-  setNeutralMarker(layerIndex: number, time?: number | null): NeutralMarkerResult;
+  setNeutralMarker(layerId: number, time?: number | null): NeutralMarkerResult;
 }
 
 /** The Expression Controls addControls creates (name in AE → FrameControls field or the job's smoothing). */

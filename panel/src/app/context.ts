@@ -4,7 +4,7 @@
  * the status line). PanelApp (../app.ts) implements it.
  */
 import { BridgeApiError } from '../../../bridge/src/api/client.js';
-import type { CompInfo, ImportResult, LayerInfo } from '../../../bridge/src/api/host.js';
+import type { CompInfo, ImportResult, LayerInfo, LayerRect } from '../../../bridge/src/api/host.js';
 import type { CreateJobRequest, EngineAvailability, FaceThumb, JobSummary } from '../../../bridge/src/api/schema.js';
 import type { Manifest } from '../../../bridge/src/pipeline/spec.js';
 import { HostError } from '../cep.js';
@@ -21,22 +21,26 @@ import type { Slots } from './slots.js';
 export const PORTRAIT_KINDS = ['still', 'comp', 'text', 'shape', 'video'];
 export const PERFORMANCE_KINDS = ['video', 'sequence'];
 
+/** The layers a render is made from, and the part of the portrait its file shows (exported text, shape, comp). */
+export interface RenderLayers {
+  portrait: LayerInfo;
+  performance: LayerInfo;
+  /** ExportStillResult.rect when the portrait was exported; null for a plain image file. */
+  portraitRect: LayerRect | null;
+}
+
 /** A render this panel imported: what the controls' Update re-runs. */
-export interface Result {
+export interface Result extends RenderLayers {
   import: ImportResult;
   manifestPath: string;
   manifest: Manifest;
   spec: CreateJobRequest;
-  portrait: LayerInfo;
-  performance: LayerInfo | null;
 }
 
 /** The job whose progress the panel shows (and imports when it is done). */
-export interface FollowedJob {
+export interface FollowedJob extends RenderLayers {
   id: string;
   unsubscribe(): void;
-  portrait: LayerInfo;
-  performance: LayerInfo;
   spec: CreateJobRequest;
   update: boolean;
 }

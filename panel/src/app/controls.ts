@@ -2,7 +2,6 @@
  * The AE-native controls (issue 11): "Add controls" puts reenact's Expression Controls on the imported result, and
  * "Update" samples them once per output frame and renders again into the same folder (only changed frames).
  */
-import type { LayerInfo } from '../../../bridge/src/api/host.js';
 import type { CreateJobRequest } from '../../../bridge/src/api/schema.js';
 import { callHost } from '../cep.js';
 import { $ } from '../dom.js';
@@ -20,7 +19,7 @@ export class Controls {
     const r = this.ctx.s.result;
     if (!r) return;
     try {
-      const added = await callHost('addControls', r.import.layer);
+      const added = await callHost('addControls', r.import.layerId);
       this.ctx.jobMessage(
         added.added.length
           ? `Added ${added.added.length} controls to "${r.import.name}". Keyframe them in the Effect Controls panel, then click Update.`
@@ -41,10 +40,14 @@ export class Controls {
     this.ctx.render();
     try {
       const [num, den] = r.manifest.fps.split('/').map(Number);
-      const sampled = await callHost('sampleControls', r.import.layer, null, r.manifest.frameCount, num, den || 1);
+      const sampled = await callHost('sampleControls', r.import.layerId, null, r.manifest.frameCount, num, den || 1);
       const spec: CreateJobRequest = { ...r.spec, curves: sampled.curves, smoothing: sampled.smoothing };
       if (sampled.warnings.length) this.ctx.jobMessage(sampled.warnings.join(' '), 'warn');
-      await sections.runs.run(spec, r.portrait, r.performance as LayerInfo, true);
+      await sections.runs.run(
+        spec,
+        { portrait: r.portrait, performance: r.performance, portraitRect: r.portraitRect },
+        true,
+      );
     } catch (err) {
       this.ctx.jobMessage(say(err));
       s.busy = false;

@@ -7,7 +7,7 @@ import type { CreateJobRequest, JobSummary } from '../../../bridge/src/api/schem
 import { $ } from '../dom.js';
 import { type JobAction, renderJobs } from '../jobs.js';
 import { revealFolder } from '../launch.js';
-import { type PanelContext, say } from './context.js';
+import { type PanelContext, type RenderLayers, say } from './context.js';
 
 /** A layer known only by what the panel remembered (id and name): enough to import by id. */
 const remembered = (id: number, name: string) => ({ id, name }) as LayerInfo;
@@ -39,8 +39,11 @@ export class Recent {
     sections.runs.follow(
       active.id,
       active.spec as CreateJobRequest,
-      remembered(m.portraitId, m.portraitName),
-      remembered(m.performanceId ?? 0, m.performanceName),
+      {
+        portrait: remembered(m.portraitId, m.portraitName),
+        performance: remembered(m.performanceId ?? 0, m.performanceName),
+        portraitRect: m.portraitRect ?? null,
+      },
       false,
     );
   }
@@ -54,7 +57,7 @@ export class Recent {
       if (action === 'rerun') {
         const layers = this.layersOf(job);
         s.busy = true;
-        await sections.runs.run(job.spec as CreateJobRequest, layers.portrait, layers.performance, false);
+        await sections.runs.run(job.spec as CreateJobRequest, layers, false);
       }
       if (action === 'reimport') {
         const detail = await conn.client.getJob(job.id);
@@ -74,18 +77,20 @@ export class Recent {
   }
 
   /** The layers a job was made from: remembered ids, else the current slots. */
-  private layersOf(job: JobSummary): { portrait: LayerInfo; performance: LayerInfo } {
+  private layersOf(job: JobSummary): RenderLayers {
     const m = this.ctx.meta[job.id];
     const { portrait, performance } = this.ctx.s;
+    const portraitRect = m?.portraitRect ?? null;
     if (m && portrait?.id === m.portraitId && performance && performance.id === m.performanceId)
-      return { portrait, performance };
+      return { portrait, performance, portraitRect };
     if (m) {
       return {
         portrait: remembered(m.portraitId, m.portraitName),
         performance: remembered(m.performanceId ?? 0, m.performanceName),
+        portraitRect,
       };
     }
-    if (portrait && performance) return { portrait, performance };
+    if (portrait && performance) return { portrait, performance, portraitRect: null };
     throw new Error('Select the portrait and performance this render belongs to (Use selected), then try again.');
   }
 }

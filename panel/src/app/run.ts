@@ -4,7 +4,6 @@
  * Replace when the output folder holds another render of the same layers.
  */
 import { BridgeApiError } from '../../../bridge/src/api/client.js';
-import type { LayerInfo } from '../../../bridge/src/api/host.js';
 import type { CreateJobRequest } from '../../../bridge/src/api/schema.js';
 import type { JobEvent } from '../../../bridge/src/pipeline/events.js';
 import type { Manifest } from '../../../bridge/src/pipeline/spec.js';
@@ -12,7 +11,7 @@ import { callHost, projectFile } from '../cep.js';
 import { $ } from '../dom.js';
 import { saveJobMeta } from '../jobs.js';
 import { buildSpec, chooseRange, importRequest, outputFolder, progressText } from '../model.js';
-import { type FollowedJob, type PanelContext, say } from './context.js';
+import { type FollowedJob, type PanelContext, type RenderLayers, say } from './context.js';
 
 export class Runs {
   /** Warnings of the job being shown. */
@@ -46,8 +45,9 @@ export class Runs {
       }
       if (!performance.file)
         throw new Error(`Layer "${performance.name}" has no file on disk. Render it to a movie first.`);
+      const still = await sections.slots.portraitFile(portrait);
       const spec = buildSpec({
-        source: await sections.slots.portraitFile(portrait),
+        source: still.file,
         driving: performance.file,
         folder,
         settings,
@@ -56,7 +56,7 @@ export class Runs {
         sourceFace: s.faces.source_pick,
         drivingFace: s.faces.driving_pick,
       });
-      await this.run(spec, portrait, performance, false);
+      await this.run(spec, { portrait, performance, portraitRect: still.rect }, false);
     } catch (err) {
       this.ctx.jobMessage(say(err));
       s.busy = false;
@@ -65,22 +65,25 @@ export class Runs {
   }
 
   /** Creates the job on the bridge, remembers which layers it was made from, and follows it. */
-  async run(spec: CreateJobRequest, portrait: LayerInfo, performance: LayerInfo, update: boolean): Promise<void> {
+  async run(spec: CreateJobRequest, layers: RenderLayers, update: boolean): Promise<void> {
     const conn = this.ctx.s.conn;
     if (!conn) throw new Error('The bridge is not connected. Click Reconnect, then try again.');
     const { job } = await conn.client.createJob(spec);
+    const { portrait, performance, portraitRect } = layers;
     this.ctx.meta[job.id] = {
       portraitId: portrait.id,
       performanceId: performance.id,
       portraitName: portrait.name,
       performanceName: performance.name,
+      portraitRect,
     };
     saveJobMeta(this.ctx.meta);
-    this.follow(job.id, spec, portrait, performance, update);
+    this.follow(job.id, spec, layers, update);
   }
 
   /** Shows a job's progress and imports it when done (also a job started before the panel was reopened). */
-  follow(id: string, spec: CreateJobRequest, portrait: LayerInfo, performance: LayerInfo, update: boolean): void {
+  follow(id: string, spec: CreateJobRequest, layers: RenderLayers, update: boolean): void {
+    const { portrait, performance, portraitRect } = layers;
     const { s, sections } = this.ctx;
     const conn = s.conn;
     if (!conn) return;
@@ -103,7 +106,7 @@ export class Runs {
         }
       },
     });
-    s.job = { id, unsubscribe: () => sub.unsubscribe(), portrait, performance, spec, update };
+    s.job = { id, unsubscribe: () => sub.unsubscribe(), portrait, performance, portraitRect, spec, update };
     this.ctx.render();
     void sections.recent.refresh();
   }
@@ -155,11 +158,17 @@ export class Runs {
     }
   }
 
-  /** Imports a finished render above its portrait; the result is what Add controls and Update work on. */
+  /**
+   * Imports a finished render above its portrait, by layer ids, into the portrait's comp whichever comp is open now;
+   * the result is what Add controls and Update work on.
+   */
   async imported(job: FollowedJob, manifestPath: string, manifest: Manifest): Promise<void> {
     const { s, meta } = this.ctx;
     try {
-      const request = importRequest(manifestPath, manifest, job.portrait, job.performance);
+      const request = {
+        ...importRequest(manifestPath, manifest, job.portrait, job.performance),
+        ...(job.portraitRect ? { portraitRect: job.portraitRect } : {}),
+      };
       const result = await callHost('importResult', request);
       s.result = {
         import: result,
@@ -168,6 +177,7 @@ export class Runs {
         spec: job.spec,
         portrait: job.portrait,
         performance: job.performance,
+        portraitRect: job.portraitRect,
       };
       meta[job.id] = { ...meta[job.id], imported: true };
       saveJobMeta(meta);
@@ -210,7 +220,11 @@ export class Runs {
     this.ctx.jobMessage('');
     try {
       const spec = { ...job.spec, output: { ...job.spec.output, force: true } };
-      await this.run(spec, job.portrait, job.performance, false);
+      await this.run(
+        spec,
+        { portrait: job.portrait, performance: job.performance, portraitRect: job.portraitRect },
+        false,
+      );
     } catch (err) {
       this.ctx.jobMessage(say(err));
     }

@@ -3,19 +3,25 @@
  * the portrait becomes a file the bridge can read (its footage, or a PNG the host renders once), the bridge lists
  * the faces of both, and "Set to current time" picks the reference frame.
  */
-import type { LayerInfo } from '../../../bridge/src/api/host.js';
+import type { LayerInfo, LayerRect } from '../../../bridge/src/api/host.js';
 import { callHost } from '../cep.js';
 import { $, notice } from '../dom.js';
 import { renderChips } from '../faces.js';
-import { waitForPng } from '../launch.js';
-import { clipFrameAt, drivingFaces, layerSummary, timecode } from '../model.js';
+import { joinPath, waitForPng } from '../launch.js';
+import { drivingFaces, layerSummary, timecode } from '../model.js';
 import { type PanelContext, PERFORMANCE_KINDS, PORTRAIT_KINDS, say } from './context.js';
 
 type Slot = 'portrait' | 'performance';
 
+/** The portrait as the bridge reads it, and the part of the layer that file shows (null: the whole image file). */
+export interface PortraitFile {
+  file: string;
+  rect: LayerRect | null;
+}
+
 export class Slots {
-  /** Portrait file on disk (its footage file, or an exported PNG), by layer id. */
-  private readonly portraitFiles = new Map<number, string>();
+  /** The portrait file of each layer id, made once: every caller shares the one export in flight. */
+  private readonly portraitFiles = new Map<number, Promise<PortraitFile>>();
   private faceScan = 0;
 
   constructor(private readonly ctx: PanelContext) {}
@@ -69,7 +75,7 @@ export class Slots {
     s.performance = layer;
     s.referenceFrame = 'auto';
     s.referenceFrom = '';
-    void callHost('readNeutralMarker', layer.index)
+    void callHost('readNeutralMarker', layer.id)
       .then((marker) => {
         if (marker && s.performance?.id === layer.id) {
           s.referenceFrame = marker.frame;
@@ -119,19 +125,39 @@ export class Slots {
     if (!problem && s.portrait) void this.scanFaces();
   }
 
-  /** The portrait as a file the bridge can read: the footage file, or a PNG the host renders once. */
-  async portraitFile(layer: LayerInfo): Promise<string> {
-    const known = this.portraitFiles.get(layer.id);
-    if (known) return known;
-    let file = layer.file;
-    if (layer.needsExport || layer.kind === 'video' || !file) {
-      const still = await callHost('exportStill', layer.index, null);
-      // Recent AE writes the PNG after the call returns: wait for its last chunk before the bridge reads it.
-      if (!still.written && this.ctx.deps) await waitForPng(this.ctx.deps, still.file);
-      file = still.file;
+  /**
+   * The portrait as a file the bridge can read: the footage file, or a PNG the host renders once. Asked twice at
+   * once (a face scan started by the slot and another by the bridge connecting), both get the one export.
+   */
+  portraitFile(layer: LayerInfo): Promise<PortraitFile> {
+    let known = this.portraitFiles.get(layer.id);
+    if (!known) {
+      known = this.makePortraitFile(layer);
+      this.portraitFiles.set(layer.id, known);
+      // A failed export is tried again next time.
+      known.catch(() => this.portraitFiles.delete(layer.id));
     }
-    this.portraitFiles.set(layer.id, file);
-    return file;
+    return known;
+  }
+
+  private async makePortraitFile(layer: LayerInfo): Promise<PortraitFile> {
+    if (!layer.needsExport && layer.kind !== 'video' && layer.file) return { file: layer.file, rect: null };
+    const { deps, s } = this.ctx;
+    if (!deps || !s.conn) {
+      throw new Error(
+        `Layer "${layer.name}" must first be rendered to a PNG, which needs the local bridge. Click Reconnect, then try again.`,
+      );
+    }
+    // The folder is made here: ExtendScript may not create folders (Allow Scripts to Write Files is off by default).
+    const folder = joinPath(deps.platform, deps.tmpdir, 'reenact', 'stills');
+    await deps.mkdir(folder);
+    const out = joinPath(deps.platform, folder, `still_${layer.id}_${Date.now()}.png`);
+    const still = await callHost('exportStill', layer.id, null, out);
+    // Recent AE writes the PNG after the call returns: wait for its last chunk before the bridge reads it.
+    if (!still.written) await waitForPng(deps, still.file);
+    // saveFrameToPng premultiplies the colour: read a straight copy, or the edges come out dark.
+    const { file } = await s.conn.client.straightStill(still.file);
+    return { file, rect: still.rect };
   }
 
   async scanFaces(): Promise<void> {
@@ -142,7 +168,7 @@ export class Slots {
     notice(msg, 'Looking for faces…', 'info');
     $('faces').hidden = false;
     try {
-      const source = await this.portraitFile(portrait);
+      const { file: source } = await this.portraitFile(portrait);
       const driving = performance?.file && PERFORMANCE_KINDS.includes(performance.kind) ? performance.file : undefined;
       const range = performance?.range ?? undefined;
       const res = await conn.client.faces({
@@ -187,8 +213,9 @@ export class Slots {
     const perf = s.performance;
     if (!perf) return;
     try {
-      const sel = await callHost('getSelection');
-      s.referenceFrame = clipFrameAt(perf, sel.comp.time);
+      // The frame under the time indicator of the performance's own comp, as the host maps it (stretch, reversal).
+      const { layer } = await callHost('describeLayer', perf.id);
+      s.referenceFrame = layer.frameAtTime ?? 0;
       s.referenceFrom = 'time';
     } catch (err) {
       notice($('selection-message'), say(err), 'error');
