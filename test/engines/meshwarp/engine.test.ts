@@ -41,7 +41,7 @@ describe('meshwarp config', () => {
     ]);
     const [, unknown] = await message(() => parseMeshwarpConfig({ ringscale: 1.5 }));
     expect(unknown).toMatch(
-      /^Expected a known option \(ringScale, innerRingScale, .*\) for meshwarp\.ringscale but received 1\.5\.$/,
+      /^Expected a known option \(head, cameraDistance, ringScale, innerRingScale, .*\) for meshwarp\.ringscale but received 1\.5\.$/,
     );
     expect(await message(() => createMeshwarpEngine({ matteFeather: 0 }))).toEqual([
       'USAGE',
@@ -98,7 +98,7 @@ describe('meshwarp engine', () => {
   });
 
   it('uses the first face as reference when none was set, and passes motion warnings through', async () => {
-    const engine = createMeshwarpEngine({ maxRollDeg: 5 });
+    const engine = createMeshwarpEngine({ head: '2d', maxRollDeg: 5 });
     const { image, face } = astronaut();
     await engine.prepare(image, face);
     const first = await engine.render({ index: 0, time: 0, face, controls: controls() });

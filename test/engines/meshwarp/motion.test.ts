@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MESHWARP_CONFIG } from '../../../bridge/src/engines/meshwarp/config.js';
+import { parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
 import {
   computeMotion,
   lidClosure,
@@ -13,7 +13,8 @@ import { EYE_GAPS, headYawPitch } from '../../../bridge/src/face/measure.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import { astronaut, cloneFace, closeEyes, controls, moveHead, openMouth, standInFace } from './fixtures.js';
 
-const cfg = DEFAULT_MESHWARP_CONFIG;
+// computeMotion is the 2-D warp's motion model (the 3-D head's is motion3d.ts, test/engines/meshwarp/head3d.test.ts).
+const cfg = parseMeshwarpConfig({ head: '2d' });
 const DEG = Math.PI / 180;
 
 function setup(portraitFace: FaceObservation = standInFace(), ref: FaceObservation = standInFace()) {

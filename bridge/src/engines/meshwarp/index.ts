@@ -9,7 +9,7 @@ import type { FaceObservation } from '../../face/types.js';
 import type { Image } from '../../media/types.js';
 import { VERSION } from '../../version.js';
 import type { DrivingFrame, Engine, EngineInfo, RenderedFrame } from '../types.js';
-import { type MeshwarpConfig, parseMeshwarpConfig } from './config.js';
+import { headLimits, lidOptions, type MeshwarpConfig, parseMeshwarpConfig } from './config.js';
 import {
   computeMotion,
   type FaceLandmarks,
@@ -19,7 +19,16 @@ import {
   prepareReference,
   type ReferenceModel,
 } from './motion.js';
+import {
+  computeMotion3d,
+  type Motion3dOptions,
+  type Portrait3d,
+  preparePortrait3d,
+  prepareReference3d,
+  type Reference3d,
+} from './motion3d.js';
 import { prepareRenderer, type RendererState, renderFrame } from './render.js';
+import { prepareRenderer3d, type Renderer3dState, renderFrame3d } from './render3d.js';
 
 export { DEFAULT_MESHWARP_CONFIG, type MeshwarpConfig, MeshwarpConfigSchema, parseMeshwarpConfig } from './config.js';
 export { computeMotion, type MotionResult, preparePortrait, prepareReference } from './motion.js';
@@ -69,13 +78,27 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
   let portrait: PortraitModel | null = null;
   let reference: ReferenceModel | null = null;
   let renderer: RendererState | null = null;
+  // The 3-D head (options.head === '3d'): its own portrait analysis, reference and renderer.
+  let portrait3d: Portrait3d | null = null;
+  let reference3d: Reference3d | null = null;
+  let renderer3d: Renderer3dState | null = null;
+  const motion3dOptions: Motion3dOptions = {
+    limits: headLimits(options),
+    pitchGain: options.pitchGain,
+    residualGain: options.residualGain,
+    ...lidOptions(options),
+    gazeDeadZone: options.gazeDeadZone,
+    maxGazeX: options.maxGazeX,
+    maxGazeY: options.maxGazeY,
+  };
   let source: Image | null = null;
   let lastMotion: MotionResult | null = null;
   const info: EngineInfo = { name: 'meshwarp', version: VERSION, device: 'cpu', models: [], needsDrivingPixels: false };
 
   const neutral = (): RenderedFrame => {
-    if (!renderer || !source) throw notPrepared();
-    return { image: { data: renderer.blank.slice(), width: source.width, height: source.height, channels: 4 } };
+    const blank = renderer?.blank ?? renderer3d?.blank;
+    if (!blank || !source) throw notPrepared();
+    return { image: { data: blank.slice(), width: source.width, height: source.height, channels: 4 } };
   };
 
   return {
@@ -93,9 +116,15 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       checkFace(face, 'the portrait face');
       const local = toRendererCoords(face);
       portrait = preparePortrait(local);
-      renderer = prepareRenderer(image, local.landmarks, local.iris ?? null, options);
+      if (options.head === '3d') {
+        portrait3d = preparePortrait3d(local, options.cameraDistance, options.depthGain);
+        renderer3d = prepareRenderer3d(image, portrait3d, options);
+      } else {
+        renderer = prepareRenderer(image, local.landmarks, local.iris ?? null, options);
+      }
       source = image;
       reference = null;
+      reference3d = null;
     },
     async setReference(frame: DrivingFrame): Promise<void> {
       if (!portrait) throw notPrepared();
@@ -107,9 +136,10 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       }
       checkFace(frame.face, `reference frame ${frame.index}`);
       reference = prepareReference(portrait, frame.face);
+      reference3d = prepareReference3d(frame.face);
     },
     async render(frame: DrivingFrame): Promise<RenderedFrame> {
-      if (!portrait || !renderer || !source) throw notPrepared();
+      if (!portrait || !source || !(renderer || renderer3d)) throw notPrepared();
       if (!frame.face) {
         lastMotion = null;
         return neutral();
@@ -117,9 +147,20 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       checkFace(frame.face, `driving frame ${frame.index}`);
       // Without an explicit reference, the first frame with a face is the neutral one (DESIGN §4 default).
       if (!reference) reference = prepareReference(portrait, frame.face);
-      const motion = computeMotion(portrait, reference, frame.face, frame.controls, options);
+      if (!reference3d) reference3d = prepareReference3d(frame.face);
+      let motion: MotionResult;
+      let data: Uint8Array;
+      if (renderer3d && portrait3d) {
+        const m3 = computeMotion3d(portrait3d, reference3d, frame.face, frame.controls, motion3dOptions);
+        motion = m3;
+        data = renderFrame3d(renderer3d, m3).data;
+      } else if (renderer) {
+        motion = computeMotion(portrait, reference, frame.face, frame.controls, options);
+        data = renderFrame(renderer, motion).data;
+      } else {
+        throw notPrepared();
+      }
       lastMotion = motion;
-      const { data } = renderFrame(renderer, motion);
       const image: Image = { data, width: source.width, height: source.height, channels: 4 };
       return motion.warnings.length > 0 ? { image, warnings: motion.warnings } : { image };
     },
@@ -127,6 +168,9 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       portrait = null;
       reference = null;
       renderer = null;
+      portrait3d = null;
+      reference3d = null;
+      renderer3d = null;
       source = null;
       lastMotion = null;
     },

@@ -18,7 +18,7 @@
 import { eyeOpenness, headYawPitch } from '../../face/measure.js';
 import type { FaceObservation } from '../../face/types.js';
 import type { FrameControls } from '../controls.js';
-import type { MeshwarpConfig } from './config.js';
+import { headLimits, lidOptions, type MeshwarpConfig } from './config.js';
 import {
   applySimilarity,
   clamp,
@@ -381,12 +381,17 @@ function moveLids(
   const k = controls.intensity;
   const closure: [number, number] = [0, 0];
   const widen: [number, number] = [0, 0];
+  const lids = lidOptions(config);
   EYES.forEach((eye, e) => {
     const open = eyeOpenness(D, eye);
     const ratio = reference.openness[e] > 0 ? open / reference.openness[e] : 1;
-    const c = lidClosure(open, reference.openness[e], config.blinkDeadZone, config.blinkFull);
+    const c = lidClosure(open, reference.openness[e], lids.blinkDeadZone, lids.blinkFull);
     closure[e] = clamp(c * controls.eyes * controls.blink * k * trust, 0, 1);
-    widen[e] = clamp(Math.min(ratio - 1, config.maxWiden) * controls.eyes * k * trust, 0, config.maxWiden);
+    widen[e] = clamp(
+      Math.min((ratio - 1) * lids.widenGain, lids.maxWiden) * controls.eyes * k * trust,
+      0,
+      lids.maxWiden,
+    );
     const f = 0.96 * closure[e] - widen[e];
     for (let j = 0; j < eye.upper0.length; j++) {
       const u = eye.upper0[j];
@@ -481,10 +486,11 @@ function headPose(
 ): AppliedPose {
   const g = controls.holdPose ? 0 : controls.head * controls.intensity;
   const T = reference.toPortrait;
-  const yaw = limit(dYaw * g, config.maxYawDeg * DEG, 'yaw', '°', 1 / DEG, warnings);
-  const pitch = limit(dPitch * g, config.maxPitchDeg * DEG, 'pitch', '°', 1 / DEG, warnings);
-  const roll = limit(similarityAngle(head) * g, config.maxRollDeg * DEG, 'roll', '°', 1 / DEG, warnings);
-  const scale = clamp(similarityScale(head) ** g, config.minScale, config.maxScale);
+  const L = headLimits(config);
+  const yaw = limit(dYaw * g, L.maxYaw, 'yaw', '°', 1 / DEG, warnings);
+  const pitch = limit(dPitch * g, L.maxPitch, 'pitch', '°', 1 / DEG, warnings);
+  const roll = limit(similarityAngle(head) * g, L.maxRoll, 'roll', '°', 1 / DEG, warnings);
+  const scale = clamp(similarityScale(head) ** g, L.minScale, L.maxScale);
   const [rcx, rcy] = stableCentre(reference.landmarks);
   const [mcx, mcy] = applySimilarity(head, rcx, rcy);
   let dx = g * (T.a * (mcx - rcx) - T.b * (mcy - rcy));

@@ -1,0 +1,417 @@
+/**
+ * The portrait as a 3-D head, built once: the face is the portrait's own 468-point mesh (unposed, with its tracked
+ * depth); around it a head proxy for the skull, hair and ears — a surface of revolution whose rings follow the
+ * head's outline in the photo (from the colour matte, head-matte.ts) and whose depth follows an ellipsoid fitted
+ * through the face oval, so face and proxy meet without a step. Every vertex is textured from where it sits in the
+ * photo; proxy points the photo never saw (the side and back of the head) take the photo's outermost visible band,
+ * stretched. The head layer (which photo pixels belong to the moving head) and the base frame (the photo with that
+ * layer inpainted: what a moved head uncovers) are built here too.
+ */
+import { anglesOf } from '../../face/pose.js';
+import { TRI468 } from './facemesh-data.js';
+import { boxBlur, type HeadPlane, headMatte } from './head-matte.js';
+import { pushPullFill } from './inpaint.js';
+import { type Portrait3d, type PoseTransform, projectHead } from './motion3d.js';
+import { type HeadMesh, type Layer, rasterHead } from './raster3d.js';
+import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
+import { createWarpScratch, type PixelBox, type Pixels } from './warp.js';
+
+/** Head proxy shape in head coordinates (cm; y down, z away). */
+export interface Proxy {
+  /** Vertical centre and half-height of the ellipsoid that shapes depth. */
+  yc: number;
+  b: number;
+  /** Depth centre and depth radius. */
+  zc: number;
+  c: number;
+  /** Height where the proxy ends (below: jaw and neck; only the face mesh goes lower). */
+  yCut: number;
+  /** Ring heights (top first) and the half-width of each ring to the left (−x) and right (+x). */
+  rings: Float64Array;
+  left: Float64Array;
+  right: Float64Array;
+}
+
+export interface HeadModel3d {
+  mesh: HeadMesh;
+  /** Head coordinates of every vertex (cm), vertexCount × 3: the 468 face points, the mouth centre, the proxy. */
+  head: Float64Array;
+  mouthCentre: number;
+  proxyStart: number;
+  layer: Layer;
+  /** The photo (RGBA, alpha 0) with the head layer inpainted (alpha 255 there): each frame starts from it. */
+  base: Uint8Array;
+  proxy: Proxy;
+}
+
+const RINGS = 18;
+const SEGMENTS = 40;
+/** Default head half-width and half-height (cm) before the matte adjusts them. */
+const HALF_WIDTH = 8.4;
+const HALF_HEIGHT = 11.8;
+const CENTRE_Y = -1.8;
+const CUT_Y = 6;
+/** Degrees past the face oval's edge where the band that textures the unseen side of the head begins. */
+const BAND_MARGIN = 6;
+/** Longitude (degrees) past which the photo shows the head's soft outline rather than hair or skin. */
+const EDGE_LIMIT = 80;
+
+const DEG = Math.PI / 180;
+
+function poseOf(portrait: Portrait3d): PoseTransform {
+  const f = portrait.fit;
+  return { rotation: f.rotation, scale: f.scale, translation: f.translation };
+}
+
+/** The photo plane in head units, ignoring the portrait's yaw and pitch (its roll, scale and shift are kept). */
+function headPlane(
+  portrait: Portrait3d,
+  a: number,
+  b: number,
+  yc: number,
+): HeadPlane & { hx: (x: number, y: number) => number } {
+  const { scale: s, translation: t } = portrait.fit;
+  const roll = anglesOf(portrait.fit.rotation).roll;
+  const cr = Math.cos(roll);
+  const sr = Math.sin(roll);
+  const hx = (x: number, y: number): number => ((x - t[0]) * cr + (y - t[1]) * sr) / s;
+  const hy = (x: number, y: number): number => (-(x - t[0]) * sr + (y - t[1]) * cr) / s;
+  return {
+    hx,
+    height: hy,
+    radius: (x, y) => Math.hypot(hx(x, y) / a, (hy(x, y) - yc) / b),
+  };
+}
+
+/** Least-squares depth centre and radius of the ellipsoid through the face oval: z ≈ zc − c·k(x, y). */
+function fitDepth(head: Float64Array, a: number, b: number, yc: number): { zc: number; c: number } {
+  let sk = 0;
+  let skk = 0;
+  let sz = 0;
+  let skz = 0;
+  let n = 0;
+  for (const i of SILHOUETTE) {
+    const x = head[i * 3];
+    const y = head[i * 3 + 1];
+    const z = head[i * 3 + 2];
+    const k = Math.sqrt(Math.max(0, 1 - (x / a) ** 2 - ((y - yc) / b) ** 2));
+    sk += k;
+    skk += k * k;
+    sz += z;
+    skz += k * z;
+    n++;
+  }
+  const det = n * skk - sk * sk;
+  let c = det > 1e-9 ? -(n * skz - sk * sz) / det : 9;
+  c = Math.min(14, Math.max(6, c));
+  const zc = (sz + c * sk) / n;
+  return { zc, c };
+}
+
+/** Ring heights and per-ring half-widths from the matte (head-frame extents of head pixels), smoothed. */
+function ringWidths(
+  matte: Float32Array,
+  box: PixelBox,
+  plane: ReturnType<typeof headPlane>,
+  portrait: Portrait3d,
+  proxy: { yc: number; b: number; yCut: number },
+): { rings: Float64Array; left: Float64Array; right: Float64Array; top: number } {
+  const bw = box[2] - box[0] + 1;
+  const bins = 48;
+  const top0 = proxy.yc - 1.6 * proxy.b;
+  const step = (proxy.yCut - top0) / bins;
+  const left = new Float64Array(bins);
+  const right = new Float64Array(bins);
+  let top = proxy.yCut;
+  for (let i = 0; i < matte.length; i++) {
+    if (matte[i] < 0.5) continue;
+    const x = (i % bw) + box[0];
+    const y = Math.floor(i / bw) + box[1];
+    const hy = plane.height(x, y);
+    if (hy >= proxy.yCut || hy < top0) continue;
+    const hx = plane.hx(x, y);
+    const bin = Math.floor((hy - top0) / step);
+    if (hx < 0) left[bin] = Math.max(left[bin], -hx);
+    else right[bin] = Math.max(right[bin], hx);
+    if (Math.abs(hx) < 3) top = Math.min(top, hy);
+  }
+  // The face oval is always inside the proxy.
+  const H = portrait.head;
+  for (const i of SILHOUETTE) {
+    const hy = H[i * 3 + 1];
+    if (hy >= proxy.yCut || hy < top0) continue;
+    const bin = Math.floor((hy - top0) / step);
+    if (H[i * 3] < 0) left[bin] = Math.max(left[bin], -H[i * 3]);
+    else right[bin] = Math.max(right[bin], H[i * 3]);
+  }
+  if (top >= proxy.yCut - 2) top = proxy.yc - proxy.b;
+  const rings = new Float64Array(RINGS);
+  const L = new Float64Array(RINGS);
+  const R = new Float64Array(RINGS);
+  const bFit = proxy.yc - top;
+  for (let r = 0; r < RINGS; r++) {
+    // Rings from just below the crown down to the cut, denser near the top where the outline curves fastest.
+    const u = (r + 1) / RINGS;
+    const hy = top + (proxy.yCut - top) * (1 - Math.cos((u * Math.PI) / 2) * 0.999) ** 1;
+    rings[r] = hy;
+    const ell = HALF_WIDTH * Math.sqrt(Math.max(0.05, 1 - ((hy - proxy.yc) / bFit) ** 2));
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor((hy - top0) / step)));
+    let l = 0;
+    let rr = 0;
+    for (let d = -1; d <= 1; d++) {
+      const j = Math.min(bins - 1, Math.max(0, bin + d));
+      l = Math.max(l, left[j]);
+      rr = Math.max(rr, right[j]);
+    }
+    L[r] = l > 0 ? Math.min(1.5 * ell, Math.max(0.6 * ell, l)) : ell;
+    R[r] = rr > 0 ? Math.min(1.5 * ell, Math.max(0.6 * ell, rr)) : ell;
+  }
+  for (let pass = 0; pass < 2; pass++) {
+    for (const arr of [L, R]) {
+      const copy = Float64Array.from(arr);
+      for (let r = 1; r < RINGS - 1; r++) arr[r] = (copy[r - 1] + 2 * copy[r] + copy[r + 1]) / 4;
+    }
+  }
+  return { rings, left: L, right: R, top };
+}
+
+/**
+ * Texture longitude for a proxy point at longitude `phi` as seen from the photo's camera: visible points
+ * (|phi| ≤ 90°) are themselves; unseen ones mirror about the outline (the hair beyond the outline continues like
+ * the hair before it), but never onto the face: past the mirror of `band` they keep the band's start.
+ */
+function textureLongitude(phi: number, band: number): number {
+  const a = Math.abs(phi);
+  if (a <= Math.PI / 2) return phi;
+  // The last few degrees before the outline are the hair's soft edge (part background): not mirrored outwards.
+  return Math.sign(phi) * Math.max(Math.min(Math.PI - a, EDGE_LIMIT * DEG), band);
+}
+
+/** Half-width (cm) of the face oval at height `hy` on the side `sign` (−1 left, +1 right), 0 outside it. */
+function ovalHalfWidth(head: Float64Array, hy: number, sign: number): number {
+  let best = 0;
+  const n = SILHOUETTE.length;
+  for (let k = 0; k < n; k++) {
+    const i = SILHOUETTE[k];
+    const j = SILHOUETTE[(k + 1) % n];
+    const y0 = head[i * 3 + 1];
+    const y1 = head[j * 3 + 1];
+    if (hy < y0 === hy < y1) continue;
+    const t = (hy - y0) / (y1 - y0);
+    const x = head[i * 3] + t * (head[j * 3] - head[i * 3]);
+    if (x * sign > best) best = x * sign;
+  }
+  return best;
+}
+
+/** Builds the head model and its base frame. `blank` is the photo as RGBA with alpha 0. */
+export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrait3d): HeadModel3d {
+  const H = portrait.head;
+  const s = portrait.fit.scale;
+  const t = portrait.fit.translation;
+  // 1. Matte around a default proxy, then the proxy fitted to it.
+  let plane = headPlane(portrait, HALF_WIDTH, HALF_HEIGHT, CENTRE_Y);
+  const reach = 2.1 * HALF_HEIGHT * s;
+  const box: PixelBox = [
+    Math.max(0, Math.floor(t[0] - reach)),
+    Math.max(0, Math.floor(t[1] + CENTRE_Y * s - reach)),
+    Math.min(src.width - 1, Math.ceil(t[0] + reach)),
+    Math.min(src.height - 1, Math.ceil(t[1] + CENTRE_Y * s + reach)),
+  ];
+  const oval = new Float64Array(SILHOUETTE.length * 2);
+  SILHOUETTE.forEach((i, k) => {
+    oval[k * 2] = portrait.landmarks[i * 3];
+    oval[k * 2 + 1] = portrait.landmarks[i * 3 + 1];
+  });
+  const chin = H[152 * 3 + 1];
+  const matte = headMatte({
+    src,
+    box,
+    plane,
+    oval,
+    foreheadHeight: H[10 * 3 + 1],
+    shoulderHeight: chin,
+  });
+  const widths = ringWidths(matte, box, plane, portrait, { yc: CENTRE_Y, b: HALF_HEIGHT, yCut: CUT_Y });
+  const b = CENTRE_Y - widths.top;
+  plane = headPlane(portrait, HALF_WIDTH, b, CENTRE_Y);
+  const { zc, c } = fitDepth(H, HALF_WIDTH, b, CENTRE_Y);
+  const proxy: Proxy = {
+    yc: CENTRE_Y,
+    b,
+    zc,
+    c,
+    yCut: CUT_Y,
+    rings: widths.rings,
+    left: widths.left,
+    right: widths.right,
+  };
+
+  // 2. Vertices: face, mouth centre, crown, then RINGS × SEGMENTS.
+  const mouthCentre = 468;
+  const proxyStart = 469;
+  const crown = proxyStart;
+  const ring0 = crown + 1;
+  const vertexCount = ring0 + RINGS * SEGMENTS;
+  const head = new Float64Array(vertexCount * 3);
+  const tex = new Float64Array(vertexCount * 2);
+  head.set(H);
+  for (let i = 0; i < 468; i++) {
+    tex[i * 2] = portrait.landmarks[i * 3];
+    tex[i * 2 + 1] = portrait.landmarks[i * 3 + 1];
+  }
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  let ux = 0;
+  let uy = 0;
+  for (const i of MOUTH_LOOP) {
+    mx += H[i * 3] / MOUTH_LOOP.length;
+    my += H[i * 3 + 1] / MOUTH_LOOP.length;
+    mz += H[i * 3 + 2] / MOUTH_LOOP.length;
+    ux += portrait.landmarks[i * 3] / MOUTH_LOOP.length;
+    uy += portrait.landmarks[i * 3 + 1] / MOUTH_LOOP.length;
+  }
+  head.set([mx, my, mz + 1.2], mouthCentre * 3);
+  tex.set([ux, uy], mouthCentre * 2);
+  const pose = poseOf(portrait);
+  const cam = portrait.camera;
+  const tmp = new Float64Array(3);
+  const yawP = anglesOf(portrait.fit.rotation).yaw;
+  const depthAt = (hy: number): number => c * Math.sqrt(Math.max(0, 1 - ((hy - proxy.yc) / b) ** 2));
+  const ringPoint = (r: number, phi: number, out: Float64Array, o: number): void => {
+    const hy = proxy.rings[r];
+    const half = phi < 0 ? proxy.left[r] : proxy.right[r];
+    out[o] = half * Math.sin(phi);
+    out[o + 1] = hy;
+    out[o + 2] = zc - depthAt(hy) * Math.cos(phi);
+  };
+  const topY = widths.top;
+  head.set([0, topY, zc], crown * 3);
+  projectHead(pose, cam, 0, topY, zc - 0.3 * c, tmp, 0);
+  tex.set([tmp[0], tmp[1]], crown * 2);
+  for (let r = 0; r < RINGS; r++) {
+    // Where the unseen side's texture band starts on each side: past the face oval's edge on this ring.
+    const bandOf = (sign: number): number => {
+      const half = sign < 0 ? proxy.left[r] : proxy.right[r];
+      const face = Math.min(1, ovalHalfWidth(H, proxy.rings[r], sign) / half);
+      return Math.min(EDGE_LIMIT * DEG, Math.asin(face) + BAND_MARGIN * DEG);
+    };
+    const bands = [bandOf(-1), bandOf(1)];
+    for (let k = 0; k < SEGMENTS; k++) {
+      const phi = -Math.PI + (2 * Math.PI * k) / SEGMENTS;
+      const v = ring0 + r * SEGMENTS + k;
+      ringPoint(r, phi, head, v * 3);
+      // Texture: the same ring point at the longitude the photo shows for it.
+      const seen = phi + yawP;
+      const phiTex = textureLongitude(seen, bands[seen < 0 ? 0 : 1]) - yawP;
+      const p = new Float64Array(3);
+      ringPoint(r, phiTex, p, 0);
+      projectHead(pose, cam, p[0], p[1], p[2], tmp, 0);
+      tex[v * 2] = tmp[0];
+      tex[v * 2 + 1] = tmp[1];
+    }
+  }
+  const proxyTris: number[] = [];
+  for (let k = 0; k < SEGMENTS; k++) proxyTris.push(crown, ring0 + ((k + 1) % SEGMENTS), ring0 + k);
+  for (let r = 0; r < RINGS - 1; r++) {
+    for (let k = 0; k < SEGMENTS; k++) {
+      const a0 = ring0 + r * SEGMENTS + k;
+      const a1 = ring0 + r * SEGMENTS + ((k + 1) % SEGMENTS);
+      const b0 = a0 + SEGMENTS;
+      const b1 = a1 + SEGMENTS;
+      proxyTris.push(a0, a1, b1, a0, b1, b0);
+    }
+  }
+  const faceTris: number[] = [...TRI468];
+  MOUTH_LOOP.forEach((a, k) => {
+    faceTris.push(a, MOUTH_LOOP[(k + 1) % MOUTH_LOOP.length], mouthCentre);
+  });
+  // Which winding faces the camera: a front ring quad (φ = 0) at rest.
+  const dst = new Float64Array(vertexCount * 3);
+  for (let v = 0; v < vertexCount; v++)
+    projectHead(pose, cam, head[v * 3], head[v * 3 + 1], head[v * 3 + 2], dst, v * 3);
+  const mid = ring0 + Math.floor(RINGS / 2) * SEGMENTS + SEGMENTS / 2;
+  const [fa, fb, fc] = [mid, mid + 1, mid + 1 + SEGMENTS];
+  const frontDet =
+    (dst[fb * 3] - dst[fa * 3]) * (dst[fc * 3 + 1] - dst[fa * 3 + 1]) -
+    (dst[fc * 3] - dst[fa * 3]) * (dst[fb * 3 + 1] - dst[fa * 3 + 1]);
+  const mesh: HeadMesh = {
+    vertexCount,
+    tex,
+    proxyTriangles: Uint32Array.from(proxyTris),
+    faceTriangles: Uint32Array.from(faceTris),
+    frontSign: Math.sign(frontDet) || 1,
+  };
+
+  // 3. Layer = matte ∩ what the head covers at rest, faded above the proxy's lower cut outside the face.
+  const bw = box[2] - box[0] + 1;
+  const bh = box[3] - box[1] + 1;
+  const ones: Layer = { box, stride: bw, data: new Float32Array(bw * bh).fill(1) };
+  const cover = new Uint8Array(src.width * src.height * 4);
+  const scratch = createWarpScratch([0, 0, src.width - 1, src.height - 1]);
+  rasterHead(src, cover, new Uint8Array(cover.length), mesh, dst, ones, scratch);
+  const faceCover = new Uint8Array(cover.length);
+  rasterHead(
+    src,
+    faceCover,
+    new Uint8Array(cover.length),
+    { ...mesh, proxyTriangles: new Uint32Array(0) },
+    dst,
+    ones,
+    scratch,
+  );
+  const layerData = new Float32Array(bw * bh);
+  for (let y = box[1]; y <= box[3]; y++) {
+    for (let x = box[0]; x <= box[2]; x++) {
+      const i = (y - box[1]) * bw + (x - box[0]);
+      const p = (y * src.width + x) * 4 + 3;
+      if (cover[p] === 0) continue;
+      const inFace = faceCover[p] !== 0;
+      const hy = plane.height(x, y);
+      const fade = inFace ? 1 : Math.min(1, Math.max(0, (CUT_Y - hy) / 1.5));
+      layerData[i] = (inFace ? 1 : matte[i]) * fade;
+    }
+  }
+  boxBlur(layerData, bw, bh, 1);
+  const layer: Layer = { box, stride: bw, data: layerData };
+
+  // 4. Base frame: the photo with the layer (grown by a pixel, so no fringe of hair stays behind) inpainted.
+  const hole = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      let any = false;
+      for (let dy = -1; dy <= 1 && !any; dy++) {
+        for (let dx = -1; dx <= 1 && !any; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx >= 0 && yy >= 0 && xx < bw && yy < bh && layerData[yy * bw + xx] > 0.02) any = true;
+        }
+      }
+      hole[y * bw + x] = any ? 1 : 0;
+    }
+  }
+  // RGBA: a cut-out portrait's alpha is inpainted with its colour, so a hole among transparent pixels stays
+  // transparent (alpha 0 there means "the photo's own pixel", which is then what the base holds).
+  const ch = src.channels;
+  const patch = new Uint8Array(bw * bh * 4);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const q = ((y + box[1]) * src.width + x + box[0]) * ch;
+      patch.set(src.data.subarray(q, q + 3), (y * bw + x) * 4);
+      patch[(y * bw + x) * 4 + 3] = ch === 4 ? src.data[q + 3] : 255;
+    }
+  }
+  pushPullFill(patch, 4, bw, bh, hole);
+  const base = Uint8Array.from(blank);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      if (!hole[y * bw + x]) continue;
+      const i = (y * bw + x) * 4;
+      if (patch[i + 3] === 0) continue;
+      const p = ((y + box[1]) * src.width + x + box[0]) * 4;
+      base.set(patch.subarray(i, i + 4), p);
+    }
+  }
+  return { mesh, head, mouthCentre, proxyStart, layer, base, proxy };
+}

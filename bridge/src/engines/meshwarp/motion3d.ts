@@ -1,0 +1,400 @@
+/**
+ * Motion transfer for the 3-D head: the driving face's head pose (weighted Procrustes against the canonical face,
+ * face/pose.ts) relative to its reference frame is applied to the portrait's own head pose, and its expression is
+ * measured in head coordinates (the pose-free mesh), so a turn does not read as an expression nor an expression as
+ * a turn. Pure and deterministic; the renderer (render3d.ts) turns the result into pixels.
+ *
+ * Per frame:
+ *  1. pose of driving and reference; relative rotation ΔR = R_d R_refᵀ as yaw/pitch/roll, times head gain, limited;
+ *     scale and shift of the head relative to the reference, in the portrait's own size;
+ *  2. expression = unposed driving − unposed reference, per landmark, in cm, weighted by region gains; lids follow
+ *     a lid model on pose-free openness; gaze moves only the iris;
+ *  3. the portrait's unposed mesh plus expression is posed with the portrait's rotation turned by ΔR, then projected
+ *     through a pinhole camera that maps the unmoved portrait onto itself.
+ */
+
+import { anglesOf, fitHead, type HeadFit, type Mat3, mul3, rotationOf, transpose3, unpose } from '../../face/pose.js';
+import type { FrameControls } from '../controls.js';
+import type { ResolvedHeadLimits } from './config.js';
+import { clamp } from './geometry.js';
+import { type FaceLandmarks, gazeOf, lidClosure, type MotionResult, softThreshold } from './motion.js';
+import {
+  EYES,
+  type EyeIndices,
+  LID_CHAIN,
+  LIP_LOWER_INNER,
+  LIP_UPPER_INNER,
+  REGION_BROWS,
+  REGION_EYES,
+  REGION_MOUTH,
+  regionWeights,
+} from './regions.js';
+
+const N = 468;
+const DEG = Math.PI / 180;
+
+/** Pinhole camera about the portrait's head: principal point (px, py), depth pz of the head, distance d (px). */
+export interface Camera {
+  px: number;
+  py: number;
+  pz: number;
+  d: number;
+}
+
+/** The portrait, analysed once for the 3-D head. */
+export interface Portrait3d {
+  landmarks: Float32Array;
+  iris: Float32Array | null;
+  fit: HeadFit;
+  camera: Camera;
+  /** Unprojected, unposed mesh (cm), 468 × 3: posing it with `fit` and projecting gives `landmarks`. */
+  head: Float64Array;
+  /** Unposed iris points (cm), 10 × 3, or null. */
+  irisHead: Float64Array | null;
+  eyeWidth: [number, number];
+  roll: number;
+  weights: Float32Array;
+}
+
+export interface Reference3d {
+  fit: HeadFit;
+  head: Float64Array;
+  openness: [number, number];
+  gaze: [[number, number], [number, number]] | null;
+}
+
+/** Pose actually applied (head → image): rotation, px per cm, where the head origin lands. */
+export interface PoseTransform {
+  rotation: Mat3;
+  scale: number;
+  translation: [number, number, number];
+}
+
+export interface Motion3d extends MotionResult {
+  transform: PoseTransform;
+  /** Target face in head coordinates (cm), 468 × 3 (expression applied). */
+  targetHead: Float64Array;
+}
+
+/** Projects head point (hx, hy, hz) through `t` and the camera into out[o..o+2] = screen x, y and camera depth. */
+export function projectHead(
+  t: PoseTransform,
+  cam: Camera,
+  hx: number,
+  hy: number,
+  hz: number,
+  out: Float32Array | Float64Array,
+  o: number,
+): void {
+  const R = t.rotation;
+  const s = t.scale;
+  const X = t.translation[0] + s * (R[0] * hx + R[1] * hy + R[2] * hz);
+  const Y = t.translation[1] + s * (R[3] * hx + R[4] * hy + R[5] * hz);
+  const Z = t.translation[2] + s * (R[6] * hx + R[7] * hy + R[8] * hz);
+  const k = cam.d / (cam.d + Z - cam.pz);
+  out[o] = cam.px + (X - cam.px) * k;
+  out[o + 1] = cam.py + (Y - cam.py) * k;
+  out[o + 2] = Z;
+}
+
+/**
+ * Analyses the portrait. The landmarks are taken as a perspective view from `cameraDistance` cm (in head units):
+ * they are pushed out to where a pinhole would have seen them, then unposed, so that posing and projecting the
+ * unmoved head returns the portrait exactly.
+ */
+export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, depthGain = 1): Portrait3d {
+  const lm = face.landmarks;
+  const fit = fitHead(lm);
+  const camera: Camera = {
+    px: fit.translation[0],
+    py: fit.translation[1],
+    pz: fit.translation[2],
+    d: cameraDistance * fit.scale,
+  };
+  const unproject = (src: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(src.length);
+    for (let i = 0; i < src.length; i += 3) {
+      const z = camera.pz + (src[i + 2] - camera.pz) * depthGain;
+      const k = (camera.d + z - camera.pz) / camera.d;
+      out[i] = camera.px + (src[i] - camera.px) * k;
+      out[i + 1] = camera.py + (src[i + 1] - camera.py) * k;
+      out[i + 2] = z;
+    }
+    return out;
+  };
+  const iris = face.iris && face.iris.length >= 30 ? face.iris : null;
+  const d2 = (i: number, j: number): number => Math.hypot(lm[i * 3] - lm[j * 3], lm[i * 3 + 1] - lm[j * 3 + 1]);
+  return {
+    landmarks: lm,
+    iris,
+    fit,
+    camera,
+    head: unpose(unproject(lm), fit),
+    irisHead: iris ? unpose(unproject(iris), fit) : null,
+    eyeWidth: [d2(33, 133), d2(263, 362)],
+    roll: Math.atan2(lm[263 * 3 + 1] - lm[33 * 3 + 1], lm[263 * 3] - lm[33 * 3]),
+    weights: regionWeights(),
+  };
+}
+
+/** Lid gap ÷ eye width of one eye on an unposed mesh (pose-free: a nod or turn does not change it). */
+export function headOpenness(head: ArrayLike<number>, eye: EyeIndices): number {
+  const [a, b] = eye.corners;
+  const width = Math.hypot(
+    head[a * 3] - head[b * 3],
+    head[a * 3 + 1] - head[b * 3 + 1],
+    head[a * 3 + 2] - head[b * 3 + 2],
+  );
+  if (width <= 0) return 0;
+  let gap = 0;
+  for (const [u, l] of eye.gapPairs) gap += Math.hypot(head[u * 3] - head[l * 3], head[u * 3 + 1] - head[l * 3 + 1]);
+  return gap / eye.gapPairs.length / width;
+}
+
+export function prepareReference3d(reference: FaceLandmarks): Reference3d {
+  const fit = fitHead(reference.landmarks);
+  const head = unpose(reference.landmarks, fit);
+  return { fit, head, openness: [headOpenness(head, EYES[0]), headOpenness(head, EYES[1])], gaze: gazeOf(reference) };
+}
+
+function limit(value: number, max: number, what: string, warnings: string[]): number {
+  if (Math.abs(value) <= max + 1e-4) return value;
+  const shown = Math.round((Math.abs(value) / DEG) * 10) / 10;
+  warnings.push(
+    `Head ${what} of ${shown}° is beyond what the 3-D head can show (limit ${Math.round((max / DEG) * 10) / 10}°); clamped.`,
+  );
+  return Math.sign(value) * max;
+}
+
+export interface Motion3dOptions {
+  limits: ResolvedHeadLimits;
+  /** Rendered pitch per unit of driving pitch (see config.ts). */
+  pitchGain: number;
+  residualGain: number;
+  blinkDeadZone: number;
+  blinkFull: number;
+  maxWiden: number;
+  widenGain: number;
+  gazeDeadZone: number;
+  maxGazeX: number;
+  maxGazeY: number;
+}
+
+/** The portrait's target for one driving frame. */
+export function computeMotion3d(
+  portrait: Portrait3d,
+  reference: Reference3d,
+  driving: FaceLandmarks,
+  controls: FrameControls,
+  options: Motion3dOptions,
+): Motion3d {
+  const warnings: string[] = [];
+  const fitD = fitHead(driving.landmarks);
+  const headD = unpose(driving.landmarks, fitD);
+  // 1. Pose.
+  const g = controls.holdPose ? 0 : controls.head * controls.intensity;
+  const rel = anglesOf(mul3(fitD.rotation, transpose3(reference.fit.rotation)));
+  const L = options.limits;
+  const turn = rotationOf({
+    yaw: limit(rel.yaw * g, L.maxYaw, 'yaw', warnings),
+    pitch: limit(rel.pitch * g, L.maxPitch, 'pitch', warnings) * options.pitchGain,
+    roll: limit(rel.roll * g, L.maxRoll, 'roll', warnings),
+  });
+  const P = portrait.fit;
+  const scale = P.scale * clamp((fitD.scale / reference.fit.scale) ** g, L.minScale, L.maxScale);
+  const k = (g * P.scale) / reference.fit.scale;
+  const transform: PoseTransform = {
+    rotation: mul3(turn, P.rotation),
+    scale,
+    translation: [
+      P.translation[0] + k * (fitD.translation[0] - reference.fit.translation[0]),
+      P.translation[1] + k * (fitD.translation[1] - reference.fit.translation[1]),
+      P.translation[2],
+    ],
+  };
+  // 2. Expression in head coordinates.
+  const targetHead = expressionTarget(portrait, reference, headD, controls, options.residualGain);
+  const yawD = anglesOf(fitD.rotation).yaw;
+  const eyeTurn = Math.abs(yawD);
+  const { closure, widen } = moveLids3d(portrait, reference, headD, targetHead, controls, options, yawD);
+  keepLipsApart3d(targetHead);
+  const gaze = gazeOffsets3d(portrait, reference, driving, controls, options, eyeTurn);
+  // 3. Posed and projected.
+  const cam = portrait.camera;
+  const H = portrait.head;
+  const points = new Float32Array(N * 3);
+  const rigid = new Float32Array(N * 3);
+  let moved = 0;
+  const lm = portrait.landmarks;
+  for (let i = 0; i < N; i++) {
+    projectHead(transform, cam, targetHead[i * 3], targetHead[i * 3 + 1], targetHead[i * 3 + 2], points, i * 3);
+    projectHead(transform, cam, H[i * 3], H[i * 3 + 1], H[i * 3 + 2], rigid, i * 3);
+    moved = Math.max(moved, Math.abs(points[i * 3] - lm[i * 3]), Math.abs(points[i * 3 + 1] - lm[i * 3 + 1]));
+  }
+  let iris: Float32Array | null = null;
+  if (portrait.irisHead) {
+    iris = new Float32Array(30);
+    const R = P.rotation;
+    for (let i = 0; i < 10; i++) {
+      const [gx, gy] = gaze[i < 5 ? 0 : 1];
+      // The gaze offset is in portrait pixels; into head centimetres through the portrait's own pose.
+      const hx = portrait.irisHead[i * 3] + (R[0] * gx + R[3] * gy) / P.scale;
+      const hy = portrait.irisHead[i * 3 + 1] + (R[1] * gx + R[4] * gy) / P.scale;
+      const hz = portrait.irisHead[i * 3 + 2] + (R[2] * gx + R[5] * gy) / P.scale;
+      projectHead(transform, cam, hx, hy, hz, iris, i * 3);
+    }
+  }
+  const still = (v: number): boolean => Math.abs(v) < 1e-4;
+  const identity =
+    moved < 1e-3 &&
+    closure[0] === 0 &&
+    closure[1] === 0 &&
+    widen[0] === 0 &&
+    widen[1] === 0 &&
+    still(gaze[0][0]) &&
+    still(gaze[0][1]) &&
+    still(gaze[1][0]) &&
+    still(gaze[1][1]);
+  const a = anglesOf(turn);
+  a.pitch /= options.pitchGain || 1;
+  const nz = (v: number): number => (v === 0 ? 0 : v);
+  return {
+    points,
+    rigid,
+    iris,
+    eyeClosure: closure,
+    eyeWiden: widen,
+    gaze,
+    pose: {
+      roll: nz(a.roll),
+      yaw: nz(a.yaw),
+      pitch: nz(a.pitch),
+      scale: scale / P.scale,
+      dx: nz(transform.translation[0] - P.translation[0]),
+      dy: nz(transform.translation[1] - P.translation[1]),
+    },
+    identity,
+    warnings,
+    transform,
+    targetHead,
+  };
+}
+
+/** Portrait head + (driving − reference) per landmark, times the mix of region gains (lid chain: lid model only). */
+function expressionTarget(
+  portrait: Portrait3d,
+  reference: Reference3d,
+  headD: Float64Array,
+  controls: FrameControls,
+  residualGain: number,
+): Float64Array {
+  const w = portrait.weights;
+  const k = controls.intensity;
+  const R = reference.head;
+  const out = Float64Array.from(portrait.head);
+  for (let i = 0; i < N; i++) {
+    const we = LID_CHAIN.has(i) ? 0 : w[i * 3 + REGION_EYES];
+    const wb = w[i * 3 + REGION_BROWS];
+    const wm = w[i * 3 + REGION_MOUTH];
+    const wr = Math.max(0, 1 - w[i * 3 + REGION_EYES] - wb - wm);
+    const gain = (we * controls.eyes + wb * controls.brows + wm * controls.mouth + wr * residualGain) * k;
+    for (let a = 0; a < 3; a++) out[i * 3 + a] += gain * (headD[i * 3 + a] - R[i * 3 + a]);
+  }
+  return out;
+}
+
+/**
+ * Lids: closure and widening from pose-free openness relative to the reference, applied to the portrait's own lid
+ * gap. Past 25° of turn the far eye is unreliable, so both eyes follow the one nearer the camera.
+ */
+function moveLids3d(
+  portrait: Portrait3d,
+  reference: Reference3d,
+  headD: Float64Array,
+  target: Float64Array,
+  controls: FrameControls,
+  options: Motion3dOptions,
+  yaw: number,
+): { closure: [number, number]; widen: [number, number] } {
+  const H = portrait.head;
+  const k = controls.intensity;
+  const ratio = [0, 1].map((e) => {
+    const ref = reference.openness[e];
+    return ref > 0 ? headOpenness(headD, EYES[e]) / ref : 1;
+  });
+  if (Math.abs(yaw) > 25 * DEG) {
+    // The eye nearer the camera: the image-left eye (A) when the face turns towards image right.
+    const near = yaw > 0 ? 0 : 1;
+    ratio[0] = ratio[1] = ratio[near];
+  }
+  const closure: [number, number] = [0, 0];
+  const widen: [number, number] = [0, 0];
+  EYES.forEach((eye, e) => {
+    const c = lidClosure(ratio[e], 1, options.blinkDeadZone, options.blinkFull);
+    closure[e] = clamp(c * controls.eyes * controls.blink * k, 0, 1);
+    widen[e] = clamp(
+      Math.min((ratio[e] - 1) * options.widenGain, options.maxWiden) * controls.eyes * k,
+      0,
+      options.maxWiden,
+    );
+    const f = 0.96 * closure[e] - widen[e];
+    for (let j = 0; j < eye.upper0.length; j++) {
+      const u = eye.upper0[j];
+      const l = eye.lower0[j];
+      for (let a = 0; a < 3; a++) {
+        const v = H[l * 3 + a] - H[u * 3 + a];
+        target[u * 3 + a] += v * f;
+        target[eye.upper1[j] * 3 + a] += v * f * 0.35;
+        target[eye.upper2[j] * 3 + a] += v * f * 0.1;
+        target[l * 3 + a] -= v * 0.04 * closure[e];
+      }
+    }
+  });
+  return { closure, widen };
+}
+
+/** Lips may meet but not cross (head coordinates: up is −y). */
+function keepLipsApart3d(target: Float64Array): void {
+  for (let j = 1; j < LIP_UPPER_INNER.length - 1; j++) {
+    const u = LIP_UPPER_INNER[j];
+    const l = LIP_LOWER_INNER[j];
+    const sep = target[l * 3 + 1] - target[u * 3 + 1];
+    if (sep < 0) {
+      target[u * 3 + 1] += sep / 2;
+      target[l * 3 + 1] -= sep / 2;
+    }
+  }
+}
+
+/** Iris shift per eye in portrait pixels (as in the 2-D engine), trusted fully to 15° of turn, not past 30°. */
+function gazeOffsets3d(
+  portrait: Portrait3d,
+  reference: Reference3d,
+  driving: FaceLandmarks,
+  controls: FrameControls,
+  options: Motion3dOptions,
+  turn: number,
+): [[number, number], [number, number]] {
+  const trust = clamp(1 - (turn - 15 * DEG) / (15 * DEG), 0, 1);
+  const gazeD = gazeOf(driving);
+  const gain = controls.eyes * controls.intensity * trust;
+  const ctrl = [controls.gazeLeft, controls.gazeRight];
+  const ex = Math.cos(portrait.roll);
+  const ey = Math.sin(portrait.roll);
+  const out: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ];
+  for (let e = 0; e < 2; e++) {
+    let gx = ctrl[e][0];
+    let gy = ctrl[e][1];
+    if (gazeD && reference.gaze) {
+      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], options.gazeDeadZone) * gain;
+      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], options.gazeDeadZone) * gain;
+    }
+    gx = clamp(gx, -options.maxGazeX, options.maxGazeX) * portrait.eyeWidth[e];
+    gy = clamp(gy, -options.maxGazeY, options.maxGazeY) * portrait.eyeWidth[e];
+    out[e] = [gx * ex - gy * ey, gx * ey + gy * ex];
+  }
+  return out;
+}

@@ -1,0 +1,253 @@
+/**
+ * The 3-D head's rasteriser: textured triangles with a depth buffer, texture = the portrait itself (each vertex
+ * knows where it was in the photo), coverage = the head layer sampled at that same photo position, composited
+ * over a base frame (the portrait with the head's old place inpainted). Two passes: the head proxy (skull, hair;
+ * back faces culled), then the face mesh, which always wins over the proxy it sits on and resolves its own folds
+ * (nose over the far cheek) by depth. Screen-space (affine) interpolation: the triangles are small enough that
+ * perspective correction would move texture by well under a pixel.
+ */
+import type { PixelBox, Pixels, WarpScratch } from './warp.js';
+
+export interface HeadMesh {
+  vertexCount: number;
+  /** Photo position of each vertex, vertexCount × 2 (portrait px). */
+  tex: Float64Array;
+  /** Proxy triangles (skull, hair), consistently wound. */
+  proxyTriangles: Uint32Array;
+  /** Face triangles (TRI468 and the mouth fan). */
+  faceTriangles: Uint32Array;
+  /** Sign of the screen-space determinant of a proxy triangle that faces the camera. */
+  frontSign: number;
+}
+
+/** Head coverage per photo pixel over `box` (0..1; 0 outside the box). */
+export interface Layer {
+  box: PixelBox;
+  stride: number;
+  data: Float32Array;
+}
+
+export function layerAt(layer: Layer, x: number, y: number): number {
+  const [x0, y0, x1, y1] = layer.box;
+  if (x < x0 || y < y0 || x > x1 || y > y1) return 0;
+  const fx0 = x - x0;
+  const fy0 = y - y0;
+  const ix = fx0 | 0;
+  const iy = fy0 | 0;
+  const fx = fx0 - ix;
+  const fy = fy0 - iy;
+  const w = layer.stride;
+  const h = y1 - y0 + 1;
+  const ix1 = ix + 1 < w ? ix + 1 : ix;
+  const iy1 = iy + 1 < h ? iy + 1 : iy;
+  const d = layer.data;
+  return (
+    (d[iy * w + ix] * (1 - fx) + d[iy * w + ix1] * fx) * (1 - fy) +
+    (d[iy1 * w + ix] * (1 - fx) + d[iy1 * w + ix1] * fx) * fy
+  );
+}
+
+/** Depth offset that puts every face triangle in front of every proxy triangle. */
+const FACE_BIAS = -1e7;
+
+/**
+ * Draws the head into `out` (RGBA, portrait size), starting from `base` (same layout) wherever it draws.
+ * @param dst screen x, y and camera depth per vertex, vertexCount × 3
+ * @returns the box that may have changed
+ */
+export function rasterHead(
+  src: Pixels,
+  out: Uint8Array,
+  base: Uint8Array,
+  mesh: HeadMesh,
+  dst: Float64Array,
+  layer: Layer,
+  scratch: WarpScratch,
+): PixelBox {
+  const w = src.width;
+  const h = src.height;
+  let bx0 = Number.POSITIVE_INFINITY;
+  let by0 = Number.POSITIVE_INFINITY;
+  let bx1 = Number.NEGATIVE_INFINITY;
+  let by1 = Number.NEGATIVE_INFINITY;
+  for (let v = 0; v < mesh.vertexCount; v++) {
+    const x = dst[v * 3];
+    const y = dst[v * 3 + 1];
+    if (x < bx0) bx0 = x;
+    if (x > bx1) bx1 = x;
+    if (y < by0) by0 = y;
+    if (y > by1) by1 = y;
+  }
+  const box: PixelBox = [
+    Math.max(0, Math.floor(bx0)),
+    Math.max(0, Math.floor(by0)),
+    Math.min(w - 1, Math.ceil(bx1)),
+    Math.min(h - 1, Math.ceil(by1)),
+  ];
+  const [rx0, ry0] = scratch.region;
+  const zs = scratch.stride;
+  for (let y = box[1]; y <= box[3]; y++) {
+    const z0 = (y - ry0) * zs - rx0;
+    scratch.depth.fill(Number.POSITIVE_INFINITY, z0 + box[0], z0 + box[2] + 1);
+  }
+  drawTriangles(src, out, base, mesh, mesh.proxyTriangles, dst, layer, scratch, box, 0, mesh.frontSign);
+  drawTriangles(src, out, base, mesh, mesh.faceTriangles, dst, layer, scratch, box, FACE_BIAS, 0);
+  return box;
+}
+
+function drawTriangles(
+  src: Pixels,
+  out: Uint8Array,
+  base: Uint8Array,
+  mesh: HeadMesh,
+  tri: Uint32Array,
+  dst: Float64Array,
+  layer: Layer,
+  scratch: WarpScratch,
+  box: PixelBox,
+  bias: number,
+  cull: number,
+): void {
+  const { width: w, height: hh, channels: ch, data } = src;
+  const s = mesh.tex;
+  const depth = scratch.depth;
+  const mapX = scratch.srcX;
+  const mapY = scratch.srcY;
+  const [rx0, ry0] = scratch.region;
+  const zs = scratch.stride;
+  const maxX = w - 1;
+  const maxY = hh - 1;
+  const eps = -1e-7;
+  for (let t = 0; t < tri.length; t += 3) {
+    const a = tri[t];
+    const b = tri[t + 1];
+    const c = tri[t + 2];
+    const xa = dst[a * 3];
+    const ya = dst[a * 3 + 1];
+    const xb = dst[b * 3];
+    const yb = dst[b * 3 + 1];
+    const xc = dst[c * 3];
+    const yc = dst[c * 3 + 1];
+    const det = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
+    if (Math.abs(det) < 1e-9) continue;
+    if (cull !== 0 && det * cull < 0) continue;
+    const x0 = Math.max(box[0], Math.ceil(Math.min(xa, xb, xc) - 1e-7));
+    const x1 = Math.min(box[2], Math.floor(Math.max(xa, xb, xc) + 1e-7));
+    const y0 = Math.max(box[1], Math.ceil(Math.min(ya, yb, yc) - 1e-7));
+    const y1 = Math.min(box[3], Math.floor(Math.max(ya, yb, yc) + 1e-7));
+    if (x1 < x0 || y1 < y0) continue;
+    const inv = 1 / det;
+    const l1x = (yc - ya) * inv;
+    const l1y = -(xc - xa) * inv;
+    const l2x = -(yb - ya) * inv;
+    const l2y = (xb - xa) * inv;
+    const l0x = -(l1x + l2x);
+    const za = dst[a * 3 + 2] + bias;
+    const dzb = dst[b * 3 + 2] - dst[a * 3 + 2];
+    const dzc = dst[c * 3 + 2] - dst[a * 3 + 2];
+    const sxa = s[a * 2];
+    const sya = s[a * 2 + 1];
+    const dsxb = s[b * 2] - sxa;
+    const dsyb = s[b * 2 + 1] - sya;
+    const dsxc = s[c * 2] - sxa;
+    const dsyc = s[c * 2 + 1] - sya;
+    for (let py = y0; py <= y1; py++) {
+      const c1 = -xa * l1x + (py - ya) * l1y;
+      const c2 = -xa * l2x + (py - ya) * l2y;
+      const c0 = 1 - c1 - c2;
+      let lo = x0;
+      let hi = x1;
+      if (l1x > 0) lo = Math.max(lo, Math.ceil((eps - c1) / l1x - 1e-6));
+      else if (l1x < 0) hi = Math.min(hi, Math.floor((eps - c1) / l1x + 1e-6));
+      else if (c1 < eps) continue;
+      if (l2x > 0) lo = Math.max(lo, Math.ceil((eps - c2) / l2x - 1e-6));
+      else if (l2x < 0) hi = Math.min(hi, Math.floor((eps - c2) / l2x + 1e-6));
+      else if (c2 < eps) continue;
+      if (l0x > 0) lo = Math.max(lo, Math.ceil((eps - c0) / l0x - 1e-6));
+      else if (l0x < 0) hi = Math.min(hi, Math.floor((eps - c0) / l0x + 1e-6));
+      else if (c0 < eps) continue;
+      if (hi < lo) continue;
+      let l1 = c1 + lo * l1x;
+      let l2 = c2 + lo * l2x;
+      let zi = (py - ry0) * zs + (lo - rx0);
+      let o = (py * w + lo) * 4;
+      for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, zi++, o += 4) {
+        if (l1 < eps || l2 < eps || l1 + l2 > 1 - eps) continue;
+        const z = za + l1 * dzb + l2 * dzc;
+        if (z >= depth[zi]) continue;
+        depth[zi] = z;
+        let sx = sxa + l1 * dsxb + l2 * dsxc;
+        let sy = sya + l1 * dsyb + l2 * dsyc;
+        let cov = layerAt(layer, sx, sy);
+        // A cut-out portrait keeps its alpha: its transparent pixels are not head.
+        if (ch === 4 && cov > 0) cov *= alphaAt(src, sx, sy) / 255;
+        mapX[zi] = sx;
+        mapY[zi] = sy;
+        if (cov <= 0) {
+          // Not head here (background inside the proxy's outline): whatever is behind shows.
+          out[o] = base[o];
+          out[o + 1] = base[o + 1];
+          out[o + 2] = base[o + 2];
+          out[o + 3] = base[o + 3];
+          continue;
+        }
+        sx = sx < 0 ? 0 : Math.min(sx, maxX);
+        sy = sy < 0 ? 0 : Math.min(sy, maxY);
+        const ix = sx | 0;
+        const iy = sy | 0;
+        const fx = sx - ix;
+        const fy = sy - iy;
+        const ix1 = ix < maxX ? ix + 1 : ix;
+        const iy1 = iy < maxY ? iy + 1 : iy;
+        const p00 = (iy * w + ix) * ch;
+        const p10 = (iy * w + ix1) * ch;
+        const p01 = (iy1 * w + ix) * ch;
+        const p11 = (iy1 * w + ix1) * ch;
+        const w00 = (1 - fx) * (1 - fy) * cov;
+        const w10 = fx * (1 - fy) * cov;
+        const w01 = (1 - fx) * fy * cov;
+        const w11 = fx * fy * cov;
+        const keep = 1 - cov;
+        out[o] = base[o] * keep + data[p00] * w00 + data[p10] * w10 + data[p01] * w01 + data[p11] * w11 + 0.5;
+        out[o + 1] =
+          base[o + 1] * keep +
+          data[p00 + 1] * w00 +
+          data[p10 + 1] * w10 +
+          data[p01 + 1] * w01 +
+          data[p11 + 1] * w11 +
+          0.5;
+        out[o + 2] =
+          base[o + 2] * keep +
+          data[p00 + 2] * w00 +
+          data[p10 + 2] * w10 +
+          data[p01 + 2] * w01 +
+          data[p11 + 2] * w11 +
+          0.5;
+        const alpha = base[o + 3] * keep + 255 * cov + 0.5;
+        out[o + 3] = alpha;
+        if (out[o + 3] === 0) {
+          // Alpha 0 always means "the photo's own pixel".
+          out[o] = base[o];
+          out[o + 1] = base[o + 1];
+          out[o + 2] = base[o + 2];
+        }
+      }
+    }
+  }
+}
+
+/** Bilinear alpha of a 4-channel source at (x, y), clamped. */
+function alphaAt(src: Pixels, x: number, y: number): number {
+  const { width: w, height: h, data } = src;
+  const sx = Math.min(Math.max(x, 0), w - 1);
+  const sy = Math.min(Math.max(y, 0), h - 1);
+  const ix = sx | 0;
+  const iy = sy | 0;
+  const fx = sx - ix;
+  const fy = sy - iy;
+  const ix1 = ix < w - 1 ? ix + 1 : ix;
+  const iy1 = iy < h - 1 ? iy + 1 : iy;
+  const top = data[(iy * w + ix) * 4 + 3] * (1 - fx) + data[(iy * w + ix1) * 4 + 3] * fx;
+  const bottom = data[(iy1 * w + ix) * 4 + 3] * (1 - fx) + data[(iy1 * w + ix1) * 4 + 3] * fx;
+  return top * (1 - fy) + bottom * fy;
+}
