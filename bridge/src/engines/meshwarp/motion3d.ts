@@ -54,6 +54,11 @@ export interface Portrait3d {
   eyeWidth: [number, number];
   roll: number;
   weights: Float32Array;
+  /**
+   * Head point (cm) the turn swings the face about, so that the eyes and nose bridge swing as far as the tracked
+   * (not depth-gained) face would: the head origin moved forward by the depth the gain added at the eyes.
+   */
+  pivot: [number, number, number];
 }
 
 export interface Reference3d {
@@ -124,12 +129,15 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
   };
   const iris = face.iris && face.iris.length >= 30 ? face.iris : null;
   const d2 = (i: number, j: number): number => Math.hypot(lm[i * 3] - lm[j * 3], lm[i * 3 + 1] - lm[j * 3 + 1]);
+  const head = unpose(unproject(lm), fit);
+  const centre = [33, 133, 362, 263, 168, 6].reduce((z, i) => z + head[i * 3 + 2], 0) / 6;
   return {
     landmarks: lm,
     iris,
     fit,
     camera,
-    head: unpose(unproject(lm), fit),
+    pivot: [0, 0, (centre * (depthGain - 1)) / depthGain],
+    head,
     irisHead: iris ? unpose(unproject(iris), fit) : null,
     eyeWidth: [d2(33, 133), d2(263, 362)],
     roll: Math.atan2(lm[263 * 3 + 1] - lm[33 * 3 + 1], lm[263 * 3] - lm[33 * 3]),
@@ -203,13 +211,23 @@ export function computeMotion3d(
   const P = portrait.fit;
   const scale = P.scale * clamp((fitD.scale / reference.fit.scale) ** g, L.minScale, L.maxScale);
   const k = (g * P.scale) / reference.fit.scale;
+  const rotation = mul3(turn, P.rotation);
+  // Turning about the pivot: t + s·R·(h − v) + s·R_p·v, written as a translation s·(R_p − R)·v.
+  const v = portrait.pivot;
+  const swing = [0, 1, 2].map(
+    (a) =>
+      scale *
+      ((P.rotation[a * 3] - rotation[a * 3]) * v[0] +
+        (P.rotation[a * 3 + 1] - rotation[a * 3 + 1]) * v[1] +
+        (P.rotation[a * 3 + 2] - rotation[a * 3 + 2]) * v[2]),
+  );
   const transform: PoseTransform = {
-    rotation: mul3(turn, P.rotation),
+    rotation,
     scale,
     translation: [
-      P.translation[0] + k * (fitD.translation[0] - reference.fit.translation[0]),
-      P.translation[1] + k * (fitD.translation[1] - reference.fit.translation[1]),
-      P.translation[2],
+      P.translation[0] + k * (fitD.translation[0] - reference.fit.translation[0]) + swing[0],
+      P.translation[1] + k * (fitD.translation[1] - reference.fit.translation[1]) + swing[1],
+      P.translation[2] + swing[2],
     ],
   };
   // 2. Expression in head coordinates.
