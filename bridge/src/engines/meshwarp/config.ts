@@ -16,15 +16,13 @@ export const MeshwarpConfigSchema = z
     /** 3-D head: distance of the virtual camera from the head, cm (perspective: the near side widens). */
     cameraDistance: z.number().min(20).max(1000).default(100),
     /**
-     * 3-D head: gain on the portrait's tracked depth. FaceMesh's depth is flatter than a face's: at 1, a face turned
-     * 30° reads as about 20° to the tracker; at 1.5 it reads as 30° (test/engines/meshwarp/head3d.test.ts).
+     * 3-D head: gain on the portrait's tracked depth. At 1 a face turned 30° reads as about 20–22° to the face
+     * tracker; at 1.5 (with pitchGain 0.7) it reads as 30° within 3°, but the nose then juts out visibly at 45°, so
+     * the default keeps the tracked depth (test/engines/meshwarp/head3d.test.ts, bench/RESULTS.md).
      */
-    depthGain: z.number().min(0.5).max(3).default(1.5),
-    /**
-     * 3-D head: rendered pitch per degree of driving pitch. With depthGain 1.5 a nod reads about 1.4× as large as
-     * rendered (the deepened profile), so 0.7 makes a commanded nod read as itself.
-     */
-    pitchGain: z.number().min(0.2).max(2).default(0.7),
+    depthGain: z.number().min(0.5).max(3).default(1),
+    /** 3-D head: rendered pitch per degree of driving pitch (0.7 balances depthGain 1.5, whose nod reads 1.4×). */
+    pitchGain: z.number().min(0.2).max(2).default(1),
     /** Outer ring size relative to the face oval (about its centre): the warp fades to zero there. */
     ringScale: z.number().min(1.2).max(4).default(2),
     /** Inner ring size relative to the face oval; must be below ringScale. */
