@@ -3,6 +3,7 @@
  * the output's tracked head pose and expression follow the driver's, for the whole clip and per section.
  * Usage: npx tsx scripts/head-fidelity.ts [outDir] ['{"head":"2d"}']
  */
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeFrames, readImage } from '../bridge/src/media/decode.js';
 import type { Image } from '../bridge/src/media/types.js';
@@ -10,7 +11,7 @@ import { renderJob } from '../bridge/src/pipeline/render.js';
 import { compareMotion, SIGNALS, trackSamples } from '../test/helpers/fidelity.js';
 import { DRIVING, PORTRAIT } from '../test/helpers/media.js';
 
-const out = path.resolve(process.argv[2] ?? '/tmp/h21/fidelity');
+const out = path.resolve(process.argv[2] ?? path.join(tmpdir(), 'reenact-head-fidelity'));
 const options = process.argv[3] ? (JSON.parse(process.argv[3]) as Record<string, unknown>) : {};
 const t0 = performance.now();
 const manifest = await renderJob({
