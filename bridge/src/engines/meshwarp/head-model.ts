@@ -34,6 +34,9 @@ export interface Proxy {
 
 export interface HeadModel3d {
   mesh: HeadMesh;
+  /** First neck-ring vertex: these stay where they are in the photo (screen x, y and depth in `neckRest`). */
+  neckStart: number;
+  neckRest: Float64Array;
   /** Head coordinates of every vertex (cm), vertexCount × 3: the 468 face points, the mouth centre, the proxy. */
   head: Float64Array;
   mouthCentre: number;
@@ -57,6 +60,13 @@ const BAND_MARGIN = 6;
 const EDGE_LIMIT = 80;
 
 const DEG = Math.PI / 180;
+
+/** The jaw half of the face oval (SILHOUETTE from 454 round the chin to 234): the neck band hangs from it. */
+const JAW_LINE: readonly number[] = SILHOUETTE.slice(SILHOUETTE.indexOf(454), SILHOUETTE.indexOf(234) + 1);
+/** How far below the jaw the neck band reaches, relative to the jaw point's distance from the oval's centre. */
+const NECK_REACH = 0.7;
+/** Depth of the neck band's fixed ring behind the head's origin, cm (behind the hair proxy). */
+const NECK_DEPTH = 20;
 
 function poseOf(portrait: Portrait3d): PoseTransform {
   const f = portrait.fit;
@@ -252,7 +262,8 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
   const proxyStart = 469;
   const crown = proxyStart;
   const ring0 = crown + 1;
-  const vertexCount = ring0 + RINGS * SEGMENTS;
+  const neckStart = ring0 + RINGS * SEGMENTS;
+  const vertexCount = neckStart + JAW_LINE.length;
   const head = new Float64Array(vertexCount * 3);
   const tex = new Float64Array(vertexCount * 2);
   head.set(H);
@@ -323,6 +334,26 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
       proxyTris.push(a0, a1, b1, a0, b1, b0);
     }
   }
+  // The neck band: jaw points (moving with the head) to a ring below them that stays in the photo.
+  let ox = 0;
+  let oy = 0;
+  for (const i of SILHOUETTE) {
+    ox += portrait.landmarks[i * 3] / SILHOUETTE.length;
+    oy += portrait.landmarks[i * 3 + 1] / SILHOUETTE.length;
+  }
+  const neckRest = new Float64Array(JAW_LINE.length * 3);
+  JAW_LINE.forEach((i, k) => {
+    const x = portrait.landmarks[i * 3];
+    const y = portrait.landmarks[i * 3 + 1];
+    const nx = Math.min(src.width - 1, Math.max(0, x + (x - ox) * NECK_REACH));
+    const ny = Math.min(src.height - 1, Math.max(0, y + Math.max(0, y - oy) * NECK_REACH));
+    neckRest.set([nx, ny, t[2] + NECK_DEPTH * s], k * 3);
+    tex.set([nx, ny], (neckStart + k) * 2);
+  });
+  const neckTris: number[] = [];
+  for (let k = 0; k + 1 < JAW_LINE.length; k++) {
+    neckTris.push(JAW_LINE[k], JAW_LINE[k + 1], neckStart + k + 1, JAW_LINE[k], neckStart + k + 1, neckStart + k);
+  }
   const faceTris: number[] = [...TRI468];
   MOUTH_LOOP.forEach((a, k) => {
     faceTris.push(a, MOUTH_LOOP[(k + 1) % MOUTH_LOOP.length], mouthCentre);
@@ -341,6 +372,7 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
     tex,
     proxyTriangles: Uint32Array.from(proxyTris),
     faceTriangles: Uint32Array.from(faceTris),
+    neckTriangles: Uint32Array.from(neckTris),
     frontSign: Math.sign(frontDet) || 1,
   };
 
@@ -350,13 +382,21 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
   const ones: Layer = { box, stride: bw, data: new Float32Array(bw * bh).fill(1) };
   const cover = new Uint8Array(src.width * src.height * 4);
   const scratch = createWarpScratch([0, 0, src.width - 1, src.height - 1]);
-  rasterHead(src, cover, new Uint8Array(cover.length), mesh, dst, ones, scratch);
+  rasterHead(
+    src,
+    cover,
+    new Uint8Array(cover.length),
+    { ...mesh, neckTriangles: new Uint32Array(0) },
+    dst,
+    ones,
+    scratch,
+  );
   const faceCover = new Uint8Array(cover.length);
   rasterHead(
     src,
     faceCover,
     new Uint8Array(cover.length),
-    { ...mesh, proxyTriangles: new Uint32Array(0) },
+    { ...mesh, proxyTriangles: new Uint32Array(0), neckTriangles: new Uint32Array(0) },
     dst,
     ones,
     scratch,
@@ -369,7 +409,7 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
       if (cover[p] === 0) continue;
       const inFace = faceCover[p] !== 0;
       const hy = plane.height(x, y);
-      const fade = inFace ? 1 : Math.min(1, Math.max(0, (CUT_Y - hy) / 1.5));
+      const fade = inFace ? 1 : Math.min(1, Math.max(0, (CUT_Y - hy) / 0.5));
       layerData[i] = (inFace ? 1 : matte[i]) * fade;
     }
   }
@@ -413,5 +453,5 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
       base.set(patch.subarray(i, i + 4), p);
     }
   }
-  return { mesh, head, mouthCentre, proxyStart, layer, base, proxy };
+  return { mesh, neckStart, neckRest, head, mouthCentre, proxyStart, layer, base, proxy };
 }

@@ -16,6 +16,8 @@ export interface HeadMesh {
   proxyTriangles: Uint32Array;
   /** Face triangles (TRI468 and the mouth fan). */
   faceTriangles: Uint32Array;
+  /** Neck band triangles (jaw line → a fixed ring below it): photo pixels, always opaque head-side. */
+  neckTriangles: Uint32Array;
   /** Sign of the screen-space determinant of a proxy triangle that faces the camera. */
   frontSign: number;
 }
@@ -90,6 +92,7 @@ export function rasterHead(
     const z0 = (y - ry0) * zs - rx0;
     scratch.depth.fill(Number.POSITIVE_INFINITY, z0 + box[0], z0 + box[2] + 1);
   }
+  drawTriangles(src, out, base, mesh, mesh.neckTriangles, dst, null, scratch, box, 0, 0);
   drawTriangles(src, out, base, mesh, mesh.proxyTriangles, dst, layer, scratch, box, 0, mesh.frontSign);
   drawTriangles(src, out, base, mesh, mesh.faceTriangles, dst, layer, scratch, box, FACE_BIAS, 0);
   return box;
@@ -102,7 +105,7 @@ function drawTriangles(
   mesh: HeadMesh,
   tri: Uint32Array,
   dst: Float64Array,
-  layer: Layer,
+  layer: Layer | null,
   scratch: WarpScratch,
   box: PixelBox,
   bias: number,
@@ -178,7 +181,7 @@ function drawTriangles(
         depth[zi] = z;
         let sx = sxa + l1 * dsxb + l2 * dsxc;
         let sy = sya + l1 * dsyb + l2 * dsyc;
-        let cov = layerAt(layer, sx, sy);
+        let cov = layer ? layerAt(layer, sx, sy) : 1;
         // A cut-out portrait keeps its alpha: its transparent pixels are not head.
         if (ch === 4 && cov > 0) cov *= alphaAt(src, sx, sy) / 255;
         mapX[zi] = sx;

@@ -92,10 +92,11 @@ export function renderFrame3d(state: Renderer3dState, motion: Motion3d): { data:
     mz += T[i * 3 + 2] / loop.length;
   }
   projectHead(motion.transform, portrait.camera, mx, my, mz + 1.2, dst, m * 3);
-  for (let v = model.proxyStart; v < model.mesh.vertexCount; v++) {
+  for (let v = model.proxyStart; v < model.neckStart; v++) {
     projectHead(motion.transform, portrait.camera, head[v * 3], head[v * 3 + 1], head[v * 3 + 2], dst, v * 3);
   }
-  const mesh = still ? { ...model.mesh, proxyTriangles: NO_TRIANGLES } : model.mesh;
+  dst.set(model.neckRest, model.neckStart * 3);
+  const mesh = still ? { ...model.mesh, proxyTriangles: NO_TRIANGLES, neckTriangles: NO_TRIANGLES } : model.mesh;
   const box = rasterHead(
     state.source,
     out,
