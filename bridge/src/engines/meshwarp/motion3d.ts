@@ -146,7 +146,7 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
 }
 
 /** Lid gap ÷ eye width of one eye on an unposed mesh (pose-free: a nod or turn does not change it). */
-export function headOpenness(head: ArrayLike<number>, eye: EyeIndices): number {
+function headOpenness(head: ArrayLike<number>, eye: EyeIndices): number {
   const [a, b] = eye.corners;
   const width = Math.hypot(
     head[a * 3] - head[b * 3],

@@ -29,7 +29,7 @@ export interface Layer {
   data: Float32Array;
 }
 
-export function layerAt(layer: Layer, x: number, y: number): number {
+function layerAt(layer: Layer, x: number, y: number): number {
   const [x0, y0, x1, y1] = layer.box;
   if (x < x0 || y < y0 || x > x1 || y > y1) return 0;
   const fx0 = x - x0;
