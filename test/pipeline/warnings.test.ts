@@ -36,7 +36,7 @@ describe('engine warnings', () => {
       { onEvent: (e) => e.type === 'warning' && warnings.push(e) },
     );
     const yaw = m.warnings.filter((w) =>
-      /^Frames [\d–, ]+: Head yaw of [\d.]+° is beyond what a 2-D warp can show/.test(w),
+      /^Frames [\d–, ]+: Head yaw of [\d.]+° is beyond what the 3-D head can show \(limit 45°\)/.test(w),
     );
     expect(yaw).toHaveLength(1);
     expect(warnings.length).toBe(m.warnings.length);
