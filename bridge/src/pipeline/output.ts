@@ -16,6 +16,7 @@ import {
   occupied,
   ownedNames,
   ownManifest,
+  readManifest,
 } from './ownership.js';
 import type { JobSpec, Manifest } from './spec.js';
 
@@ -44,7 +45,11 @@ async function foreignFiles(spec: JobSpec, layout: OutputLayout, own: Manifest |
   const owned = ownedNames(layout, own);
   const foreign: string[] = [];
   const rel = (file: string) => path.relative(path.dirname(layout.dir), file);
-  if ((await occupied(layout.manifest)) && !own) foreign.push(rel(layout.manifest));
+  if ((await occupied(layout.manifest)) && !own) {
+    // One of reenact's, moved or copied here from another folder, says where it belongs.
+    const elsewhere = (await isRegularFile(layout.manifest)) ? await readManifest(layout.manifest) : undefined;
+    foreign.push(`${rel(layout.manifest)}${elsewhere ? ` (written for ${outputLayout(elsewhere.spec).dir})` : ''}`);
+  }
   for (const name of await frameEntries(layout)) {
     if (FRAME_LOOKALIKE.test(name) && !(owned.frame(name) && (await isRegularFile(path.join(layout.framesDir, name)))))
       foreign.push(rel(path.join(layout.framesDir, name)));
