@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { MAX_BODY_BYTES } from '../api/schema.js';
 import type { JobManager } from '../jobs/manager.js';
 import { handleError } from './http-errors.js';
+import { limitJsonDepth } from './json-depth.js';
 import { loggerOptions } from './log.js';
 import { batchRoutes } from './routes/batches.js';
 import { eventRoutes } from './routes/events.js';
@@ -43,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(handleError);
   // JSON only: a text/plain body is refused with 415 rather than reaching a schema as a string.
   app.removeContentTypeParser('text/plain');
+  limitJsonDepth(app);
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({
       error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}.` },
