@@ -646,3 +646,57 @@ describe('a % in the output path (item 3)', () => {
     }
   });
 });
+
+describe('bounded specs (items 5, 6, 7)', () => {
+  const post = (body: unknown) =>
+    raw('POST', '/jobs', { ...bearer(real), 'content-type': 'application/json' }, JSON.stringify(body), real);
+
+  it('refuses deeply nested engine options with a 400 naming the key; the bridge keeps listing its jobs', async () => {
+    const t0 = performance.now();
+    const depth = 50_000; // the body is written as text: nothing here recurses
+    const spec = JSON.stringify(specIn(path.join(work, 'deep'), { engine: { name: 'fixture', options: { deep: 0 } } }));
+    const body = spec.replace('"deep":0', `"deep":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
+    const before = (await real.client.listJobs()).jobs.length;
+    const a = await raw('POST', '/jobs', { ...bearer(real), 'content-type': 'application/json' }, body, real);
+    expect(a.status).toBe(400);
+    expect(a.body.error?.message).toMatch(/engine\.options/);
+    const list = await raw('GET', '/jobs', bearer(real), undefined, real);
+    expect(list.status).toBe(200);
+    expect((list.body.jobs as unknown[]).length).toBe(before);
+    row(
+      'engine options nested 5000 deep',
+      '{"engine": {"options": {"deep": {"a": {"a": …}}}}}',
+      'HTTP',
+      `${outcomeOf(a).slice(0, 160)}…; GET /jobs then 200`,
+      t0,
+    );
+  });
+
+  it('refuses curves longer than the job (a 1 MB body of empty curve frames) at creation', async () => {
+    const t0 = performance.now();
+    const frames = Array.from({ length: 340_000 }, () => ({}));
+    const heap = (await real.client.health()).memory.heapUsed;
+    const a = await post(specIn(path.join(work, 'curves'), { curves: { frames } }));
+    expect(a.status).toBe(400);
+    expect(a.body.error?.message).toBe(
+      "Expected control curves for output frames 0-5 (the job's 6 frames) but received 340000 curve frames from frame 0 (to 339999). Sample the curves over the job's frames only.",
+    );
+    const grown = (await real.client.health()).memory.heapUsed - heap;
+    row(
+      '340 000 empty curve frames (a 1 MB body) for a 6-frame job',
+      '{"curves": {"frames": [{}, {}, …]}}',
+      'HTTP',
+      `${outcomeOf(a)} (heap after: +${Math.round(grown / 2 ** 20)} MiB)`,
+      t0,
+    );
+  });
+
+  it('refuses chunks outside the job at creation (400), as the CLI does', async () => {
+    for (const extra of [{ chunk: { start: 4, end: 99 } }]) {
+      const t0 = performance.now();
+      const a = await post(specIn(path.join(work, 'bad-rate'), extra));
+      expect(a.status, JSON.stringify(extra)).toBe(400);
+      row('bad frame rate or chunk', JSON.stringify(extra), 'HTTP', outcomeOf(a).replaceAll(work, '<tmp>'), t0);
+    }
+  });
+});

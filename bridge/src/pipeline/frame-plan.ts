@@ -33,8 +33,8 @@ export interface FramePlan {
  * in an unchunked render.
  * @example planFrames(spec /* fps "50", chunk 2-5 *\/, clip /* 25 fps, 10 frames *\/)
  *   // → { range: {0,9}, total: 20, run: {2,5}, drivingFrame(3) = 1 }
- * @throws BAD_INPUT for a still as the driving clip, a range outside the clip, a chunk outside the job's frames or a
- *   chunk asking for a movie.
+ * @throws BAD_INPUT for a still as the driving clip, a range outside the clip, a chunk outside the job's frames, a
+ *   chunk asking for a movie, or control curves for frames the job does not have.
  */
 export function planFrames(spec: JobSpec, driving: ProbeResult): FramePlan {
   checkDrivingClip(driving);
@@ -42,6 +42,7 @@ export function planFrames(spec: JobSpec, driving: ProbeResult): FramePlan {
   const range = resolveRange(driving, spec.range);
   const map = conformMap(range.end - range.start + 1, driving.fps, fps);
   checkChunk(spec, map.length);
+  checkCurves(spec, map.length);
   return {
     range,
     fps,
@@ -78,6 +79,24 @@ function checkChunk(spec: JobSpec, total: number): void {
     throw new ReenactError(
       'BAD_INPUT',
       `Expected format png for a chunked render but received ${spec.output.format}. Chunks render PNG frames; mergeChunks encodes the movie.`,
+    );
+  }
+}
+
+/**
+ * @throws BAD_INPUT when control curves name frames past the job's last output frame: curves are sampled once per
+ * output frame (the panel samples exactly the job's frame count), so more frames than the job is a mistake — and an
+ * unbounded list held in every job record.
+ */
+function checkCurves(spec: JobSpec, total: number): void {
+  const curves = spec.curves;
+  if (!curves || curves.frames.length === 0) return;
+  const end = curves.start + curves.frames.length - 1;
+  if (end >= total) {
+    throw new ReenactError(
+      'BAD_INPUT',
+      `Expected control curves for output frames 0-${total - 1} (the job's ${total} frames) but received ${curves.frames.length} curve frames from frame ${curves.start} (to ${end}). Sample the curves over the job's frames only.`,
+      { details: { total, start: curves.start, frames: curves.frames.length } },
     );
   }
 }

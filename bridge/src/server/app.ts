@@ -63,8 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   systemRoutes(app, options.services, options.onShutdown ?? (() => {}));
   mediaRoutes(app, options.services);
   modelRoutes(app, options.services);
-  jobRoutes(app, options.manager, options.dataDir);
-  batchRoutes(app, options.manager, options.dataDir);
+  jobRoutes(app, options.manager, options.dataDir, options.services);
+  batchRoutes(app, options.manager, options.dataDir, options.services);
   eventRoutes(app, options.manager);
   return app;
 }

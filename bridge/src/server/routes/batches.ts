@@ -6,13 +6,20 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type BatchResponse, CreateBatchSchema, type JobSummary } from '../../api/schema.js';
+import { ReenactError } from '../../errors.js';
 import type { JobManager } from '../../jobs/manager.js';
 import type { JobSpec } from '../../pipeline/spec.js';
 import { ApiError, parseOr400 } from '../http-errors.js';
-import { checkOutputDir } from './jobs.js';
+import type { BridgeServices } from '../services.js';
+import { checkAgainstClip, checkOutputDir } from './jobs.js';
 import { assertInputFile } from './media.js';
 
-export function batchRoutes(app: FastifyInstance, manager: JobManager, dataDir: string): void {
+export function batchRoutes(
+  app: FastifyInstance,
+  manager: JobManager,
+  dataDir: string,
+  services: Pick<BridgeServices, 'probe'>,
+): void {
   app.post('/batches', async (req, reply) => {
     const { jobs } = parseOr400(CreateBatchSchema, req.body, 'batch');
     const specs: JobSpec[] = [];
@@ -25,6 +32,12 @@ export function batchRoutes(app: FastifyInstance, manager: JobManager, dataDir: 
         spec.output.dir = await checkOutputDir(spec.output.dir, dataDir);
       } catch (err) {
         if (err instanceof ApiError) throw new ApiError(err.status, err.code, `jobs[${i}].output.dir: ${err.message}`);
+        throw err;
+      }
+      try {
+        await checkAgainstClip(spec, services);
+      } catch (err) {
+        if (err instanceof ReenactError) throw new ApiError(400, 'BAD_INPUT', `jobs[${i}]: ${err.message}`);
         throw err;
       }
       const other = folders.get(path.resolve(spec.output.dir));

@@ -19,9 +19,11 @@ import { readJson } from '../../jobs/atomic.js';
 import type { JobManager } from '../../jobs/manager.js';
 import { deleteOutputs, isInside } from '../../jobs/outputs.js';
 import type { JobRunner } from '../../jobs/runner.js';
+import { planFrames } from '../../pipeline/frame-plan.js';
 import type { JobSpec, Manifest } from '../../pipeline/spec.js';
 import { realpathLoose } from '../../util/fs.js';
 import { ApiError, parseOr400 } from '../http-errors.js';
+import type { BridgeServices } from '../services.js';
 import { assertInputFile } from './media.js';
 
 /**
@@ -82,7 +84,21 @@ export function confinedRunner(runner: JobRunner, dataDir: string): JobRunner {
   };
 }
 
-export function jobRoutes(app: FastifyInstance, manager: JobManager, dataDir: string): void {
+/**
+ * A spec with a chunk or control curves is planned against its driving clip now, as the CLI plans it (planFrames):
+ * a chunk outside the job's frames or curves longer than the job is a 400, not a job that fails later.
+ */
+export async function checkAgainstClip(spec: JobSpec, services: Pick<BridgeServices, 'probe'>): Promise<void> {
+  if (!spec.chunk && !spec.curves) return;
+  planFrames(spec, await services.probe(spec.driving));
+}
+
+export function jobRoutes(
+  app: FastifyInstance,
+  manager: JobManager,
+  dataDir: string,
+  services: Pick<BridgeServices, 'probe'>,
+): void {
   const idOf = (params: unknown) => parseOr400(JobParamsSchema, params, 'job id').id;
 
   app.post('/jobs', async (req, reply) => {
@@ -90,6 +106,7 @@ export function jobRoutes(app: FastifyInstance, manager: JobManager, dataDir: st
     spec.source = await assertInputFile(spec.source, 'source');
     spec.driving = await assertInputFile(spec.driving, 'driving');
     spec.output.dir = await checkOutputDir(spec.output.dir, dataDir);
+    await checkAgainstClip(spec, services);
     const job = await manager.create(spec);
     const body: JobResponse = { job };
     return reply.status(201).send(body);
