@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { createLivePortraitEngine } from '../bridge/src/engines/liveportrait/index.js';
 import { loadCatalog } from '../bridge/src/models/catalog.js';
-import { executionProviders, parseDevice, type SessionFactory } from '../bridge/src/onnx/providers.js';
+import { parseDevice } from '../bridge/src/onnx/devices.js';
+import { executionProviders, type SessionFactory } from '../bridge/src/onnx/providers.js';
 import { drivingFrame, makeFace, makeImage } from '../test/engines/liveportrait/fixtures.js';
 import { peakRss } from './lib.js';
 

@@ -2,8 +2,8 @@
  * Builds the CEP panel into panel/dist: one IIFE bundle for Chromium 88 (CEP 11, AE 2022–2024; CEP 12 has 99),
  * plus index.html and styles.css copied as they are. Run: `npm run build:panel` (part of `npm run build`).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -12,7 +12,8 @@ export const PANEL_DIST = join(ROOT, 'panel', 'dist');
 
 export async function buildPanel(): Promise<void> {
   mkdirSync(PANEL_DIST, { recursive: true });
-  await build({
+  const result = await build({
+    write: false,
     entryPoints: [join(ROOT, 'panel', 'src', 'main.ts')],
     outfile: join(PANEL_DIST, 'main.js'),
     bundle: true,
@@ -25,7 +26,17 @@ export async function buildPanel(): Promise<void> {
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  for (const file of ['index.html', 'styles.css']) copyFileSync(join(ROOT, 'panel', file), join(PANEL_DIST, file));
+  const files = [
+    ...result.outputFiles.map((f) => ({ name: basename(f.path), bytes: f.contents })),
+    ...['index.html', 'styles.css'].map((name) => ({ name, bytes: readFileSync(join(ROOT, 'panel', name)) })),
+  ];
+  // Each file is written whole under a temp name and renamed: tests in parallel workers build the panel at the same
+  // time, and a page must never load a half-written bundle.
+  for (const { name, bytes } of files) {
+    const tmp = join(PANEL_DIST, `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, join(PANEL_DIST, name));
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

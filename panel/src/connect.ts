@@ -3,6 +3,7 @@
  * through its lock file, else a freshly spawned one (launch.ts). Each failure becomes one message with its fix.
  */
 import { BridgeApiError, type BridgeClient, createClient } from '../../bridge/src/api/client.js';
+import { DEVICE_LABELS } from '../../bridge/src/onnx/devices.js';
 import { type BridgeAddress, findNode, LaunchError, type NodeDeps, readLock, spawnBridge } from './launch.js';
 import { bridgeScript } from './runtime.js';
 
@@ -48,13 +49,12 @@ async function health(client: BridgeClient): Promise<Health> {
   }
 }
 
-const DEVICE_LABELS: Record<string, string> = { cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML', cpu: 'CPU' };
-
 async function bestDevice(client: BridgeClient): Promise<string> {
   try {
     const { devices } = await client.devices();
     const gpu = devices.find((d) => d.available && d.name !== 'auto' && d.name !== 'cpu');
-    return DEVICE_LABELS[gpu?.name ?? 'cpu'] ?? 'CPU';
+    // A newer bridge may offer a device this panel has no label for.
+    return gpu ? (DEVICE_LABELS[gpu.name] ?? gpu.name) : 'CPU';
   } catch {
     return 'CPU';
   }

@@ -27,11 +27,6 @@ export class ModelsBox {
     $('models-cancel').addEventListener('click', () => void this.act((c) => c.cancelModelInstall()));
   }
 
-  /** True when the models are known to be missing (the engine menu says "needs models"). */
-  get missing(): boolean {
-    return this.last !== undefined && !this.last.installed;
-  }
-
   async refresh(): Promise<void> {
     await this.act((c) => c.models());
   }

@@ -3,31 +3,26 @@
  * at once), and the engine and device menus list what the bridge offers, with the reason beside what it cannot run.
  */
 import type { DeviceAvailability, EngineAvailability } from '../../bridge/src/api/schema.js';
+import { DEVICE_LABELS } from '../../bridge/src/onnx/devices.js';
 import { $, h } from './dom.js';
 import { type Settings, saveSettings } from './settings.js';
 
-const ENGINE_LABELS: Record<string, string> = {
-  meshwarp: 'Default · offline',
-  liveportrait: 'Neural',
-  fixture: 'Test fixture',
-};
-
 /**
- * Fills the engine and device menus; the test-only fixture engine shows only when the settings already name it. With
- * `needsModels`, the neural engine reads "needs models" (the Install models button below says the rest).
+ * Fills the engine and device menus with what the bridge's registry lists, by label; a test engine shows only when
+ * the settings already name it. An engine that only lacks its models reads "needs models" (the Install models button
+ * below says the rest).
  */
 export function fillEngineChoices(
   engines: EngineAvailability[],
   devices: DeviceAvailability[],
   settings: Settings,
-  needsModels = false,
 ): EngineAvailability[] {
-  const shown = engines.filter((e) => e.name !== 'fixture' || settings.engine === 'fixture');
+  const shown = engines.filter((e) => !e.testOnly || settings.engine === e.name);
   const engine = $<HTMLSelectElement>('engine');
   engine.textContent = '';
   for (const e of shown) {
-    const why = e.name === 'liveportrait' && needsModels ? 'needs models' : (e.reason ?? 'unavailable');
-    const text = `${ENGINE_LABELS[e.name] ?? e.name}${e.available ? '' : ` · ${why}`}`;
+    const why = e.needsModels ? 'needs models' : (e.reason ?? 'unavailable');
+    const text = `${e.label}${e.available ? '' : ` · ${why}`}`;
     const o = h('option', { value: e.name }, text);
     o.disabled = !e.available;
     engine.append(o);
@@ -36,7 +31,7 @@ export function fillEngineChoices(
   const device = $<HTMLSelectElement>('device');
   device.textContent = '';
   for (const d of devices) {
-    const o = h('option', { value: d.name }, d.name === 'auto' ? 'Auto' : d.name.toUpperCase());
+    const o = h('option', { value: d.name }, DEVICE_LABELS[d.name] ?? d.name);
     o.disabled = !d.available;
     if (d.reason) o.title = d.reason;
     device.append(o);

@@ -2,11 +2,14 @@
  * What the artist chose last time, per user (CEP keeps localStorage per extension and user). Flat data with
  * defaults in one place; unknown or malformed stored fields fall back to the default.
  */
+import type { DeviceRequest } from '../../bridge/src/onnx/devices.js';
+
 export type RangeMode = 'workarea' | 'layer' | 'custom';
 
 export interface Settings {
-  engine: 'meshwarp' | 'liveportrait' | 'fixture';
-  device: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+  /** An engine of the bridge's registry (GET /engines). */
+  engine: string;
+  device: DeviceRequest;
   /** Overall motion (0 = still portrait, 1 = as performed). */
   intensity: number;
   eyes: number;

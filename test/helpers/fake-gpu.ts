@@ -10,8 +10,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { Device } from '../../bridge/src/onnx/devices.js';
 import { decodeModel, encodeModel, type ModelProto } from '../../bridge/src/onnx/proto.js';
-import type { Device, SessionFactory } from '../../bridge/src/onnx/providers.js';
+import type { SessionFactory } from '../../bridge/src/onnx/providers.js';
 
 const status = (op: string, node: string, reason: string) =>
   `Non-zero status code returned while running ${op} node. Name:'${node}' Status Message: ${reason}`;

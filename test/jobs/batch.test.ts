@@ -37,12 +37,12 @@ describe('batch validation', () => {
         where,
       ),
     ).toThrow(
-      'Invalid batch (/b/batch.yaml): entries[1].driving: Invalid input: expected string, received undefined; entries[1].options.smoothing: Too big: expected number to be <=1; entries[2]: Unrecognized key: "extra".',
+      'Invalid batch (/b/batch.yaml): entries[1].driving: Expected a string but received undefined; entries[1].options.smoothing: Expected a value ≤ 1 but received 3; entries[2].extra: Expected a known key but received 1.',
     );
     expect(() =>
       parseBatch({ entries: [{ portrait: 'p.png', driving: 'a.mp4', output: { dir: 'o', format: 'gif' } }] }, where),
     ).toThrow(
-      'Invalid batch (/b/batch.yaml): entries[0].output.format: Invalid option: expected one of "png"|"prores".',
+      'Invalid batch (/b/batch.yaml): entries[0].output.format: Expected one of "png", "prores" but received "gif".',
     );
     expect(() => parseBatch({ entries: [] }, where)).toThrow(
       'Invalid batch (/b/batch.yaml): entries: a batch needs at least one entry.',

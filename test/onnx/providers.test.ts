@@ -1,15 +1,13 @@
 import type * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ReenactError } from '../../bridge/src/errors.js';
+import { type Device, type DeviceRequest, parseDevice } from '../../bridge/src/onnx/devices.js';
 import { DataType, encodeModel, makeModel, valueInfo } from '../../bridge/src/onnx/proto.js';
 import {
-  type Device,
-  type DeviceRequest,
   deviceAvailability,
   deviceCandidates,
   openSessions,
   type PlatformInfo,
-  parseDevice,
   type SessionFactory,
 } from '../../bridge/src/onnx/providers.js';
 

@@ -153,7 +153,7 @@ describe('renderJob (fixture engine)', () => {
   it('explains bad specs', async () => {
     await expect(
       renderJob({ ...spec(path.join(dir, 'bad')), output: { dir: path.join(dir, 'bad'), format: 'gif' as 'png' } }),
-    ).rejects.toThrow(/^Invalid job spec: output\.format: Invalid option: expected one of "png"\|"prores"\.$/);
+    ).rejects.toThrow(/^Invalid job spec: output\.format: Expected one of "png", "prores" but received "gif"\.$/);
     await expect(renderJob(spec(path.join(dir, 'bad2'), { driving: PORTRAIT }))).rejects.toThrow(
       `Expected a video clip for the driving performance but received a still image (${PORTRAIT}). Pick the performance footage.`,
     );

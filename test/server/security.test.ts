@@ -170,18 +170,19 @@ describe('request validation', () => {
     await expectApiError(t.client.createJob({ ...goodSpec(), engine: { name: 'warp9' } } as never), {
       status: 400,
       code: 'BAD_REQUEST',
-      message: 'Invalid job spec: engine.name: Invalid option: expected one of "meshwarp"|"liveportrait"|"fixture"',
+      message:
+        'Invalid job spec: engine.name: Expected one of meshwarp, liveportrait, fixture for engine.name but received "warp9".',
     });
     const { output: _o, ...noOutput } = goodSpec();
     await expectApiError(t.client.createJob(noOutput as never), {
       status: 400,
       code: 'BAD_REQUEST',
-      message: 'Invalid job spec: output: Invalid input: expected object, received undefined',
+      message: 'Invalid job spec: output: Expected an object but received undefined.',
     });
     await expectApiError(t.client.createJob({ ...goodSpec(), smoothing: 3 }), {
       status: 400,
       code: 'BAD_REQUEST',
-      message: 'Invalid job spec: smoothing: Too big: expected number to be <=1',
+      message: 'Invalid job spec: smoothing: Expected a value ≤ 1 but received 3.',
     });
   });
 
@@ -209,7 +210,7 @@ describe('request validation', () => {
       const res = await raw('DELETE', `/jobs/${job.id}/outputs`, { headers: json, body: JSON.stringify({ paths }) });
       expect(res.status).toBe(400);
       expect(res.body.error?.message).toBe(
-        `Invalid body: body: Expected no body: the job's outputs are the files its reenact.json lists, nothing else can be named (received "paths").`,
+        `Invalid body: paths: Expected no body: the job's outputs are the files its reenact.json lists, nothing else can be named (received "paths").`,
       );
     }
     expect((await fs.readdir(path.join(work, 'out-del', 'frames'))).length).toBe(3);
@@ -299,7 +300,7 @@ describe('request validation', () => {
         type: 'error',
         error: {
           code: 'BAD_REQUEST',
-          message: "Invalid message: type: Invalid discriminator value. Expected 'ping' | 'previews'",
+          message: 'Invalid message: type: Expected one of "ping", "previews" but received "shout".',
         },
       });
       await slow.client.cancelJob(j.id);

@@ -4,7 +4,9 @@
  * typed client imports the schemas; nothing here may touch Node (this file ends up in the panel's browser bundle).
  */
 import { z } from 'zod';
+import type { EngineListing } from '../engines/registry.js';
 import type { ProbeResult } from '../media/types.js';
+import type { DeviceRequest } from '../onnx/devices.js';
 import type { JobEvent } from '../pipeline/events.js';
 import { type JobSpec, JobSpecSchema, type Manifest } from '../pipeline/spec.js';
 
@@ -102,19 +104,15 @@ export interface FfmpegToolReport {
   warning?: string;
 }
 
-export interface EngineAvailability {
-  name: 'meshwarp' | 'liveportrait' | 'fixture';
-  available: boolean;
-  /** Why it is not available, and what to do. */
-  reason?: string;
-}
+/** One engine of the registry and whether it can run here. */
+export type EngineAvailability = EngineListing;
 
 export interface EnginesResponse {
   engines: EngineAvailability[];
 }
 
 export interface DeviceAvailability {
-  name: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+  name: DeviceRequest;
   available: boolean;
   reason?: string;
 }
@@ -382,16 +380,3 @@ export type ServerMessage =
 
 /** Event types after which a job's stream ends. */
 export const TERMINAL_EVENTS: readonly JobEvent['type'][] = ['done', 'failed', 'cancelled'];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Validation messages
-
-/** One line per zod issue: "output.dir: Expected an absolute path for output.dir but received \"x\"." */
-export function formatIssues(error: z.ZodError, where: string): string {
-  const lines = error.issues.slice(0, 8).map((issue) => {
-    const at = issue.path.length ? issue.path.map(String).join('.') : where;
-    return `${at}: ${issue.message}`;
-  });
-  if (error.issues.length > 8) lines.push(`…and ${error.issues.length - 8} more`);
-  return `Invalid ${where}: ${lines.join('; ')}`;
-}

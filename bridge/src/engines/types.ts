@@ -1,13 +1,12 @@
 /**
  * The Engine seam. One engine = one folder = one factory (`engines/<name>/index.ts` exports
- * `create<Name>Engine(config)`). Engines never spawn ffmpeg or touch the file system for frames:
- * the pipeline hands them pixels and face observations, and takes back RGBA frames.
+ * `create<Name>Engine(config)`), listed once in engines/registry.ts. Engines never spawn ffmpeg or touch the file
+ * system for frames: the pipeline hands them pixels and face observations, and takes back RGBA frames.
  */
 import type { FaceObservation } from '../face/types.js';
 import type { Image } from '../media/types.js';
+import type { DeviceRequest } from '../onnx/devices.js';
 import type { FrameControls } from './controls.js';
-
-export type EngineName = 'meshwarp' | 'liveportrait' | 'fixture';
 
 export interface DeviceChange {
   from: string;
@@ -24,7 +23,8 @@ export interface ModelRef {
 }
 
 export interface EngineInfo {
-  name: EngineName;
+  /** The registry name (engines/registry.ts). */
+  name: string;
   version: string;
   /** The execution provider that actually ran (e.g. 'cpu', 'cuda'); after a fallback, the one running now. */
   device: string;
@@ -67,4 +67,22 @@ export interface Engine {
   render(frame: DrivingFrame): Promise<RenderedFrame>;
   /** Releases every ONNX session and buffer. */
   dispose(): Promise<void>;
+}
+
+/** Whether an engine can run on this machine, and if not why and what to do. */
+export interface EngineState {
+  available: boolean;
+  /** Why it is not available, and what to do. */
+  reason?: string;
+  /** Unavailable only because its model files are not installed (`reenact models install`, the panel's button). */
+  needsModels?: boolean;
+}
+
+/** Environment variables (model catalog and cache folders); the process's, or a test's own. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What an engine folder's index.ts exports for the registry (engines/registry.ts). */
+export interface EngineModule<Options> {
+  /** Builds the engine for one job; `options` are validated, defaults filled. */
+  create(request: { device: DeviceRequest; options: Options }): Promise<Engine>;
 }

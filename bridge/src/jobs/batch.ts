@@ -20,6 +20,7 @@ import { ReenactError } from '../errors.js';
 import { parseJobSpec } from '../pipeline/parse.js';
 import { type JobSpec, JobSpecSchema } from '../pipeline/spec.js';
 import { parseRational } from '../util/rational.js';
+import { issuePath, issueText } from '../util/zod-errors.js';
 
 /** JobSpec fields an entry may set under `options` (everything but the inputs and the output). */
 const OptionsSchema = JobSpecSchema.omit({ source: true, driving: true, output: true, chunk: true }).partial().strict();
@@ -110,7 +111,7 @@ export function parseBatch(input: unknown, options: { baseDir: string; where?: s
   if (!result.success)
     throw badBatch(
       where,
-      result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`),
+      result.error.issues.map((i) => `${formatPath(issuePath(i))}: ${issueText(i, input)}`),
     );
   const batch = result.data;
   // Merge the raw options (the parsed ones carry schema defaults that would hide `defaults`).
@@ -119,15 +120,16 @@ export function parseBatch(input: unknown, options: { baseDir: string; where?: s
   const jobs: BatchJob[] = [];
   const seen = new Map<string, number>();
   batch.entries.forEach((entry, index) => {
-    const job = JobSpecSchema.safeParse({
+    const jobInput = {
       ...mergeOptions(raw.defaults ?? {}, raw.entries[index].options ?? {}),
       source: entry.portrait,
       driving: entry.driving,
       output: entry.output,
-    });
+    };
+    const job = JobSpecSchema.safeParse(jobInput);
     if (!job.success) {
       for (const i of job.error.issues)
-        problems.push(`${formatPath(['entries', index, ...entryField(i.path)])}: ${i.message}`);
+        problems.push(`${formatPath(['entries', index, ...entryField(issuePath(i))])}: ${issueText(i, jobInput)}`);
       return;
     }
     const spec: JobSpec = {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ReenactError } from '../errors.js';
 import { cacheDir, packageRoot } from '../util/paths.js';
+import { formatZodError } from '../util/zod-errors.js';
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-digit lowercase hex sha256');
 
@@ -83,13 +84,7 @@ export function loadCatalog(file = catalogPath()): Catalog {
     });
   }
   const parsed = CatalogSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ReenactError(
-      'BAD_INPUT',
-      `Expected a valid model catalog in ${file} but ${issue.path.join('.') || 'the file'}: ${issue.message}.`,
-    );
-  }
+  if (!parsed.success) throw new ReenactError('BAD_INPUT', formatZodError(parsed.error, raw, `model catalog ${file}`));
   return parsed.data;
 }
 

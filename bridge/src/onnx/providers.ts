@@ -1,5 +1,5 @@
 /**
- * Execution providers: `--device auto|cpu|cuda|dml|coreml` is a closed set with one priority list per platform.
+ * Execution providers: the devices of devices.ts are a closed set with one priority list per platform.
  * `auto` tries what this onnxruntime-node build offers for this platform (CUDA on Linux x64, DirectML on Windows,
  * CoreML on macOS arm64) and falls back to CPU with a visible warning; an explicit GPU device that fails to start
  * falls back the same way. The result says which device actually ran, for the manifest. Platform, arch, the list
@@ -10,10 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ReenactError } from '../errors.js';
-
-export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
-export type DeviceRequest = (typeof DEVICES)[number];
-export type Device = Exclude<DeviceRequest, 'auto'>;
+import { DEVICE_LABELS as DEVICE_LABEL, DEVICES, type Device, type DeviceRequest } from './devices.js';
 
 /** Preferred order per platform for `auto` (CPU always last). */
 export const PLATFORM_PRIORITY: Record<string, Device[]> = {
@@ -21,8 +18,6 @@ export const PLATFORM_PRIORITY: Record<string, Device[]> = {
   win32: ['dml', 'cpu'],
   darwin: ['coreml', 'cpu'],
 };
-
-const DEVICE_LABEL: Record<Device, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
 
 /** Where onnxruntime-node ships each GPU provider (its README for 1.2x–1.30). */
 const DEVICE_PLATFORMS: Record<Exclude<Device, 'cpu'>, { platform: string; arch: string[]; where: string }> = {
@@ -34,15 +29,6 @@ const DEVICE_PLATFORMS: Record<Exclude<Device, 'cpu'>, { platform: string; arch:
 /** onnxruntime-node execution provider names. */
 export function executionProviders(device: Device): string[] {
   return device === 'cpu' ? ['cpu'] : [device, 'cpu'];
-}
-
-/**
- * Validates a device name.
- * @throws ReenactError USAGE 'Expected one of auto, cpu, cuda, dml, coreml for --device but received "gpu".'
- */
-export function parseDevice(value: string): DeviceRequest {
-  if ((DEVICES as readonly string[]).includes(value)) return value as DeviceRequest;
-  throw new ReenactError('USAGE', `Expected one of ${DEVICES.join(', ')} for --device but received "${value}".`);
 }
 
 export interface PlatformInfo {

@@ -1,29 +1,21 @@
 /** Validates a JobSpec from any boundary (CLI, API, batch file, queue) into a clear BAD_INPUT error. */
 import path from 'node:path';
-import type { z } from 'zod';
 import { ReenactError } from '../errors.js';
 import { parseRational } from '../util/rational.js';
+import { formatZodError } from '../util/zod-errors.js';
 import { type JobSpec, type JobSpecInput, JobSpecSchema } from './spec.js';
-
-/** "output.format: Invalid option: expected one of "png"|"prores"" lines from a zod error. */
-export function formatZodIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`).join('; ');
-}
 
 /**
  * Parses and normalises a spec: defaults filled, paths absolute (relative to `baseDir`), fps checked.
- * @throws ReenactError BAD_INPUT "Invalid job spec (where): field: problem; …"
+ * @throws ReenactError BAD_INPUT 'Invalid job spec (where): smoothing: Expected a value ≤ 1 but received 3; ….'
  */
 export function parseJobSpec(input: unknown, options: { baseDir?: string; where?: string } = {}): JobSpec {
   const result = JobSpecSchema.safeParse(input);
   if (!result.success) {
-    throw new ReenactError(
-      'BAD_INPUT',
-      `Invalid job spec${options.where ? ` (${options.where})` : ''}: ${formatZodIssues(result.error)}.`,
-      {
-        details: { issues: result.error.issues },
-      },
-    );
+    const where = `job spec${options.where ? ` (${options.where})` : ''}`;
+    throw new ReenactError('BAD_INPUT', formatZodError(result.error, input, where), {
+      details: { issues: result.error.issues },
+    });
   }
   const spec = result.data;
   const base = options.baseDir ?? process.cwd();

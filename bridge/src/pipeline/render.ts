@@ -7,6 +7,7 @@
  * is unchanged are kept, so only missing or changed frames are rendered. Memory holds a few frames at any time.
  */
 import { randomUUID } from 'node:crypto';
+import { createEngine } from '../engines/registry.js';
 import type { Engine } from '../engines/types.js';
 import { asReenactError, ReenactError, throwIfAborted } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
@@ -18,7 +19,6 @@ import { sha256File } from '../util/fs.js';
 import { formatRational, frameTime } from '../util/rational.js';
 import { VERSION } from '../version.js';
 import { controlsFor } from './controls-curve.js';
-import { createEngine } from './engines.js';
 import type { JobEvent } from './events.js';
 import { decideFrame } from './frame-decision.js';
 import { decodeOne, drivingFrames, FrameImages, lastGoodBefore } from './frame-images.js';

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { FrameControlsSchema } from '../engines/controls.js';
+import { engineNames, engineProblems } from '../engines/registry.js';
+import { DeviceSchema } from '../onnx/devices.js';
 
 export const FaceChoiceSchema = z.union([
   z.object({ by: z.literal('largest') }),
@@ -11,9 +13,6 @@ export const FaceChoiceSchema = z.union([
   z.object({ by: z.literal('id'), id: z.number().int().min(0) }),
   z.object({ by: z.literal('point'), x: z.number(), y: z.number() }),
 ]);
-
-export const DeviceSchema = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml']);
-export type Device = z.infer<typeof DeviceSchema>;
 
 export const OutputFormatSchema = z.enum(['png', 'prores']);
 export type OutputFormat = z.infer<typeof OutputFormatSchema>;
@@ -54,12 +53,16 @@ export const JobSpecSchema = z.object({
   }),
   engine: z
     .object({
-      name: z.enum(['meshwarp', 'liveportrait', 'fixture']).default('meshwarp'),
+      /** One of the registry's engines (engines/registry.ts); the first registered is the default. */
+      name: z.string().default(() => engineNames()[0]),
       device: DeviceSchema.default('auto'),
-      /** Engine-specific options, validated by the engine's own schema. */
+      /** Engine-specific options, checked against the engine's strict schema and kept as given (defaults unfilled). */
       options: z.record(z.string(), z.unknown()).default({}),
     })
-    .default({ name: 'meshwarp', device: 'auto', options: {} }),
+    .superRefine((engine, ctx) => {
+      for (const problem of engineProblems(engine)) ctx.addIssue({ code: 'custom', ...problem });
+    })
+    .default(() => ({ name: engineNames()[0], device: 'auto' as const, options: {} })),
   face: z
     .object({
       source: FaceChoiceSchema.default({ by: 'largest' }),

@@ -5,8 +5,9 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType, z } from 'zod';
-import { type ApiErrorBody, type ApiErrorCode, formatIssues, MAX_BODY_BYTES } from '../api/schema.js';
+import { type ApiErrorBody, type ApiErrorCode, MAX_BODY_BYTES } from '../api/schema.js';
 import { type ErrorCode, ReenactError } from '../errors.js';
+import { formatZodError } from '../util/zod-errors.js';
 
 export class ApiError extends Error {
   constructor(
@@ -35,7 +36,7 @@ const STATUS: Record<ErrorCode, number> = {
 /** Parses `value` with `schema` or throws a 400 naming every bad field. */
 export function parseOr400<T extends ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, 'BAD_REQUEST', formatIssues(result.error, where));
+  if (!result.success) throw new ApiError(400, 'BAD_REQUEST', formatZodError(result.error, value, where));
   return result.data;
 }
 

@@ -10,6 +10,7 @@ import type {
   FacesResponse,
   ProbeResponse,
 } from '../api/schema.js';
+import { engineAvailability } from '../engines/registry.js';
 import { defaultRunner, type JobRunner, renderMode } from '../jobs/runner.js';
 import { createModelInstaller, type ModelInstaller } from './model-install.js';
 
@@ -35,32 +36,6 @@ async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<
   return mod.listFaces(request, signal);
 }
 
-/** What pipeline/engines.ts can build; the neural engine when its required models are installed. */
-async function engines(env: NodeJS.ProcessEnv): Promise<EngineAvailability[]> {
-  let neural: EngineAvailability = { name: 'liveportrait', available: true };
-  try {
-    const { catalogPath, loadCatalog } = await import('../models/catalog.js');
-    const { checkModels } = await import('../models/store.js');
-    const catalog = loadCatalog(catalogPath(env));
-    const entries = await checkModels(catalog, false, env);
-    const missing = entries.filter((e) => e.required && e.status !== 'ok' && e.status !== 'unverified');
-    if (missing.length) {
-      neural = {
-        name: 'liveportrait',
-        available: false,
-        reason: `Models are not installed (${missing.length} of ${entries.filter((e) => e.required).length} missing): run \`reenact models install\`.`,
-      };
-    }
-  } catch (err) {
-    neural = {
-      name: 'liveportrait',
-      available: false,
-      reason: `Could not check the models: ${(err as Error).message}`,
-    };
-  }
-  return [{ name: 'meshwarp', available: true }, neural, { name: 'fixture', available: true }];
-}
-
 /** Devices by the same rules the engine uses to pick one (onnx/providers.ts). */
 async function devices(): Promise<DeviceAvailability[]> {
   const { deviceAvailability } = await import('../onnx/providers.js');
@@ -73,7 +48,7 @@ export function defaultServices(env: NodeJS.ProcessEnv = process.env): BridgeSer
     runner: defaultRunner,
     probe,
     faces,
-    engines: () => engines(env),
+    engines: () => engineAvailability(env),
     devices,
     models: createModelInstaller(env),
   };

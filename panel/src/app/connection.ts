@@ -76,6 +76,6 @@ export class Connection {
 
   private async loadEngines(client: BridgeClient): Promise<void> {
     const [engines, devices] = await Promise.all([client.engines(), client.devices(), this.models.refresh()]);
-    this.ctx.s.engines = fillEngineChoices(engines.engines, devices.devices, this.ctx.settings, this.models.missing);
+    this.ctx.s.engines = fillEngineChoices(engines.engines, devices.devices, this.ctx.settings);
   }
 }

@@ -3,13 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createLivePortraitEngine,
-  createLivePortraitEngineFromSpec,
-  livePortraitAvailability,
-  parseLivePortraitConfig,
-} from '../../../bridge/src/engines/liveportrait/index.js';
+import { createLivePortraitEngine, parseLivePortraitConfig } from '../../../bridge/src/engines/liveportrait/index.js';
 import { checkSignature, SPECS } from '../../../bridge/src/engines/liveportrait/specs.js';
+import { engineAvailability } from '../../../bridge/src/engines/registry.js';
 import { ReenactError } from '../../../bridge/src/errors.js';
 import { loadCatalog } from '../../../bridge/src/models/catalog.js';
 import { DataType, encodeModel, makeModel, valueInfo } from '../../../bridge/src/onnx/proto.js';
@@ -172,10 +168,7 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
   });
 
   it('refuses a reference frame without a face, and bad options by name', async () => {
-    const engine = createLivePortraitEngineFromSpec(
-      { device: 'cpu', options: { regions: ['expression', 'eyes'] } },
-      deps(),
-    );
+    const engine = createLivePortraitEngine({ device: 'cpu', regions: ['expression', 'eyes'] }, deps());
     await engine.prepare(portrait, portraitFace);
     await expect(engine.setReference(drivingFrame(4, makeImage(64, 64, 1), null))).rejects.toThrow(
       new ReenactError(
@@ -185,13 +178,13 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     );
     await engine.dispose();
     expect(() => parseLivePortraitConfig({ intensity: 9 })).toThrow(
-      'Expected number to be <=4 for liveportrait option intensity but received 9.',
+      'Expected a value ≤ 4 for liveportrait.intensity but received 9.',
     );
     expect(() => parseLivePortraitConfig({ device: 'gpu' })).toThrow(
-      /for liveportrait option device but received "gpu"/,
+      'Expected one of "auto", "cpu", "cuda", "dml", "coreml" for liveportrait.device but received "gpu".',
     );
     expect(() => parseLivePortraitConfig({ flag_stitching: true })).toThrow(
-      /^Expected liveportrait options among device, intensity, .* but received flag_stitching\.$/,
+      /^Expected a known option \(device, intensity, .*\) for liveportrait\.flag_stitching but received true\.$/,
     );
     expect(parseLivePortraitConfig({ regions: 'lips' }).regions).toEqual(['lips']);
   });
@@ -276,21 +269,15 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     );
   });
 
-  it('reports whether the models are installed, for the bridge and the panel', () => {
-    expect(livePortraitAvailability(deps())).toEqual({
+  it('reports through the engine registry whether the models are installed, for the bridge and the panel', async () => {
+    const neural = async (e: NodeJS.ProcessEnv) => (await engineAvailability(e)).find((x) => x.name === 'liveportrait');
+    expect(await neural(env)).toEqual({ name: 'liveportrait', label: 'Neural', available: true });
+    expect(await neural({ ...env, REENACT_CACHE_DIR: path.join(root, 'nothing') })).toEqual({
       name: 'liveportrait',
-      available: true,
-      missing: [],
-      licence: 'MIT',
+      label: 'Neural',
+      available: false,
+      needsModels: true,
+      reason: 'Models are not installed (6 of 6 missing): run `reenact models install`.',
     });
-    const empty = livePortraitAvailability({
-      ...deps(),
-      env: { ...env, REENACT_CACHE_DIR: path.join(root, 'nothing') },
-    });
-    expect(empty).toMatchObject({ available: false, licence: 'MIT' });
-    expect(empty.missing).toHaveLength(6);
-    expect(empty.reason).toBe(
-      "The neural engine's models are not installed (6 files: 3.3 MiB + 108 MiB + 402 MiB + 180 KiB + 568 KiB + 148 KiB, licence MIT). Run `reenact models install`.",
-    );
   });
 });

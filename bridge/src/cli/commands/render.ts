@@ -7,9 +7,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { engineDefinitions, engineNames } from '../../engines/registry.js';
 import { ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
 import { parseChunk } from '../../jobs/chunks.js';
+import { DEVICES, type DeviceRequest } from '../../onnx/devices.js';
 import { outputLayout, readManifest } from '../../pipeline/output.js';
 import { renderJob } from '../../pipeline/render.js';
 import type { JobSpecInput } from '../../pipeline/spec.js';
@@ -72,8 +74,8 @@ interface RenderFlags {
   source?: string;
   driving?: string;
   out?: string;
-  engine: 'meshwarp' | 'liveportrait' | 'fixture';
-  device: string;
+  engine: string;
+  device: DeviceRequest;
   face?: string;
   drivingFace?: string;
   refFrame?: number | 'neutral';
@@ -113,7 +115,7 @@ export function specFromFlags(o: RenderFlags): JobSpecInput {
     source: o.source ?? '',
     driving: o.driving ?? '',
     output: { dir: o.out ?? '', format: o.format, preview: Boolean(o.preview), force: Boolean(o.force) },
-    engine: { name: o.engine, device: o.device as 'auto', options: o.engineOption ?? {} },
+    engine: { name: o.engine, device: o.device, options: o.engineOption ?? {} },
     face: { source: parseFaceChoice(o.face ?? 'largest'), driving: parseFaceChoice(o.drivingFace ?? 'largest') },
     referenceFrame: o.refFrame ?? 'auto',
     ...(o.range ? { range: parseRange(o.range) } : {}),
@@ -179,7 +181,7 @@ export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean
       spec.engine = {
         ...spec.engine,
         ...(given('engine') ? { name: o.engine } : {}),
-        ...(given('device') ? { device: o.device as 'auto' } : {}),
+        ...(given('device') ? { device: o.device } : {}),
         ...(given('engineOption') ? { options: { ...spec.engine?.options, ...o.engineOption } } : {}),
       };
     if (given('face') || given('drivingFace'))
@@ -199,6 +201,21 @@ export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean
   return spec;
 }
 
+/** "meshwarp: warps …; liveportrait: …", from the registry, for --help. */
+function engineHelp(): string {
+  return engineDefinitions()
+    .map((d) => `${d.name} (${d.summary})`)
+    .join('; ');
+}
+
+/** Each engine's option names, from the registry's schemas, for --help. */
+function engineOptionHelp(): string {
+  return engineDefinitions()
+    .filter((d) => Object.keys(d.options.shape).length)
+    .map((d) => `${d.name}: ${Object.keys(d.options.shape).join(', ')}`)
+    .join('; ');
+}
+
 export function register(program: Command): void {
   program
     .command('render')
@@ -210,18 +227,14 @@ export function register(program: Command): void {
     .option('--curves <file>', 'per-frame control curves (JSON {start, frames: [{mouth: 0.5}, …]}, as sampled from AE)')
     .option('--only-changed', 'update the render in --out: keep frames whose inputs and controls are unchanged')
     .addOption(
-      new Option('-e, --engine <name>', 'animation engine (fixture is a test engine)')
-        .choices(['meshwarp', 'liveportrait', 'fixture'])
-        .default('meshwarp'),
+      new Option('-e, --engine <name>', `animation engine: ${engineHelp()}`)
+        .choices(engineNames())
+        .default(engineNames()[0]),
     )
-    .addOption(
-      new Option('--device <device>', 'execution device for neural engines')
-        .choices(['auto', 'cpu', 'cuda', 'dml', 'coreml'])
-        .default('auto'),
-    )
+    .addOption(new Option('--device <device>', 'execution device for neural engines').choices(DEVICES).default('auto'))
     .option(
       '--engine-option <name=value>',
-      'an engine setting, repeatable: meshwarp maxYawDeg=30, teeth=source, lashLine=false…; liveportrait stitching=false, regions=lips… (docs/neural-engine.md)',
+      `an engine setting, repeatable, e.g. maxYawDeg=30 or regions=lips (docs/neural-engine.md). ${engineOptionHelp()}`,
       parseEngineOption,
     )
     .option('--face <choice>', 'portrait face: largest | index:N | id:N | point:X,Y', 'largest')

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { ReenactError } from '../../errors.js';
 import { redisUrl } from '../../jobs/queue.js';
 import { startWorker } from '../../jobs/worker.js';
-import { DeviceSchema } from '../../pipeline/spec.js';
+import { DEVICES } from '../../onnx/devices.js';
 import { printLine } from '../output.js';
 
 function ms(name: string) {
@@ -22,10 +22,10 @@ function ms(name: string) {
 export function parseDevices(text: string): string[] {
   const devices = text.split(',').map((d) => d.trim());
   for (const d of devices) {
-    if (!DeviceSchema.safeParse(d).success)
+    if (!(DEVICES as readonly string[]).includes(d))
       throw new ReenactError(
         'USAGE',
-        `Expected --device to be one of ${DeviceSchema.options.join(', ')} (comma-separated) but received "${d}".`,
+        `Expected --device to be one of ${DEVICES.join(', ')} (comma-separated) but received "${d}".`,
       );
   }
   return devices;

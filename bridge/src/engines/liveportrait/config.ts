@@ -1,17 +1,17 @@
 /**
- * The LivePortrait engine's options: flat data, defaults in one place, every field commented. The CLI and the
- * service pass `spec.engine.options` (plus `device`) through `parseLivePortraitConfig`, which names the bad field.
+ * The LivePortrait engine's options: flat data, defaults in one place, every field commented. A job spec's
+ * `engine.options` are these without `device` (the spec's `engine.device` fills it; see engines/registry.ts).
  */
 import { z } from 'zod';
-import { ReenactError } from '../../errors.js';
-import { DEVICES } from '../../onnx/providers.js';
+import { DeviceSchema } from '../../onnx/devices.js';
+import { parseOptions } from '../../util/zod-errors.js';
 
 export const RegionSchema = z.enum(['expression', 'pose', 'lips', 'eyes', 'all']);
 
 export const LivePortraitConfigSchema = z
   .object({
     /** Execution provider: auto picks the platform's GPU provider when this build has it, else CPU (with a warning). */
-    device: z.enum(DEVICES).default('auto'),
+    device: DeviceSchema.default('auto'),
     /** Motion multiplier applied last (LivePortrait's driving_multiplier); multiplied by the per-frame intensity. */
     intensity: z.number().min(0).max(4).default(1),
     /** What the performance animates: expression (all keypoints' expression), pose (head), lips, eyes, or all. */
@@ -53,27 +53,15 @@ export const LivePortraitConfigSchema = z
   .strict();
 
 export type LivePortraitConfig = z.output<typeof LivePortraitConfigSchema>;
+
+/** A job spec's `engine.options` for this engine: the config without `device` (the spec's `engine.device`). */
+export const LivePortraitOptionsSchema = LivePortraitConfigSchema.omit({ device: true });
+export type LivePortraitOptions = z.output<typeof LivePortraitOptionsSchema>;
 export type LivePortraitConfigInput = z.input<typeof LivePortraitConfigSchema>;
 
 /**
- * Validates options. @throws ReenactError USAGE 'Expected a number ≤ 4 for liveportrait option intensity but received 9.'
+ * Validates options. @throws ReenactError USAGE 'Expected a value ≤ 4 for liveportrait.intensity but received 9.'
  */
 export function parseLivePortraitConfig(input: unknown): LivePortraitConfig {
-  const parsed = LivePortraitConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const key = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys')
-    throw new ReenactError(
-      'USAGE',
-      `Expected liveportrait options among ${Object.keys(LivePortraitConfigSchema.shape).join(', ')} but received ${issue.keys.join(', ')}.`,
-    );
-  const value = issue.path.reduce<unknown>(
-    (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
-    input,
-  );
-  throw new ReenactError(
-    'USAGE',
-    `Expected ${issue.message.replace(/^[A-Za-z ]+: expected /, '')} for liveportrait option ${key} but received ${JSON.stringify(value)}.`,
-  );
+  return parseOptions(LivePortraitConfigSchema, input, 'liveportrait');
 }

@@ -1,31 +1,18 @@
-/**
- * The neural engine: LivePortrait ONNX files run with onnxruntime-node (research §10 checklist). prepare() crops the
- * portrait from our own 468 landmarks and extracts its features once; setReference() measures the neutral driving
- * frame; render() crops each driving frame, extracts its motion, composes the keypoints (relative motion, regions,
- * per-frame controls), stitches, warps and decodes, and pastes the 512² face back into the full-resolution
- * portrait with a feathered matte. Sessions are opened once per job (in prepare) and reused for every frame.
- *
- * ```ts
- * const engine = createLivePortraitEngine({ device: 'auto', intensity: 1 });
- * await engine.prepare(portrait, portraitFace);       // engine.info.device now says what runs
- * await engine.setReference(referenceFrame);
- * const { image } = await engine.render(frame);        // RGBA, alpha = matte
- * await engine.dispose();
- * ```
- */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ReenactError } from '../../errors.js';
 import type { FaceObservation } from '../../face/types.js';
 import type { Image } from '../../media/types.js';
-import { type Catalog, loadCatalog, modelDir } from '../../models/catalog.js';
 import { releaseSessions } from '../../onnx/providers.js';
 import { runNamed } from '../../onnx/session.js';
 import { VERSION } from '../../version.js';
-import type { DrivingFrame, Engine, EngineInfo, RenderedFrame } from '../types.js';
+import type { DrivingFrame, Engine, EngineInfo, EngineModule, RenderedFrame } from '../types.js';
 import { cropToTensor } from './affine.js';
-import { type LivePortraitConfig, type LivePortraitConfigInput, parseLivePortraitConfig } from './config.js';
+import {
+  type LivePortraitConfig,
+  type LivePortraitConfigInput,
+  type LivePortraitOptions,
+  parseLivePortraitConfig,
+} from './config.js';
 import { type CropBox, cropFromLandmarks, fullFrameBox, isTightSquareCrop } from './crop.js';
 import { anchors203, meshAnchors, meshExtentPoints, meshOpenness, type Openness, openness203 } from './landmarks.js';
 import {
@@ -450,42 +437,10 @@ export function createLivePortraitEngine(
   };
 }
 
-/**
- * Whether the engine can run here: its required models are installed (presence only; `reenact models verify`
- * hashes them). For the bridge's engine list and the panel's "Install models…" prompt.
- */
-export function livePortraitAvailability(deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}): {
-  name: 'liveportrait';
-  available: boolean;
-  reason?: string;
-  /** Required files not installed yet, with their approximate total size for the install prompt. */
-  missing: string[];
-  licence: string;
-} {
-  let catalog: Catalog;
-  try {
-    catalog = deps.catalog ?? loadCatalog();
-  } catch (err) {
-    return { name: 'liveportrait', available: false, reason: (err as Error).message, missing: [], licence: 'unknown' };
-  }
-  const dir = modelDir(catalog.set, deps.env ?? process.env);
-  const missing = catalog.models.filter((m) => m.required && !existsSync(path.join(dir, m.file)));
-  const licence = catalog.licence.name;
-  if (!missing.length) return { name: 'liveportrait', available: true, missing: [], licence };
-  const sizes = missing.map((m) => m.approxSize).filter(Boolean);
-  return {
-    name: 'liveportrait',
-    available: false,
-    reason: `The neural engine's models are not installed (${missing.length} file${missing.length === 1 ? '' : 's'}${sizes.length ? `: ${sizes.join(' + ')}` : ''}, licence ${licence}). Run \`reenact models install\`.`,
-    missing: missing.map((m) => m.file),
-    licence,
-  };
-}
-
-/** Factory with the JobSpec's engine block (`{name, device, options}`): what the render pipeline calls. */
-export function createLivePortraitEngineFromSpec(
-  engine: { device: string; options: Record<string, unknown> },
-  deps: LivePortraitDeps = {},
-): LivePortraitEngine {
-  return createLivePortraitEngine({ ...engine.options, device: engine.device }, deps);
-}
+/** The registry's entry point (engines/registry.ts): the spec's device fills the config's. */
+export const create: EngineModule<LivePortraitOptions>['create'] = async ({ device, options }) => {
+  const engine = createLivePortraitEngine({ ...options, device });
+  // Sessions open now: a missing model fails before tracking, and info.device is known for the 'started' event.
+  await engine.load();
+  return engine;
+};

@@ -12,10 +12,9 @@ import { ReenactError } from '../../errors.js';
 import { type Catalog, knownHashes, loadCatalog, modelDir } from '../../models/catalog.js';
 import { ensureDerived } from '../../models/install.js';
 import { type InstalledState, readState, resolveModelFiles } from '../../models/store.js';
+import type { Device, DeviceRequest } from '../../onnx/devices.js';
 import {
   createOrtSession,
-  type Device,
-  type DeviceRequest,
   deviceLabel,
   executionProviders,
   openSessions,

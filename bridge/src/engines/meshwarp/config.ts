@@ -1,10 +1,10 @@
 /**
- * The meshwarp engine's options: flat data, every default in this one place, validated with zod at the
- * boundary (CLI, service, job spec). Angles in degrees, sizes relative to the face so one config fits
- * any portrait resolution.
+ * The meshwarp engine's options: flat data, every default in this one place, validated with zod wherever a job
+ * spec enters (the engine registry checks `engine.options` against this schema). Angles in degrees, sizes relative
+ * to the face so one config fits any portrait resolution.
  */
 import { z } from 'zod';
-import { ReenactError } from '../../errors.js';
+import { parseOptions } from '../../util/zod-errors.js';
 
 export const MeshwarpConfigSchema = z
   .object({
@@ -64,7 +64,15 @@ export const MeshwarpConfigSchema = z
     /** Draw a lash line on a closing lid. */
     lashLine: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.innerRingScale >= c.ringScale)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['innerRingScale'],
+        message: `Expected meshwarp.innerRingScale below meshwarp.ringScale (${c.ringScale}) but received ${c.innerRingScale}.`,
+      });
+  });
 
 export type MeshwarpConfig = z.infer<typeof MeshwarpConfigSchema>;
 
@@ -109,43 +117,5 @@ export const DEFAULT_MESHWARP_CONFIG: MeshwarpConfig = MeshwarpConfigSchema.pars
 
 /** Validates user options; throws USAGE naming the first bad field: "Expected <what> for meshwarp.<field> but received <value>." */
 export function parseMeshwarpConfig(input: unknown): MeshwarpConfig {
-  const result = MeshwarpConfigSchema.safeParse(input ?? {});
-  if (result.success) {
-    if (result.data.innerRingScale >= result.data.ringScale) {
-      throw new ReenactError(
-        'USAGE',
-        `Expected meshwarp.innerRingScale below meshwarp.ringScale (${result.data.ringScale}) but received ${result.data.innerRingScale}.`,
-      );
-    }
-    return result.data;
-  }
-  const issue = result.error.issues[0];
-  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const path = unknownKey === undefined ? issue.path.map(String) : [unknownKey];
-  const field = path.join('.');
-  const value = path.reduce<unknown>(
-    (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-    input,
-  );
-  const shown = JSON.stringify(value) ?? 'undefined';
-  const known = Object.keys(MeshwarpConfigSchema.shape).join(', ');
-  const what = unknownKey !== undefined ? `a known option (${known})` : describeIssue(issue);
-  throw new ReenactError('USAGE', `Expected ${what} for meshwarp.${field} but received ${shown}.`, {
-    details: { field, issues: result.error.issues },
-  });
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `a ${issue.expected}`;
-    case 'too_big':
-      return `a value ≤ ${String(issue.maximum)}`;
-    case 'too_small':
-      return `a value ≥ ${String(issue.minimum)}`;
-    case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return 'a valid value';
-  }
+  return parseOptions(MeshwarpConfigSchema, input, 'meshwarp');
 }

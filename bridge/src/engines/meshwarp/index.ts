@@ -8,7 +8,7 @@ import { ReenactError } from '../../errors.js';
 import type { FaceObservation } from '../../face/types.js';
 import type { Image } from '../../media/types.js';
 import { VERSION } from '../../version.js';
-import type { DrivingFrame, Engine, EngineInfo, RenderedFrame } from '../types.js';
+import type { DrivingFrame, Engine, EngineInfo, EngineModule, RenderedFrame } from '../types.js';
 import { headLimits, lidOptions, type MeshwarpConfig, parseMeshwarpConfig } from './config.js';
 import {
   computeMotion,
@@ -208,3 +208,6 @@ export async function benchMeshwarp(
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return { frames: n, seconds, fps: n / seconds, cpuSeconds, cpuFps: n / cpuSeconds };
 }
+
+/** The registry's entry point (engines/registry.ts): options already validated. */
+export const create: EngineModule<MeshwarpConfig>['create'] = async ({ options }) => createMeshwarpEngine(options);

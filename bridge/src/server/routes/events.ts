@@ -5,14 +5,9 @@
  * still send pings) is closed with 1013 once its unread replies pass a limit: no client can grow the bridge's memory.
  */
 import type { FastifyInstance } from 'fastify';
-import {
-  ClientMessageSchema,
-  EventsQuerySchema,
-  formatIssues,
-  JobParamsSchema,
-  type ServerMessage,
-} from '../../api/schema.js';
+import { ClientMessageSchema, EventsQuerySchema, JobParamsSchema, type ServerMessage } from '../../api/schema.js';
 import type { JobManager } from '../../jobs/manager.js';
+import { formatZodError } from '../../util/zod-errors.js';
 import { parseOr400 } from '../http-errors.js';
 import { queryWithoutToken } from './media.js';
 
@@ -71,7 +66,7 @@ export function eventRoutes(app: FastifyInstance, manager: JobManager): void {
               message:
                 value === undefined
                   ? 'Expected a JSON text message but received something else.'
-                  : formatIssues(parsed.error, 'message'),
+                  : formatZodError(parsed.error, value, 'message'),
             },
           });
           socket.close(1008, 'invalid message');
