@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'FFMPEG_FAILED'
   | 'ENGINE_FAILED'
   | 'CANCELLED'
+  | 'NOT_FOUND' // no job (or queued job) with that id
+  | 'CONFLICT' // a verb that does not fit the job's state (cancel a finished job, remove a running one)
+  | 'SHUTTING_DOWN' // the bridge takes no new work while it stops
   | 'INTERNAL';
 
 /** CLI exit codes (documented in `reenact --help`): 0 done, 1 failed, 2 bad usage or input, 3 missing models or dependencies, 130 cancelled. */
@@ -29,6 +32,9 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   FFMPEG_FAILED: 1,
   ENGINE_FAILED: 1,
   CANCELLED: 130,
+  NOT_FOUND: 2,
+  CONFLICT: 2,
+  SHUTTING_DOWN: 1,
   INTERNAL: 1,
 };
 
@@ -64,12 +70,16 @@ export interface ErrorData {
   details: Record<string, unknown>;
 }
 
+/** The message of anything thrown (an Error's message, else the value as text). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Wraps anything thrown into a ReenactError, keeping ours as they are. */
 export function asReenactError(err: unknown, fallback: ErrorCode = 'INTERNAL'): ReenactError {
   if (err instanceof ReenactError) return err;
   if (isAbortError(err)) return new ReenactError('CANCELLED', 'Cancelled.', { cause: err });
-  const message = err instanceof Error ? err.message : String(err);
-  return new ReenactError(fallback, message, { cause: err });
+  return new ReenactError(fallback, messageOf(err), { cause: err });
 }
 
 export function isAbortError(err: unknown): boolean {

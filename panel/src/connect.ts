@@ -3,6 +3,7 @@
  * through its lock file, else a freshly spawned one (launch.ts). Each failure becomes one message with its fix.
  */
 import { BridgeApiError, type BridgeClient, createClient } from '../../bridge/src/api/client.js';
+import { messageOf } from '../../bridge/src/errors.js';
 import { DEVICE_LABELS } from '../../bridge/src/onnx/devices.js';
 import { type BridgeAddress, findNode, LaunchError, type NodeDeps, readLock, spawnBridge } from './launch.js';
 import { bridgeScript } from './runtime.js';
@@ -126,7 +127,7 @@ export async function connectBridge(options: ConnectOptions, timeoutMs = 10_000)
   try {
     address = await spawnBridge(deps, node.path, script);
   } catch (err) {
-    throw new ConnectError('SPAWN_FAILED', (err as Error).message);
+    throw new ConnectError('SPAWN_FAILED', messageOf(err));
   }
   const client = make(address);
   const h = await health(client);

@@ -9,6 +9,7 @@
  * stub in the browser; in CEP, `cepNodeDeps()` builds them from `cep_node.require`.
  */
 
+import { messageOf } from '../../bridge/src/errors.js';
 /** One end of a child's output pipe (Node's Readable has it). */
 export interface PipeLike {
   on(event: 'data', listener: (chunk: unknown) => void): unknown;
@@ -239,7 +240,7 @@ export function spawnBridge(deps: NodeDeps, node: string, script: string, timeou
     try {
       child = deps.spawn(node, [script, 'serve'], { env: childEnv(deps, node) });
     } catch (e) {
-      reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${(e as Error).message}.`));
+      reject(new LaunchError('SPAWN_FAILED', `Could not start ${node}: ${messageOf(e)}.`));
       return;
     }
     const timer = setTimeout(

@@ -5,6 +5,7 @@
  */
 import type { BridgeClient } from '../../bridge/src/api/client.js';
 import type { ModelsResponse } from '../../bridge/src/api/schema.js';
+import { messageOf } from '../../bridge/src/errors.js';
 import { $, notice } from './dom.js';
 
 const POLL_MS = 400;
@@ -39,7 +40,7 @@ export class ModelsBox {
     try {
       m = await call(client);
     } catch (err) {
-      notice($('models-message'), (err as Error).message, 'error');
+      notice($('models-message'), messageOf(err), 'error');
       return;
     }
     const finished = this.last?.install.state === 'running' && m.install.state === 'done';

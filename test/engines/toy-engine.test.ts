@@ -17,7 +17,7 @@ beforeAll(() => {
   unregister = registerEngine({
     name: 'toy',
     label: 'Toy · test',
-    summary: 'a box tinted by the performance',
+    summary: 'a grey square lit by the performance',
     options: toy.ToyOptionsSchema,
     load: async () => toy,
   });
@@ -44,7 +44,7 @@ describe('a toy engine added with one registry entry', () => {
   it('is a choice of reenact render --engine, with its summary and option names in --help', () => {
     const render = buildProgram().commands.find((c) => c.name() === 'render');
     const help = render?.helpInformation().replace(/\s+/g, ' ') ?? '';
-    expect(help).toContain('toy (a box tinted by the performance)');
+    expect(help).toContain('toy (a grey square lit by the performance)');
     expect(help).toContain('toy: size');
     expect(help).toMatch(/choices: "meshwarp", "liveportrait", "fixture", "toy"/);
   });
@@ -79,7 +79,7 @@ describe('a toy engine added with one registry entry', () => {
     const spec = { ...media, output: { dir: path.join(dir, 'api-out') } };
     await expectApiError(t.client.createJob({ ...spec, engine: { name: 'toy', options: { size: 'big' } } }), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message: 'Invalid job spec: engine.options.size: Expected a number for toy.size but received "big".',
     });
     const { job } = await t.client.createJob({ ...spec, engine: { name: 'toy', options: { size: 0.2 } } });

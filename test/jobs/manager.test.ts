@@ -119,7 +119,25 @@ describe('JobManager', () => {
     await m.close();
     expect(m.get(job.id).state).toBe('interrupted');
     expect(JSON.parse(await fs.readFile(store.fileOf(job.id), 'utf8')).state).toBe('interrupted');
-    await expect(m.create(specIn(dir))).rejects.toThrow('The bridge is shutting down; no new jobs are accepted.');
+    await expect(m.create(specIn(dir))).rejects.toMatchObject({
+      code: 'SHUTTING_DOWN',
+      message: 'The bridge is shutting down; no new jobs are accepted.',
+    });
+  });
+
+  it('says what went wrong by its code: an unknown id is NOT_FOUND, a verb that does not fit the state CONFLICT', async () => {
+    const dir = await tempDir();
+    const g = gate();
+    const m = new JobManager({ store: new JobStore(path.join(dir, 'jobs')), runner: g.runner });
+    await m.init();
+    const job = await m.create(specIn(dir));
+    await waitFor(() => g.running.has(job.id));
+    expect(() => m.get('j-20260101-000000-00000000')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: 'No job with id j-20260101-000000-00000000.' }),
+    );
+    await expect(m.resume(job.id)).rejects.toMatchObject({ code: 'CONFLICT', details: { state: 'running' } });
+    await expect(m.remove(job.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await m.close();
   });
 });
 

@@ -440,7 +440,7 @@ describe('the output folder and its deletes (item 1)', () => {
     const home = path.join(work, 'home');
     mkdirSync(path.join(home, 'Documents'), { recursive: true });
     writeFileSync(path.join(home, 'Documents', 'thesis.txt'), 'years of work');
-    const { job } = await real.client.createJob(specIn(home, { fps: '0/1' })); // fails before writing anything
+    const { job } = await real.client.createJob(specIn(home, { driving: media.source })); // a still as the clip: fails before writing anything
     const events = await collect(real.client.jobEvents(job.id));
     expect(events.at(-1)?.type).toBe('failed');
     const before = await fileHashes(home);
@@ -456,7 +456,7 @@ describe('the output folder and its deletes (item 1)', () => {
     expect(deleted).toEqual([]);
     expect(await fileHashes(home)).toEqual(before);
     row(
-      'DELETE outputs of a job that wrote nothing (bad fps)',
+      'DELETE outputs of a job that wrote nothing (a still as the driving clip)',
       '{"paths": ["Documents"]}, then no body',
       'HTTP',
       `${outcomeOf(named)}; without a body: deleted nothing, Documents/thesis.txt intact`,
@@ -498,7 +498,7 @@ describe('the output folder and its deletes (item 1)', () => {
   it('refuses to run when the output folder was swapped for a symlink into the data folder after it was checked', async () => {
     const t0 = performance.now();
     const out = path.join(work, 'swapped');
-    const { job } = await real.client.createJob(specIn(out, { fps: '0/1' })); // fails before writing anything
+    const { job } = await real.client.createJob(specIn(out, { driving: media.source })); // a still as the clip: fails before writing anything
     await collect(real.client.jobEvents(job.id));
     symlinkSync(real.dataDir, out); // then the folder becomes a link into the data folder
     const record = `jobs/${job.id}.json`; // the resume updates the job's own record, nothing else

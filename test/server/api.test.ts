@@ -115,6 +115,10 @@ describe('bridge API', () => {
     expect(detail.manifest?.frameCount).toBe(12);
     const { jobs } = await t.client.listJobs();
     expect(jobs.map((j) => j.id)).toContain(job.id);
+
+    // The detail reads the manifest as the pipeline does: a file reenact did not write is not passed off as one.
+    await fs.writeFile(done.manifestPath, JSON.stringify({ frames: 'hand-edited', spec: { source: 1 } }));
+    expect(await t.client.getJob(job.id)).toEqual({ job: detail.job });
   });
 
   it('gives a late subscriber the whole story, and the job state first', async () => {
@@ -242,6 +246,16 @@ describe('bridge API', () => {
     });
     await t.client.cancelJob(running.id);
     await collect(t.client.jobEvents(running.id));
+  });
+
+  it('answers 503 SHUTTING_DOWN to new work while the bridge stops', async () => {
+    const stopping = await startTestBridge();
+    await stopping.bridge.manager.close();
+    await expectApiError(stopping.client.createJob(spec('late')), {
+      status: 503,
+      code: 'SHUTTING_DOWN',
+      message: 'The bridge is shutting down; no new jobs are accepted.',
+    });
   });
 
   it('answers 404 for an unknown job, over HTTP and WebSocket', async () => {

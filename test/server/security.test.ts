@@ -162,40 +162,54 @@ describe('request validation', () => {
   });
 
   it('refuses schema violations, naming each field', async () => {
+    const before = (await t.client.listJobs()).jobs;
     await expectApiError(t.client.createJob({ ...goodSpec(), source: 42 } as never), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message: 'Invalid job spec: source: Expected a path string for source.',
     });
     await expectApiError(t.client.createJob({ ...goodSpec(), engine: { name: 'warp9' } } as never), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message:
         'Invalid job spec: engine.name: Expected one of meshwarp, liveportrait, fixture for engine.name but received "warp9".',
     });
     const { output: _o, ...noOutput } = goodSpec();
     await expectApiError(t.client.createJob(noOutput as never), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message: 'Invalid job spec: output: Expected an object but received undefined.',
     });
     await expectApiError(t.client.createJob({ ...goodSpec(), smoothing: 3 }), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message: 'Invalid job spec: smoothing: Expected a value ≤ 1 but received 3.',
     });
+    // The same parseJobSpec as the CLI: a rate no comp has is refused at creation, not when the job runs.
+    await expectApiError(t.client.createJob({ ...goodSpec(), fps: '0/0' }), {
+      status: 400,
+      code: 'BAD_INPUT',
+      message:
+        'Invalid job spec: fps: Expected a positive output frame rate (fps) like 25, 29.97 or 30000/1001 but received "0/0".',
+    });
+    await expectApiError(t.client.createJob({ ...goodSpec(), fps: '5000' }), {
+      status: 400,
+      code: 'BAD_INPUT',
+      message: /^Invalid job spec: fps: Expected an output frame rate between 1 and 1000 fps but received "5000"\./,
+    });
+    expect((await t.client.listJobs()).jobs).toEqual(before);
   });
 
   it('refuses relative paths and ../ traversal in specs, probes and deletes', async () => {
     await expectApiError(t.client.createJob({ ...goodSpec(), source: 'portrait.png' }), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message: 'Invalid job spec: source: Expected an absolute path for source but received "portrait.png".',
     });
     const sneaky = `${work}/out/../../etc`;
     await expectApiError(t.client.createJob({ ...goodSpec(), output: { dir: sneaky } }), {
       status: 400,
-      code: 'BAD_REQUEST',
+      code: 'BAD_INPUT',
       message: `Invalid job spec: output.dir: Expected a path without ".." segments for output.dir but received ${JSON.stringify(sneaky)}.`,
     });
     await expectApiError(t.client.probe('/etc/../etc/passwd'), {

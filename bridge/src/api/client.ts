@@ -8,6 +8,7 @@
  *   bridge.jobEvents(job.id).subscribe((e) => console.log(e.type));
  */
 import { filter, map, Observable } from 'rxjs';
+import { messageOf } from '../errors.js';
 import type { JobEvent } from '../pipeline/events.js';
 import {
   type ApiErrorBody,
@@ -145,7 +146,7 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
       throw new BridgeApiError(
         0,
         'UNREACHABLE',
-        `Could not reach the bridge at ${base}: ${(err as Error).message}. Is it running?`,
+        `Could not reach the bridge at ${base}: ${messageOf(err)}. Is it running?`,
       );
     } finally {
       clearTimeout(timer);

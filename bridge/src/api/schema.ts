@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import type { EngineListing } from '../engines/registry.js';
+import type { ErrorCode } from '../errors.js';
 import type { ProbeResult } from '../media/types.js';
 import type { DeviceRequest } from '../onnx/devices.js';
-import type { JobEvent } from '../pipeline/events.js';
+import { type JobEvent, JobEventSchema } from '../pipeline/events.js';
 import { type JobSpec, JobSpecSchema, type Manifest } from '../pipeline/spec.js';
 
 /** Largest request body the bridge reads (bytes). Specs and face requests are a few kB. */
@@ -55,24 +56,13 @@ export function absolutePath(name: string) {
 
 /** Codes of API errors: the ReenactError codes plus HTTP-level ones. */
 export type ApiErrorCode =
+  | ErrorCode
   | 'UNAUTHORIZED'
   | 'FORBIDDEN_ORIGIN'
   | 'FORBIDDEN_HOST'
   | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'USAGE'
-  | 'BAD_INPUT'
-  | 'OUTPUT_EXISTS'
-  | 'OUTPUT_UNWRITABLE'
-  | 'MISSING_DEPENDENCY'
-  | 'MISSING_MODEL'
-  | 'FFMPEG_FAILED'
-  | 'ENGINE_FAILED'
-  | 'CANCELLED'
-  | 'INTERNAL';
+  | 'UNSUPPORTED_MEDIA_TYPE';
 
 /** Every non-2xx response body. */
 export interface ApiErrorBody {
@@ -308,62 +298,6 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('previews'), enabled: z.boolean() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
-
-const JobEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('queued'), jobId: z.string() }),
-  z.object({
-    type: z.literal('started'),
-    jobId: z.string(),
-    totalFrames: z.number(),
-    engine: z.string(),
-    device: z.string(),
-  }),
-  z.object({
-    type: z.literal('progress'),
-    jobId: z.string(),
-    stage: z.enum(['probe', 'track', 'render', 'encode', 'preview']),
-    done: z.number(),
-    total: z.number(),
-    fps: z.number(),
-    eta: z.number().nullable(),
-  }),
-  z.object({
-    type: z.literal('preview'),
-    jobId: z.string(),
-    index: z.number(),
-    mime: z.literal('image/png'),
-    width: z.number(),
-    height: z.number(),
-    data: z.string(),
-  }),
-  z.object({
-    type: z.literal('warning'),
-    jobId: z.string(),
-    message: z.string(),
-    frames: z.tuple([z.number(), z.number()]).optional(),
-  }),
-  z.object({
-    type: z.literal('done'),
-    jobId: z.string(),
-    manifestPath: z.string(),
-    manifest: z.looseObject({ frames: z.array(z.unknown()) }),
-  }),
-  z.object({
-    type: z.literal('failed'),
-    jobId: z.string(),
-    error: z.object({ code: z.string(), message: z.string() }),
-  }),
-  z.object({ type: z.literal('cancelled'), jobId: z.string() }),
-]);
-
-// Compile-time guard: the schema names exactly the JobEvent types of pipeline/events.ts.
-type SchemaEventType = z.infer<typeof JobEventSchema>['type'];
-const _sameEventTypes: [SchemaEventType] extends [JobEvent['type']]
-  ? [JobEvent['type']] extends [SchemaEventType]
-    ? true
-    : never
-  : never = true;
-void _sameEventTypes;
 
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: z.looseObject({ id: z.string(), state: z.string() }) }),

@@ -13,7 +13,7 @@
  * only when a job builds one, by a computed specifier that neither the panel's bundle nor its type check follow.
  */
 import { z } from 'zod';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 import type { DeviceRequest } from '../onnx/devices.js';
 import { describeIssue, issuePath } from '../util/zod-errors.js';
 import { LivePortraitOptionsSchema } from './liveportrait/config.js';
@@ -129,7 +129,7 @@ export async function engineAvailability(env: Env): Promise<EngineListing[]> {
       try {
         state = d.availability ? await d.availability(env) : { available: true };
       } catch (err) {
-        state = { available: false, reason: `Could not check whether ${d.name} can run: ${(err as Error).message}` };
+        state = { available: false, reason: `Could not check whether ${d.name} can run: ${messageOf(err)}` };
       }
       return { name: d.name, label: d.label, ...(d.testOnly ? { testOnly: true } : {}), ...state };
     }),

@@ -16,7 +16,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 import { parseJobSpec } from '../pipeline/parse.js';
 import { type JobSpec, JobSpecSchema } from '../pipeline/spec.js';
 import { parseRational } from '../util/rational.js';
@@ -142,7 +142,7 @@ export function parseBatch(input: unknown, options: { baseDir: string; where?: s
       try {
         parseRational(spec.fps, 'fps');
       } catch (err) {
-        problems.push(`entries[${index}].options.fps: ${(err as Error).message}`);
+        problems.push(`entries[${index}].options.fps: ${messageOf(err)}`);
       }
     }
     const other = seen.get(spec.output.dir);
@@ -189,7 +189,7 @@ export async function readSpecFile(file: string): Promise<unknown> {
     if (ext === '.json') return JSON.parse(text);
     if (ext === '.yaml' || ext === '.yml') return parseYaml(text);
   } catch (err) {
-    throw new ReenactError('BAD_INPUT', `Cannot parse ${file}: ${(err as Error).message}`, { cause: err });
+    throw new ReenactError('BAD_INPUT', `Cannot parse ${file}: ${messageOf(err)}`, { cause: err });
   }
   throw new ReenactError('BAD_INPUT', `Expected a .json, .yaml or .yml file but received ${file}.`);
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Observable } from 'rxjs';
 import type { JobState, JobSummary } from '../api/schema.js';
-import { asReenactError, ReenactError } from '../errors.js';
+import { asReenactError, messageOf, ReenactError } from '../errors.js';
 import type { JobEvent } from '../pipeline/events.js';
 import type { JobSpec, Manifest } from '../pipeline/spec.js';
 import { JobEventLog } from './events.js';
@@ -112,7 +112,7 @@ export class JobManager {
 
   /** Queues a new job. @throws ReenactError OUTPUT_EXISTS when an active job writes to the same folder. */
   async create(spec: JobSpec): Promise<JobSummary> {
-    if (this.closing) throw new ReenactError('INTERNAL', 'The bridge is shutting down; no new jobs are accepted.');
+    if (this.closing) throw new ReenactError('SHUTTING_DOWN', 'The bridge is shutting down; no new jobs are accepted.');
     this.assertFolderFree(spec.output.dir);
     const now = new Date().toISOString();
     const job: JobSummary = {
@@ -148,8 +148,8 @@ export class JobManager {
       entry.stopReason = 'cancel';
       entry.abort?.abort(new ReenactError('CANCELLED', 'Cancelled.'));
     } else {
-      throw new ReenactError('USAGE', `Expected a queued or running job to cancel but job ${id} is ${job.state}.`, {
-        details: { state: job.state, conflict: true },
+      throw new ReenactError('CONFLICT', `Expected a queued or running job to cancel but job ${id} is ${job.state}.`, {
+        details: { state: job.state },
       });
     }
     this.log.info({ jobId: id }, 'job cancel requested');
@@ -162,12 +162,12 @@ export class JobManager {
     const { job } = entry;
     if (!['interrupted', 'failed', 'cancelled'].includes(job.state)) {
       throw new ReenactError(
-        'USAGE',
+        'CONFLICT',
         `Expected an interrupted, failed or cancelled job to resume but job ${id} is ${job.state}.`,
-        { details: { state: job.state, conflict: true } },
+        { details: { state: job.state } },
       );
     }
-    if (this.closing) throw new ReenactError('INTERNAL', 'The bridge is shutting down; no jobs are started.');
+    if (this.closing) throw new ReenactError('SHUTTING_DOWN', 'The bridge is shutting down; no jobs are started.');
     this.assertFolderFree(job.spec.output.dir, id);
     // Resume must keep what the folder holds: never start over, even if the first run asked to.
     job.spec = { ...job.spec, output: { ...job.spec.output, force: false } };
@@ -190,10 +190,10 @@ export class JobManager {
     const { job } = this.entry(id);
     if (job.state === 'queued' || job.state === 'running') {
       throw new ReenactError(
-        'USAGE',
+        'CONFLICT',
         `Expected a finished job to remove but job ${id} is ${job.state}. Cancel it first.`,
         {
-          details: { state: job.state, conflict: true },
+          details: { state: job.state },
         },
       );
     }
@@ -241,7 +241,7 @@ export class JobManager {
 
   private entry(id: string): Entry {
     const entry = this.entries.get(id);
-    if (!entry) throw new ReenactError('BAD_INPUT', `No job with id ${id}.`, { details: { notFound: true } });
+    if (!entry) throw new ReenactError('NOT_FOUND', `No job with id ${id}.`);
     return entry;
   }
 
@@ -321,7 +321,7 @@ export class JobManager {
         }
         entry.events.push({ ...event, jobId: job.id });
       } catch (err) {
-        this.log.warn({ jobId: job.id, err: (err as Error).message }, 'dropped a bad job event');
+        this.log.warn({ jobId: job.id, err: messageOf(err) }, 'dropped a bad job event');
       }
     };
 
@@ -377,7 +377,7 @@ export class JobManager {
       await this.options.store.save(entry.job);
     } catch (err) {
       // A full disk must not kill the bridge; the state stays right in memory.
-      this.log.error({ jobId: entry.job.id, err: (err as Error).message }, 'could not write the job record');
+      this.log.error({ jobId: entry.job.id, err: messageOf(err) }, 'could not write the job record');
     }
   }
 }

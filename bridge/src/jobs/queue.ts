@@ -323,16 +323,17 @@ export async function isCancelled(redis: Redis, submission: string): Promise<boo
 
 /**
  * Cancels a submission: running chunks stop at their next frame, queued ones fail when a worker takes them, so the
- * flow ends failed and shows as cancelled. @throws BAD_INPUT for an unknown id.
+ * flow ends failed and shows as cancelled. @throws NOT_FOUND for an unknown id, CONFLICT for a finished one.
  */
 export async function cancelSubmission(o: { redis: string; id: string }): Promise<SubmissionStatus> {
   const status = (await queueStatus(o)).find((s) => s.id === o.id);
   if (!status)
-    throw new ReenactError('BAD_INPUT', `No queued job with id ${o.id}. See reenact queue status for the ids.`, {
-      details: { notFound: true },
-    });
+    throw new ReenactError('NOT_FOUND', `No queued job with id ${o.id}. See reenact queue status for the ids.`);
   if (status.state === 'done' || status.state === 'failed') {
-    throw new ReenactError('USAGE', `Expected a queued or running job to cancel but job ${o.id} is ${status.state}.`);
+    throw new ReenactError(
+      'CONFLICT',
+      `Expected a queued or running job to cancel but job ${o.id} is ${status.state}.`,
+    );
   }
   // Workers check this key before each chunk and between frames; a cancelled chunk fails for good, and with it the flow.
   await withRedis(o.redis, (redis) => redis.set(CANCEL_KEY(o.id), '1', 'EX', 7 * 24 * 3600));

@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { JobIdSchema, type JobState, type JobSummary } from '../api/schema.js';
+import { messageOf } from '../errors.js';
 import { type JobSpec, JobSpecSchema } from '../pipeline/spec.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../util/fs.js';
 import { readJson, writeJsonAtomic } from './atomic.js';
@@ -51,7 +52,7 @@ export class JobStore {
         if (!inline) this.writtenSpecs.set(job.id, job.spec);
         jobs.push(job);
       } catch (err) {
-        onSkip(file, (err as Error).message);
+        onSkip(file, messageOf(err));
       }
     }
     return jobs;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 import { cacheDir, packageRoot } from '../util/paths.js';
 import { formatZodError } from '../util/zod-errors.js';
 
@@ -79,7 +79,7 @@ export function loadCatalog(file = catalogPath()): Catalog {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ReenactError('BAD_INPUT', `Could not read the model catalog (${file}): ${(err as Error).message}`, {
+    throw new ReenactError('BAD_INPUT', `Could not read the model catalog (${file}): ${messageOf(err)}`, {
       cause: err,
     });
   }

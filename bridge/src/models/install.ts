@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ReenactError, throwIfAborted } from '../errors.js';
+import { messageOf, ReenactError, throwIfAborted } from '../errors.js';
 import { rewriteGridSampleBytes } from '../onnx/gridsample-rewrite.js';
 import type { Catalog, CatalogModel, ModelSource } from './catalog.js';
 import { knownHashes, modelDir, selectModels, sourceWithHash } from './catalog.js';
@@ -153,7 +153,7 @@ async function downloadModel(dir: string, model: CatalogModel, options: InstallO
         if (err instanceof OfflineError) offline += 1;
         if (err instanceof ReenactError && err.code === 'CANCELLED') throw err;
         if ((err as Error).name === 'AbortError') throw new ReenactError('CANCELLED', 'Cancelled.', { cause: err });
-        failures.push(`${url}: ${(err as Error).message}`);
+        failures.push(`${url}: ${messageOf(err)}`);
         break;
       }
     }
@@ -338,7 +338,7 @@ export async function installModels(catalog: Catalog, options: InstallOptions = 
       // The original stays installed (CPU can run it); only GPU providers lose the rewritten graph.
       options.onEvent?.({
         type: 'warning',
-        message: `Could not build ${model.derived?.file} from ${model.file}: ${(err as Error).message}. GPU devices will fall back to the original graph.`,
+        message: `Could not build ${model.derived?.file} from ${model.file}: ${messageOf(err)}. GPU devices will fall back to the original graph.`,
       });
     }
     result.installed.push(model.file);

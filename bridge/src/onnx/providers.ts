@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 import { DEVICE_LABELS as DEVICE_LABEL, DEVICES, type Device, type DeviceRequest } from './devices.js';
 
 /** Preferred order per platform for `auto` (CPU always last). */
@@ -174,7 +174,7 @@ export async function openSessions<K extends string>(
       return { sessions: opened as Record<K, ort.InferenceSession>, device, warnings, failures };
     } catch (err) {
       await releaseSessions(opened);
-      const reason = (err as Error).message.split('\n')[0];
+      const reason = messageOf(err).split('\n')[0];
       if (device === 'cpu')
         throw new ReenactError('ENGINE_FAILED', `Could not load the models on CPU: ${reason}`, { cause: err });
       failures.push({ device, reason });

@@ -4,7 +4,7 @@
  * Sessions are created once per job and reused for every frame.
  */
 import * as ort from 'onnxruntime-node';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 
 /** Shape with -1 (or a name) for free dims. */
 export type Dims = (number | string)[];
@@ -41,7 +41,7 @@ export async function createSession(
     });
   } catch (err) {
     const where = typeof model === 'string' ? model : 'model bytes';
-    throw new ReenactError('ENGINE_FAILED', `Could not load ONNX model (${where}): ${(err as Error).message}`, {
+    throw new ReenactError('ENGINE_FAILED', `Could not load ONNX model (${where}): ${messageOf(err)}`, {
       cause: err,
     });
   }

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { FrameControlsSchema } from '../engines/controls.js';
 import { engineNames, engineProblems } from '../engines/registry.js';
+import { messageOf } from '../errors.js';
 import { DeviceSchema } from '../onnx/devices.js';
+import { parseRational } from '../util/rational.js';
 
 export const FaceChoiceSchema = z.union([
   z.object({ by: z.literal('largest') }),
@@ -39,6 +41,22 @@ export const ControlCurvesSchema = z.object({
   start: z.number().int().min(0).default(0),
   frames: z.array(FrameControlsSchema.partial()),
 });
+
+/**
+ * Why `text` is no output rate a comp can have, if it is not: After Effects allows 1–999 fps, and a rate of millions
+ * would make the conform map (one entry per output frame) run out of memory instead of failing.
+ */
+function outputRateProblem(text: string): string | undefined {
+  let value: number;
+  try {
+    const fps = parseRational(text, 'output frame rate (fps)');
+    value = fps.num / fps.den;
+  } catch (err) {
+    return messageOf(err);
+  }
+  if (value >= 1 && value <= 1000) return undefined;
+  return `Expected an output frame rate between 1 and 1000 fps but received "${text}". Use the comp's frame rate, e.g. 24, 29.97 or 30000/1001.`;
+}
 
 export const JobSpecSchema = z.object({
   source: z.string().min(1),
@@ -78,7 +96,13 @@ export const JobSpecSchema = z.object({
   /** Render only these output frames of the job (farm/queue chunks). */
   chunk: ChunkSchema.optional(),
   /** Conform output to this rate (rational string, e.g. "30000/1001"); default: the driving clip's rate. */
-  fps: z.string().optional(),
+  fps: z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = outputRateProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   /** Landmark smoothing strength 0 (none) … 1 (heavy). */
   smoothing: z.number().min(0).max(1).default(0.5),
   controls: FrameControlsSchema.default(FrameControlsSchema.parse({})),

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 import { JobManager } from '../jobs/manager.js';
 import { JobStore } from '../jobs/store.js';
 import { cachedToolReport } from '../media/locator.js';
@@ -117,7 +117,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       code === 'EADDRINUSE' ? 'USAGE' : 'INTERNAL',
       code === 'EADDRINUSE'
         ? `Expected a free port for --port but received ${options.port}, which is in use. Use --port 0 for any free port.`
-        : `Could not listen on ${host}:${options.port ?? 0}: ${(err as Error).message}`,
+        : `Could not listen on ${host}:${options.port ?? 0}: ${messageOf(err)}`,
       { cause: err },
     );
   }

@@ -30,6 +30,9 @@ const STATUS: Record<ErrorCode, number> = {
   FFMPEG_FAILED: 500,
   ENGINE_FAILED: 500,
   CANCELLED: 409,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  SHUTTING_DOWN: 503,
   INTERNAL: 500,
 };
 
@@ -42,12 +45,7 @@ export function parseOr400<T extends ZodType>(schema: T, value: unknown, where: 
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof ReenactError) {
-    if (err.details.notFound) return new ApiError(404, 'NOT_FOUND', err.message);
-    // A verb that does not fit the job's state (cancel a finished job…).
-    if (err.details.conflict) return new ApiError(409, 'CONFLICT', err.message, err.details);
-    return new ApiError(STATUS[err.code], err.code, err.message, err.details);
-  }
+  if (err instanceof ReenactError) return new ApiError(STATUS[err.code], err.code, err.message, err.details);
   const fe = err as FastifyError;
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, createReadStream, mkdirSync } from 'node:fs';
 import { access, chmod, constants, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 
 /** A temp name beside `file` (same folder, so rename is atomic): ".name.<random>.partial". */
 export function tempSibling(file: string): string {
@@ -44,7 +44,7 @@ export function outputError(err: unknown, target: string): ReenactError {
     );
   }
   if (err instanceof ReenactError) return err;
-  return new ReenactError('OUTPUT_UNWRITABLE', `Cannot write ${target}: ${(err as Error).message}`, {
+  return new ReenactError('OUTPUT_UNWRITABLE', `Cannot write ${target}: ${messageOf(err)}`, {
     cause: err,
     details: { path: target },
   });

@@ -2,13 +2,15 @@
  * The bridge connection: the status line, connect (find, start or reach the bridge), what happens when it goes away,
  * and the engine and device menus it offers (with the neural engine's "Install models…").
  */
+
 import type { BridgeClient } from '../../../bridge/src/api/client.js';
+import { messageOf } from '../../../bridge/src/errors.js';
 import { extensionFolder } from '../cep.js';
 import { connectBridge } from '../connect.js';
 import { $ } from '../dom.js';
 import { ModelsBox } from '../models.js';
 import { fillEngineChoices } from '../options.js';
-import { type PanelContext, say } from './context.js';
+import type { PanelContext } from './context.js';
 
 export class Connection {
   /** The neural engine's "Install models…"; an install that finishes reloads the engine menu. */
@@ -59,7 +61,7 @@ export class Connection {
     } catch (err) {
       const refused = (err as { code?: string }).code === 'TOKEN_REFUSED';
       this.status('error', refused ? 'bridge refused the token' : 'bridge not running');
-      $('connect-error-text').textContent = say(err);
+      $('connect-error-text').textContent = messageOf(err);
       $('connect-error').hidden = false;
     }
     this.ctx.render();

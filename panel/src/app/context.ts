@@ -1,13 +1,6 @@
-/**
- * What the panel's sections share: the one state object, the settings, CEP's Node APIs, the remembered job metadata,
- * and the sections themselves (they call each other: a finished job refreshes the Recent list, a lost bridge resets
- * the status line). PanelApp (../app.ts) implements it.
- */
-import { BridgeApiError } from '../../../bridge/src/api/client.js';
 import type { CompInfo, ImportResult, LayerInfo, LayerRect } from '../../../bridge/src/api/host.js';
 import type { CreateJobRequest, EngineAvailability, FaceThumb, JobSummary } from '../../../bridge/src/api/schema.js';
 import type { Manifest } from '../../../bridge/src/pipeline/spec.js';
-import { HostError } from '../cep.js';
 import type { Connected } from '../connect.js';
 import type { JobMeta } from '../jobs.js';
 import type { NodeDeps } from '../launch.js';
@@ -79,10 +72,4 @@ export interface PanelContext {
   render(): void;
   /** The message line under Animate. */
   jobMessage(text: string, kind?: 'error' | 'warn' | 'info'): void;
-}
-
-/** Turns any failure into one sentence for the artist (host, bridge and panel errors carry their fixes). */
-export function say(err: unknown): string {
-  if (err instanceof HostError || err instanceof BridgeApiError) return err.message;
-  return err instanceof Error ? err.message : String(err);
 }

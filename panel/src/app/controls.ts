@@ -2,10 +2,12 @@
  * The AE-native controls (issue 11): "Add controls" puts reenact's Expression Controls on the imported result, and
  * "Update" samples them once per output frame and renders again into the same folder (only changed frames).
  */
+
 import type { CreateJobRequest } from '../../../bridge/src/api/schema.js';
+import { messageOf } from '../../../bridge/src/errors.js';
 import { callHost } from '../cep.js';
 import { $ } from '../dom.js';
-import { type PanelContext, say } from './context.js';
+import type { PanelContext } from './context.js';
 
 export class Controls {
   constructor(private readonly ctx: PanelContext) {}
@@ -27,7 +29,7 @@ export class Controls {
         'info',
       );
     } catch (err) {
-      this.ctx.jobMessage(say(err));
+      this.ctx.jobMessage(messageOf(err));
     }
   }
 
@@ -49,7 +51,7 @@ export class Controls {
         true,
       );
     } catch (err) {
-      this.ctx.jobMessage(say(err));
+      this.ctx.jobMessage(messageOf(err));
       s.busy = false;
       this.ctx.render();
     }

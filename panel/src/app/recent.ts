@@ -2,12 +2,14 @@
  * The Recent list: the bridge's jobs with Reveal, Re-run and Re-import, and, after the panel was closed and opened
  * again, following the newest job it started that is still running.
  */
+
 import type { LayerInfo } from '../../../bridge/src/api/host.js';
 import type { CreateJobRequest, JobSummary } from '../../../bridge/src/api/schema.js';
+import { messageOf } from '../../../bridge/src/errors.js';
 import { $ } from '../dom.js';
 import { type JobAction, renderJobs } from '../jobs.js';
 import { revealFolder } from '../launch.js';
-import { type PanelContext, type RenderLayers, say } from './context.js';
+import type { PanelContext, RenderLayers } from './context.js';
 
 /** A layer known only by what the panel remembered (id and name): enough to import by id. */
 const remembered = (id: number, name: string) => ({ id, name }) as LayerInfo;
@@ -70,7 +72,7 @@ export class Recent {
         );
       }
     } catch (err) {
-      this.ctx.jobMessage(say(err));
+      this.ctx.jobMessage(messageOf(err));
       s.busy = false;
       this.ctx.render();
     }

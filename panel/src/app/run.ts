@@ -3,15 +3,17 @@
  * its progress, preview and warnings, and a finished job is imported into the comp through the host; Cancel, and
  * Replace when the output folder holds another render of the same layers.
  */
+
 import { BridgeApiError } from '../../../bridge/src/api/client.js';
 import type { CreateJobRequest } from '../../../bridge/src/api/schema.js';
+import { messageOf } from '../../../bridge/src/errors.js';
 import type { JobEvent } from '../../../bridge/src/pipeline/events.js';
 import type { Manifest } from '../../../bridge/src/pipeline/spec.js';
 import { callHost, projectFile } from '../cep.js';
 import { $ } from '../dom.js';
 import { saveJobMeta } from '../jobs.js';
 import { buildSpec, chooseRange, importRequest, outputFolder, progressText } from '../model.js';
-import { type FollowedJob, type PanelContext, type RenderLayers, say } from './context.js';
+import type { FollowedJob, PanelContext, RenderLayers } from './context.js';
 
 export class Runs {
   /** Warnings of the job being shown. */
@@ -58,7 +60,7 @@ export class Runs {
       });
       await this.run(spec, { portrait, performance, portraitRect: still.rect }, false);
     } catch (err) {
-      this.ctx.jobMessage(say(err));
+      this.ctx.jobMessage(messageOf(err));
       s.busy = false;
       this.ctx.render();
     }
@@ -102,7 +104,7 @@ export class Runs {
           );
           sections.connection.lost('The bridge stopped or cannot be reached.');
         } else {
-          this.finish(say(err));
+          this.finish(messageOf(err));
         }
       },
     });
@@ -187,7 +189,7 @@ export class Runs {
         : `Placed "${result.name}" above "${job.portrait.name}" (layer ${result.layer}, ${manifest.frameCount} frames).`;
       if (result.warnings.length) this.ctx.jobMessage(result.warnings.join(' '), 'warn');
     } catch (err) {
-      this.finish(`The render finished but could not be imported: ${say(err)}`);
+      this.finish(`The render finished but could not be imported: ${messageOf(err)}`);
     }
   }
 
@@ -209,7 +211,7 @@ export class Runs {
     try {
       await s.conn.client.cancelJob(job.id);
     } catch (err) {
-      this.ctx.jobMessage(say(err));
+      this.ctx.jobMessage(messageOf(err));
     }
   }
 
@@ -226,7 +228,7 @@ export class Runs {
         false,
       );
     } catch (err) {
-      this.ctx.jobMessage(say(err));
+      this.ctx.jobMessage(messageOf(err));
     }
     this.ctx.render();
   }

@@ -3,13 +3,15 @@
  * the portrait becomes a file the bridge can read (its footage, or a PNG the host renders once), the bridge lists
  * the faces of both, and "Set to current time" picks the reference frame.
  */
+
 import type { LayerInfo, LayerRect } from '../../../bridge/src/api/host.js';
+import { messageOf } from '../../../bridge/src/errors.js';
 import { callHost } from '../cep.js';
 import { $, notice } from '../dom.js';
 import { renderChips } from '../faces.js';
 import { joinPath, waitForPng } from '../launch.js';
 import { drivingFaces, layerSummary, timecode } from '../model.js';
-import { type PanelContext, PERFORMANCE_KINDS, PORTRAIT_KINDS, say } from './context.js';
+import { type PanelContext, PERFORMANCE_KINDS, PORTRAIT_KINDS } from './context.js';
 
 type Slot = 'portrait' | 'performance';
 
@@ -65,7 +67,7 @@ export class Slots {
       if (picked.performance) this.setPerformance(picked.performance);
       this.afterSlotsChanged();
     } catch (err) {
-      notice(msg, say(err), 'error');
+      notice(msg, messageOf(err), 'error');
       this.ctx.render();
     }
   }
@@ -203,7 +205,7 @@ export class Slots {
     } catch (err) {
       if (scan !== this.faceScan) return;
       this.ctx.s.faces.scanned = false;
-      notice(msg, `Faces could not be listed: ${say(err)} The render will use the largest face.`);
+      notice(msg, `Faces could not be listed: ${messageOf(err)} The render will use the largest face.`);
     }
     this.ctx.render();
   }
@@ -218,7 +220,7 @@ export class Slots {
       s.referenceFrame = layer.frameAtTime ?? 0;
       s.referenceFrom = 'time';
     } catch (err) {
-      notice($('selection-message'), say(err), 'error');
+      notice($('selection-message'), messageOf(err), 'error');
     }
     this.ctx.render();
   }

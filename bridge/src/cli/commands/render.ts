@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { engineDefinitions, engineNames } from '../../engines/registry.js';
-import { ReenactError } from '../../errors.js';
+import { messageOf, ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
 import { parseChunk } from '../../jobs/chunks.js';
 import { DEVICES, type DeviceRequest } from '../../onnx/devices.js';
@@ -139,7 +139,7 @@ async function readJsonOrYaml(file: string, what: string): Promise<unknown> {
   } catch (err) {
     throw new ReenactError(
       'BAD_INPUT',
-      `The ${what} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${path.resolve(file)}): ${(err as Error).message}`,
+      `The ${what} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${path.resolve(file)}): ${messageOf(err)}`,
     );
   }
 }

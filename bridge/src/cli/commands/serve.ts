@@ -4,7 +4,7 @@
  * running for this data folder. Stops on SIGINT/SIGTERM or when the panel sends `POST /shutdown`.
  */
 import type { Command } from 'commander';
-import { ReenactError } from '../../errors.js';
+import { messageOf, ReenactError } from '../../errors.js';
 import { redisUrl } from '../../jobs/queue.js';
 import { queueRunner } from '../../jobs/queue-runner.js';
 import { serve } from '../../server/bridge.js';
@@ -86,8 +86,7 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       // A job that rejects somewhere unexpected must not take the bridge down: log it and keep serving.
-      const onRejection = (reason: unknown) =>
-        bridge.app.log.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+      const onRejection = (reason: unknown) => bridge.app.log.error({ err: messageOf(reason) }, 'unhandled rejection');
       process.on('unhandledRejection', onRejection);
       // The panel starts the bridge detached with piped stdout/stderr, then stops reading (or closes): a later write
       // (a warning, NODE_DEBUG lines) fails with EPIPE, which unhandled would end the bridge. Its log is the file.

@@ -15,12 +15,13 @@ import {
   type JobResponse,
 } from '../../api/schema.js';
 import { ReenactError } from '../../errors.js';
-import { readJson } from '../../jobs/atomic.js';
 import type { JobManager } from '../../jobs/manager.js';
 import { deleteOutputs, isInside } from '../../jobs/outputs.js';
 import type { JobRunner } from '../../jobs/runner.js';
 import { planFrames } from '../../pipeline/frame-plan.js';
-import type { JobSpec, Manifest } from '../../pipeline/spec.js';
+import { readManifest } from '../../pipeline/output.js';
+import { parseJobSpec } from '../../pipeline/parse.js';
+import type { JobSpec } from '../../pipeline/spec.js';
 import { realpathLoose } from '../../util/fs.js';
 import { ApiError, parseOr400 } from '../http-errors.js';
 import type { BridgeServices } from '../services.js';
@@ -102,7 +103,7 @@ export function jobRoutes(
   const idOf = (params: unknown) => parseOr400(JobParamsSchema, params, 'job id').id;
 
   app.post('/jobs', async (req, reply) => {
-    const spec = parseOr400(CreateJobSchema, req.body, 'job spec') as JobSpec;
+    const spec = parseJobSpec(req.body, { schema: CreateJobSchema });
     spec.source = await assertInputFile(spec.source, 'source');
     spec.driving = await assertInputFile(spec.driving, 'driving');
     spec.output.dir = await checkOutputDir(spec.output.dir, dataDir);
@@ -117,7 +118,8 @@ export function jobRoutes(
   app.get('/jobs/:id', async (req): Promise<JobDetailResponse> => {
     const job = manager.get(idOf(req.params));
     const manifestPath = job.manifestPath ?? path.join(job.spec.output.dir, 'reenact.json');
-    const manifest = (await readJson(manifestPath).catch(() => undefined)) as Manifest | undefined;
+    // Only a manifest reenact wrote (readManifest checks it); a hand-edited or foreign file is left out.
+    const manifest = await readManifest(manifestPath);
     return manifest ? { job, manifest } : { job };
   });
 
