@@ -404,34 +404,3 @@ export function revealFolder(deps: NodeDeps, folder: string): void {
   child.on('error', () => {});
   child.unref?.();
 }
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-/** "IEND" and its CRC: the last 8 bytes of every complete PNG. */
-const PNG_IEND = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
-
-/** True when `bytes` start with the PNG signature and end with the IEND chunk (a PNG AE has finished writing). */
-export function isCompletePng(bytes: Uint8Array): boolean {
-  if (bytes.length < 57) return false;
-  for (let i = 0; i < 8; i++) {
-    if (bytes[i] !== PNG_SIGNATURE[i] || bytes[bytes.length - 8 + i] !== PNG_IEND[i]) return false;
-  }
-  return true;
-}
-
-/**
- * Waits for a PNG that AE's saveFrameToPng is still writing in the background (exportStill said `written: false`).
- * @throws LaunchError-free Error naming the file when it is not complete after `timeoutMs`.
- */
-export async function waitForPng(deps: NodeDeps, file: string, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const bytes = await deps.readBytes(file);
-    if (bytes && isCompletePng(bytes)) return;
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `After Effects did not finish writing ${file} within ${timeoutMs / 1000} s. Check the disk space, then try again.`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}

@@ -4,9 +4,8 @@
  * lines. Comp times become clip frames in the host (LayerInfo.range, layerRange, frameAtTime), nowhere else.
  */
 
-import type { CompInfo, ImportRequest, LayerInfo } from '../../bridge/src/api/host.js';
+import type { CompInfo, LayerInfo } from '../../bridge/src/api/host.js';
 import type { CreateJobRequest, FacesResponse, FaceThumb } from '../../bridge/src/api/schema.js';
-import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import type { Rational } from '../../bridge/src/util/rational.js';
 import type { RangeMode, Settings } from './settings.js';
 
@@ -123,44 +122,6 @@ export function buildSpec(i: SpecInputs): CreateJobRequest {
   };
 }
 
-/** Absolute path of the first output file named by a manifest (`frames/frame_%05d.png` or a movie name). */
-export function firstOutputFile(
-  manifestPath: string,
-  manifest: Pick<Manifest, 'output' | 'format' | 'frames'>,
-): string {
-  const { dir, sep } = parentFolder(manifestPath);
-  const first = manifest.frames.length ? manifest.frames[0].index : 0;
-  const rel = manifest.output.replace(/%0(\d+)d/, (_m, w: string) => String(first).padStart(Number(w), '0'));
-  return [dir, ...rel.split('/')].join(sep);
-}
-
-/**
- * The argument of `reenact.importResult` for a finished render: first file, rate, and the DRIVING clip frame output
- * frame 0 shows (frames[0].sourceIndex: Manifest.firstFrame counts output frames) so the host lines the result up
- * with the performance layer. Browser-safe twin of bridge/src/api/import-request.ts (which uses node:path).
- * @throws Error when the render is not complete.
- */
-export function importRequest(
-  manifestPath: string,
-  manifest: Pick<Manifest, 'output' | 'format' | 'frames' | 'fps' | 'complete'>,
-  portrait: Pick<LayerInfo, 'id'>,
-  performance: Pick<LayerInfo, 'id'> | null,
-): ImportRequest {
-  if (!manifest.complete || !manifest.frames.length) {
-    throw new Error(
-      `The render in ${manifestPath} is not complete (${manifest.frames.length} frames). Re-run it to finish it.`,
-    );
-  }
-  return {
-    file: firstOutputFile(manifestPath, manifest),
-    format: manifest.format,
-    fps: manifest.fps,
-    stillLayerId: portrait.id,
-    drivingLayerId: performance ? performance.id : null,
-    firstFrame: manifest.frames[0].sourceIndex,
-  };
-}
-
 /** Faces of the driving clip, one per track id (its largest sighting), largest first. */
 export function drivingFaces(driving: FacesResponse['driving']): FaceThumb[] {
   const byId = new Map<number, FaceThumb>();
@@ -223,9 +184,4 @@ export function layerSummary(layer: LayerInfo, comp: Pick<CompInfo, 'fps'>): str
       .join(' · ');
   }
   return [size, layer.needsExport ? `${layer.kind} layer, rendered as a still` : ''].filter(Boolean).join(' · ');
-}
-
-/** "30000/1001" */
-export function rationalText(fps: Rational): string {
-  return `${fps.num}/${fps.den}`;
 }

@@ -1,5 +1,5 @@
-// The panel's importResult argument, built from a render manifest: file of output frame 0, rate as a rational
-// string, the driving frame it shows; incomplete renders refused.
+// The panel's importResult argument (the panel imports this module), built from a render manifest: file of output
+// frame 0, rate as a rational string, the driving frame it shows; incomplete renders refused.
 import { describe, expect, it } from 'vitest';
 import { frameFileName, importRequestFromManifest } from '../../bridge/src/api/import-request.js';
 
@@ -34,6 +34,12 @@ describe('importRequestFromManifest', () => {
       stillLayerId: 1,
     });
     expect(r).toMatchObject({ file: '/r/take_03.mov', format: 'prores', drivingLayerId: null });
+  });
+
+  it('keeps the separator of a Windows bridge path (the panel may run on another OS)', () => {
+    expect(importRequestFromManifest(base, 'C:\\renders\\take_03\\reenact.json', { stillLayerId: 1 }).file).toBe(
+      'C:\\renders\\take_03\\frames\\frame_00000.png',
+    );
   });
 
   it('refuses an incomplete render', () => {

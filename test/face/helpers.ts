@@ -14,15 +14,6 @@ export function readPng(file: string): Image {
   return { data: new Uint8Array(png.data), width: png.width, height: png.height, channels: 4 };
 }
 
-export function writePng(file: string, image: Image): void {
-  const png = new PNG({ width: image.width, height: image.height });
-  for (let i = 0; i < image.width * image.height; i++) {
-    for (let c = 0; c < 3; c++) png.data[i * 4 + c] = image.data[i * image.channels + c];
-    png.data[i * 4 + 3] = 255;
-  }
-  fs.writeFileSync(file, PNG.sync.write(png));
-}
-
 /** A fresh cache dir set as REENACT_CACHE_DIR; returns the env to pass on. */
 export function tempCacheEnv(): NodeJS.ProcessEnv {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reenact-face-'));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchTracker } from '../../bridge/src/face/bench.js';
 import { sampleAffine } from '../../bridge/src/face/image.js';
 import { chooseFace, createFaceTracker, type FaceObservation, type FaceTracker } from '../../bridge/src/face/index.js';
-import { decodeFrames } from '../../bridge/src/media/index.js';
+import { decodeFrames } from '../../bridge/src/media/decode.js';
 import type { Image } from '../../bridge/src/media/types.js';
 import { astronaut, FFMPEG, fixture, sideBySide, tempCacheEnv } from './helpers.js';
 

@@ -1278,7 +1278,6 @@ export function createAeSim(options: SimOptions = {}) {
 export type AeSim = ReturnType<typeof createAeSim>;
 export type SimFileSource = InstanceType<AeSim['classes']['FileSource']>;
 export type SimFootage = InstanceType<AeSim['classes']['FootageItem']>;
-export type SimComp = InstanceType<AeSim['classes']['CompItem']>;
 export type SimLayer = InstanceType<AeSim['classes']['Layer']>;
 export type SimAVLayer = InstanceType<AeSim['classes']['AVLayer']>;
 export type SimProperty = InstanceType<AeSim['classes']['Property']>;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AddControlsResult, NeutralMarkerResult, SampleControlsResult } from '../../bridge/src/api/host.js';
-import { CONTROL_NAMES } from '../../bridge/src/api/host.js';
+import { CONTROL_NAMES, NEUTRAL_MARKER_COMMENT } from '../../bridge/src/api/host.js';
 import { FrameControlsSchema } from '../../bridge/src/engines/controls.js';
 import { ControlCurvesSchema } from '../../bridge/src/pipeline/spec.js';
 import { ROOT } from '../../scripts/build-host.js';
@@ -201,20 +201,20 @@ describe('readNeutralMarker', () => {
   it('accounts for time stretch, and answers null without a marker', () => {
     expect(s.host.value(`reenact.readNeutralMarker(${s.take.id})`)).toBeNull();
     s.take.stretch = 200;
-    marker(s.take, 1.5 + 2 * 12 * FRAME, 'reenact neutral');
+    marker(s.take, 1.5 + 2 * 12 * FRAME, NEUTRAL_MARKER_COMMENT);
     expect(s.host.value<NeutralMarkerResult>(`reenact.readNeutralMarker(${s.take.id})`).frame).toBe(12);
     expect(NTSC).toBeCloseTo(29.97, 2);
   });
 
   it('setNeutralMarker moves the one neutral marker to the current time, in one undo group', () => {
     marker(s.take, 1.6, 'cut here');
-    marker(s.take, 2, 'reenact neutral');
+    marker(s.take, 2, NEUTRAL_MARKER_COMMENT);
     s.comp.time = 1.5 + 30 * FRAME;
     const v = s.host.value<NeutralMarkerResult>(`reenact.setNeutralMarker(${s.take.id})`);
     expect(v.frame).toBe(30);
     expect(s.take.marker.keys.map((k) => [k.time, (k.value as { comment: string }).comment])).toEqual([
       [1.6, 'cut here'],
-      [1.5 + 30 * FRAME, 'reenact neutral'],
+      [1.5 + 30 * FRAME, NEUTRAL_MARKER_COMMENT],
     ]);
     expect(s.sim.state.undoGroups).toEqual(['reenact: set neutral frame']);
     expect(s.sim.mutationsOutsideUndo().filter((m) => !m.startsWith('setValueAtTime Marker'))).toEqual([]);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../bridge/src/api/client.js';
+import { waitForCompletePng } from '../../bridge/src/api/png-ready.js';
 import { connectBridge } from '../../panel/src/connect.js';
 import {
   dataDir,
@@ -16,7 +17,6 @@ import {
   nodeDepsFrom,
   readLock,
   spawnBridge,
-  waitForPng,
 } from '../../panel/src/launch.js';
 import { PORTRAIT, tempDir } from '../helpers/media.js';
 import { CLI, ensureBridgeBuilt } from './harness.js';
@@ -210,19 +210,20 @@ process.stdout.write(JSON.stringify({ port: 1, token: r.stdout.trim(), version: 
   });
 });
 
-describe('waitForPng', () => {
+describe("waiting for a still AE is writing (api/png-ready.ts through the panel's Node)", () => {
   it('waits until AE has written the whole PNG, and names the file when it never finishes', async () => {
     const dir = tempDir('reenact-png-');
     const file = path.join(dir, 'still.png');
     const png = readFileSync(PORTRAIT);
     writeFileSync(file, png.subarray(0, 1000)); // AE still writing
     const d = deps(process.env);
-    const done = waitForPng(d, file, 5000, 20);
+    const read = (f: string) => d.readBytes(f);
+    const done = waitForCompletePng(file, read, { timeoutMs: 5000, intervalMs: 20 });
     setTimeout(() => writeFileSync(file, png), 150);
     await done;
     writeFileSync(file, png.subarray(0, png.length - 8));
-    await expect(waitForPng(d, file, 100, 20)).rejects.toThrow(
-      `After Effects did not finish writing ${file} within 0.1 s. Check the disk space, then try again.`,
+    await expect(waitForCompletePng(file, read, { timeoutMs: 100, intervalMs: 20 })).rejects.toThrow(
+      `After Effects did not finish writing ${file} within 0.1 s. Check the AE render settings and disk space, then try again.`,
     );
   });
 });

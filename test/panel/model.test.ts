@@ -4,16 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LayerInfo } from '../../bridge/src/api/host.js';
 import { CreateJobSchema } from '../../bridge/src/api/schema.js';
 import { callSource, evalRaw, HostError, parseReply } from '../../panel/src/cep.js';
-import {
-  buildSpec,
-  chooseRange,
-  drivingFaces,
-  firstOutputFile,
-  importRequest,
-  outputFolder,
-  progressText,
-  timecode,
-} from '../../panel/src/model.js';
+import { buildSpec, chooseRange, drivingFaces, outputFolder, progressText, timecode } from '../../panel/src/model.js';
 import { DEFAULT_SETTINGS, parseSettings } from '../../panel/src/settings.js';
 import { createAeSim } from '../host/ae-sim.js';
 import { EVAL_SCRIPT_ERROR, loadHost } from '../host/host-realm.js';
@@ -78,30 +69,6 @@ describe('spec and import request', () => {
     expect(parsed.range).toEqual({ start: 3, end: 9 });
     expect(parsed.referenceFrame).toBe(4);
     expect(parsed.onFrameFailure).toBe('neutral');
-  });
-
-  it('names the first frame file and aligns the result to the layers', () => {
-    const manifest = {
-      output: 'frames/frame_%05d.png',
-      format: 'png' as const,
-      frames: [{ index: 0, sourceIndex: 12, status: 'rendered' as const, key: '0f1e2d3c4b5a6978' }],
-      fps: '30000/1001',
-      complete: true,
-    };
-    expect(importRequest('/out/x/reenact.json', manifest as never, { id: 3 }, { id: 4 })).toEqual({
-      file: '/out/x/frames/frame_00000.png',
-      format: 'png',
-      fps: '30000/1001',
-      stillLayerId: 3,
-      drivingLayerId: 4,
-      firstFrame: 12,
-    });
-    expect(() => importRequest('/o/reenact.json', { ...manifest, complete: false }, { id: 3 }, null)).toThrow(
-      'The render in /o/reenact.json is not complete (1 frames). Re-run it to finish it.',
-    );
-    expect(firstOutputFile('C:\\o\\reenact.json', { output: 'take.mov', format: 'prores', frames: [] })).toBe(
-      'C:\\o\\take.mov',
-    );
   });
 });
 

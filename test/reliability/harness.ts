@@ -20,6 +20,7 @@ import { ReenactError } from '../../bridge/src/errors.js';
 import { probe } from '../../bridge/src/media/probe.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpecInput, Manifest } from '../../bridge/src/pipeline/spec.js';
+import { isCompletePng } from '../../bridge/src/util/png.js';
 
 export const TABLE = path.resolve(import.meta.dirname, '..', 'RELIABILITY.md');
 
@@ -63,12 +64,6 @@ export async function renderBounded(spec: JobSpecInput, timeoutMs = 60_000): Pro
   }
 }
 
-/** True when the file ends with PNG's IEND chunk. */
-export function isCompletePngSync(file: string): boolean {
-  const data = readFileSync(file);
-  return data.length > 57 && data.subarray(-12).toString('hex') === '0000000049454e44ae426082';
-}
-
 /**
  * Problems in an output folder: a frame file that is not a complete PNG, a temp/partial file left behind, a movie
  * under its final name that does not probe, a manifest that is not JSON. Empty list = clean.
@@ -80,7 +75,7 @@ export async function outputProblems(dir: string): Promise<string[]> {
   if (existsSync(frames)) {
     for (const n of readdirSync(frames)) {
       if (!/^frame_\d{5}\.png$/.test(n)) problems.push(`stray file frames/${n}`);
-      else if (!isCompletePngSync(path.join(frames, n))) problems.push(`partial frame frames/${n}`);
+      else if (!isCompletePng(readFileSync(path.join(frames, n)))) problems.push(`partial frame frames/${n}`);
     }
   }
   for (const n of readdirSync(dir)) {

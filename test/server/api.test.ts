@@ -7,8 +7,8 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRunner } from '../../bridge/src/jobs/runner.js';
+import { isCompletePngFile } from '../../bridge/src/media/png-sequence.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
-import { isCompletePng } from '../../bridge/src/pipeline/output.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import {
   collect,
@@ -149,7 +149,7 @@ describe('bridge API', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
     expect(files.length).toBeLessThan(LONG);
     expect(files.every((f) => /^frame_\d{5}\.png$/.test(f))).toBe(true); // no partial or temp files
-    for (const f of files) expect(await isCompletePng(path.join(dir, f))).toBe(true);
+    for (const f of files) expect(await isCompletePngFile(path.join(dir, f))).toBe(true);
 
     await expectApiError(t.client.cancelJob(job.id), {
       status: 409,

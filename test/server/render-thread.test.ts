@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type BridgeClient, createClient } from '../../bridge/src/api/client.js';
+import { isCompletePngFile } from '../../bridge/src/media/png-sequence.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
-import { isCompletePng } from '../../bridge/src/pipeline/output.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import { frameHashes } from '../helpers/frames.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
@@ -94,7 +94,7 @@ describe('reenact serve renders in a thread', () => {
     expect(names.length).toBeLessThan(300);
     for (const n of names) {
       expect(n).toMatch(/^frame_\d{5}\.png$/);
-      expect(await isCompletePng(path.join(dir, 'cancelled', 'frames', n))).toBe(true);
+      expect(await isCompletePngFile(path.join(dir, 'cancelled', 'frames', n))).toBe(true);
     }
   });
 });

@@ -29,6 +29,7 @@ import {
   type ProbeResponse,
   type ServerMessage,
   ServerMessageSchema,
+  type StraightStillRequest,
   type StraightStillResponse,
 } from './schema.js';
 
@@ -229,7 +230,7 @@ export function createClient(options: BridgeClientOptions): BridgeClient {
     cancelModelInstall: () => request('DELETE', '/models/install'),
     probe: (path) => request('GET', `/probe?path=${enc(path)}`),
     faces: (body) => request('POST', '/faces', body),
-    straightStill: (file) => request('POST', '/stills/straight', { file }),
+    straightStill: (file) => request('POST', '/stills/straight', { file } satisfies StraightStillRequest),
     createJob: (spec) => request('POST', '/jobs', spec),
     createBatch: (batch) => request('POST', '/batches', batch),
     listJobs: () => request('GET', '/jobs'),

@@ -1,9 +1,9 @@
 /**
  * Turns a finished render's `reenact.json` into the argument of the host call `reenact.importResult`: which file to
  * import, as what, at which rate, and which driving frame output frame 0 shows (so the host script can line the
- * result up with the performance layer). Pure, so the panel and batch code build the request the same way.
+ * result up with the performance layer). Pure and browser-safe: the panel builds its import with it. Paths are
+ * joined with the manifest path's own separator (the bridge may run on another OS than the code reading them).
  */
-import path from 'node:path';
 import { ReenactError } from '../errors.js';
 import type { Manifest } from '../pipeline/spec.js';
 import type { ImportRequest } from './host.js';
@@ -23,6 +23,13 @@ export function frameFileName(pattern: string, index: number): string {
   return pattern.replace(m[0], String(index).padStart(width, '0'));
 }
 
+/** `relative` ("frames/frame_00000.png") in the folder of `file`, with its separator (a backslash for C:\r\x.json). */
+function besideFile(file: string, relative: string): string {
+  const sep = file.includes('\\') && !file.includes('/') ? '\\' : '/';
+  const dir = file.slice(0, Math.max(0, file.lastIndexOf(sep)));
+  return [dir, ...relative.split('/')].join(sep);
+}
+
 /**
  * @example importRequestFromManifest(manifest, '/renders/take_03/reenact.json', { stillLayerId: 5, drivingLayerId: 6 })
  * // → { file: '/renders/take_03/frames/frame_00000.png', format: 'png', fps: '30000/1001', firstFrame: 12, … }
@@ -39,14 +46,11 @@ export function importRequestFromManifest(
       `The render in ${manifestPath} is not complete (${manifest.frames.length} frames). Finish or resume it before importing.`,
     );
   }
-  const dir = path.dirname(manifestPath);
   const first = manifest.frames[0];
-  const file =
-    manifest.format === 'png'
-      ? path.join(dir, frameFileName(manifest.output, first.index ?? manifest.firstFrame))
-      : path.join(dir, manifest.output);
+  const name =
+    manifest.format === 'png' ? frameFileName(manifest.output, first.index ?? manifest.firstFrame) : manifest.output;
   return {
-    file,
+    file: besideFile(manifestPath, name),
     format: manifest.format,
     fps: manifest.fps,
     stillLayerId: targets.stillLayerId,

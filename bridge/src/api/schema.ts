@@ -140,7 +140,6 @@ export interface DevicesResponse {
 // Media
 
 export const ProbeQuerySchema = z.strictObject({ path: absolutePath('path') });
-export type ProbeQuery = z.infer<typeof ProbeQuerySchema>;
 export type ProbeResponse = ProbeResult;
 
 export const FacesRequestSchema = z.strictObject({
@@ -230,7 +229,6 @@ export const DeleteOutputsSchema = z
   .optional();
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-export const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];
 
 export interface JobProgress {
   stage: string;
@@ -297,7 +295,6 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   /** Turn frame previews off (saves bandwidth) or on again. */
   z.strictObject({ type: z.literal('previews'), enabled: z.boolean() }),
 ]);
-export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: z.looseObject({ id: z.string(), state: z.string() }) }),

@@ -1,7 +1,7 @@
 /**
  * The face stage's front door: `createFaceTracker(options)` loads the three converted models (building them
  * into the cache on first use) and offers still detection and stateful video tracking; plus face choice and the
- * One-Euro smoother. Engines and the pipeline import from here only.
+ * track smoother. Pure helpers (measure.ts, smoothing.ts…) are imported from their own files.
  *
  * @example
  *   const tracker = await createFaceTracker();
@@ -20,10 +20,8 @@ import { ensureFaceModel, type FaceModelFile, type FaceModelName } from './model
 import { createTracker, detectStill, type StillOptions, type TrackerOptions } from './tracker.js';
 import type { FaceObservation, FrameFaces } from './types.js';
 
-export { expression, headPose, landmarksBox } from './measure.js';
-export { ensureFaceModel, FACE_MODEL_NAMES, type FaceModelFile, type FaceModelName } from './models.js';
-export { createFaceSmoother, type SmoothFacesOptions, smoothFaces } from './smooth-track.js';
-export * from './smoothing.js';
+export type { FaceModelFile } from './models.js';
+export { createFaceSmoother, smoothFaces } from './smooth-track.js';
 export { boxIou, chooseFace, createChoiceFollower, followChoice, sortLargestFirst } from './tracker.js';
 export type * from './types.js';
 

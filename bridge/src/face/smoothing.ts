@@ -108,8 +108,6 @@ export function createSmoother(channels: number, options: SmootherOptions) {
   };
 }
 
-export type Smoother = ReturnType<typeof createSmoother>;
-
 /**
  * Smooths `frames[from..to)` of a sequence (undefined = no value in that frame), starting the filter `warmup` frames
  * before `from` (clamped to 0). With `warmup ≥ from` the result equals a run over the whole sequence exactly; with a

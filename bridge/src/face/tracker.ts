@@ -313,5 +313,3 @@ export function createTracker(models: TrackerModels, options: TrackerOptions = {
     },
   };
 }
-
-export type Tracker = ReturnType<typeof createTracker>;

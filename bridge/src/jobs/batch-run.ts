@@ -5,8 +5,9 @@
  */
 import path from 'node:path';
 import { asReenactError, ReenactError } from '../errors.js';
+import { isCompletePngFile } from '../media/png-sequence.js';
 import type { JobEvent } from '../pipeline/events.js';
-import { isCompletePng, outputLayout, readManifest } from '../pipeline/output.js';
+import { outputLayout, readManifest } from '../pipeline/output.js';
 import { renderJob } from '../pipeline/render.js';
 import type { JobSpec, Manifest } from '../pipeline/spec.js';
 import type { Batch, BatchJob } from './batch.js';
@@ -61,7 +62,7 @@ export async function completedManifest(spec: JobSpec): Promise<Manifest | undef
   const manifest = await readManifest(layout.manifest);
   if (!manifest?.complete || !manifest.spec || !sameJob(manifest.spec, spec)) return undefined;
   if (manifest.format === 'png') {
-    for (const f of manifest.frames) if (!(await isCompletePng(layout.framePath(f.index)))) return undefined;
+    for (const f of manifest.frames) if (!(await isCompletePngFile(layout.framePath(f.index)))) return undefined;
   }
   return manifest;
 }

@@ -50,9 +50,6 @@ export const BatchSpecSchema = z
   })
   .strict();
 
-export type BatchEntryInput = z.input<typeof BatchEntrySchema>;
-export type BatchSpecInput = z.input<typeof BatchSpecSchema>;
-
 export interface BatchJob {
   /** Position in `entries`. */
   index: number;

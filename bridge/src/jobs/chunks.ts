@@ -1,5 +1,5 @@
 /**
- * Chunked renders (DESIGN §9): a job's output frames split into ranges that render anywhere (a queue worker, a farm
+ * Chunked renders (docs/ARCHITECTURE.md, scale-out): a job's output frames split into ranges that render anywhere (a queue worker, a farm
  * task, another process) into `<dir>/chunks/<start>-<end>/`, then merged into one sequence and one `reenact.json`.
  * Each chunk tracks and smooths the whole job (the track cache makes that cheap), so chunk borders are invisible and a
  * merged render is byte-identical to an unchunked one.
@@ -7,10 +7,11 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError, throwIfAborted } from '../errors.js';
+import { isCompletePngFile } from '../media/png-sequence.js';
 import { probe } from '../media/probe.js';
 import type { ProbeResult } from '../media/types.js';
 import { type FramePlan, planFrames } from '../pipeline/frame-plan.js';
-import { chunkName, isCompletePng, readManifest } from '../pipeline/output.js';
+import { readManifest } from '../pipeline/output.js';
 import { openOutputSink } from '../pipeline/output-sink.js';
 import { parseJobSpec } from '../pipeline/parse.js';
 import type { Chunk, JobSpec, JobSpecInput, Manifest, ManifestFrame } from '../pipeline/spec.js';
@@ -186,7 +187,7 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
     return path.join(entry.dir, 'frames', path.basename(sink.layout.framePath(i)));
   };
   for (let i = 0; i < total; i++) {
-    if (!(await isCompletePng(framesOf(i)))) {
+    if (!(await isCompletePngFile(framesOf(i)))) {
       throw new ReenactError(
         'BAD_INPUT',
         `Frame ${i} is missing or incomplete in ${byIndex.get(i)!.dir}. Render that chunk again, then merge.`,
@@ -244,5 +245,3 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
   if (!options.keepChunks && ownChunks) await sink.removeChunks();
   return manifest;
 }
-
-export { chunkName };

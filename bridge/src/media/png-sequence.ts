@@ -8,6 +8,7 @@ import { open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
 import { ensureDir, outputError, tempSibling } from '../util/fs.js';
+import { isCompletePng, PNG_MIN_BYTES } from '../util/png.js';
 import type { FrameWriter } from './encode.js';
 import { createPngDeltaEncoder } from './png-delta.js';
 
@@ -102,16 +103,18 @@ export function numberedFiles(dir: string, prefix: string, digits = 5, ext = '.p
   return (n) => path.join(dir, `${prefix}${String(n).padStart(digits, '0')}${ext}`);
 }
 
-/** True when `file` is a complete PNG (ends with the IEND chunk). Cheap: reads 12 bytes. */
-export async function isCompletePng(file: string): Promise<boolean> {
+/** True when `file` is a complete PNG (api/png-ready.ts says what that means). Cheap: reads its two ends. */
+export async function isCompletePngFile(file: string): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(file, 'r');
     const { size } = await handle.stat();
-    if (size < 57) return false;
-    const tail = Buffer.alloc(12);
+    if (size < PNG_MIN_BYTES) return false;
+    const head = new Uint8Array(8);
+    const tail = new Uint8Array(12);
+    await handle.read(head, 0, 8, 0);
     await handle.read(tail, 0, 12, size - 12);
-    return tail.toString('hex') === '0000000049454e44ae426082';
+    return isCompletePng(head, tail, size);
   } catch {
     return false;
   } finally {

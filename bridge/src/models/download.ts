@@ -9,6 +9,7 @@ import { stat, truncate } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { ReenactError } from '../errors.js';
+import { sha256File } from '../util/fs.js';
 
 export interface DownloadProgress {
   /** Bytes in the part file so far. */
@@ -47,13 +48,6 @@ async function sizeOf(file: string): Promise<number> {
 /** Feeds the first bytes of an existing part into `hash` so a resumed download hashes the whole file. */
 async function hashExisting(file: string, hash: Hash): Promise<void> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-}
-
-/** sha256 of a whole file, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await hashExisting(file, hash);
-  return hash.digest('hex');
 }
 
 function request(url: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal) {

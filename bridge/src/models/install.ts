@@ -10,9 +10,10 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import path from 'node:path';
 import { messageOf, ReenactError, throwIfAborted } from '../errors.js';
 import { rewriteGridSampleBytes } from '../onnx/gridsample-rewrite.js';
+import { sha256File } from '../util/fs.js';
 import type { Catalog, CatalogModel, ModelSource } from './catalog.js';
 import { knownHashes, modelDir, selectModels, sourceWithHash } from './catalog.js';
-import { downloadToPart, OfflineError, RetriableDownloadError, sha256File } from './download.js';
+import { downloadToPart, OfflineError, RetriableDownloadError } from './download.js';
 import { type InstalledState, readState, writeState } from './store.js';
 
 export type InstallEvent =

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReenactError } from '../errors.js';
+import { sha256File } from '../util/fs.js';
 import type { Catalog, CatalogModel } from './catalog.js';
 import { knownHashes, modelDir, sourceWithHash } from './catalog.js';
-import { sha256File } from './download.js';
 
 export interface InstalledFile {
   sha256: string;

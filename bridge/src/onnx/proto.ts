@@ -147,7 +147,6 @@ const ModelProtoType = root.lookupType('onnx.ModelProto');
 
 /** ONNX TensorProto.DataType values we use. */
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10, DOUBLE: 11 } as const;
-export type DataTypeName = keyof typeof DataType;
 
 export const AttributeType = {
   FLOAT: 1,

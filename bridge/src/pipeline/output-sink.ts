@@ -9,12 +9,12 @@ import { copyFile, link, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readImage } from '../media/decode.js';
 import { type FrameWriter, openMovie } from '../media/encode.js';
-import { openPngSequence } from '../media/png-sequence.js';
+import { isCompletePngFile, openPngSequence } from '../media/png-sequence.js';
 import type { Image } from '../media/types.js';
 import { tempSibling, writeFileAtomic } from '../util/fs.js';
 import type { Rational } from '../util/rational.js';
 import { VERSION } from '../version.js';
-import { assertPreviewFree, isCompletePng, type OutputLayout, outputLayout, prepareOutput } from './output.js';
+import { assertPreviewFree, type OutputLayout, outputLayout, prepareOutput } from './output.js';
 import { type SideBySideOptions, writeSideBySide } from './preview.js';
 import type { JobSpec, Manifest, ManifestFrame } from './spec.js';
 
@@ -79,7 +79,7 @@ export class OutputSink {
 
   /** True when the earlier run left output frame `index` with this recipe key, complete: it is kept as it is. */
   async has(index: number, key: string): Promise<boolean> {
-    return this.png && this.oldKeys.get(index) === key && (await isCompletePng(this.layout.framePath(index)));
+    return this.png && this.oldKeys.get(index) === key && (await isCompletePngFile(this.layout.framePath(index)));
   }
 
   /** Records a frame kept from the earlier run. */

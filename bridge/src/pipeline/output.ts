@@ -20,8 +20,7 @@ import {
 } from './ownership.js';
 import type { JobSpec, Manifest } from './spec.js';
 
-export { isCompletePng } from '../media/png-sequence.js';
-export { chunkName, FRAME_PREFIX, type OutputLayout, outputLayout } from './layout.js';
+export { type OutputLayout, outputLayout } from './layout.js';
 export { readManifest } from './ownership.js';
 
 /** The spec fields that must match for an earlier run in the same folder to be resumed or updated in place. */

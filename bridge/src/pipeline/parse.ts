@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ReenactError } from '../errors.js';
 import { formatZodError } from '../util/zod-errors.js';
-import { type JobSpec, type JobSpecInput, JobSpecSchema } from './spec.js';
+import { type JobSpec, JobSpecSchema } from './spec.js';
 
 /**
  * Parses and normalises a spec: defaults filled, paths absolute (relative to `baseDir`). `schema` is JobSpecSchema
@@ -30,5 +30,3 @@ export function parseJobSpec(
     output: { ...spec.output, dir: path.resolve(base, spec.output.dir) },
   };
 }
-
-export type { JobSpecInput };

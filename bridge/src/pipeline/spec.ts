@@ -17,13 +17,11 @@ export const FaceChoiceSchema = z.union([
 ]);
 
 export const OutputFormatSchema = z.enum(['png', 'prores']);
-export type OutputFormat = z.infer<typeof OutputFormatSchema>;
 
 /** Inclusive range of driving-clip frames (0-based, in the clip's own frame numbers). */
 export const FrameRangeSchema = z
   .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
   .refine((r) => r.end >= r.start, { message: 'range end must be ≥ start' });
-export type FrameRange = z.infer<typeof FrameRangeSchema>;
 
 /**
  * A chunk of a job: OUTPUT frame indices (inclusive). Tracking, smoothing, the reference frame and the conform map stay
@@ -134,7 +132,7 @@ export interface ManifestFrame {
   key: string;
 }
 
-/** `reenact.json`, written beside the frames (DESIGN §4). */
+/** `reenact.json`, written beside the frames: the spec, the inputs' hashes, the engine and models, every frame. */
 export interface Manifest {
   tool: { name: 'reenact'; version: string };
   spec: JobSpec;

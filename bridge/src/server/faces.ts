@@ -8,7 +8,9 @@ import type { FacesRequestParsed, FacesResponse, FaceThumb } from '../api/schema
 import { throwIfAborted } from '../errors.js';
 import { boxIou, createFaceTracker, type FaceTracker, sortLargestFirst } from '../face/index.js';
 import type { Box, FaceObservation } from '../face/types.js';
-import { decodeFrames, encodePng, probe, readImage, resolveRange } from '../media/index.js';
+import { decodeFrames, readImage, resolveRange } from '../media/decode.js';
+import { encodePng } from '../media/encode.js';
+import { probe } from '../media/probe.js';
 import type { Image } from '../media/types.js';
 
 let tracker: Promise<FaceTracker> | undefined;

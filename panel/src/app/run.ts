@@ -5,6 +5,7 @@
  */
 
 import { BridgeApiError } from '../../../bridge/src/api/client.js';
+import { importRequestFromManifest } from '../../../bridge/src/api/import-request.js';
 import type { CreateJobRequest } from '../../../bridge/src/api/schema.js';
 import { messageOf } from '../../../bridge/src/errors.js';
 import type { JobEvent } from '../../../bridge/src/pipeline/events.js';
@@ -12,7 +13,7 @@ import type { Manifest } from '../../../bridge/src/pipeline/spec.js';
 import { callHost, projectFile } from '../cep.js';
 import { $ } from '../dom.js';
 import { saveJobMeta } from '../jobs.js';
-import { buildSpec, chooseRange, importRequest, outputFolder, progressText } from '../model.js';
+import { buildSpec, chooseRange, outputFolder, progressText } from '../model.js';
 import type { FollowedJob, PanelContext, RenderLayers } from './context.js';
 
 export class Runs {
@@ -168,7 +169,10 @@ export class Runs {
     const { s, meta } = this.ctx;
     try {
       const request = {
-        ...importRequest(manifestPath, manifest, job.portrait, job.performance),
+        ...importRequestFromManifest(manifest, manifestPath, {
+          stillLayerId: job.portrait.id,
+          drivingLayerId: job.performance ? job.performance.id : null,
+        }),
         ...(job.portraitRect ? { portraitRect: job.portraitRect } : {}),
       };
       const result = await callHost('importResult', request);

@@ -5,11 +5,12 @@
  */
 
 import type { LayerInfo, LayerRect } from '../../../bridge/src/api/host.js';
+import { waitForCompletePng } from '../../../bridge/src/api/png-ready.js';
 import { messageOf } from '../../../bridge/src/errors.js';
 import { callHost } from '../cep.js';
 import { $, notice } from '../dom.js';
 import { renderChips } from '../faces.js';
-import { joinPath, waitForPng } from '../launch.js';
+import { joinPath } from '../launch.js';
 import { drivingFaces, layerSummary, timecode } from '../model.js';
 import { type PanelContext, PERFORMANCE_KINDS, PORTRAIT_KINDS } from './context.js';
 
@@ -156,7 +157,7 @@ export class Slots {
     const out = joinPath(deps.platform, folder, `still_${layer.id}_${Date.now()}.png`);
     const still = await callHost('exportStill', layer.id, null, out);
     // Recent AE writes the PNG after the call returns: wait for its last chunk before the bridge reads it.
-    if (!still.written) await waitForPng(deps, still.file);
+    if (!still.written) await waitForCompletePng(still.file, (f) => deps.readBytes(f), { intervalMs: 100 });
     // saveFrameToPng premultiplies the colour: read a straight copy, or the edges come out dark.
     const { file } = await s.conn.client.straightStill(still.file);
     return { file, rect: still.rect };

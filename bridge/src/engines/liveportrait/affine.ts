@@ -22,34 +22,6 @@ export function invertAffine(m: Affine): Affine {
   return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
 }
 
-/** Scales the output side of an affine (o2c for a crop of size s·n from the one for size n). */
-export function scaleAffine(m: Affine, s: number): Affine {
-  return [m[0] * s, m[1] * s, m[2] * s, m[3] * s, m[4] * s, m[5] * s];
-}
-
-/**
- * Bilinear sample of channel `ch` of an interleaved 8-bit image at (x, y), 0 outside (OpenCV BORDER_CONSTANT 0).
- */
-export function sampleBilinear(
-  data: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  x: number,
-  y: number,
-  ch: number,
-): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const at = (xi: number, yi: number) =>
-    xi < 0 || yi < 0 || xi >= width || yi >= height ? 0 : data[(yi * width + xi) * channels + ch];
-  const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
-  const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
-  return top * (1 - fy) + bottom * fy;
-}
-
 /**
  * Crops an RGB(A) image into a model input: Float32Array NCHW 1×3×size×size, RGB in 0..1.
  * `c2o` maps crop coordinates of a (size·supersample)² crop to the image; each output pixel is the mean of its

@@ -11,8 +11,6 @@ export interface Similarity {
   ty: number;
 }
 
-export const IDENTITY_SIMILARITY: Similarity = { a: 1, b: 0, tx: 0, ty: 0 };
-
 /**
  * Least-squares similarity (Umeyama, no reflection) taking `from` to `to` over the listed points.
  * `from`/`to` are N × stride arrays (x, y first). Throws nothing; degenerate input gives identity scale 0.

@@ -139,12 +139,6 @@ function loopPolygon(points: ArrayLike<number>, stride = 3): Float64Array {
   return poly;
 }
 
-/** Mouth opening (inner-lip gap at the centre) in px for 468 × 3 landmarks. */
-export function mouthGap(points: ArrayLike<number>): number {
-  const f = mouthFrame(points);
-  return lookup(f.lower, 0.5) - lookup(f.upper, 0.5);
-}
-
 /**
  * Synthetic interior colour at mouth position u (0..1), a px below the upper lip, b px above the lower
  * lip (gap = a + b), mouth length `len` px; writes RGB into `rgb`.
