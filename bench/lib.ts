@@ -92,9 +92,10 @@ export function mib(bytes: number): number {
 }
 
 /**
- * PNG sequence from raw frames on stdin with ffmpeg's fast settings (compression 1 + paeth: ~2.5× default speed,
- * DESIGN §7). reenact writes PNG sequences in-process (bridge/src/media/png-sequence.ts); this plain-ffmpeg command is the
- * baseline the benchmarks measure it against. `pattern` is a printf pattern like /out/frames/frame_%05d.png.
+ * PNG sequence from raw frames on stdin with ffmpeg's fast settings (compression 1 + paeth: ~2.5× default speed, the
+ * first plan's encoder). reenact writes PNG sequences in-process (bridge/src/media/png-sequence.ts, docs/design-notes.md
+ * §4); this plain-ffmpeg command is the baseline the benchmarks measure it against. `pattern` is a printf pattern
+ * like /out/frames/frame_%05d.png.
  */
 export function ffmpegPngArgs(i: RawInput & { pattern: string; startNumber: number }): string[] {
   return [

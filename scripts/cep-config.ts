@@ -1,7 +1,7 @@
 /**
  * The one typed description of reenact's CEP extension. `CSXS/manifest.xml`, the panel icons and the dev-only
  * `.debug` file are generated from it (scripts/gen-manifest.ts); a test fails when the committed files drift.
- * Facts behind the values: /work/shared/research/ae-cep.md §1 (manifest), §1.3 (AE ↔ CEP versions), §6.1 (.debug).
+ * Facts behind the values (manifest rules, AE ↔ CEP versions, the .debug file): docs/cep.md.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

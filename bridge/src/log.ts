@@ -1,4 +1,4 @@
-/** Debug logging through one switch: NODE_DEBUG=reenact (or NODE_DEBUG=reenact:media etc. is not split; one switch). */
+/** Debug logging through one switch: NODE_DEBUG=reenact turns on every debug line (there are no per-area switches). */
 import { debuglog } from 'node:util';
 
 export const debug = debuglog('reenact');

@@ -18,7 +18,7 @@ function getSelection() {
     return { comp: compInfo(comp), layers: infos };
 }
 
-// Clip frames [start, end] of a footage layer that the comp's work area shows (DESIGN: the range defaults to it), or
+// Clip frames [start, end] of a footage layer that the comp's work area shows (the panel's default range), or
 // null (render the whole clip) when the work area shows none of it or the layer is time-remapped.
 /** @param {CompItem} comp @param {Layer} layer */
 function workAreaFrames(comp, layer) {

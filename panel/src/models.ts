@@ -1,5 +1,5 @@
 /**
- * "Install models…" in the Engine group (UX.md): while the neural engine's models are missing, the panel shows their
+ * "Install models…" in the Engine group: while the neural engine's models are missing, the panel shows their
  * licence and a button with the download size; the bridge downloads them (checked, resumable) while a progress bar
  * and Cancel show here; once done the engine menu offers the neural engine.
  */

@@ -1,8 +1,8 @@
 /**
  * Face detection with BlazeFace (the 256² "back" model shipped in `@vladmandic/human`, converted to ONNX):
  * letterbox the frame into 256², run, decode the 896 anchors, merge overlaps with MediaPipe's weighted NMS,
- * and map boxes and the 6 keypoints back to frame pixels. Decoding facts: research/default-engine.md §1.4 and
- * human's src/face/blazeface.ts (anchors at stride·(cell+0.5) px; box and keypoints are offsets in input px).
+ * and map boxes and the 6 keypoints back to frame pixels. Decoding follows human's src/face/blazeface.ts (input
+ * scaled to [-1, 1]; 16 values per anchor; anchors at stride·(cell+0.5) px; box and keypoints are offsets in input px).
  */
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';

@@ -1,5 +1,5 @@
 /**
- * Farm job files (DESIGN §9): the same chunked render written for render managers instead of our Redis queue.
+ * Farm job files (docs/ARCHITECTURE.md, scale-out): the same chunked render written for render managers instead of our Redis queue.
  * - OpenJD (Open Job Description, jobtemplate-2023-09, as used by AWS Deadline Cloud): one template, a `Render` step
  *   whose CHUNK[INT] task parameter (TASK_CHUNKING extension) runs `reenact render … --chunk a-b`, then a `Merge` step
  *   that depends on it and runs `reenact merge`.

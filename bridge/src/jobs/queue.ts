@@ -1,5 +1,5 @@
 /**
- * The studio backend (DESIGN §9): renders queued in BullMQ on Redis and taken by `reenact worker`s on any machine that
+ * The studio backend (docs/ARCHITECTURE.md, scale-out): renders queued in BullMQ on Redis and taken by `reenact worker`s on any machine that
  * sees the same files. A submitted job becomes a BullMQ flow: one `chunk` child per frame range (retried with
  * exponential backoff; a worker that dies loses its lock and the chunk goes back to the queue) under one `merge`
  * parent that runs once every chunk is done. Queues are per device (`reenact-cpu`, `reenact-cuda`, `reenact-auto` …):

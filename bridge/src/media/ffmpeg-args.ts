@@ -104,7 +104,7 @@ export function rawInputArgs(i: RawInput): string[] {
   ];
 }
 
-/** ProRes 4444 with alpha (prores_aw: ~3× prores_ks speed on 2 cores, DESIGN §7) into a .mov. */
+/** ProRes 4444 with alpha (prores_aw: ~3× prores_ks speed on 2 cores, docs/ARCHITECTURE.md §5) into a .mov. */
 export function prores4444Args(i: RawInput & { file: string }): string[] {
   return [
     '-v',

@@ -1,6 +1,8 @@
 /**
- * The one ffmpeg/ffprobe runner: owns spawn, abort, timeout and kill, and puts the command and the last stderr lines
- * into its errors. Argument lists come from the pure builders in ffmpeg-args.ts.
+ * Running ffmpeg and ffprobe: `runProcess` for calls whose output is read whole (probe, a still's decode) owns spawn,
+ * abort, timeout and kill; the streaming decoder and the movie encoder spawn their own long-lived process but share
+ * the pieces here, so every error carries the command and the last stderr lines. Argument lists come from the pure
+ * builders in ffmpeg-args.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ReenactError } from '../errors.js';

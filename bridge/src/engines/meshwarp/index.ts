@@ -145,7 +145,7 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
         return neutral();
       }
       checkFace(frame.face, `driving frame ${frame.index}`);
-      // Without an explicit reference, the first frame with a face is the neutral one (DESIGN §4 default).
+      // Without an explicit reference, the first frame with a face is the neutral one (the spec's `referenceFrame: 'auto'`).
       if (!reference) reference = prepareReference(portrait, frame.face);
       if (!reference3d) reference3d = prepareReference3d(frame.face);
       let motion: MotionResult;
