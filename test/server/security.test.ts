@@ -200,6 +200,30 @@ describe('request validation', () => {
     expect((await t.client.listJobs()).jobs).toEqual(before);
   });
 
+  it('refuses deeply nested engine options with a short 400 naming the key (no stack overflow)', async () => {
+    const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const body = (options: string) =>
+      JSON.stringify({ ...goodSpec(), engine: { name: 'meshwarp', options: {} } }).replace('"options":{}', options);
+    // A few levels: the engine's strict options schema names the key and says what it expected.
+    const shallow = await raw('POST', '/jobs', { headers: json, body: body(`"options":{"ringScale":${nested(8)}}`) });
+    expect(shallow.status).toBe(400);
+    expect(shallow.body.error?.message).toBe(
+      'Invalid job spec: engine.options.ringScale: Expected a number for meshwarp.ringScale but received an object with 1 key.',
+    );
+    const unknown = await raw('POST', '/jobs', { headers: json, body: body(`"options":{"deep":${nested(8)}}`) });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error?.message).toMatch(/for meshwarp\.deep but received an object with 1 key\.$/);
+    // A hundred thousand levels: still a short 400 naming where, and the bridge keeps serving.
+    const deep = await raw('POST', '/jobs', {
+      headers: json,
+      body: body(`"options":{"ringScale":${nested(100_000)}}`),
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.body.error?.message).toMatch(/engine\.options\.ringScale/);
+    expect(deep.body.error?.message.length).toBeLessThan(1000);
+    expect((await t.client.health()).ok).toBe(true);
+  });
+
   it('refuses relative paths and ../ traversal in specs, probes and deletes', async () => {
     await expectApiError(t.client.createJob({ ...goodSpec(), source: 'portrait.png' }), {
       status: 400,
