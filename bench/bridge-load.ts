@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { type BridgeClient, createClient } from '../bridge/src/api/client.js';
+import { messageOf } from '../bridge/src/errors.js';
 import { ffmpegPaths } from '../bridge/src/media/locator.js';
 import { runProcess } from '../bridge/src/media/run.js';
 
@@ -112,7 +113,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
       await fn();
       latencies.push(performance.now() - t);
     } catch (err) {
-      errors.push((err as Error).message);
+      errors.push(messageOf(err));
     }
     requests++;
   };
@@ -131,7 +132,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
         current = job.id;
         while (!stop && (await feeder.getJob(job.id)).job.state !== 'done') await sleep(100);
       } catch (err) {
-        errors.push(`feeder: ${(err as Error).message}`);
+        errors.push(`feeder: ${messageOf(err)}`);
         await sleep(200);
       }
     }
@@ -154,7 +155,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadReport> {
             events++;
           },
           error: (err) => {
-            if (!stop) errors.push(`stream: ${(err as Error).message}`);
+            if (!stop) errors.push(`stream: ${messageOf(err)}`);
             open.delete(sub);
             streaming = false;
           },

@@ -87,6 +87,12 @@ describe('decideFailure', () => {
     expect(decideFailure({ ...failure, policy: 'neutral', lastGoodKey: 'k3' }, err)).toEqual(neutral);
   });
 
+  it('says what an engine threw even when it is not an Error', () => {
+    expect(decideFailure(failure, 'out of memory').warning).toBe(
+      'The engine failed on frame 4 (out of memory); it shows the neutral portrait.',
+    );
+  });
+
   it('stops the job under policy fail', () => {
     expect(() => decideFailure({ ...failure, policy: 'fail' }, err)).toThrow(
       expect.objectContaining({

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FrameControls } from '../engines/controls.js';
-import { ReenactError } from '../errors.js';
+import { messageOf, ReenactError } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
 import type { FrameStatus, JobSpec } from './spec.js';
 
@@ -83,7 +83,7 @@ export function decideFailure(
   f: Pick<FrameInputs, 'keyBase' | 'policy' | 'lastGoodKey'> & { index: number; key: string; engine: string },
   err: unknown,
 ): FailureDecision {
-  const message = (err as Error).message;
+  const message = messageOf(err);
   if (f.policy === 'fail')
     throw new ReenactError('ENGINE_FAILED', `The ${f.engine} engine failed on frame ${f.index}: ${message}`, {
       cause: err,
