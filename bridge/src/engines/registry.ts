@@ -157,7 +157,7 @@ function folder<O>(name: string): () => Promise<EngineModule<O>> {
 registerEngine({
   name: 'meshwarp',
   label: 'Default · offline',
-  summary: 'warps the portrait along its face mesh; no models to download',
+  summary: 'warps the portrait along its face mesh, no models to download',
   options: MeshwarpConfigSchema,
   load: folder('meshwarp'),
 });
@@ -165,7 +165,7 @@ registerEngine({
 registerEngine({
   name: 'liveportrait',
   label: 'Neural',
-  summary: 'LivePortrait ONNX models (reenact models install); uses --device',
+  summary: 'neural: LivePortrait models, installed by `reenact models install`, run on --device',
   options: LivePortraitOptionsSchema,
   load: folder('liveportrait'),
   async availability(env) {
