@@ -45,7 +45,7 @@ function kmeans(samples: Float64Array, k: number): Float64Array {
     sum.fill(0);
     count.fill(0);
     for (let i = 0; i < n; i++) {
-      const j = nearest(centres, k, samples[i * 3], samples[i * 3 + 1], samples[i * 3 + 2])[0];
+      const j = nearestIndex(centres, k, samples[i * 3], samples[i * 3 + 1], samples[i * 3 + 2]);
       count[j]++;
       for (let c = 0; c < 3; c++) sum[j * 3 + c] += samples[i * 3 + c];
     }
@@ -55,7 +55,7 @@ function kmeans(samples: Float64Array, k: number): Float64Array {
   return centres;
 }
 
-function nearest(centres: Float64Array, k: number, r: number, g: number, b: number): [number, number] {
+function nearestIndex(centres: Float64Array, k: number, r: number, g: number, b: number): number {
   let best = 0;
   let bestD = Number.POSITIVE_INFINITY;
   for (let j = 0; j < k; j++) {
@@ -65,7 +65,32 @@ function nearest(centres: Float64Array, k: number, r: number, g: number, b: numb
       best = j;
     }
   }
-  return [best, Math.sqrt(bestD)];
+  return best;
+}
+
+/** Distance from (r, g, b) to the nearest of k centres (no allocation: called per pixel). */
+function nearestDistance(centres: Float64Array, k: number, r: number, g: number, b: number): number {
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < k; j++) {
+    const d = (centres[j * 3] - r) ** 2 + (centres[j * 3 + 1] - g) ** 2 + (centres[j * 3 + 2] - b) ** 2;
+    if (d < bestD) bestD = d;
+  }
+  return Math.sqrt(bestD);
+}
+
+/** Point-in-polygon test with the polygon's box checked first (called for every pixel near the head). */
+function polygonTest(poly: Float64Array): (x: number, y: number) => boolean {
+  let x0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < poly.length; i += 2) {
+    x0 = Math.min(x0, poly[i]);
+    x1 = Math.max(x1, poly[i]);
+    y0 = Math.min(y0, poly[i + 1]);
+    y1 = Math.max(y1, poly[i + 1]);
+  }
+  return (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1 && insidePolygon(poly, x, y);
 }
 
 function insidePolygon(poly: Float64Array, x: number, y: number): boolean {
@@ -108,6 +133,7 @@ export function boxBlur(map: Float32Array, w: number, h: number, r: number): voi
  */
 export function headMatte(input: HeadMatteInput): Float32Array {
   const { src, box, plane, oval } = input;
+  const inOval = polygonTest(oval);
   const bw = box[2] - box[0] + 1;
   const bh = box[3] - box[1] + 1;
   const fg: number[] = [];
@@ -120,8 +146,7 @@ export function headMatte(input: HeadMatteInput): Float32Array {
       const p = (y * src.width + x) * ch;
       const rgb = [src.data[p], src.data[p + 1], src.data[p + 2]];
       if (rho > 1.75 && rho < 2.1 && hy < input.shoulderHeight) bg.push(...rgb);
-      else if ((rho > 0.72 && rho < 0.92 && hy < input.foreheadHeight - 1) || insidePolygon(oval, x, y))
-        fg.push(...rgb);
+      else if ((rho > 0.72 && rho < 0.92 && hy < input.foreheadHeight - 1) || inOval(x, y)) fg.push(...rgb);
     }
   }
   const fgC = kmeans(Float64Array.from(fg), K);
@@ -134,8 +159,8 @@ export function headMatte(input: HeadMatteInput): Float32Array {
       const rho = plane.radius(ix, iy);
       if (rho > 1.75) continue;
       const p = (iy * src.width + ix) * ch;
-      const df = nearest(fgC, K, src.data[p], src.data[p + 1], src.data[p + 2])[1];
-      const db = nearest(bgC, K, src.data[p], src.data[p + 1], src.data[p + 2])[1];
+      const df = nearestDistance(fgC, K, src.data[p], src.data[p + 1], src.data[p + 2]);
+      const db = nearestDistance(bgC, K, src.data[p], src.data[p + 1], src.data[p + 2]);
       // Beyond the proxy outline the background is the likelier answer: bias the score towards it.
       const bias = rho > 1.3 ? (rho - 1.3) * 2 : 0;
       prob[y * bw + x] = Math.max(0, db / (df + db + 1e-6) - bias);
@@ -147,7 +172,7 @@ export function headMatte(input: HeadMatteInput): Float32Array {
   for (let i = 0; i < bw * bh; i++) {
     const x = (i % bw) + box[0];
     const y = Math.floor(i / bw) + box[1];
-    mask[i] = prob[i] > 0.5 || insidePolygon(oval, x, y) ? 1 : 0;
+    mask[i] = prob[i] > 0.5 || inOval(x, y) ? 1 : 0;
   }
   const kept = connectedTo(mask, bw, bh, seedOf(oval, box, bw));
   fillHoles(kept, bw, bh);

@@ -417,18 +417,20 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
   const layer: Layer = { box, stride: bw, data: layerData };
 
   // 4. Base frame: the photo with the layer (grown by a pixel, so no fringe of hair stays behind) inpainted.
+  // Grown by one pixel (separable 3 × 3 max: rows, then columns).
+  const grown = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const i = y * bw + x;
+      if (layerData[i] > 0.02 || (x > 0 && layerData[i - 1] > 0.02) || (x < bw - 1 && layerData[i + 1] > 0.02))
+        grown[i] = 1;
+    }
+  }
   const hole = new Uint8Array(bw * bh);
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
-      let any = false;
-      for (let dy = -1; dy <= 1 && !any; dy++) {
-        for (let dx = -1; dx <= 1 && !any; dx++) {
-          const xx = x + dx;
-          const yy = y + dy;
-          if (xx >= 0 && yy >= 0 && xx < bw && yy < bh && layerData[yy * bw + xx] > 0.02) any = true;
-        }
-      }
-      hole[y * bw + x] = any ? 1 : 0;
+      const i = y * bw + x;
+      if (grown[i] || (y > 0 && grown[i - bw]) || (y < bh - 1 && grown[i + bw])) hole[i] = 1;
     }
   }
   // RGBA: a cut-out portrait's alpha is inpainted with its colour, so a hole among transparent pixels stays

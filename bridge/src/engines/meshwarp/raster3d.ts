@@ -80,13 +80,15 @@ export function rasterHead(
     if (y < by0) by0 = y;
     if (y > by1) by1 = y;
   }
+  // Clipped to the image and to the depth buffer's region (the whole frame when rendering; the head's box when
+  // the portrait is analysed).
+  const [rx0, ry0, rx1, ry1] = scratch.region;
   const box: PixelBox = [
-    Math.max(0, Math.floor(bx0)),
-    Math.max(0, Math.floor(by0)),
-    Math.min(w - 1, Math.ceil(bx1)),
-    Math.min(h - 1, Math.ceil(by1)),
+    Math.max(0, rx0, Math.floor(bx0)),
+    Math.max(0, ry0, Math.floor(by0)),
+    Math.min(w - 1, rx1, Math.ceil(bx1)),
+    Math.min(h - 1, ry1, Math.ceil(by1)),
   ];
-  const [rx0, ry0] = scratch.region;
   const zs = scratch.stride;
   for (let y = box[1]; y <= box[3]; y++) {
     const z0 = (y - ry0) * zs - rx0;
