@@ -6,6 +6,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ReenactError, throwIfAborted } from '../errors.js';
 import { isCompletePngFile } from '../media/png-sequence.js';
 import { probe } from '../media/probe.js';
@@ -80,6 +81,8 @@ export interface MergeOptions {
   chunkDirs?: string[];
   /** Replace a different render already in `dir`. */
   force?: boolean;
+  /** Merge only the chunks rendered with this job's settings (others are chunks of an earlier version of it). */
+  ofJob?: JobSpec;
   signal?: AbortSignal;
 }
 
@@ -101,7 +104,23 @@ function jobIdentity(m: Manifest): string {
   return JSON.stringify([rest, output.dir, m.inputs.source.sha256, m.inputs.driving.sha256]);
 }
 
-async function loadChunks(dir: string, dirs: string[]): Promise<{ dir: string; manifest: Manifest; chunk: Chunk }[]> {
+/**
+ * True when a chunk was rendered for `job`: the same settings, whatever paths the chunk's render was given (a farm maps
+ * the inputs and output onto each worker; the inputs' content hashes are compared between chunks instead).
+ */
+function chunkOfJob(chunkSpec: JobSpec, job: JobSpec): boolean {
+  const settings = (s: JobSpec) => {
+    const { chunk: _c, output: _o, source: _s, driving: _d, ...rest } = s;
+    return rest;
+  };
+  return isDeepStrictEqual(settings(chunkSpec), settings(job));
+}
+
+async function loadChunks(
+  dir: string,
+  dirs: string[],
+  ofJob?: JobSpec,
+): Promise<{ dir: string; manifest: Manifest; chunk: Chunk }[]> {
   if (!dirs.length) {
     throw new ReenactError(
       'BAD_INPUT',
@@ -114,6 +133,8 @@ async function loadChunks(dir: string, dirs: string[]): Promise<{ dir: string; m
     if (!manifest?.spec?.chunk) {
       throw new ReenactError('BAD_INPUT', `Expected a chunk's reenact.json in ${d} but found none. Render that chunk.`);
     }
+    // A chunk of an earlier version of the job (resubmitted with other settings) is left out, and goes with chunks/.
+    if (ofJob && !chunkOfJob(manifest.spec, ofJob)) continue;
     if (!manifest.complete) {
       const c = manifest.spec.chunk;
       throw new ReenactError(
@@ -123,6 +144,11 @@ async function loadChunks(dir: string, dirs: string[]): Promise<{ dir: string; m
     }
     chunks.push({ dir: d, manifest, chunk: manifest.spec.chunk });
   }
+  if (!chunks.length)
+    throw new ReenactError(
+      'BAD_INPUT',
+      `No chunks of this job in ${path.join(dir, 'chunks')}, only chunks rendered with other settings. Render the job's chunks first.`,
+    );
   const identity = jobIdentity(chunks[0].manifest);
   for (const c of chunks.slice(1)) {
     if (jobIdentity(c.manifest) !== identity) {
@@ -142,7 +168,11 @@ async function loadChunks(dir: string, dirs: string[]): Promise<{ dir: string; m
  */
 export async function mergeChunks(dir: string, options: MergeOptions = {}): Promise<Manifest> {
   const root = path.resolve(dir);
-  const chunks = await loadChunks(root, options.chunkDirs?.map((d) => path.resolve(d)) ?? (await chunkFolders(root)));
+  const chunks = await loadChunks(
+    root,
+    options.chunkDirs?.map((d) => path.resolve(d)) ?? (await chunkFolders(root)),
+    options.ofJob,
+  );
   const base = chunks[0].manifest;
   const { chunk: _chunk, ...rest } = base.spec;
   const format = options.format ?? base.spec.output.format;

@@ -9,10 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { FlowProducer, type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ReenactError } from '../errors.js';
-import { probe } from '../media/probe.js';
-import { holdsOtherRender } from '../pipeline/output.js';
 import type { Chunk, JobSpec } from '../pipeline/spec.js';
-import { chunkSpecs, type JobPlan, planJob, splitIntoChunks } from './chunks.js';
+import { checkJob } from './check.js';
+import { chunkSpecs, type JobPlan, splitIntoChunks } from './chunks.js';
 
 /** Redis key prefix of every reenact queue. */
 export const PREFIX = 'reenact';
@@ -117,23 +116,6 @@ export async function checkRedis(url: string): Promise<void> {
 function submissionId(name: string): string {
   const safe = name.replace(/[^\w.-]/g, '_').slice(0, 40) || 'job';
   return `${safe}-${randomBytes(4).toString('hex')}`;
-}
-
-/**
- * What a queued job needs before anything is queued, so `submit` fails now instead of every chunk failing later: the
- * portrait is a readable picture, the driving clip has frames (planJob), and the output folder holds no other render.
- * @throws BAD_INPUT / OUTPUT_EXISTS naming the file and the fix.
- */
-export async function checkJob(spec: JobSpec): Promise<JobPlan> {
-  await probe(spec.source); // exists and is a picture (a clip's first frame is a portrait too, as in renderJob)
-  const plan = await planJob(spec);
-  if (!spec.output.force && (await holdsOtherRender(spec)))
-    throw new ReenactError(
-      'OUTPUT_EXISTS',
-      `The output folder already holds a different render (${spec.output.dir}). Set output.force (--force) to replace it, or choose another output folder.`,
-      { details: { dir: spec.output.dir } },
-    );
-  return plan;
 }
 
 interface FlowOptions {

@@ -161,6 +161,12 @@ export async function prepareOutput(spec: JobSpec, layout: OutputLayout): Promis
   }
   await cleanOwnTemps(layout);
   if (own && renderIdentity(own.spec) === renderIdentity(spec)) return own;
+  if (spec.chunk && own?.spec.chunk) {
+    // A chunk folder is reenact's own scratch space under <out>/chunks/, holding a chunk of an earlier version of the
+    // job (a farm job resubmitted with another range, rate or engine): start the chunk over instead of failing it.
+    await removeOutputs(layout, own);
+    return undefined;
+  }
   if (own) {
     throw new ReenactError(
       'OUTPUT_EXISTS',
