@@ -137,6 +137,21 @@ describe('chunked render (fixture engine)', () => {
     );
   });
 
+  it('a changed job re-rendered over chunks of its earlier version replaces them; merge --spec leaves the rest out', async () => {
+    // Issue #20 item 10: a farm job resubmitted with another rate failed every task ("already holds a different render").
+    const out = path.join(dir, 'resubmitted');
+    const v1 = await planJob(spec(out)); // 50 fps: 40 frames
+    for (const s of chunkSpecs(v1.spec, splitIntoChunks(v1.total, 15))) await renderJob(s); // 0-14, 15-29, 30-39
+    const v2 = await planJob({ ...spec(out), fps: '25' }); // 25 fps: 20 frames
+    for (const s of chunkSpecs(v2.spec, splitIntoChunks(v2.total, 15))) await renderJob(s); // 0-14 replaced, 15-19
+    expect(readdirSync(path.join(out, 'chunks'))).toEqual(['00000-00014', '00015-00019', '00015-00029', '00030-00039']);
+    await expect(mergeChunks(out, { keepChunks: true })).rejects.toThrow('belongs to a different job');
+    await mergeChunks(out, { ofJob: v2.spec });
+    await renderJob({ ...spec(path.join(dir, 'resubmitted-whole')), fps: '25' });
+    expect(frameHashes(out)).toEqual(frameHashes(path.join(dir, 'resubmitted-whole')));
+    expect(existsSync(path.join(out, 'chunks'))).toBe(false);
+  });
+
   it('merges PNG chunks into one ProRes movie', async () => {
     const out = path.join(dir, 'movie');
     const plan = await planJob({ ...spec(out), range: { start: 0, end: 4 } });
