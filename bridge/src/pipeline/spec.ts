@@ -3,7 +3,7 @@
  * The same spec drives the CLI, the bridge and the workers; `reenact.json` records it with the results.
  */
 import { z } from 'zod';
-import { FrameControlsSchema } from '../engines/controls.js';
+import { ControlsPatchSchema, FrameControlsSchema } from '../engines/controls.js';
 import { engineNames, engineProblems } from '../engines/registry.js';
 import { messageOf } from '../errors.js';
 import { DeviceSchema } from '../onnx/devices.js';
@@ -33,11 +33,14 @@ export const ChunkSchema = z
   .refine((r) => r.end >= r.start, { message: 'chunk end must be ≥ start' });
 export type Chunk = z.infer<typeof ChunkSchema>;
 
-/** Per-frame control curves (issue: AE-native controls): frame index → partial controls, merged over `controls`. */
+/**
+ * Per-frame control curves (AE-native controls): frames[i] holds the controls keyed at output frame start + i, and
+ * only those: merged over `controls`, so a curve changes only the controls it names.
+ */
 export const ControlCurvesSchema = z.object({
   /** Output frame index of curves[0]. */
   start: z.number().int().min(0).default(0),
-  frames: z.array(FrameControlsSchema.partial()),
+  frames: z.array(ControlsPatchSchema),
 });
 
 /**
