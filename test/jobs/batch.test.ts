@@ -176,7 +176,7 @@ describe('reenact batch', () => {
     const r = await runCli(['batch', failing, '--report', report], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `reenact: 1 of 2 batch job(s) did not finish (entries[1] still: Expected a video clip for the driving performance but received a still image (${path.join(dir, 'portrait.png')}). Pick the performance footage.). See ${report}; run the same command again to resume.\n`,
+      `reenact: 1 of 2 batch job(s) did not finish (entries[1] still: Expected a video clip for the driving performance but received a still image (${path.join(dir, 'portrait.png')}). Pick the performance footage.). See ${report}; fix what each error names: the next run of the batch skips the jobs that finished.\n`,
     );
     const json = JSON.parse(readFileSync(report, 'utf8')) as BatchReport;
     expect(json.jobs.map((j) => j.status)).toEqual(['skipped', 'failed']);

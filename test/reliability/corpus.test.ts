@@ -445,7 +445,7 @@ describe('paths and output folders (CLI)', () => {
       ['-s', missing, '-d', clip, '-o', out('missing'), '--engine', 'fixture'],
       {
         code: 2,
-        stderr: `reenact: File not found (${missing}). Check the path, or re-link the footage in After Effects.\n`,
+        stderr: `reenact: File not found (${missing}). Check the path.\n`,
       },
     );
   });

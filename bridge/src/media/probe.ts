@@ -74,7 +74,7 @@ async function checkReadable(file: string): Promise<void> {
   } catch {
     throw new ReenactError(
       'BAD_INPUT',
-      `File not found (${file}). Check the path, or re-link the footage in After Effects.`,
+      `File not found (${file}). Check the path.`,
       {
         details: { file },
       },

@@ -17,6 +17,9 @@ interface BatchFlags {
   json?: boolean;
 }
 
+/** Failures that the same input repeats: fixing the input, not running again, is what helps. */
+const PERMANENT = new Set(['USAGE', 'BAD_INPUT', 'OUTPUT_EXISTS', 'MISSING_MODEL', 'MISSING_DEPENDENCY']);
+
 function parseConcurrency(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 64)
@@ -65,9 +68,15 @@ export function register(program: Command): void {
         const failed = report.jobs.filter((j) => j.status === 'failed' || j.status === 'cancelled');
         if (failed.length) {
           const first = failed[0];
+          // Running again helps a cancelled job or a passing fault; a bad input fails the same way until it is fixed.
+          const resumable = failed.some((j) => j.status === 'cancelled' || !PERMANENT.has(j.error?.code ?? ''));
           throw new ReenactError(
             first.status === 'cancelled' ? 'CANCELLED' : ((first.error?.code as 'INTERNAL') ?? 'INTERNAL'),
-            `${failed.length} of ${report.jobs.length} batch job(s) did not finish (entries[${first.index}] ${first.name}: ${first.error?.message}). See ${reportFile}; run the same command again to resume.`,
+            `${failed.length} of ${report.jobs.length} batch job(s) did not finish (entries[${first.index}] ${first.name}: ${first.error?.message}). See ${reportFile}; ${
+              resumable
+                ? 'run the same command again to resume.'
+                : 'fix what each error names: the next run of the batch skips the jobs that finished.'
+            }`,
           );
         }
       } finally {
