@@ -9,6 +9,25 @@ describe('parseRational', () => {
     expect(parseRational('23.976')).toEqual({ num: 24000, den: 1001 });
     expect(parseRational('59.94')).toEqual({ num: 60000, den: 1001 });
   });
+  it('reads any decimal within half a hundredth of N×1000/1001 as that NTSC rate, strings and numbers alike', () => {
+    for (const [given, num] of [
+      ['23.98', 24000],
+      [23.976, 24000],
+      ['47.95', 48000],
+      [29.97, 30000],
+      [30000 / 1001, 30000],
+      ['29.970029970029973', 30000],
+      [59.94, 60000],
+      ['119.88', 120000],
+      ['14.985', 15000],
+    ] as const)
+      expect({ given, rate: parseRational(given) }).toEqual({ given, rate: { num, den: 1001 } });
+    // Whole numbers and other decimals are exactly what they say.
+    expect(parseRational(30)).toEqual({ num: 30, den: 1 });
+    expect(parseRational('29.9')).toEqual({ num: 299, den: 10 });
+    expect(parseRational(25.5)).toEqual({ num: 51, den: 2 });
+    expect(parseRational('24.000')).toEqual({ num: 24, den: 1 });
+  });
   it('reduces and parses decimals', () => {
     expect(parseRational('50/2')).toEqual({ num: 25, den: 1 });
     expect(parseRational('12.5')).toEqual({ num: 25, den: 2 });
