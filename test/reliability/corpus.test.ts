@@ -61,6 +61,9 @@ function meshwarp(source: string, driving: string, name: string, extra: Partial<
   return { source, driving, output: { dir: out(name) }, engine: { name: 'meshwarp' }, ...extra };
 }
 
+/** A spec's output folder, in either of its forms. */
+const outDir = (spec: JobSpecInput) => (typeof spec.output === 'string' ? spec.output : spec.output.dir);
+
 type Expect =
   | { frames: number; fps?: string; size?: [number, number]; check?: (m: Manifest) => void }
   | { code: string; message: string };
@@ -87,12 +90,12 @@ async function libraryCase(name: string, input: string, spec: JobSpecInput, want
     expect(m.frames).toHaveLength(want.frames);
     if (want.fps) expect(m.fps).toBe(want.fps);
     if (want.size) expect([m.width, m.height]).toEqual(want.size);
-    const frames = path.join(spec.output.dir, 'frames');
+    const frames = path.join(outDir(spec), 'frames');
     if (m.format === 'png')
       expect(existsSync(path.join(frames, `frame_${String(want.frames - 1).padStart(5, '0')}.png`))).toBe(true);
     want.check?.(m);
   }
-  expect(await outputProblems(spec.output.dir)).toEqual([]);
+  expect(await outputProblems(outDir(spec))).toEqual([]);
   expect(inputs.map(sha256)).toEqual(before);
   return o;
 }

@@ -9,7 +9,7 @@ import type { ErrorCode } from '../errors.js';
 import type { ProbeResult } from '../media/types.js';
 import type { DeviceRequest } from '../onnx/devices.js';
 import { type JobEvent, JobEventSchema } from '../pipeline/events.js';
-import { type JobSpec, JobSpecSchema, type Manifest } from '../pipeline/spec.js';
+import { type JobSpec, JobSpecSchema, type Manifest, OutputSchema, outputOrFolder } from '../pipeline/spec.js';
 
 /** Largest request body the bridge reads (bytes). Specs and face requests are a few kB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -196,7 +196,7 @@ export interface FacesResponse {
 export const CreateJobSchema = JobSpecSchema.extend({
   source: absolutePath('source'),
   driving: absolutePath('driving'),
-  output: JobSpecSchema.shape.output.extend({ dir: absolutePath('output.dir') }),
+  output: outputOrFolder(OutputSchema.extend({ dir: absolutePath('output.dir') })),
 });
 export type CreateJobRequest = z.input<typeof CreateJobSchema>;
 

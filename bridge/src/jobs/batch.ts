@@ -1,16 +1,18 @@
 /**
- * Batch files: many (portrait, driving, options, output) entries in one JSON or YAML file, for studios scripting
- * renders (the CLI's `reenact batch`, `reenact queue submit`, the bridge's POST /batches). Every entry becomes a full
- * JobSpec, validated here so a bad entry is reported by its place in the file ("entries[2].driving: …") before
- * anything renders. Relative paths resolve from the batch file's folder.
+ * Batch files: many jobs in one JSON or YAML file, for studios scripting renders (the CLI's `reenact batch`,
+ * `reenact queue submit`, the bridge's POST /batches). An entry is a job spec with an optional name, its keys spelled
+ * as in a spec file (docs/jobs.md); `defaults` go under every entry. Every entry becomes a full JobSpec, validated here
+ * so a bad entry is reported by its place in the file ("entries[2].driving: …") before anything renders. Relative
+ * paths resolve from the batch file's folder.
  *
- *   defaults: { engine: { name: meshwarp }, smoothing: 0.5 }   # optional, under every entry's options
+ *   defaults: { engine: { name: meshwarp }, smoothing: 0.5 }   # optional, under every entry
  *   entries:
  *     - name: alice                # optional (default: the output folder's name)
- *       portrait: stills/alice.png
+ *       source: stills/alice.png   # (older files: portrait:)
  *       driving: takes/take3.mov
  *       output: renders/alice      # a folder, or { dir, format, preview, force }
- *       options: { fps: "24", controls: { intensity: 0.8 } }
+ *       fps: 24                    # any job key (older files put them under options:)
+ *       controls: { intensity: 0.8 }
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,15 +20,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { messageOf, ReenactError } from '../errors.js';
 import { parseJobSpec } from '../pipeline/parse.js';
-import { type JobSpec, JobSpecSchema } from '../pipeline/spec.js';
-import { parseRational } from '../util/rational.js';
+import { type JobSpec, JobSpecSchema, OutputSchema, outputOrFolder } from '../pipeline/spec.js';
 import { issuePath, issueText } from '../util/zod-errors.js';
 
-/** JobSpec fields an entry may set under `options` (everything but the inputs and the output). */
+/** JobSpec fields an entry (or `defaults`) may set besides the inputs and the output. */
 const OptionsSchema = JobSpecSchema.omit({ source: true, driving: true, output: true, chunk: true }).partial().strict();
 
-/** A folder name, or the full output object; a string becomes `{ dir }` so errors name the real field. */
-const OutputSchema = z.preprocess((v) => (typeof v === 'string' ? { dir: v } : v), JobSpecSchema.shape.output);
+/** An entry's own keys; every other key is a job key (OptionsSchema). */
+const ENTRY_KEYS = ['name', 'source', 'portrait', 'driving', 'output', 'options'] as const;
 
 export const BatchEntrySchema = z
   .object({
@@ -34,12 +35,27 @@ export const BatchEntrySchema = z
       .string()
       .regex(/^[\w.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"')
       .optional(),
-    portrait: z.string().min(1),
+    source: z.string().min(1).optional(),
+    /** The older name of `source`. */
+    portrait: z.string().min(1).optional(),
     driving: z.string().min(1),
-    output: OutputSchema,
+    output: outputOrFolder(OutputSchema),
+    /** Job keys, as older batch files nest them. */
     options: OptionsSchema.optional(),
+    ...OptionsSchema.shape,
   })
-  .strict();
+  .strict()
+  .superRefine((entry, ctx) => {
+    if ((entry.source === undefined) === (entry.portrait === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message:
+          entry.source === undefined
+            ? 'Invalid input: expected string, received undefined'
+            : 'give source or portrait, not both',
+      });
+  });
 
 export const BatchSpecSchema = z
   .object({
@@ -89,12 +105,28 @@ function badBatch(where: string, problems: string[]): ReenactError {
   return new ReenactError('BAD_INPUT', `Invalid batch ${where}: ${problems.join('; ')}.`, { details: { problems } });
 }
 
-/** Where a JobSpec field lives in a batch entry (source → portrait, engine → options.engine …). */
-function entryField(jobPath: readonly PropertyKey[]): readonly PropertyKey[] {
+type RawEntry = Record<string, unknown> & { options?: Options };
+
+/**
+ * Where a JobSpec field came from, as the user wrote it: the entry's own key (source or portrait, driving, output, a
+ * flat job key), its `options`, or the batch's `defaults`.
+ */
+function fieldPath(jobPath: readonly PropertyKey[], index: number, entry: RawEntry): readonly PropertyKey[] {
   const [head, ...rest] = jobPath;
-  if (head === 'source') return ['portrait', ...rest];
-  if (head === 'driving' || head === 'output') return [head, ...rest];
-  return ['options', ...jobPath];
+  if (head === 'source') return ['entries', index, entry.portrait !== undefined ? 'portrait' : 'source', ...rest];
+  if (head === 'driving' || head === 'output' || (typeof head === 'string' && head in entry))
+    return ['entries', index, ...jobPath];
+  if (entry.options && typeof head === 'string' && head in entry.options)
+    return ['entries', index, 'options', ...jobPath];
+  return ['defaults', ...jobPath];
+}
+
+/** An entry's job keys: `options` (older files) under the keys written beside the entry's own. */
+function entryOptions(entry: RawEntry): Options {
+  const flat = Object.fromEntries(
+    Object.entries(entry).filter(([k]) => !(ENTRY_KEYS as readonly string[]).includes(k)),
+  );
+  return mergeOptions(entry.options ?? {}, flat);
 }
 
 /**
@@ -112,21 +144,22 @@ export function parseBatch(input: unknown, options: { baseDir: string; where?: s
     );
   const batch = result.data;
   // Merge the raw options (the parsed ones carry schema defaults that would hide `defaults`).
-  const raw = input as { defaults?: Options; entries: { options?: Options }[] };
+  const raw = input as { defaults?: Options; entries: RawEntry[] };
   const problems: string[] = [];
   const jobs: BatchJob[] = [];
   const seen = new Map<string, number>();
   batch.entries.forEach((entry, index) => {
+    const rawEntry = raw.entries[index];
     const jobInput = {
-      ...mergeOptions(raw.defaults ?? {}, raw.entries[index].options ?? {}),
-      source: entry.portrait,
+      ...mergeOptions(raw.defaults ?? {}, entryOptions(rawEntry)),
+      source: entry.source ?? entry.portrait,
       driving: entry.driving,
       output: entry.output,
     };
     const job = JobSpecSchema.safeParse(jobInput);
     if (!job.success) {
       for (const i of job.error.issues)
-        problems.push(`${formatPath(['entries', index, ...entryField(issuePath(i))])}: ${issueText(i, jobInput)}`);
+        problems.push(`${formatPath(fieldPath(issuePath(i), index, rawEntry))}: ${issueText(i, jobInput)}`);
       return;
     }
     const spec: JobSpec = {
@@ -135,13 +168,6 @@ export function parseBatch(input: unknown, options: { baseDir: string; where?: s
       driving: path.resolve(options.baseDir, job.data.driving),
       output: { ...job.data.output, dir: path.resolve(options.baseDir, job.data.output.dir) },
     };
-    if (spec.fps) {
-      try {
-        parseRational(spec.fps, 'fps');
-      } catch (err) {
-        problems.push(`entries[${index}].options.fps: ${messageOf(err)}`);
-      }
-    }
     const other = seen.get(spec.output.dir);
     if (other !== undefined)
       problems.push(`entries[${index}].output: the same folder as entries[${other}] (${spec.output.dir})`);

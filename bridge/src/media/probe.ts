@@ -72,13 +72,9 @@ async function checkReadable(file: string): Promise<void> {
   try {
     info = await stat(file);
   } catch {
-    throw new ReenactError(
-      'BAD_INPUT',
-      `File not found (${file}). Check the path.`,
-      {
-        details: { file },
-      },
-    );
+    throw new ReenactError('BAD_INPUT', `File not found (${file}). Check the path.`, {
+      details: { file },
+    });
   }
   if (info.isDirectory()) {
     throw new ReenactError(

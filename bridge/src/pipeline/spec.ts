@@ -5,33 +5,60 @@
 import { z } from 'zod';
 import { ControlsPatchSchema, FrameControlsSchema } from '../engines/controls.js';
 import { engineNames, engineProblems } from '../engines/registry.js';
-import { messageOf } from '../errors.js';
 import { DeviceSchema } from '../onnx/devices.js';
-import { parseRational } from '../util/rational.js';
+import { faceChoiceFromText, orText, RateSchema, spanFromText } from './spec-text.js';
 
-export const FaceChoiceSchema = z.union([
-  z.object({ by: z.literal('largest') }),
-  z.object({ by: z.literal('index'), index: z.number().int().min(0) }),
-  z.object({ by: z.literal('id'), id: z.number().int().min(0) }),
-  z.object({ by: z.literal('point'), x: z.number(), y: z.number() }),
-]);
+/** Which face: an object, or the command line's text ("largest", "index:1", "id:0", "point:120,80"). */
+export const FaceChoiceSchema = orText(
+  z.union([
+    z.object({ by: z.literal('largest') }),
+    z.object({ by: z.literal('index'), index: z.number().int().min(0) }),
+    z.object({ by: z.literal('id'), id: z.number().int().min(0) }),
+    z.object({ by: z.literal('point'), x: z.number(), y: z.number() }),
+  ]),
+  faceChoiceFromText,
+  'largest, index:N, id:N or point:X,Y',
+);
 
 export const OutputFormatSchema = z.enum(['png', 'prores']);
 
-/** Inclusive range of driving-clip frames (0-based, in the clip's own frame numbers). */
-export const FrameRangeSchema = z
-  .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
-  .refine((r) => r.end >= r.start, { message: 'range end must be ≥ start' });
+/** Inclusive range of driving-clip frames (0-based, in the clip's own frame numbers): `{start, end}` or "start-end". */
+export const FrameRangeSchema = orText(
+  z
+    .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
+    .refine((r) => r.end >= r.start, { message: 'range end must be ≥ start' }),
+  spanFromText,
+  'clip frames START-END like "0-99"',
+);
 
 /**
  * A chunk of a job: OUTPUT frame indices (inclusive). Tracking, smoothing, the reference frame and the conform map stay
  * those of the whole job, so a chunk's frames are the same bytes as in an unchunked render; only these are rendered,
  * into `<output.dir>/chunks/<start>-<end>/`, and `mergeChunks` (jobs/chunks.ts) joins them.
  */
-export const ChunkSchema = z
-  .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
-  .refine((r) => r.end >= r.start, { message: 'chunk end must be ≥ start' });
+export const ChunkSchema = orText(
+  z
+    .object({ start: z.number().int().min(0), end: z.number().int().min(0) })
+    .refine((r) => r.end >= r.start, { message: 'chunk end must be ≥ start' }),
+  spanFromText,
+  'output frames START-END like "0-49"',
+);
 export type Chunk = z.infer<typeof ChunkSchema>;
+
+/** Where and how a render is written. */
+export const OutputSchema = z.object({
+  dir: z.string().min(1),
+  format: OutputFormatSchema.default('png'),
+  /** Also write an H.264 side-by-side preview (driving | result). */
+  preview: z.boolean().default(false),
+  /** Start over, replacing what the folder holds from an earlier run. */
+  force: z.boolean().default(false),
+});
+
+/** `output` as an object, or just the folder (`output: renders/alice`). */
+export function outputOrFolder<T extends z.ZodType<unknown, { dir: string }>>(schema: T) {
+  return orText(schema, (dir) => ({ dir }) as z.input<T>, 'an output folder');
+}
 
 /**
  * Per-frame control curves (AE-native controls): frames[i] holds the controls keyed at output frame start + i, and
@@ -43,33 +70,10 @@ export const ControlCurvesSchema = z.object({
   frames: z.array(ControlsPatchSchema),
 });
 
-/**
- * Why `text` is no output rate a comp can have, if it is not: After Effects allows 1–999 fps, and a rate of millions
- * would make the conform map (one entry per output frame) run out of memory instead of failing.
- */
-function outputRateProblem(text: string): string | undefined {
-  let value: number;
-  try {
-    const fps = parseRational(text, 'output frame rate (fps)');
-    value = fps.num / fps.den;
-  } catch (err) {
-    return messageOf(err);
-  }
-  if (value >= 1 && value <= 1000) return undefined;
-  return `Expected an output frame rate between 1 and 1000 fps but received "${text}". Use the comp's frame rate, e.g. 24, 29.97 or 30000/1001.`;
-}
-
 export const JobSpecSchema = z.object({
   source: z.string().min(1),
   driving: z.string().min(1),
-  output: z.object({
-    dir: z.string().min(1),
-    format: OutputFormatSchema.default('png'),
-    /** Also write an H.264 side-by-side preview (driving | result). */
-    preview: z.boolean().default(false),
-    /** Start over, replacing what the folder holds from an earlier run. */
-    force: z.boolean().default(false),
-  }),
+  output: outputOrFolder(OutputSchema),
   engine: z
     .object({
       /** One of the registry's engines (engines/registry.ts); the first registered is the default. */
@@ -96,14 +100,11 @@ export const JobSpecSchema = z.object({
   range: FrameRangeSchema.optional(),
   /** Render only these output frames of the job (farm/queue chunks). */
   chunk: ChunkSchema.optional(),
-  /** Conform output to this rate (rational string, e.g. "30000/1001"); default: the driving clip's rate. */
-  fps: z
-    .string()
-    .superRefine((text, ctx) => {
-      const problem = outputRateProblem(text);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
+  /**
+   * Conform output to this rate: a number or text (24, 29.97, "30000/1001"), kept as the exact rational text
+   * ("30000/1001"); default: the driving clip's rate.
+   */
+  fps: RateSchema.optional(),
   /** Landmark smoothing strength 0 (none) … 1 (heavy). */
   smoothing: z.number().min(0).max(1).default(0.5),
   controls: FrameControlsSchema.default(FrameControlsSchema.parse({})),

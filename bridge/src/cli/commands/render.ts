@@ -8,13 +8,16 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { engineDefinitions, engineNames } from '../../engines/registry.js';
-import { messageOf, ReenactError } from '../../errors.js';
+import { asReenactError, messageOf, ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
 import { parseChunk } from '../../jobs/chunks.js';
+import { isCompletePngFile } from '../../media/png-sequence.js';
 import { DEVICES, type DeviceRequest } from '../../onnx/devices.js';
+import type { JobEvent } from '../../pipeline/events.js';
 import { outputLayout, readManifest } from '../../pipeline/output.js';
+import { parseJobSpec } from '../../pipeline/parse.js';
 import { renderJob } from '../../pipeline/render.js';
-import type { JobSpecInput } from '../../pipeline/spec.js';
+import type { JobSpecInput, Manifest } from '../../pipeline/spec.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
 import { createEventView } from '../progress-view.js';
 
@@ -110,7 +113,10 @@ function gainsFromFlags(o: RenderFlags): Record<string, number> {
   return controls;
 }
 
-export function specFromFlags(o: RenderFlags): JobSpecInput {
+/** A spec input whose output is the object form (what the flags build). */
+type FlagSpec = Omit<JobSpecInput, 'output'> & { output: Exclude<JobSpecInput['output'], string> };
+
+export function specFromFlags(o: RenderFlags): FlagSpec {
   return {
     source: o.source ?? '',
     driving: o.driving ?? '',
@@ -145,9 +151,7 @@ async function readJsonOrYaml(file: string, what: string): Promise<unknown> {
 }
 
 /** Flag name → the spec fields it sets (for "flags override the spec file"). */
-const FLAG_FIELDS: Record<string, (spec: JobSpecInput) => Partial<JobSpecInput>> = {
-  source: (f) => ({ source: f.source }),
-  driving: (f) => ({ driving: f.driving }),
+const FLAG_FIELDS: Record<string, (flags: FlagSpec) => Partial<JobSpecInput>> = {
   refFrame: (f) => ({ referenceFrame: f.referenceFrame }),
   range: (f) => ({ range: f.range }),
   fps: (f) => ({ fps: f.fps }),
@@ -157,45 +161,57 @@ const FLAG_FIELDS: Record<string, (spec: JobSpecInput) => Partial<JobSpecInput>>
 };
 
 /**
- * The job spec from --spec (paths relative to its folder), flags given on the command line on top, and --curves.
- * @throws ReenactError USAGE when source, driving or output are missing from both.
+ * The job spec from --spec, checked on its own first so its errors name the file and the key (paths relative to its
+ * folder; --source, --driving and --out stand in for what it leaves out), then the flags given on the command line
+ * on top, then --curves.
+ * @throws ReenactError USAGE when source, driving or output are missing from both; BAD_INPUT for a bad spec file.
  */
 export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean): Promise<JobSpecInput> {
   const fromFlags = specFromFlags(o);
   let spec: JobSpecInput = fromFlags;
   if (o.spec) {
-    const file = (await readJsonOrYaml(o.spec, 'job spec file')) as JobSpecInput;
-    const base = path.dirname(path.resolve(o.spec));
-    const abs = (p: unknown) => (typeof p === 'string' && p ? path.resolve(base, p) : p);
-    spec = {
-      ...file,
-      source: abs(file.source) as string,
-      driving: abs(file.driving) as string,
-      output: { ...file.output, dir: abs(file.output?.dir) as string },
-    };
+    const file = path.resolve(o.spec);
+    const data = await readJsonOrYaml(file, 'job spec file');
+    const raw = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+    const needs = { source: 'source', driving: 'driving', out: 'output' } as const;
+    const stand = Object.fromEntries(
+      Object.entries(needs)
+        .filter(([flag, key]) => given(flag) && raw[key] === undefined && !(key === 'source' && raw.portrait))
+        .map(([, key]) => [key, key === 'output' ? fromFlags.output : fromFlags[key]]),
+    );
+    const parsed = parseJobSpec(Array.isArray(data) ? data : { ...raw, ...stand }, {
+      baseDir: path.dirname(file),
+      where: file,
+    });
+    spec = parsed;
     for (const [flag, fields] of Object.entries(FLAG_FIELDS)) if (given(flag)) spec = { ...spec, ...fields(fromFlags) };
-    if (given('out')) spec.output = { ...spec.output, dir: fromFlags.output.dir };
-    for (const k of ['format', 'preview', 'force'] as const)
-      if (given(k)) spec.output = { ...spec.output, [k]: fromFlags.output[k] };
+    if (given('source')) spec.source = fromFlags.source;
+    if (given('driving')) spec.driving = fromFlags.driving;
+    const output = { ...parsed.output };
+    if (given('out')) output.dir = fromFlags.output.dir;
+    if (given('format')) output.format = o.format;
+    if (given('preview')) output.preview = Boolean(o.preview);
+    if (given('force')) output.force = Boolean(o.force);
+    spec.output = output;
     if (given('engine') || given('device') || given('engineOption'))
       spec.engine = {
-        ...spec.engine,
+        ...parsed.engine,
         ...(given('engine') ? { name: o.engine } : {}),
         ...(given('device') ? { device: o.device } : {}),
-        ...(given('engineOption') ? { options: { ...spec.engine?.options, ...o.engineOption } } : {}),
+        ...(given('engineOption') ? { options: { ...parsed.engine.options, ...o.engineOption } } : {}),
       };
     if (given('face') || given('drivingFace'))
       spec.face = {
-        ...spec.face,
+        ...parsed.face,
         ...(given('face') ? { source: fromFlags.face?.source } : {}),
         ...(given('drivingFace') ? { driving: fromFlags.face?.driving } : {}),
       };
     for (const name of ['intensity', ...GAINS] as const)
-      if (given(name)) spec.controls = { ...spec.controls, [name]: o[name] };
+      if (given(name)) spec.controls = { ...parsed.controls, ...spec.controls, [name]: o[name] };
   }
   if (o.curves)
     spec = { ...spec, curves: (await readJsonOrYaml(o.curves, 'control curves file')) as JobSpecInput['curves'] };
-  if (!spec.source || !spec.driving || !spec.output?.dir) {
+  if (!spec.source || !spec.driving || !outputDir(spec.output)) {
     throw new ReenactError('USAGE', 'Expected --source, --driving and --out (or a --spec file that names them).');
   }
   return spec;
@@ -214,6 +230,46 @@ function engineOptionHelp(): string {
     .filter((d) => Object.keys(d.options.shape).length)
     .map((d) => `${d.name}: ${Object.keys(d.options.shape).join(', ')}`)
     .join('; ');
+}
+
+/**
+ * "31 frames: 0 rendered, 31 kept" (a resume or update in place says what it kept), then frames that were not
+ * rendered from a face: "(2 held, 1 no-face)".
+ */
+export function describeFrames(m: Pick<Manifest, 'frameCount' | 'frames' | 'stats'>): string {
+  const other: Record<string, number> = {};
+  for (const f of m.frames) if (f.status !== 'rendered') other[f.status] = (other[f.status] ?? 0) + 1;
+  const rendered = m.stats?.rendered ?? m.frames.length;
+  const kept = m.stats?.kept ?? 0;
+  const notes = Object.entries(other).map(([k, v]) => `${v} ${k}`);
+  return `${m.frameCount} frames: ${rendered} rendered${kept ? `, ${kept} kept` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
+
+/**
+ * A cancelled render (Ctrl-C) says how many frames are complete on disk and how to go on; other errors pass through.
+ */
+async function explainCancel(err: unknown, spec: JobSpecInput, total?: number): Promise<unknown> {
+  const e = asReenactError(err);
+  if (e.code !== 'CANCELLED') return err;
+  try {
+    const parsed = parseJobSpec(spec);
+    const manifest = await readManifest(outputLayout(parsed).manifest);
+    const layout = outputLayout(parsed);
+    let done = 0;
+    for (const f of manifest?.frames ?? []) if (await isCompletePngFile(layout.framePath(f.index))) done++;
+    return new ReenactError(
+      'CANCELLED',
+      `Cancelled: ${done}${total ? ` of ${total}` : ''} frame(s) are complete and kept in ${layout.dir}. Run the same command again to resume from there.`,
+      { cause: err },
+    );
+  } catch {
+    return err;
+  }
+}
+
+/** The folder of a spec's output, in either of its forms. */
+function outputDir(output: JobSpecInput['output']): string {
+  return typeof output === 'string' ? output : output.dir;
 }
 
 export function register(program: Command): void {
@@ -275,15 +331,26 @@ export function register(program: Command): void {
       const view = createEventView({ json: o.json });
       try {
         const spec = await buildSpec(o, (flag) => command.getOptionValueSource(flag) === 'cli');
-        const out = path.resolve(spec.output.dir);
+        const out = path.resolve(outputDir(spec.output));
         if (o.onlyChanged && !(await readManifest(path.join(out, 'reenact.json')))) {
           throw new ReenactError(
             'USAGE',
             `Nothing to update in ${out}: it holds no earlier render. Run without --only-changed first.`,
           );
         }
-        if (!o.json) printLine(`reenact · engine ${spec.engine?.name} · device ${spec.engine?.device}`);
-        const manifest = await renderJob(spec, { signal: controller.signal, onEvent: view.onEvent, previewEvery: 0 });
+        // The header names the device that really runs ("auto" resolved), so it waits for the engine to start.
+        let total: number | undefined;
+        const onEvent = (e: JobEvent) => {
+          if (e.type === 'started' && !o.json) printLine(`reenact · engine ${e.engine} · device ${e.device}`);
+          if (e.type === 'started') total = e.totalFrames;
+          view.onEvent(e);
+        };
+        const manifest = await renderJob(spec, { signal: controller.signal, onEvent, previewEvery: 0 }).catch(
+          async (err: unknown) => {
+            view.stop();
+            throw await explainCancel(err, spec, total);
+          },
+        );
         view.stop();
         const dir = outputLayout(manifest.spec).dir;
         if (o.json)
@@ -294,18 +361,10 @@ export function register(program: Command): void {
             stats: manifest.stats,
           });
         else {
-          const counts: Record<string, number> = {};
-          for (const f of manifest.frames) counts[f.status] = (counts[f.status] ?? 0) + 1;
           printLine(
-            `→ ${path.join(dir, manifest.output)} (${manifest.format === 'png' ? 'PNG sequence' : 'ProRes 4444'}, ${manifest.fps} fps, ${manifest.frameCount} frames: ${Object.entries(
-              counts,
-            )
-              .map(([k, v]) => `${v} ${k}`)
-              .join(', ')}) + reenact.json in ${formatSeconds(manifest.timings.totalSeconds)}`,
+            `→ ${path.join(dir, manifest.output)} (${manifest.format === 'png' ? 'PNG sequence' : 'ProRes 4444'}, ${manifest.fps} fps, ${describeFrames(manifest)}) + reenact.json in ${formatSeconds(manifest.timings.totalSeconds)}`,
           );
           if (manifest.preview) printLine(`→ ${path.join(dir, manifest.preview)} (driving | result)`);
-          if (manifest.stats?.kept)
-            printLine(`  ${manifest.stats.rendered} frame(s) rendered, ${manifest.stats.kept} unchanged frame(s) kept`);
         }
       } finally {
         view.stop();
