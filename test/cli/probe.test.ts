@@ -20,9 +20,7 @@ describe('reenact probe', () => {
     const missing = path.join(path.dirname(DRIVING), 'missing.mov');
     const r = await runCli(['probe', missing]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      `reenact: File not found (${missing}). Check the path.\n`,
-    );
+    expect(r.stderr).toBe(`reenact: File not found (${missing}). Check the path.\n`);
     const j = await runCli(['probe', missing, '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ type: 'error', error: { code: 'BAD_INPUT' } });
   });

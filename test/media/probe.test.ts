@@ -137,9 +137,7 @@ describe('probe', () => {
 
   it('names a missing file and the fix', async () => {
     const e = await probeError(clip('nope.mp4'));
-    expect(e.message).toBe(
-      `File not found (${clip('nope.mp4')}). Check the path.`,
-    );
+    expect(e.message).toBe(`File not found (${clip('nope.mp4')}). Check the path.`);
     expect(e.exitCode).toBe(2);
   });
   it('rejects a zero-byte file', async () => {
