@@ -198,7 +198,9 @@ export const CreateJobSchema = JobSpecSchema.extend({
   driving: absolutePath('driving'),
   output: outputOrFolder(OutputSchema.extend({ dir: absolutePath('output.dir') })),
 });
-export type CreateJobRequest = z.input<typeof CreateJobSchema>;
+type CreateJobInput = z.input<typeof CreateJobSchema>;
+/** A job as the typed client sends it: `output` as the object (the API also takes just the folder, as spec files do). */
+export type CreateJobRequest = Omit<CreateJobInput, 'output'> & { output: Exclude<CreateJobInput['output'], string> };
 
 /**
  * POST /batches: several jobs queued at once (AE: the selected layers, or a list of comps/layers, as one batch).
