@@ -73,7 +73,7 @@ describe('decode', () => {
   });
   it('rejects a range outside the clip', async () => {
     await expect(collect(clip, { range: { start: 30, end: 40 } })).rejects.toThrow(
-      `Expected a frame range within 0-23 for ${clip} but received 30-40.`,
+      `Expected a frame range within 0-23 for ${clip} but received 30-40: the clip has 24 frames.`,
     );
   });
   it('stops ffmpeg when the consumer stops early, and honours abort', async () => {

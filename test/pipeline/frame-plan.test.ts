@@ -65,7 +65,7 @@ describe('planFrames', () => {
       'Expected format png for a chunked render but received prores. Chunks render PNG frames; mergeChunks encodes the movie.',
     );
     expect(() => planFrames(spec({ range: { start: 12, end: 14 } }), clip(10))).toThrow(
-      'Expected a frame range within 0-9 for /clips/take.mov but received 12-14.',
+      'Expected a frame range within 0-9 for /clips/take.mov but received 12-14: the clip has 10 frames.',
     );
   });
 });

@@ -43,7 +43,10 @@ export function conformMap(sourceCount: number, srcFps: Rational, outFps: Ration
   return map;
 }
 
-/** Checks a requested range against the clip; returns it clamped and validated. */
+/**
+ * Checks a requested range against the clip; returns it with its end clamped to the clip's last frame (callers say
+ * so when it was). @throws BAD_INPUT when the range starts past the clip (nothing of it is in the clip).
+ */
 export function resolveRange(
   info: ProbeResult,
   range?: { start: number; end: number },
@@ -53,7 +56,7 @@ export function resolveRange(
   if (range.start > last || range.end < range.start) {
     throw new ReenactError(
       'BAD_INPUT',
-      `Expected a frame range within 0-${last} for ${info.file} but received ${range.start}-${range.end}.`,
+      `Expected a frame range within 0-${last} for ${info.file} but received ${range.start}-${range.end}: the clip has ${info.frameCount} frames.`,
       { details: { file: info.file } },
     );
   }

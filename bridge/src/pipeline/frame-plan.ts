@@ -18,6 +18,8 @@ export interface FrameSpan {
 export interface FramePlan {
   /** Driving clip frames the job uses, in the clip's own numbers. */
   range: FrameSpan;
+  /** The range the spec asked for, when it went past the clip's last frame and `range` is what is left of it. */
+  clampedFrom?: FrameSpan;
   /** Output frame rate (the spec's fps, else the clip's). */
   fps: Rational;
   /** Output frames of the whole job. */
@@ -45,6 +47,7 @@ export function planFrames(spec: JobSpec, driving: ProbeResult): FramePlan {
   checkCurves(spec, map.length);
   return {
     range,
+    ...(spec.range && spec.range.end !== range.end ? { clampedFrom: spec.range } : {}),
     fps,
     total: map.length,
     run: spec.chunk ?? { start: 0, end: map.length - 1 },

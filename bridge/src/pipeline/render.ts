@@ -91,13 +91,15 @@ async function runRender(
 ): Promise<Manifest> {
   const t0 = performance.now();
   const { signal } = options;
-  const spec = parseJobSpec(input, { baseDir: options.baseDir });
+  const given = parseJobSpec(input, { baseDir: options.baseDir });
   const [sourceInfo, drivingInfo] = await Promise.all([
-    probe(spec.source, { signal }),
-    probe(spec.driving, { signal }),
+    probe(given.source, { signal }),
+    probe(given.driving, { signal }),
   ]);
   checkInputs(sourceInfo, drivingInfo);
-  const plan = planFrames(spec, drivingInfo);
+  const plan = planFrames(given, drivingInfo);
+  // A range past the clip's end renders what the clip has, and the manifest records that (see the warning below).
+  const spec: JobSpec = plan.clampedFrom ? { ...given, range: plan.range } : given;
   const sink = await openOutputSink(spec);
   const [sourceHash, drivingHash] = await Promise.all([sha256File(spec.source), sha256File(spec.driving)]);
   const engine = await createEngine(spec.engine);
@@ -106,6 +108,10 @@ async function runRender(
     warnings.push(message);
     emit({ type: 'warning', jobId, message, ...(frames ? { frames } : {}) });
   };
+  if (plan.clampedFrom)
+    warn(
+      `Range ${plan.clampedFrom.start}-${plan.clampedFrom.end} goes past the last frame of ${spec.driving} (${drivingInfo.frameCount - 1}): clip frames ${plan.range.start}-${plan.range.end} are rendered, and recorded as the range.`,
+    );
   let track: DrivingTrack | null = null;
   try {
     throwIfAborted(signal);
