@@ -60,7 +60,7 @@ describe('decideFrame', () => {
 
   it('stops with the frame named under policy fail', () => {
     expect(() => decideFrame({ ...base, face: null, policy: 'fail' })).toThrow(
-      'No face in driving frame 7 (/clips/take.mov). Use --on-frame-failure hold to hold the last good frame instead.',
+      'No face in clip frame 7 (/clips/take.mov). Use --on-frame-failure hold to hold the last good frame instead.',
     );
   });
 });
@@ -73,7 +73,7 @@ describe('decideFailure', () => {
     expect(decideFailure({ ...failure, lastGoodKey: 'k3' }, err)).toEqual({
       status: 'held',
       key: frameKey(base.keyBase, null, null, 'k3:failed'),
-      warning: 'The engine failed on frame 4 (out of memory); it holds the previous frame.',
+      warning: 'The engine failed on output frame 4 (out of memory); it holds the previous frame.',
     });
   });
 
@@ -81,7 +81,7 @@ describe('decideFailure', () => {
     const neutral = {
       status: 'failed',
       key: 'k4:failed',
-      warning: 'The engine failed on frame 4 (out of memory); it shows the neutral portrait.',
+      warning: 'The engine failed on output frame 4 (out of memory); it shows the neutral portrait.',
     };
     expect(decideFailure(failure, err)).toEqual(neutral);
     expect(decideFailure({ ...failure, policy: 'neutral', lastGoodKey: 'k3' }, err)).toEqual(neutral);
@@ -97,7 +97,7 @@ describe('decideFailure', () => {
     expect(() => decideFailure({ ...failure, policy: 'fail' }, err)).toThrow(
       expect.objectContaining({
         code: 'ENGINE_FAILED',
-        message: 'The fixture engine failed on frame 4: out of memory',
+        message: 'The fixture engine failed on output frame 4: out of memory',
       }),
     );
   });

@@ -42,7 +42,7 @@ describe('driving frames without a face', () => {
       ...Array(4).fill('no-face'),
       ...Array(4).fill('rendered'),
     ]);
-    expect(warnings).toContain('No face in 4 frame(s) (6–9): they show the neutral portrait.');
+    expect(warnings).toContain('No face in 4 output frames 6–9 (clip frames 6–9): they show the neutral portrait.');
     const img = await readImage(framePath(out, 7), { channels: 4 });
     for (let p = 0, q = 0; p < img.data.length; p += 4, q += 3) {
       if (img.data[p + 3] !== 0 || img.data[p] !== portrait.data[q] || img.data[p + 2] !== portrait.data[q + 2]) {
@@ -56,14 +56,14 @@ describe('driving frames without a face', () => {
     const m = await renderJob({ source: PORTRAIT, driving, output: { dir: out }, onFrameFailure: 'hold' });
     expect(m.frames.slice(6, 10).map((f) => f.status)).toEqual(['held', 'held', 'held', 'held']);
     for (const i of [6, 7, 8, 9]) expect(hash(framePath(out, i))).toBe(hash(framePath(out, 5)));
-    expect(m.warnings).toContain('No face in 4 frame(s) (6–9): they hold the last good frame.');
+    expect(m.warnings).toContain('No face in 4 output frames 6–9 (clip frames 6–9): they hold the last good frame.');
   });
 
   it('stops with a clear message with policy "fail"', async () => {
     await expect(
       renderJob({ source: PORTRAIT, driving, output: { dir: path.join(dir, 'fail') }, onFrameFailure: 'fail' }),
     ).rejects.toThrow(
-      `No face in driving frame 6 (${driving}). Use --on-frame-failure hold to hold the last good frame instead.`,
+      `No face in clip frame 6 (${driving}). Use --on-frame-failure hold to hold the last good frame instead.`,
     );
   });
 });

@@ -380,7 +380,7 @@ describe('faces', () => {
       meshwarp(PORTRAIT, f, 'leave-fail', { onFrameFailure: 'fail' }),
       {
         code: 'BAD_INPUT',
-        message: `No face in driving frame 6 (${f}). Use --on-frame-failure hold to hold the last good frame instead.`,
+        message: `No face in clip frame 6 (${f}). Use --on-frame-failure hold to hold the last good frame instead.`,
       },
     );
   });

@@ -167,7 +167,7 @@ describe('the engine throws on one frame', () => {
     expect(events).toContainEqual(
       expect.objectContaining({
         type: 'warning',
-        message: 'The engine failed on frame 4 (injected fault on frame 4); it holds the previous frame.',
+        message: 'The engine failed on output frame 4 (injected fault on frame 4); it holds the previous frame.',
         frames: [4, 4],
       }),
     );
@@ -190,7 +190,7 @@ describe('the engine throws on one frame', () => {
     const m = await renderJob(fixture(out, { onFrameFailure: 'neutral' }), { faults });
     expect(m.frames[4].status).toBe('failed');
     expect(m.warnings).toContain(
-      'The engine failed on frame 4 (injected fault on frame 4); it shows the neutral portrait.',
+      'The engine failed on output frame 4 (injected fault on frame 4); it shows the neutral portrait.',
     );
     const png = readFileSync(path.join(out, 'frames', 'frame_00004.png'));
     expect(png.subarray(-8).toString('hex')).toBe('49454e44ae426082');
@@ -212,7 +212,7 @@ describe('the engine throws on one frame', () => {
     const err = await renderJob(fixture(out, { onFrameFailure: 'fail' }), { faults }).catch((e) => e);
     expect(err).toMatchObject({
       code: 'ENGINE_FAILED',
-      message: 'The fixture engine failed on frame 4: injected fault on frame 4',
+      message: 'The fixture engine failed on output frame 4: injected fault on frame 4',
     });
     expect(readdirSync(path.join(out, 'frames')).sort()).toEqual(Object.keys(reference).slice(0, 4));
     expect(await outputProblems(out)).toEqual([]);

@@ -59,7 +59,7 @@ export function decideFrame(f: FrameInputs): FrameDecision {
   if (f.policy === 'fail') {
     throw new ReenactError(
       'BAD_INPUT',
-      `No face in driving frame ${f.sourceIndex} (${f.driving}). Use --on-frame-failure hold to hold the last good frame instead.`,
+      `No face in clip frame ${f.sourceIndex} (${f.driving}). Use --on-frame-failure hold to hold the last good frame instead.`,
     );
   }
   if (f.policy === 'hold' && f.lastGoodKey !== undefined)
@@ -85,11 +85,11 @@ export function decideFailure(
 ): FailureDecision {
   const message = messageOf(err);
   if (f.policy === 'fail')
-    throw new ReenactError('ENGINE_FAILED', `The ${f.engine} engine failed on frame ${f.index}: ${message}`, {
+    throw new ReenactError('ENGINE_FAILED', `The ${f.engine} engine failed on output frame ${f.index}: ${message}`, {
       cause: err,
     });
   const holds = f.policy === 'hold' && f.lastGoodKey !== undefined;
-  const warning = `The engine failed on frame ${f.index} (${message}); it ${holds ? 'holds the previous frame' : 'shows the neutral portrait'}.`;
+  const warning = `The engine failed on output frame ${f.index} (${message}); it ${holds ? 'holds the previous frame' : 'shows the neutral portrait'}.`;
   return holds
     ? { status: 'held', key: frameKey(f.keyBase, null, null, `${f.lastGoodKey}:failed`), warning }
     : { status: 'failed', key: `${f.key}:failed`, warning };

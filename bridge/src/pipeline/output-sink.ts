@@ -46,8 +46,8 @@ export class OutputSink {
   /** Seconds spent opening, feeding and closing the writers. */
   encodeSeconds = 0;
   private readonly png: boolean;
-  /** Keys of the frames the earlier run in this folder recorded. */
-  private readonly oldKeys = new Map<number, string>();
+  /** The frames the earlier run in this folder recorded (key, warnings), by output frame. */
+  private readonly old = new Map<number, ManifestFrame>();
   private format?: SinkFormat;
   private writer?: FrameWriter;
   /** The frame number the open PNG writer writes next. */
@@ -63,7 +63,7 @@ export class OutputSink {
     private readonly previous: Manifest | undefined,
   ) {
     this.png = spec.output.format === 'png';
-    for (const f of previous?.frames ?? []) if (f.key) this.oldKeys.set(f.index, f.key);
+    for (const f of previous?.frames ?? []) if (f.key) this.old.set(f.index, f);
   }
 
   /**
@@ -79,12 +79,14 @@ export class OutputSink {
 
   /** True when the earlier run left output frame `index` with this recipe key, complete: it is kept as it is. */
   async has(index: number, key: string): Promise<boolean> {
-    return this.png && this.oldKeys.get(index) === key && (await isCompletePngFile(this.layout.framePath(index)));
+    return this.png && this.old.get(index)?.key === key && (await isCompletePngFile(this.layout.framePath(index)));
   }
 
-  /** Records a frame kept from the earlier run. */
-  keep(frame: ManifestFrame): void {
-    this.frames.push(frame);
+  /** Records a frame kept from the earlier run, with the warnings that run recorded for it; returns those. */
+  keep(frame: ManifestFrame): string[] {
+    const warnings = this.old.get(frame.index)?.warnings ?? [];
+    this.frames.push(warnings.length ? { ...frame, warnings } : frame);
+    return warnings;
   }
 
   /** Pixels of a frame on disk (a kept frame that a later frame holds). */

@@ -14,9 +14,18 @@ export class ProgressMeter {
     /** Minimum ms between events (the last frame always emits). */
     private readonly intervalMs = 100,
     /** Frames already done before this run (resume): counted in done, not in the rate. */
-    private readonly skipped = 0,
+    private skipped = 0,
   ) {
     this.done = skipped;
+  }
+
+  /**
+   * Counts a frame kept from an earlier run: done, but not in the rate, so a re-run that keeps everything shows
+   * 0 fps of rendering instead of thousands.
+   */
+  keep(): void {
+    this.skipped++;
+    this.tick();
   }
 
   tick(n = 1): void {

@@ -30,7 +30,7 @@ import { downscale } from './preview.js';
 import { ProgressMeter } from './progress.js';
 import type { JobSpec, JobSpecInput, Manifest, ManifestFrame } from './spec.js';
 import { type DrivingTrack, trackForJob } from './tracking.js';
-import { describeRuns, WarningGroups } from './warnings.js';
+import { describeFrames, WarningGroups } from './warnings.js';
 
 export interface RenderOptions {
   jobId?: string;
@@ -326,15 +326,25 @@ async function renderFrames(c: FramesContext): Promise<{
       if (decision.noFace) noFace.push(index);
       // Resume / update in place: keep a frame whose recipe is unchanged and whose file is complete.
       if (await sink.has(index, decision.key)) {
-        sink.keep({ index, sourceIndex, status: decision.status, key: decision.key });
+        for (const w of sink.keep({ index, sourceIndex, status: decision.status, key: decision.key }))
+          frameWarnings.add(w, index);
         if (decision.status === 'rendered') images.kept(decision.key, index);
-        meter.tick();
+        meter.keep();
         continue;
       }
       const time = frameTime(index, plan.fps);
       const frame = await images.produce({ index, time, image: slot.image, face, controls }, decision);
       for (const w of frame.warnings) frameWarnings.add(w, index);
-      await sink.write({ index, sourceIndex, status: frame.status, key: frame.key }, frame.image);
+      await sink.write(
+        {
+          index,
+          sourceIndex,
+          status: frame.status,
+          key: frame.key,
+          ...(frame.warnings.length ? { warnings: frame.warnings } : {}),
+        },
+        frame.image,
+      );
       rendered++;
       if (options.previewEvery && rendered % options.previewEvery === 0) emit(previewEvent(jobId, index, frame.image));
       meter.tick();
@@ -348,12 +358,14 @@ async function renderFrames(c: FramesContext): Promise<{
     await sink.checkpoint().catch(() => {});
     throw err;
   }
+  const frameText = (at: number[]) => describeFrames(at, plan.drivingFrame);
   for (const { example, frames: at } of frameWarnings.groups()) {
-    c.warn(`Frames ${describeRuns(at)}: ${example}`, [at[0], at[at.length - 1]]);
+    const text = frameText(at);
+    c.warn(`${text[0].toUpperCase()}${text.slice(1)}: ${example}`, [at[0], at[at.length - 1]]);
   }
   if (noFace.length)
     c.warn(
-      `No face in ${noFace.length} frame(s) (${describeRuns(noFace)}): they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
+      `No face in ${noFace.length} ${frameText(noFace)}: they ${spec.onFrameFailure === 'hold' ? 'hold the last good frame' : 'show the neutral portrait'}.`,
     );
   const frames = sink.frames;
   return {

@@ -134,6 +134,11 @@ export interface ManifestFrame {
    * same. Manifests not written by reenact may lack it; such frames are never kept.
    */
   key: string;
+  /**
+   * The engine's warnings for this frame (e.g. a clamped head turn), kept with the frame so a later run that keeps the
+   * file reports them again.
+   */
+  warnings?: string[];
 }
 
 /** `reenact.json`, written beside the frames: the spec, the inputs' hashes, the engine and models, every frame. */

@@ -3,6 +3,7 @@ import { parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config
 import {
   computeMotion,
   lidClosure,
+  pastLimit,
   preparePortrait,
   prepareReference,
   rotateYawPitch,
@@ -273,8 +274,15 @@ describe('computeMotion', () => {
     const limit = cfg.maxShift * portrait.faceWidth;
     expect(m.pose.dx).toBeCloseTo(limit, 6);
     expect(m.warnings).toEqual([
-      `Head shift of 60 px is beyond what the warp ring allows (limit ${Math.round(limit)} px); clamped.`,
+      `Head shift of 60 px is beyond what the warp ring allows (limit ${Number(limit.toFixed(1))} px); clamped.`,
     ]);
+  });
+
+  it('never shows a value rounded onto its limit (issue #20 item 8: "19 px beyond the limit of 19 px")', () => {
+    expect(pastLimit(19.4, 18.9)).toEqual(['19.4', '18.9']);
+    expect(pastLimit(19.04, 19)).toEqual(['19.04', '19']);
+    expect(pastLimit(30.0004, 30)).toEqual(['30', '30']); // beyond 3 decimals it is the limit, for every purpose
+    expect(pastLimit(60, 12.5)).toEqual(['60', '12.5']);
   });
 
   it('lips never cross when the driving mouth closes past its reference', () => {

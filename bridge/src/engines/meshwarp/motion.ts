@@ -234,10 +234,23 @@ export function lidClosure(open: number, refOpen: number, deadZone: number, full
   return clamp((c - deadZone) / Math.max(1e-6, full - deadZone), 0, 1);
 }
 
+/**
+ * A value and the limit it went past, each to the fewest decimals (1-3) that still show it past the limit: never
+ * "19 px beyond the limit of 19 px".
+ * @example pastLimit(19.04, 19) // ["19.04", "19"]
+ */
+export function pastLimit(value: number, limit: number): [string, string] {
+  for (let digits = 1; digits <= 3; digits++) {
+    const v = Number(value.toFixed(digits));
+    const l = Number(limit.toFixed(digits));
+    if (v > l || digits === 3) return [String(v), String(l)];
+  }
+  return [String(value), String(limit)];
+}
+
 function limit(value: number, max: number, what: string, unit: string, scaleShown: number, warnings: string[]): number {
   if (Math.abs(value) <= max) return value;
-  const shown = Math.round(Math.abs(value) * scaleShown * 10) / 10;
-  const lim = Math.round(max * scaleShown * 10) / 10;
+  const [shown, lim] = pastLimit(Math.abs(value) * scaleShown, max * scaleShown);
   warnings.push(`Head ${what} of ${shown}${unit} is beyond what a 2-D warp can show (limit ${lim}${unit}); clamped.`);
   return Math.sign(value) * max;
 }
@@ -498,9 +511,8 @@ function headPose(
   const shift = Math.hypot(dx, dy);
   const maxShift = config.maxShift * portrait.faceWidth;
   if (shift > maxShift) {
-    warnings.push(
-      `Head shift of ${Math.round(shift)} px is beyond what the warp ring allows (limit ${Math.round(maxShift)} px); clamped.`,
-    );
+    const [shown, lim] = pastLimit(shift, maxShift);
+    warnings.push(`Head shift of ${shown} px is beyond what the warp ring allows (limit ${lim} px); clamped.`);
     dx *= maxShift / shift;
     dy *= maxShift / shift;
   }
