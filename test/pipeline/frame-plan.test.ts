@@ -39,6 +39,18 @@ describe('planFrames', () => {
     expect(countOf(plan.run)).toBe(10);
   });
 
+  it('says where each output frame falls between clip frames, exactly (motion conform)', () => {
+    const plan = planFrames(spec({ fps: '30000/1001', range: { start: 4, end: 9 } }), clip(10));
+    // 25 fps → 29.97: output frame k is at clip position 4 + k·25·1001/30000.
+    expect([0, 1, 5, 6].map((k) => plan.drivingPosition(k))).toEqual([
+      { frame: 4, weight: 0 },
+      { frame: 4, weight: 25025 / 30000 },
+      { frame: 8, weight: 5125 / 30000 },
+      { frame: 9, weight: 150 / 30000 },
+    ]);
+    for (let k = 0; k < plan.total; k++) expect(plan.drivingPosition(k).frame).toBe(plan.drivingFrame(k));
+  });
+
   it('conforms a clip range to the output rate, and a chunk keeps the whole job’s map', () => {
     const whole = planFrames(spec({ fps: '50', range: { start: 4, end: 7 } }), clip(10));
     expect(whole.total).toBe(8);

@@ -5,6 +5,7 @@
  */
 import type { DrivingFrame, Engine, RenderedFrame } from '../engines/types.js';
 import { ReenactError } from '../errors.js';
+import type { FaceObservation } from '../face/types.js';
 import { decodeFrames } from '../media/decode.js';
 import type { Image, ProbeResult } from '../media/types.js';
 import { frameTime } from '../util/rational.js';
@@ -187,13 +188,15 @@ export function lastGoodBefore(o: {
   engine: Engine;
   drivingInfo: ProbeResult;
   keyBase: string;
+  /** The face output frame `index` shows (performance.ts). */
+  faceAt: (index: number) => FaceObservation | null;
   signal?: AbortSignal;
 }): LastGood | undefined {
   const { spec, track, engine, plan } = o;
   if (!spec.chunk || !track || engine.info.needsFaces === false || spec.onFrameFailure !== 'hold') return undefined;
   for (let index = plan.run.start - 1; index >= 0; index--) {
     const sourceIndex = plan.drivingFrame(index);
-    const face = track.faceAt(sourceIndex);
+    const face = o.faceAt(index);
     if (!face) continue;
     const controls = controlsFor(spec, index);
     return {

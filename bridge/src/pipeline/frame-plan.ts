@@ -28,6 +28,11 @@ export interface FramePlan {
   run: FrameSpan;
   /** Clip frame number shown by output frame `index` (conform: frames repeat or are skipped). */
   drivingFrame(index: number): number;
+  /**
+   * Where output frame `index` falls in the clip: the clip frame at or before its time, and how far towards the next
+   * one it is (0 ≤ weight < 1), exactly (rational arithmetic). What a motion conform interpolates the face with.
+   */
+  drivingPosition(index: number): { frame: number; weight: number };
 }
 
 /**
@@ -52,6 +57,12 @@ export function planFrames(spec: JobSpec, driving: ProbeResult): FramePlan {
     total: map.length,
     run: spec.chunk ?? { start: 0, end: map.length - 1 },
     drivingFrame: (index) => range.start + map[index],
+    drivingPosition: (index) => {
+      // Output frame k is at clip position k · (clip fps / output fps) = k·num/den, as conformMap floors it.
+      const num = driving.fps.num * fps.den;
+      const den = driving.fps.den * fps.num;
+      return { frame: range.start + map[index], weight: ((index * num) % den) / den };
+    },
   };
 }
 

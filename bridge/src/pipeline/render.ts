@@ -26,6 +26,7 @@ import { checkDrivingClip, countOf, type FramePlan, planFrames } from './frame-p
 import { outputLayout } from './output.js';
 import { type OutputSink, openOutputSink } from './output-sink.js';
 import { parseJobSpec } from './parse.js';
+import { conformMode, faceAtOutput } from './performance.js';
 import { downscale } from './preview.js';
 import { ProgressMeter } from './progress.js';
 import type { JobSpec, JobSpecInput, Manifest, ManifestFrame } from './spec.js';
@@ -148,8 +149,14 @@ async function runRender(
       face: track?.faceAt(referenceIndex) ?? null,
       controls: spec.controls,
     });
+    const conform = conformMode(spec, engine.info.needsDrivingPixels);
+    if (conform !== spec.conform && plan.total !== countOf(plan.range))
+      warn(
+        `The ${engine.info.name} engine reads the driving pixels, so the clip is conformed to ${formatRational(plan.fps)} fps by nearest frame (frames repeat or are skipped), not by motion.`,
+      );
     const result = await renderFrames({
       spec,
+      conform,
       engine,
       source,
       track,
@@ -264,6 +271,8 @@ function buildManifest(m: ManifestInputs): Manifest {
 
 interface FramesContext {
   spec: JobSpec;
+  /** How this run conforms (performance.ts). */
+  conform: JobSpec['conform'];
   engine: Engine;
   source: Image;
   track: DrivingTrack | null;
@@ -297,7 +306,11 @@ async function renderFrames(c: FramesContext): Promise<{
       warn: c.warn,
       faults: options.faults,
     },
-    lastGoodBefore({ ...c, signal }),
+    lastGoodBefore({
+      ...c,
+      signal,
+      faceAt: (index) => (c.track ? faceAtOutput(c.track, plan, index, c.conform) : null),
+    }),
   );
   let rendered = 0;
   const noFace: number[] = [];
@@ -311,7 +324,7 @@ async function renderFrames(c: FramesContext): Promise<{
     for await (const slot of drivingFrames(plan, c.drivingInfo, engine.info.needsDrivingPixels, signal)) {
       throwIfAborted(signal);
       const { index, sourceIndex } = slot;
-      const face = c.track ? c.track.faceAt(sourceIndex) : null;
+      const face = c.track ? faceAtOutput(c.track, plan, index, c.conform) : null;
       const controls = controlsFor(spec, index);
       const decision = decideFrame({
         keyBase: c.keyBase,

@@ -105,6 +105,12 @@ export const JobSpecSchema = z.object({
    * ("30000/1001"); default: the driving clip's rate.
    */
   fps: RateSchema.optional(),
+  /**
+   * When `fps` differs from the clip's rate, how output frames between clip frames are made: `motion` interpolates the
+   * tracked face to each output frame's time and renders it (smooth); `nearest` repeats or skips clip frames, as a
+   * frame-based tool does. Engines that read the driving pixels always conform by nearest frame.
+   */
+  conform: z.enum(['motion', 'nearest']).default('motion'),
   /** Landmark smoothing strength 0 (none) … 1 (heavy). */
   smoothing: z.number().min(0).max(1).default(0.5),
   controls: FrameControlsSchema.default(FrameControlsSchema.parse({})),

@@ -172,11 +172,15 @@ export async function trackForJob(spec: JobSpec, engine: Engine, c: TrackContext
     raw = made.track;
     smoothed = await smoothedTrack(raw, key, dir, spec.smoothing, toNumber(c.driving.fps));
     const track = smoothed;
-    // One face is read at a time; the last one is kept (a conformed clip repeats frames).
-    let last: { index: number; face: FaceObservation | null } | undefined;
+    // The last two faces read are kept: a conformed clip repeats frames, and a motion conform reads each frame and the
+    // next one in turn.
+    let recent: { index: number; face: FaceObservation | null }[] = [];
     const at = (i: number): FaceObservation | null => {
-      if (last?.index !== i) last = { index: i, face: track.face(i - track.start) };
-      return last.face;
+      const hit = recent.find((r) => r.index === i);
+      if (hit) return hit.face;
+      const read = { index: i, face: track.face(i - track.start) };
+      recent = [read, ...recent.slice(0, 1)];
+      return read.face;
     };
     let referenceIndex: number;
     if (typeof ref === 'number') {

@@ -92,6 +92,7 @@ interface RenderFlags {
   range?: string;
   chunk?: string;
   fps?: string;
+  conform: 'motion' | 'nearest';
   format: 'png' | 'prores';
   preview?: boolean;
   force?: boolean;
@@ -127,6 +128,7 @@ export function specFromFlags(o: RenderFlags): FlagSpec {
     ...(o.range ? { range: parseRange(o.range) } : {}),
     ...(o.chunk ? { chunk: parseChunk(o.chunk) } : {}),
     ...(o.fps ? { fps: o.fps } : {}),
+    conform: o.conform,
     ...(o.smooth !== undefined ? { smoothing: o.smooth } : {}),
     controls: gainsFromFlags(o),
     onFrameFailure: o.onFrameFailure,
@@ -155,6 +157,7 @@ const FLAG_FIELDS: Record<string, (flags: FlagSpec) => Partial<JobSpecInput>> = 
   refFrame: (f) => ({ referenceFrame: f.referenceFrame }),
   range: (f) => ({ range: f.range }),
   fps: (f) => ({ fps: f.fps }),
+  conform: (f) => ({ conform: f.conform }),
   smooth: (f) => ({ smoothing: f.smoothing }),
   onFrameFailure: (f) => ({ onFrameFailure: f.onFrameFailure }),
   chunk: (f) => ({ chunk: f.chunk }),
@@ -310,6 +313,14 @@ export function register(program: Command): void {
     .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
     .option('--chunk <a-b>', 'render only these output frames, into <out>/chunks/A-B/ (then: reenact merge <out>)')
     .option('--fps <rate>', 'conform output to this rate (e.g. 24, 29.97, 30000/1001)')
+    .addOption(
+      new Option(
+        '--conform <how>',
+        'with --fps: motion interpolates the performance to every output frame; nearest repeats or skips clip frames',
+      )
+        .choices(['motion', 'nearest'])
+        .default('motion'),
+    )
     .addOption(
       new Option('--format <format>', 'output: PNG sequence or ProRes 4444 with alpha')
         .choices(['png', 'prores'])
