@@ -1,11 +1,14 @@
 /**
  * The output sink: the one part of a render (or of a chunk merge) that writes into its output folder. It prepares
- * the folder (resume, or --force), says which frames an earlier run left that can be kept, owns the frame writers (a
- * PNG sequence reopened at each gap, or one ProRes movie), places frames finished elsewhere (a chunk's), records each
- * frame's manifest entry, rewrites the partial manifest, and writes the preview and the final manifest. Everything
- * else only reads.
+ * the folder (resume, or --force), says which frames an earlier run left that can be kept, owns the frame writer (a
+ * PNG sequence reopened at each gap), places frames finished elsewhere (a chunk's), records each frame's manifest
+ * entry, rewrites the partial manifest, and writes the movie, the preview and the final manifest. Everything else only
+ * reads.
+ * Every render writes its frames as PNG into frames/: a ProRes render encodes its movie from them once they are all
+ * there, so it resumes after Ctrl-C or a crash, updates only changed frames, and re-encodes only when a frame changed
+ * (or the movie is missing).
  */
-import { copyFile, link, rename, rm } from 'node:fs/promises';
+import { copyFile, link, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readImage } from '../media/decode.js';
 import { type FrameWriter, openMovie } from '../media/encode.js';
@@ -45,7 +48,10 @@ export class OutputSink {
   readonly frames: ManifestFrame[] = [];
   /** Seconds spent opening, feeding and closing the writers. */
   encodeSeconds = 0;
-  private readonly png: boolean;
+  /** A ProRes render: the movie is encoded from the frames when they are all there. */
+  private readonly movie: boolean;
+  /** Frames written or placed by this run (not kept). */
+  private written = 0;
   /** The frames the earlier run in this folder recorded (key, warnings), by output frame. */
   private readonly old = new Map<number, ManifestFrame>();
   private format?: SinkFormat;
@@ -62,24 +68,20 @@ export class OutputSink {
     readonly layout: OutputLayout,
     private readonly previous: Manifest | undefined,
   ) {
-    this.png = spec.output.format === 'png';
+    this.movie = spec.output.format === 'prores';
     for (const f of previous?.frames ?? []) if (f.key) this.old.set(f.index, f);
   }
 
-  /**
-   * Starts writing output frames `run.start`…`run.end` in this format (opens the movie); a checkpoint claims those
-   * frame numbers for this render.
-   */
+  /** Starts writing output frames `run.start`…`run.end` in this format; a checkpoint claims those frame numbers. */
   async begin(format: SinkFormat, run: { start: number; end: number }): Promise<void> {
     this.format = format;
     this.run = run;
     this.lastFlush = performance.now();
-    if (!this.png) this.writer = await this.open(0);
   }
 
   /** True when the earlier run left output frame `index` with this recipe key, complete: it is kept as it is. */
   async has(index: number, key: string): Promise<boolean> {
-    return this.png && this.old.get(index)?.key === key && (await isCompletePngFile(this.layout.framePath(index)));
+    return this.old.get(index)?.key === key && (await isCompletePngFile(this.layout.framePath(index)));
   }
 
   /** Records a frame kept from the earlier run, with the warnings that run recorded for it; returns those. */
@@ -97,36 +99,40 @@ export class OutputSink {
   /** Writes a frame's pixels and records it. */
   async write(frame: ManifestFrame, image: Image): Promise<void> {
     const t = performance.now();
-    if (this.png && (!this.writer || this.nextIndex !== frame.index)) {
+    if (!this.writer || this.nextIndex !== frame.index) {
       await this.writer?.close();
       this.writer = await this.open(frame.index);
     }
-    await this.writer!.write(image);
+    await this.writer.write(image);
     this.nextIndex = frame.index + 1;
     this.encodeSeconds += (performance.now() - t) / 1000;
     this.frames.push(frame);
+    this.written++;
   }
 
-  /** Places a complete PNG finished elsewhere (a chunk's) as this frame: hard-linked or copied, or encoded into the movie. */
+  /** Places a complete PNG finished elsewhere (a chunk's) as this frame: hard-linked or copied. */
   async place(frame: ManifestFrame, file: string): Promise<void> {
-    if (this.png) await placeFile(file, this.layout.framePath(frame.index));
-    else await this.writer!.write(await readImage(file, { channels: 4 }));
+    await placeFile(file, this.layout.framePath(frame.index));
     this.frames.push(frame);
+    this.written++;
   }
 
   /**
-   * PNG: rewrites the partial manifest now. It marks the folder as this render's, claiming the run's frame numbers
-   * (so a crash before any frame, or between checkpoints, resumes over its own frames), lets the bridge show progress
-   * after a crash, and lets a resume trust frame keys.
+   * Rewrites the partial manifest now. It marks the folder as this render's, claiming the run's frame numbers (so a
+   * crash before any frame, or between checkpoints, resumes over its own frames), lets the bridge show progress after
+   * a crash, and lets a resume trust frame keys.
    */
   async checkpoint(): Promise<void> {
-    if (!this.png) return;
     this.lastFlush = performance.now();
     const partial = {
       tool: { name: 'reenact', version: VERSION },
       spec: this.spec,
       ...(this.run ? { firstFrame: this.run.start, frameCount: this.run.end - this.run.start + 1 } : {}),
       frames: this.frames,
+      // A movie an earlier run of this folder wrote stays reenact's while this run updates the frames (ownership.ts).
+      ...(this.movie && this.previous?.output === path.basename(this.layout.movie)
+        ? { output: this.previous.output }
+        : {}),
       complete: false,
       createdAt: new Date().toISOString(),
     };
@@ -138,30 +144,30 @@ export class OutputSink {
     if (performance.now() - this.lastFlush > FLUSH_MS) await this.checkpoint();
   }
 
-  /** Finishes the frames: every frame handed over is on disk under its final name. */
+  /**
+   * Finishes the frames (every frame handed over is on disk under its final name), then, for ProRes, the movie: encoded
+   * from the frames, unless every frame was kept from a finished earlier run whose movie is still there.
+   */
   async close(): Promise<void> {
     const t = performance.now();
     await this.writer?.close();
     this.writer = undefined;
+    if (this.movie && (this.written > 0 || !this.previous?.complete || !(await exists(this.layout.movie))))
+      await this.encodeMovie();
     this.encodeSeconds += (performance.now() - t) / 1000;
   }
 
-  /** After a failure: frames already handed over finish (each PNG is atomic); a movie is dropped, never left half-written. */
+  /** After a failure: frames already handed over finish (each PNG is atomic); no movie is written. */
   async abort(): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
-    if (writer) await (this.png ? writer.close().catch(() => writer.abort()) : writer.abort());
+    if (writer) await writer.close().catch(() => writer.abort());
   }
 
   /** Writes preview.mp4 (driving | result) from the finished frames; returns its name in the folder. */
   async writePreview(o: Omit<SideBySideOptions, 'result' | 'resultIsSequence' | 'file'>): Promise<string> {
     await assertPreviewFree(this.layout, this.previous);
-    await writeSideBySide({
-      ...o,
-      result: this.png ? this.layout.pattern : this.layout.movie,
-      resultIsSequence: this.png,
-      file: this.layout.preview,
-    });
+    await writeSideBySide({ ...o, result: this.layout.pattern, resultIsSequence: true, file: this.layout.preview });
     return 'preview.mp4';
   }
 
@@ -177,11 +183,43 @@ export class OutputSink {
 
   private open(startNumber: number): Promise<FrameWriter> {
     const f = this.format!;
-    const format = { width: f.width, height: f.height, channels: 4 as const };
-    return this.png
-      ? openPngSequence({ ...format, framePath: this.layout.framePath, startNumber, background: f.background })
-      : openMovie({ ...format, fps: f.fps, file: this.layout.movie, codec: 'prores', force: true });
+    return openPngSequence({
+      width: f.width,
+      height: f.height,
+      channels: 4,
+      framePath: this.layout.framePath,
+      startNumber,
+      background: f.background,
+    });
   }
+
+  /** The ProRes 4444 movie of every frame of this run, in order (written to a temporary name, then renamed). */
+  private async encodeMovie(): Promise<void> {
+    const f = this.format!;
+    const movie = await openMovie({
+      width: f.width,
+      height: f.height,
+      channels: 4,
+      fps: f.fps,
+      file: this.layout.movie,
+      codec: 'prores',
+      force: true,
+    });
+    try {
+      for (const frame of this.frames) await movie.write(await this.read(frame.index));
+      await movie.close();
+    } catch (err) {
+      await movie.abort();
+      throw err;
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Hard-links (or copies, across file systems) `from` to `to`, replacing `to` atomically. */

@@ -150,7 +150,8 @@ async function runRender(
       controls: spec.controls,
     });
     const conform = conformMode(spec, engine.info.needsDrivingPixels);
-    if (conform !== spec.conform && plan.total !== countOf(plan.range))
+    // (An engine that renders without faces has no performance to resample: nothing to say.)
+    if (conform !== spec.conform && engine.info.needsFaces !== false && plan.total !== countOf(plan.range))
       warn(
         `The ${engine.info.name} engine reads the driving pixels, so the clip is conformed to ${formatRational(plan.fps)} fps by nearest frame (frames repeat or are skipped), not by motion.`,
       );

@@ -67,7 +67,7 @@ export async function checkOutputDir(dir: string, dataDir: string): Promise<stri
  */
 export function confinedRunner(runner: JobRunner, dataDir: string): JobRunner {
   return async (spec, options) => {
-    const dir = spec.output.dir;
+    const dir = typeof spec.output === 'string' ? spec.output : spec.output.dir;
     let real: string;
     try {
       real = await checkOutputDir(dir, dataDir);
