@@ -54,8 +54,14 @@ describe('ProRes resume', () => {
     expect((await probe(movie)).frameCount).toBe(24);
 
     const encoded = statSync(movie).mtimeMs;
-    const again = await renderJob(spec());
+    const rates: number[] = [];
+    const again = await renderJob(spec(), {
+      onEvent: (e) => e.type === 'progress' && e.stage === 'render' && rates.push(e.fps),
+    });
     expect(again.stats).toEqual({ rendered: 0, kept: 24 });
+    // Kept frames are not a rendering rate (issue #20 item 8: a kept re-run showed a 1674-fps bar).
+    expect(rates.length).toBeGreaterThan(0);
+    expect(rates.every((fps) => fps === 0)).toBe(true);
     expect(statSync(movie).mtimeMs).toBe(encoded); // nothing changed: the movie is not encoded again
 
     const curves = { start: 10, frames: [{ intensity: 0 }, { intensity: 0 }] };
