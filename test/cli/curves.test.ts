@@ -56,4 +56,16 @@ describe('curves on top of flags and spec controls', () => {
     expect(both).not.toEqual(curvesOnly);
     expect(both).toEqual(flagsOnly);
   });
+
+  it('names the curves file and the frame of a bad value', async () => {
+    const curves = path.join(dir, 'bad.json');
+    writeFileSync(curves, JSON.stringify({ frames: [{ mouth: 0.5 }, { mouth: 9 }, { smile: 1 }] }));
+    const r = await runCli(['render', '-s', PORTRAIT, '-d', DRIVING, '-o', path.join(dir, 'x'), '--curves', curves]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^reenact: Invalid control curves file \\(${curves.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): frames\\[1\\]\\.mouth: .*; frames\\[2\\]: .*smile`,
+      ),
+    );
+  });
 });

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { engineDefinitions, engineNames } from '../../engines/registry.js';
 import { asReenactError, messageOf, ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
+import { formatPath } from '../../jobs/batch.js';
 import { parseChunk } from '../../jobs/chunks.js';
 import { isCompletePngFile } from '../../media/png-sequence.js';
 import { DEVICES, type DeviceRequest } from '../../onnx/devices.js';
@@ -17,7 +18,7 @@ import type { JobEvent } from '../../pipeline/events.js';
 import { outputLayout, readManifest } from '../../pipeline/output.js';
 import { parseJobSpec } from '../../pipeline/parse.js';
 import { renderJob } from '../../pipeline/render.js';
-import type { JobSpecInput, Manifest } from '../../pipeline/spec.js';
+import { ControlCurvesSchema, type JobSpecInput, type Manifest } from '../../pipeline/spec.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
 import { createEventView } from '../progress-view.js';
 
@@ -212,8 +213,17 @@ export async function buildSpec(o: RenderFlags, given: (flag: string) => boolean
     for (const name of ['intensity', ...GAINS] as const)
       if (given(name)) spec.controls = { ...parsed.controls, ...spec.controls, [name]: o[name] };
   }
-  if (o.curves)
-    spec = { ...spec, curves: (await readJsonOrYaml(o.curves, 'control curves file')) as JobSpecInput['curves'] };
+  if (o.curves) {
+    // Checked on their own, so a bad value is named in the curves file ("frames[3].mouth"), not in the job.
+    const file = path.resolve(o.curves);
+    const curves = ControlCurvesSchema.safeParse(await readJsonOrYaml(file, 'control curves file'));
+    if (!curves.success)
+      throw new ReenactError(
+        'BAD_INPUT',
+        `Invalid control curves file (${file}): ${curves.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}.`,
+      );
+    spec = { ...spec, curves: curves.data };
+  }
   if (!spec.source || !spec.driving || !outputDir(spec.output)) {
     throw new ReenactError('USAGE', 'Expected --source, --driving and --out (or a --spec file that names them).');
   }
