@@ -48,4 +48,3 @@ export const DEFAULT_CONTROLS: FrameControls = FrameControlsSchema.parse({});
  * every other control as the job's controls (and the command line's flags) set it.
  */
 export const ControlsPatchSchema = z.object(CONTROL_FIELDS).partial().strict();
-export type ControlsPatch = z.infer<typeof ControlsPatchSchema>;
