@@ -69,5 +69,20 @@ describe('ProRes resume', () => {
     expect(updated.stats).toEqual({ rendered: 2, kept: 22 });
     expect(statSync(movie).mtimeMs).toBeGreaterThan(encoded);
     expect((await probe(movie)).frameCount).toBe(24);
+
+    // An update of the finished render cancelled half-way: the movie stays reenact's, and the same command finishes.
+    const stop = new AbortController();
+    const halfway = spec({ controls: { intensity: 0.5 } });
+    await expect(
+      renderJob(halfway, {
+        signal: stop.signal,
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.stage === 'render' && e.done >= 4) stop.abort();
+        },
+      }),
+    ).rejects.toThrow('Cancelled.');
+    const finished = await renderJob(halfway);
+    expect(finished.stats?.kept).toBeGreaterThanOrEqual(4);
+    expect((await probe(movie)).frameCount).toBe(24);
   });
 });
