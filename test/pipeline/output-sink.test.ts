@@ -1,6 +1,6 @@
 /**
  * The output sink, on real files: frames written (a PNG sequence reopened at a gap), the partial manifest a resume
- * trusts, which frames a later run keeps, and frames placed from elsewhere (a chunk's) by link, or into a movie.
+ * trusts, which frames a later run keeps, and frames placed from elsewhere (a chunk's) by link, then into a movie.
  */
 import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
@@ -65,7 +65,7 @@ describe('output sink', () => {
     expect(await pixels(again.read(5))).toEqual(solid(50).data);
   });
 
-  it('places finished PNGs by hard link, or encodes them into one movie', async () => {
+  it('places finished PNGs by hard link, and encodes a movie from them', async () => {
     const src = path.join(dir, 'png', 'frames');
     const out = path.join(dir, 'placed');
     const sink = await openOutputSink(spec(out));
@@ -81,8 +81,9 @@ describe('output sink', () => {
     await movie.begin(format, { start: 0, end: 1 });
     for (const i of [0, 5]) await movie.place(frame(i), path.join(src, `frame_${String(i).padStart(5, '0')}.png`));
     await movie.close();
-    await movie.checkpoint(); // no partial manifest for a movie: it is re-encoded whole
-    expect(readdirSync(movieOut).sort()).toEqual(['frames', 'take.reenact.mov']);
+    await movie.checkpoint(); // a ProRes render keeps its frames like a PNG one, so its checkpoint lists them too
+    expect(readdirSync(movieOut).sort()).toEqual(['frames', 'reenact.json', 'take.reenact.mov']);
+    expect(readdirSync(path.join(movieOut, 'frames')).sort()).toEqual(['frame_00000.png', 'frame_00005.png']);
     expect(await probe(path.join(movieOut, 'take.reenact.mov'))).toMatchObject({
       codec: 'prores',
       frameCount: 2,
