@@ -206,7 +206,11 @@ describe('queue (BullMQ on redis-server)', () => {
       expect(watched.stdout).toMatch(new RegExp(`(^|\n)${job.id} failed .*: chunk (0-23|24-47): File not found`));
       expect(watched.stderr).toMatch(new RegExp(`^reenact: 1 of 1 job\\(s\\) failed \\(${job.id}: chunk`));
 
-      // The input is back: retry queues the job again under its id, and it renders as if nothing had happened.
+      // The input is back: retry queues the job again under its id, and it renders as if nothing had happened. (The
+      // other chunk is still taken and fails after the job has failed; a job with a running chunk cannot be retried.)
+      await waitFor('both chunks to end', async () =>
+        (await statusOf(job.id)).chunks.failed === 2 ? true : undefined,
+      );
       await ffmpeg('-i', driving, '-c', 'copy', clip);
       const retried = await runCli(['queue', 'retry', `${job.id}-c0-23`, '--redis', redis.url]);
       expect(retried.stderr).toBe('');
