@@ -89,7 +89,7 @@ describe('decideFailure', () => {
 
   it('says what an engine threw even when it is not an Error', () => {
     expect(decideFailure(failure, 'out of memory').warning).toBe(
-      'The engine failed on frame 4 (out of memory); it shows the neutral portrait.',
+      'The engine failed on output frame 4 (out of memory); it shows the neutral portrait.',
     );
   });
 

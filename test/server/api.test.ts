@@ -38,7 +38,8 @@ beforeAll(async () => {
       // The real pipeline, except a job writing to a folder named "boom" gets a runner that throws (a crashing
       // engine); engine options are the engine's own, checked strictly, so they cannot carry the marker.
       runner: (spec, options) => {
-        if (path.basename(spec.output?.dir ?? '') === 'boom') throw new Error('engine exploded');
+        const dir = typeof spec.output === 'string' ? spec.output : spec.output?.dir;
+        if (path.basename(dir ?? '') === 'boom') throw new Error('engine exploded');
         return defaultRunner(spec, options);
       },
     },
