@@ -73,7 +73,7 @@ describe('spec files', () => {
       'entries[2].options.face.driving: Expected largest, index:N, id:N or point:X,Y but received "index:x"',
     );
     expect(r.stderr).toMatch(
-      /entries\[3\]\.fps: Expected a positive frame rate like 25, 29\.97 or 30000\/1001 but received "fast"/,
+      /entries\[3\]\.fps: Expected a positive output frame rate \(fps\) like 25, 29\.97 or 30000\/1001 but received "fast"/,
     );
     expect(r.stderr).not.toContain('entries[0]');
     expect(r.stderr).not.toContain('entries[1]');

@@ -58,7 +58,7 @@ export const RateSchema = z
     };
     let rate: Rational;
     try {
-      rate = parseRational(value, 'frame rate');
+      rate = parseRational(value, 'output frame rate (fps)');
     } catch (err) {
       return fail((err as Error).message.replace(/\.$/, ''));
     }
