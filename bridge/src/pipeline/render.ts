@@ -129,12 +129,13 @@ async function runRender(
       signal,
     });
     const trackSeconds = (performance.now() - tTrack) / 1000;
+    const startedDevice = engine.info.device;
     emit({
       type: 'started',
       jobId,
       totalFrames: countOf(plan.run),
       engine: engine.info.name,
-      device: engine.info.device,
+      device: startedDevice,
     });
     await engine.prepare(source, track?.sourceFace as FaceObservation);
     const referenceIndex = track
@@ -168,6 +169,7 @@ async function runRender(
       emit,
       warn,
       options,
+      startedDevice,
       keyBase: `${VERSION}|${sourceHash}|${drivingHash}|${JSON.stringify(spec.engine)}|${spec.onFrameFailure}|${spec.smoothing}`,
     });
     const tPreview = performance.now();
@@ -249,6 +251,7 @@ function buildManifest(m: ManifestInputs): Manifest {
       name: m.engine.info.name,
       version: m.engine.info.version,
       device: m.engine.info.device,
+      ...(m.engine.info.deviceChanges?.length ? { deviceChanges: m.engine.info.deviceChanges } : {}),
       models: m.engine.info.models.map((x) => ({ id: x.id, sha256: x.sha256, licence: x.licence })),
     },
     fps: formatRational(m.plan.fps),
@@ -284,6 +287,8 @@ interface FramesContext {
   emit: (e: JobEvent) => void;
   warn: (message: string, frames?: [number, number]) => void;
   options: RenderOptions;
+  /** The device the 'started' event announced: a frame that finds another one running reports why at once. */
+  startedDevice: string;
   keyBase: string;
 }
 
@@ -314,6 +319,7 @@ async function renderFrames(c: FramesContext): Promise<{
     }),
   );
   let rendered = 0;
+  let device = c.startedDevice;
   const noFace: number[] = [];
   const frameWarnings = new WarningGroups();
   try {
@@ -348,7 +354,10 @@ async function renderFrames(c: FramesContext): Promise<{
       }
       const time = frameTime(index, plan.fps);
       const frame = await images.produce({ index, time, image: slot.image, face, controls }, decision);
-      for (const w of frame.warnings) frameWarnings.add(w, index);
+      // A move to another device (a GPU that failed) slows the rest of the job: say so now, not in the summary.
+      if (engine.info.device !== device) for (const w of frame.warnings) c.warn(w, [index, index]);
+      else for (const w of frame.warnings) frameWarnings.add(w, index);
+      device = engine.info.device;
       await sink.write(
         {
           index,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ControlsPatchSchema, FrameControlsSchema } from '../engines/controls.js';
 import { engineNames, engineProblems } from '../engines/registry.js';
+import type { DeviceChange } from '../engines/types.js';
 import { DeviceSchema } from '../onnx/devices.js';
 import { faceChoiceFromText, orText, RateSchema, spanFromText } from './spec-text.js';
 
@@ -155,7 +156,15 @@ export interface Manifest {
     source: { path: string; sha256: string; width: number; height: number };
     driving: { path: string; sha256: string; fps: string; frameCount: number };
   };
-  engine: { name: string; version: string; device: string; models: { id: string; sha256: string; licence: string }[] };
+  engine: {
+    name: string;
+    version: string;
+    /** The device that ran (the last one, after a fallback). */
+    device: string;
+    /** Each move to another device: at load (frame null) or mid-job (the frame rendered again on `to`). */
+    deviceChanges?: DeviceChange[];
+    models: { id: string; sha256: string; licence: string }[];
+  };
   /** Output frame rate as a rational string ("30000/1001"). */
   fps: string;
   width: number;
