@@ -53,7 +53,8 @@ async function health(client: BridgeClient): Promise<Health> {
 async function bestDevice(client: BridgeClient): Promise<string> {
   try {
     const { devices } = await client.devices();
-    const gpu = devices.find((d) => d.available && d.name !== 'auto' && d.name !== 'cpu');
+    // What auto would pick: never an experimental device.
+    const gpu = devices.find((d) => d.available && !d.experimental && d.name !== 'auto' && d.name !== 'cpu');
     // A newer bridge may offer a device this panel has no label for.
     return gpu ? (DEVICE_LABELS[gpu.name] ?? gpu.name) : 'CPU';
   } catch {

@@ -31,7 +31,8 @@ export function fillEngineChoices(
   const device = $<HTMLSelectElement>('device');
   device.textContent = '';
   for (const d of devices) {
-    const o = h('option', { value: d.name }, DEVICE_LABELS[d.name] ?? d.name);
+    const label = DEVICE_LABELS[d.name] ?? d.name;
+    const o = h('option', { value: d.name }, d.experimental ? `${label} (experimental)` : label);
     o.disabled = !d.available;
     if (d.reason) o.title = d.reason;
     device.append(o);

@@ -43,7 +43,10 @@ describe('execution providers', () => {
   it('accepts the closed set of devices and names it on a bad value', () => {
     expect(parseDevice('cuda')).toBe('cuda');
     expect(() => parseDevice('gpu')).toThrow(
-      new ReenactError('USAGE', 'Expected one of auto, cpu, cuda, dml, coreml for --device but received "gpu".'),
+      new ReenactError(
+        'USAGE',
+        'Expected one of auto, cpu, cuda, dml, coreml, webgpu for --device but received "gpu".',
+      ),
     );
   });
 
@@ -154,7 +157,27 @@ describe('execution providers', () => {
       { name: 'cuda', available: false, reason: 'CUDA: its provider library is not installed (x.so).' },
       { name: 'dml', available: false, reason: 'DirectML runs on Windows; this is linux-x64.' },
       { name: 'coreml', available: false, reason: 'CoreML runs on macOS on Apple silicon; this is linux-x64.' },
+      { name: 'webgpu', available: true, experimental: true },
     ]);
     expect(deviceAvailability(windows).find((d) => d.name === 'dml')).toEqual({ name: 'dml', available: true });
+    expect(deviceAvailability({ platform: 'linux', arch: 'arm64', backends: ['cpu'] }).at(-1)).toEqual({
+      name: 'webgpu',
+      available: false,
+      reason: 'WebGPU runs on Windows, Linux x64 and macOS; this is linux-arm64.',
+      experimental: true,
+    });
+  });
+
+  it('offers webgpu (experimental) only when asked for by name: auto never picks it', () => {
+    expect(parseDevice('webgpu')).toBe('webgpu');
+    // onnxruntime-node 1.30 bundles WebGPU on Windows, Linux x64 and macOS (its README's platform table).
+    for (const p of [linux, windows, macArm]) {
+      expect(p.backends).toContain('webgpu');
+      expect(deviceCandidates('auto', p).devices).not.toContain('webgpu');
+      expect(deviceCandidates('webgpu', p).devices).toEqual(['webgpu', 'cpu']);
+    }
+    expect(() => deviceCandidates('webgpu', { platform: 'linux', arch: 'arm64', backends: ['cpu'] })).toThrow(
+      'Expected a platform with the WebGPU provider for --device webgpu but received linux-arm64; WebGPU runs on Windows, Linux x64 and macOS.',
+    );
   });
 });

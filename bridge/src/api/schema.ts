@@ -105,6 +105,8 @@ export interface DeviceAvailability {
   name: DeviceRequest;
   available: boolean;
   reason?: string;
+  /** Runs only when chosen by name, never by auto (WebGPU: unverified on GPUs). */
+  experimental?: true;
 }
 
 /** The neural engine's model files: what is missing, the licence to show before downloading, and an install. */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ReenactError } from '../errors.js';
 
-export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
+export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 /** What a job asks for; `auto` picks the platform's best provider. */
 export type DeviceRequest = (typeof DEVICES)[number];
 /** A provider that actually runs. */
@@ -21,11 +21,18 @@ export const DEVICE_LABELS: Record<DeviceRequest, string> = {
   cuda: 'CUDA',
   dml: 'DirectML',
   coreml: 'CoreML',
+  webgpu: 'WebGPU',
 };
 
 /**
+ * Devices only run when asked for by name, never chosen by `auto`: onnxruntime-node calls its WebGPU provider
+ * experimental, and reenact has not verified it on a GPU.
+ */
+export const EXPERIMENTAL_DEVICES: readonly DeviceRequest[] = ['webgpu'];
+
+/**
  * Validates a device name.
- * @throws ReenactError USAGE 'Expected one of auto, cpu, cuda, dml, coreml for --device but received "gpu".'
+ * @throws ReenactError USAGE 'Expected one of auto, cpu, cuda, dml, coreml, webgpu for --device but received "gpu".'
  */
 export function parseDevice(value: string): DeviceRequest {
   if ((DEVICES as readonly string[]).includes(value)) return value as DeviceRequest;

@@ -2,7 +2,7 @@
  * Execution providers: the devices of devices.ts are a closed set with one priority list per platform.
  * `auto` tries what this onnxruntime-node build offers for this platform (CUDA on Linux x64, DirectML on Windows,
  * CoreML on macOS arm64) and falls back to CPU with a visible warning; an explicit GPU device that fails to start
- * falls back the same way. The result says which device actually ran, for the manifest. Platform, arch, the list
+ * falls back the same way. WebGPU runs only when asked for by name (experimental, never in a priority list). The result says which device actually ran, for the manifest. Platform, arch, the list
  * of backends and the session factory are injectable so every branch is tested on a CPU-only machine.
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +10,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { messageOf, ReenactError } from '../errors.js';
-import { DEVICE_LABELS as DEVICE_LABEL, DEVICES, type Device, type DeviceRequest } from './devices.js';
+import {
+  DEVICE_LABELS as DEVICE_LABEL,
+  DEVICES,
+  type Device,
+  type DeviceRequest,
+  EXPERIMENTAL_DEVICES,
+} from './devices.js';
 
 /** Preferred order per platform for `auto` (CPU always last). */
 export const PLATFORM_PRIORITY: Record<string, Device[]> = {
@@ -19,11 +25,23 @@ export const PLATFORM_PRIORITY: Record<string, Device[]> = {
   darwin: ['coreml', 'cpu'],
 };
 
-/** Where onnxruntime-node ships each GPU provider (its README for 1.2x–1.30). */
-const DEVICE_PLATFORMS: Record<Exclude<Device, 'cpu'>, { platform: string; arch: string[]; where: string }> = {
-  cuda: { platform: 'linux', arch: ['x64'], where: 'Linux x64 with an NVIDIA GPU' },
-  dml: { platform: 'win32', arch: ['x64', 'arm64'], where: 'Windows' },
-  coreml: { platform: 'darwin', arch: ['arm64'], where: 'macOS on Apple silicon' },
+/** Where onnxruntime-node ships each GPU provider (the platform table of its README, 1.2x–1.30). */
+const DEVICE_PLATFORMS: Record<
+  Exclude<Device, 'cpu'>,
+  { platforms: { platform: string; arch: string[] }[]; where: string }
+> = {
+  cuda: { platforms: [{ platform: 'linux', arch: ['x64'] }], where: 'Linux x64 with an NVIDIA GPU' },
+  dml: { platforms: [{ platform: 'win32', arch: ['x64', 'arm64'] }], where: 'Windows' },
+  coreml: { platforms: [{ platform: 'darwin', arch: ['arm64'] }], where: 'macOS on Apple silicon' },
+  // "WebGPU support is currently experimental"; not in the Linux arm64 binaries.
+  webgpu: {
+    platforms: [
+      { platform: 'win32', arch: ['x64', 'arm64'] },
+      { platform: 'linux', arch: ['x64'] },
+      { platform: 'darwin', arch: ['x64', 'arm64'] },
+    ],
+    where: 'Windows, Linux x64 and macOS',
+  },
 };
 
 /** onnxruntime-node execution provider names. */
@@ -70,8 +88,10 @@ export function currentPlatform(): PlatformInfo {
 /** Whether this build can even try `device` here (it may still fail to start, e.g. no CUDA libraries). */
 export function offered(device: Device, info: PlatformInfo): boolean {
   if (device === 'cpu') return true;
-  const p = DEVICE_PLATFORMS[device];
-  return info.platform === p.platform && p.arch.includes(info.arch) && info.backends.includes(device);
+  const here = DEVICE_PLATFORMS[device].platforms.some(
+    (p) => p.platform === info.platform && p.arch.includes(info.arch),
+  );
+  return here && info.backends.includes(device);
 }
 
 /**
@@ -206,16 +226,20 @@ export async function releaseSessions(sessions: Partial<Record<string, ort.Infer
  */
 export function deviceAvailability(
   info: PlatformInfo = currentPlatform(),
-): { name: DeviceRequest; available: boolean; reason?: string }[] {
+): { name: DeviceRequest; available: boolean; reason?: string; experimental?: true }[] {
   return DEVICES.map((name) => {
     if (name === 'auto' || name === 'cpu') return { name, available: true };
+    const experimental = EXPERIMENTAL_DEVICES.includes(name) ? { experimental: true as const } : {};
     if (!offered(name, info))
       return {
         name,
         available: false,
         reason: `${DEVICE_LABEL[name]} runs on ${DEVICE_PLATFORMS[name].where}; this is ${info.platform}-${info.arch}.`,
+        ...experimental,
       };
     const why = info.unavailable?.[name];
-    return why ? { name, available: false, reason: `${DEVICE_LABEL[name]}: ${why}.` } : { name, available: true };
+    return why
+      ? { name, available: false, reason: `${DEVICE_LABEL[name]}: ${why}.`, ...experimental }
+      : { name, available: true, ...experimental };
   });
 }

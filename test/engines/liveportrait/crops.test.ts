@@ -254,7 +254,7 @@ describe('driving clips that are already a tight square face crop', () => {
 
   it('refuses an unknown drivingCrop by name', () => {
     expect(() => createLivePortraitEngine({ drivingCrop: 'tight' })).toThrow(
-      /for liveportrait\.drivingCrop but received "tight"/,
+      'Expected one of "auto", "full", "reference", "face" for liveportrait.drivingCrop but received "tight".',
     );
   });
 });

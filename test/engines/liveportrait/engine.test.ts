@@ -181,7 +181,7 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
       'Expected a value ≤ 4 for liveportrait.intensity but received 9.',
     );
     expect(() => parseLivePortraitConfig({ device: 'gpu' })).toThrow(
-      'Expected one of "auto", "cpu", "cuda", "dml", "coreml" for liveportrait.device but received "gpu".',
+      'Expected one of "auto", "cpu", "cuda", "dml", "coreml", "webgpu" for liveportrait.device but received "gpu".',
     );
     expect(() => parseLivePortraitConfig({ flag_stitching: true })).toThrow(
       /^Expected a known option \(device, intensity, .*\) for liveportrait\.flag_stitching but received true\.$/,

@@ -179,6 +179,10 @@ export function createLivePortraitEngine(
         reason: f.reason,
       }));
     warnings.push(...next.warnings);
+    if (next.device === 'webgpu')
+      warnings.push(
+        "WebGPU (--device webgpu) is experimental: onnxruntime-node's WebGPU provider runs the GridSample-rewritten warping graph, which reenact has not verified on a real GPU. If frames look wrong, compare one with --device cpu.",
+      );
     pendingWarnings = [...warnings];
   }
 
