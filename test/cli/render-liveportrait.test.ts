@@ -75,6 +75,59 @@ describe('reenact render --engine liveportrait', () => {
     expect(r.stderr).toContain('Expected a platform with the DirectML provider for --device dml but received linux-');
   });
 
+  it('takes --engine-option drivingCrop through the engine registry: face is used, an unknown crop is refused by key', async () => {
+    const render = (out: string, crop: string) =>
+      runCli(
+        [
+          'render',
+          '-s',
+          PORTRAIT,
+          '-d',
+          DRIVING,
+          '-o',
+          out,
+          '--engine',
+          'liveportrait',
+          '--device',
+          'cpu',
+          '--range',
+          '0-2',
+          '--ref-frame',
+          '0',
+          '--engine-option',
+          `drivingCrop=${crop}`,
+          '--json',
+        ],
+        { env, timeoutMs: 300_000 },
+      );
+    const bad = path.join(dir, 'crop-tight');
+    const refused = await render(bad, 'tight');
+    expect(refused.code).toBe(2);
+    const error = JSON.parse(refused.stdout.trim().split('\n').at(-1)!).error;
+    expect(error.code).toBe('BAD_INPUT');
+    expect(error.message).toBe(
+      'Invalid job spec: engine.options.drivingCrop: Expected one of "auto", "full", "reference", "face" for liveportrait.drivingCrop but received "tight".',
+    );
+    expect(existsSync(bad)).toBe(false);
+
+    // Each frame's own face box (face) against the reference frame's box for every frame (reference): the same
+    // crop at the reference frame, other crops (so other motion) where the head has moved.
+    const frames = async (crop: string) => {
+      const out = path.join(dir, `crop-${crop}`);
+      const r = await render(out, crop);
+      expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(0);
+      const manifest = JSON.parse(readFileSync(path.join(out, 'reenact.json'), 'utf8'));
+      expect(manifest.spec.engine.options).toEqual({ drivingCrop: crop });
+      expect(manifest.referenceFrame).toBe(0);
+      return readdirSync(path.join(out, 'frames'))
+        .sort()
+        .map((f) => readFileSync(path.join(out, 'frames', f)));
+    };
+    const face = await frames('face');
+    const reference = await frames('reference');
+    expect(face.map((b, i) => b.equals(reference[i]))).toEqual([true, false, false]);
+  });
+
   it('renders frames with a matte and a manifest on the synthetic models', async () => {
     const out = path.join(dir, 'render');
     const r = await runCli(
