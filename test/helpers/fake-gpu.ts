@@ -25,6 +25,12 @@ export const GPU_ERRORS = {
    * on LivePortrait's warping_spade.onnx. Fixed only by ONNX Runtime PR #27201 (2026).
    */
   gridSample5d: (node: string) => status('GridSample', node, 'Only 4-D tensor is supported'),
+  /**
+   * cuDNN failing while ONNX Runtime initialises a CUDA session (the session is never created), while CPU loads the
+   * same file: microsoft/onnxruntime#15718 (ORT 1.14, after a driver update). Text as the session's status message.
+   */
+  cudnnInit: () =>
+    'Exception during initialization: /onnxruntime_src/onnxruntime/core/providers/cuda/cuda_call.cc:122 bool onnxruntime::CudaCall(ERRTYPE, const char*, const char*, ERRTYPE, const char*) [with ERRTYPE = cudnnStatus_t; bool THRW = true] /onnxruntime_src/onnxruntime/core/providers/cuda/cuda_call.cc:116 bool onnxruntime::CudaCall(ERRTYPE, const char*, const char*, ERRTYPE, const char*) [with ERRTYPE = cudnnStatus_t; bool THRW = true] CUDNN failure 1: CUDNN_STATUS_NOT_INITIALIZED ; GPU=5 ; hostname=mcfluid03 ; expr=cudnnCreate(&cudnn_handle_); ',
   /** CUDA out of memory in the BFC arena: microsoft/onnxruntime#22702 (ORT 1.19, CUDA 12). */
   outOfMemory: (node = '/Conv') =>
     status(
@@ -57,6 +63,8 @@ export interface FakeRun {
 }
 
 export interface FakeGpuOptions {
+  /** Error message to fail this session's creation with (file name, device), or undefined to create it. */
+  failCreate?: (file: string, device: Device) => string | undefined;
   /** Error message to fail this run with, or undefined to let it run. Once a run fails, the device stays lost. */
   failRun?: (run: FakeRun) => string | undefined;
 }
@@ -65,6 +73,8 @@ export interface FakeGpu {
   create: SessionFactory;
   /** Every session created: file name and device. */
   created: { file: string; device: Device }[];
+  /** Every session released (file name and device), in order. */
+  released: { file: string; device: Device }[];
   /** Every run: file, device, call number, and whether it failed. */
   runs: (FakeRun & { failed: boolean })[];
 }
@@ -95,14 +105,23 @@ async function gridSamplesNot4d(model: ModelProto, feeds: Record<string, ort.Ten
  */
 export function fakeGpu(options: FakeGpuOptions = {}): FakeGpu {
   const created: FakeGpu['created'] = [];
+  const released: FakeGpu['released'] = [];
   const runs: FakeGpu['runs'] = [];
   const calls = new Map<string, number>();
   const lost = new Map<Device, string>();
   const create: SessionFactory = async (model, _eps, device) => {
     const bytes = typeof model === 'string' ? readFileSync(model) : model;
     const file = typeof model === 'string' ? path.basename(model) : 'model bytes';
+    // onnxruntime-node rejects InferenceSession.create with the status message as a plain Error.
+    const refused = device === 'cpu' ? undefined : options.failCreate?.(file, device);
+    if (refused !== undefined) throw new Error(refused);
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
     created.push({ file, device });
+    const realRelease = session.release.bind(session);
+    session.release = async () => {
+      released.push({ file, device });
+      await realRelease();
+    };
     if (device === 'cpu') return session;
     const decoded = decodeModel(bytes);
     const realRun = session.run.bind(session);
@@ -122,5 +141,5 @@ export function fakeGpu(options: FakeGpuOptions = {}): FakeGpu {
     };
     return Object.assign(session, { run }) as ort.InferenceSession;
   };
-  return { create, created, runs };
+  return { create, created, released, runs };
 }

@@ -81,7 +81,7 @@ describe('execution providers', () => {
     const set = await openSessions('cuda', () => ({ a: relu, b: relu }), { platform: linux, create: f.create });
     expect(set.device).toBe('cpu');
     expect(set.warnings).toEqual([
-      'CUDA (--device cuda) could not start: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library. Running on CPU instead, which is much slower than cuda.',
+      'CUDA (--device cuda) could not start: a could not be loaded: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library. Running on CPU instead, which is much slower than cuda.',
     ]);
     expect(f.calls.map((c) => c.eps)).toEqual([['cuda', 'cpu'], ['cpu'], ['cpu']]);
   });
@@ -130,7 +130,7 @@ describe('execution providers', () => {
     expect(set.device).toBe('cpu');
     expect(released).toEqual(['coreml1']);
     expect(set.warnings[0]).toBe(
-      'CoreML (--device coreml) could not start: CoreML: unsupported op GridSample. Running on CPU instead, which is much slower.',
+      'CoreML (--device coreml) could not start: b could not be loaded: CoreML: unsupported op GridSample. Running on CPU instead, which is much slower.',
     );
   });
 

@@ -180,7 +180,10 @@ export async function openSessions<K extends string>(
     const opened: Partial<Record<K, ort.InferenceSession>> = {};
     try {
       for (const [id, model] of Object.entries(await models(device)) as [K, string | Uint8Array][]) {
-        opened[id] = await create(model, executionProviders(device), device);
+        // Name the model: a provider may load some files and refuse one (memory, an op it lacks).
+        opened[id] = await create(model, executionProviders(device), device).catch((err: unknown) => {
+          throw new Error(`${id} could not be loaded: ${messageOf(err).trim()}`, { cause: err });
+        });
         if (device !== 'cpu' && deps.warmUp)
           await deps.warmUp(id, opened[id]!, device).catch((err: Error) => {
             throw new Error(`${id} failed its first run: ${err.message.trim()}`, { cause: err });

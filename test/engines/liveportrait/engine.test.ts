@@ -116,7 +116,7 @@ describe('LivePortrait engine on synthetic models (real sessions, CPU)', () => {
     await engine.setReference(refFrame);
     const first = await engine.render(frameA);
     expect(first.warnings).toEqual([
-      'CUDA (--device cuda) could not start: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library. Running on CPU instead, which is much slower.',
+      'CUDA (--device cuda) could not start: appearance_feature_extractor could not be loaded: OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library. Running on CPU instead, which is much slower.',
     ]);
     expect((await engine.render(frameB)).warnings).toBeUndefined();
     await engine.dispose();

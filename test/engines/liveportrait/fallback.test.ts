@@ -78,6 +78,29 @@ describe('neural engine on a GPU provider that fails (fake provider, real CPU se
     await engine.dispose();
   });
 
+  it('a model file that fails to load on the GPU provider → the job opens on CPU, with a warning naming it', async () => {
+    // The third file fails at session creation: the two CUDA sessions already open are released, not leaked.
+    const gpu = fakeGpu({
+      failCreate: (file, device) =>
+        device === 'cuda' && file === 'warping_spade.gs-rewrite.onnx' ? GPU_ERRORS.cudnnInit() : undefined,
+    });
+    const engine = createLivePortraitEngine({ device: 'cuda' }, { ...deps(), createSession: gpu.create });
+    await engine.prepare(portrait, portraitFace);
+    expect(engine.info.device).toBe('cpu');
+    const onCuda = gpu.created.filter((c) => c.device === 'cuda');
+    expect(onCuda.map((c) => c.file)).toEqual(['appearance_feature_extractor.onnx', 'motion_extractor.onnx']);
+    expect(gpu.released).toEqual(onCuda);
+    const reason = `warping_spade could not be loaded: ${GPU_ERRORS.cudnnInit().trim()}`;
+    expect(engine.info.deviceChanges).toEqual([{ from: 'cuda', to: 'cpu', frame: null, reason }]);
+    await engine.setReference(reference);
+    const first = await engine.render(frames[0]);
+    expect(first.warnings).toEqual([
+      `CUDA (--device cuda) could not start: ${reason}. Running on CPU instead, which is much slower than cuda.`,
+    ]);
+    expect(maxDiff(first.image.data, (await cpuFrames())[0])).toBe(0);
+    await engine.dispose();
+  });
+
   it('a run that fails at frame N (device removed) → frame N is rendered again on CPU and the job goes on there', async () => {
     // Warm-up is call 1 of the rewritten warping graph, frames 1 and 2 are calls 2 and 3: frame 3 fails.
     const gpu = fakeGpu({
