@@ -82,4 +82,13 @@ describe('bridge layering', () => {
     );
     expect(wrong).toEqual([]);
   });
+
+  it('the product carries no test-only fault hooks: fault injection is a test engine (test/reliability/faulty-engine.ts)', () => {
+    const hooks = files.flatMap(({ file }) =>
+      readFileSync(path.join(SRC, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\bfaults\??:|injected fault|fault injection/i.test(line) ? [`${file}:${i + 1}`] : [])),
+    );
+    expect(hooks).toEqual([]);
+  });
 });

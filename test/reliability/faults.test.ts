@@ -1,14 +1,14 @@
 /**
  * Faults (issue #9): the CLI killed mid-render then resumed (meshwarp; PNG frames are written in-process, so this is
- * also the PNG encoder dying), ffmpeg dying mid-decode and mid-encode (ProRes), an
- * engine throwing on one frame under each policy, and a disk filling up during encode. Every interrupted run ends
- * with a clear error, only complete frames on disk, and a resume byte-identical to an uninterrupted run. Writes the
+ * also the PNG encoder dying), ffmpeg dying mid-decode and mid-encode (ProRes), an engine throwing on one frame under
+ * each policy (a test engine: faulty-engine.ts), and a disk filling up during encode. Every interrupted run ends with
+ * a clear error, only complete frames on disk, and a resume byte-identical to an uninterrupted run. Writes the
  * "Faults" section of test/RELIABILITY.md.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ffmpegPaths } from '../../bridge/src/media/locator.js';
 import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
@@ -17,6 +17,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 import { pngOf, tinyClip } from './corpus.js';
+import { registerFaultyEngine, throwsOn } from './faulty-engine.js';
 import { writeFaultyFfmpeg } from './ffmpeg-fault.js';
 import { outputProblems, type Row, ranWholeFile, scrub, sha256, writeSection } from './harness.js';
 import { mountTmpfs, unmount } from './mounts.js';
@@ -53,7 +54,8 @@ afterAll(({}, suite) => {
       'faults',
       'Faults (test/reliability/faults.test.ts)',
       'Each fault is followed by a resume (the same command again) whose frames are compared byte for byte with an ' +
-        'uninterrupted run. `fixture` engine on a 64×64 portrait and a 12-frame 64×48 clip, except the kill test (meshwarp).',
+        'uninterrupted run. `fixture` engine on a 64×64 portrait and a 12-frame 64×48 clip (the engine-throws cases: the ' +
+        'fixture engine made to throw on frame 4, test/reliability/faulty-engine.ts), except the kill test (meshwarp).',
       rows,
     );
 });
@@ -156,13 +158,24 @@ describe('ffmpeg dying mid-stream', () => {
 });
 
 describe('the engine throws on one frame', () => {
-  const faults = { engineThrowsOn: [4] };
+  // The fixture engine, throwing on frame 4 while `throwsOn` holds it; the spec stays the same without the fault.
+  const faulty = (out: string, extra: Partial<JobSpecInput> = {}) =>
+    fixture(out, { engine: { name: 'faulty' }, ...extra });
+  let unregister = () => {};
+  beforeAll(() => {
+    unregister = registerFaultyEngine();
+  });
+  afterAll(() => unregister());
+  beforeEach(() => {
+    throwsOn.clear();
+    throwsOn.add(4);
+  });
 
   it('hold: the frame is reported and holds the previous frame', async () => {
     const t0 = performance.now();
     const out = path.join(dir, 'throw-hold');
     const events: JobEvent[] = [];
-    const m = await renderJob(fixture(out), { faults, onEvent: (e) => events.push(e) });
+    const m = await renderJob(faulty(out), { onEvent: (e) => events.push(e) });
     expect(m.frames[4].status).toBe('held');
     expect(events).toContainEqual(
       expect.objectContaining({
@@ -175,7 +188,8 @@ describe('the engine throws on one frame', () => {
     expect(got['frame_00004.png']).toBe(reference['frame_00003.png']);
     expect({ ...got, 'frame_00004.png': '' }).toEqual({ ...reference, 'frame_00004.png': '' });
     // Without the fault, running again retries the failed frame only.
-    await renderJob(fixture(out));
+    throwsOn.clear();
+    expect((await renderJob(faulty(out))).stats).toEqual({ rendered: 1, kept: 11 });
     expect(frameHashes(out)).toEqual(reference);
     row(
       'engine throws on frame 4, policy hold',
@@ -187,7 +201,7 @@ describe('the engine throws on one frame', () => {
   it('neutral: the frame shows the neutral portrait, and a re-run retries it', async () => {
     const t0 = performance.now();
     const out = path.join(dir, 'throw-neutral');
-    const m = await renderJob(fixture(out, { onFrameFailure: 'neutral' }), { faults });
+    const m = await renderJob(faulty(out, { onFrameFailure: 'neutral' }));
     expect(m.frames[4].status).toBe('failed');
     expect(m.warnings).toContain(
       'The engine failed on output frame 4 (injected fault on frame 4); it shows the neutral portrait.',
@@ -196,8 +210,10 @@ describe('the engine throws on one frame', () => {
     expect(png.subarray(-8).toString('hex')).toBe('49454e44ae426082');
     const first = frameHashes(out);
     expect(first['frame_00004.png']).not.toBe(reference['frame_00004.png']);
-    const rerun = await renderJob(fixture(out, { onFrameFailure: 'neutral' }));
+    throwsOn.clear();
+    const rerun = await renderJob(faulty(out, { onFrameFailure: 'neutral' }));
     expect(rerun.frames.every((f) => f.status === 'rendered')).toBe(true);
+    expect(rerun.stats).toEqual({ rendered: 1, kept: 11 });
     expect(frameHashes(out)).toEqual(reference);
     row(
       'engine throws on frame 4, policy neutral',
@@ -209,14 +225,15 @@ describe('the engine throws on one frame', () => {
   it('fail: the job stops with the frame named, keeping the frames before it', async () => {
     const t0 = performance.now();
     const out = path.join(dir, 'throw-fail');
-    const err = await renderJob(fixture(out, { onFrameFailure: 'fail' }), { faults }).catch((e) => e);
+    const err = await renderJob(faulty(out, { onFrameFailure: 'fail' })).catch((e) => e);
     expect(err).toMatchObject({
       code: 'ENGINE_FAILED',
-      message: 'The fixture engine failed on output frame 4: injected fault on frame 4',
+      message: 'The faulty engine failed on output frame 4: injected fault on frame 4',
     });
     expect(readdirSync(path.join(out, 'frames')).sort()).toEqual(Object.keys(reference).slice(0, 4));
     expect(await outputProblems(out)).toEqual([]);
-    await renderJob(fixture(out, { onFrameFailure: 'fail' }));
+    throwsOn.clear();
+    expect((await renderJob(faulty(out, { onFrameFailure: 'fail' }))).stats).toEqual({ rendered: 8, kept: 4 });
     expect(frameHashes(out)).toEqual(reference);
     row(
       'engine throws on frame 4, policy fail',

@@ -99,8 +99,6 @@ export interface FrameImagesOptions {
   readKept: (index: number) => Promise<Image>;
   /** Reports a job warning now (an engine failure on one frame). */
   warn: (message: string, frames?: [number, number]) => void;
-  /** Fault injection for the reliability tests only: the engine throws on these output frames. */
-  faults?: { engineThrowsOn?: number[] };
 }
 
 /** Produces the pixels of the frames a run does not keep, and remembers the last good frame for held frames. */
@@ -143,8 +141,6 @@ export class FrameImages {
     let out: RenderedFrame | undefined;
     let failure: ReturnType<typeof decideFailure> | undefined;
     try {
-      if (this.o.faults?.engineThrowsOn?.includes(frame.index))
-        throw new Error(`injected fault on frame ${frame.index}`);
       out = await engine.render(frame);
     } catch (err) {
       failure = decideFailure(

@@ -41,8 +41,6 @@ export interface RenderOptions {
   previewEvery?: number;
   /** Relative paths in the spec resolve from here. */
   baseDir?: string;
-  /** Fault injection for the reliability tests only: the engine throws on these output frames. */
-  faults?: { engineThrowsOn?: number[] };
 }
 
 function checkInputs(source: ProbeResult, driving: ProbeResult): void {
@@ -310,7 +308,6 @@ async function renderFrames(c: FramesContext): Promise<{
       keyBase: c.keyBase,
       readKept: (index) => sink.read(index),
       warn: c.warn,
-      faults: options.faults,
     },
     lastGoodBefore({
       ...c,
