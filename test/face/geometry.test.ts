@@ -6,16 +6,11 @@ import {
   tileStarts,
   weightedNms,
 } from '../../bridge/src/face/detector.js';
-import {
-  applyAffine,
-  checkImage,
-  cropAffine,
-  sampleAffine,
-  sampleAffineFiltered,
-} from '../../bridge/src/face/image.js';
+import { checkImage, cropAffine, sampleAffine, sampleAffineFiltered } from '../../bridge/src/face/image.js';
 import { eyeCrops } from '../../bridge/src/face/iris.js';
 import { meshToImage, roiAffine, roiFromDetection, roiFromLandmarks } from '../../bridge/src/face/mesh.js';
 import type { Image } from '../../bridge/src/media/types.js';
+import { type Affine, applyAffine } from '../../bridge/src/util/affine.js';
 
 /** 2×2 RGB image: red, green / blue, white. */
 const tiny: Image = {
@@ -28,28 +23,28 @@ const tiny: Image = {
 describe('sampleAffine', () => {
   it('identity map reproduces the pixels, scaled and biased', () => {
     const out = new Float32Array(12);
-    sampleAffine(tiny, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 2, 2, out, 1 / 255, 0);
+    sampleAffine(tiny, [1, 0, 0, 0, 1, 0], 2, 2, out, 1 / 255, 0);
     expect(Array.from(out)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
-    sampleAffine(tiny, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 2, 2, out, 1 / 127.5, -1);
+    sampleAffine(tiny, [1, 0, 0, 0, 1, 0], 2, 2, out, 1 / 127.5, -1);
     expect(Array.from(out)).toEqual([1, -1, -1, -1, 1, -1, -1, -1, 1, 1, 1, 1]);
   });
 
   it('samples bilinearly between pixel centres and reads black outside', () => {
     const out = new Float32Array(3);
     // One output pixel whose centre maps to the image centre (1, 1): the mean of the four pixels.
-    sampleAffine(tiny, { a: 1, b: 0, c: 0.5, d: 0, e: 1, f: 0.5 }, 1, 1, out, 1, 0);
+    sampleAffine(tiny, [1, 0, 0.5, 0, 1, 0.5], 1, 1, out, 1, 0);
     expect(Array.from(out)).toEqual([127.5, 127.5, 127.5]);
     // Centre at (0, 0.5): halfway between the red pixel and black outside on the left and half above.
-    sampleAffine(tiny, { a: 1, b: 0, c: -0.5, d: 0, e: 1, f: -0.5 }, 1, 1, out, 1, 0);
+    sampleAffine(tiny, [1, 0, -0.5, 0, 1, -0.5], 1, 1, out, 1, 0);
     expect(Array.from(out)).toEqual([255 / 4, 0, 0]);
-    sampleAffine(tiny, { a: 1, b: 0, c: 50, d: 0, e: 1, f: 50 }, 1, 1, out, 1, -1);
+    sampleAffine(tiny, [1, 0, 50, 0, 1, 50], 1, 1, out, 1, -1);
     expect(Array.from(out)).toEqual([-1, -1, -1]);
   });
 
   it('writes at an offset (batched crops) and ignores alpha', () => {
     const rgba: Image = { data: Uint8Array.from([10, 20, 30, 0]), width: 1, height: 1, channels: 4 };
     const out = new Float32Array(6).fill(7);
-    sampleAffine(rgba, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 1, 1, out, 1, 0, 3);
+    sampleAffine(rgba, [1, 0, 0, 0, 1, 0], 1, 1, out, 1, 0, 3);
     expect(Array.from(out)).toEqual([7, 7, 7, 10, 20, 30]);
   });
 });
@@ -59,7 +54,7 @@ describe('sampleAffineFiltered', () => {
   const stripes: Image = { data: new Uint8Array(8 * 2 * 3), width: 8, height: 2, channels: 3 };
   for (let y = 0; y < 2; y++)
     for (let x = 1; x < 8; x += 2) stripes.data.fill(255, (y * 8 + x) * 3, (y * 8 + x) * 3 + 3);
-  const half = { a: 2, b: 0, c: 0.5, d: 0, e: 2, f: 0 };
+  const half: Affine = [2, 0, 0.5, 0, 2, 0];
 
   it('averages over the footprint when reducing ≥ 2×, where plain bilinear aliases', () => {
     const point = new Float32Array(3 * 3);
@@ -73,7 +68,7 @@ describe('sampleAffineFiltered', () => {
   it('is plain bilinear below 2× reduction, and honours scale, bias and offset', () => {
     const a = new Float32Array(8);
     const b = new Float32Array(8);
-    const m = { a: 1.5, b: 0, c: 0.2, d: 0, e: 1, f: 0 };
+    const m: Affine = [1.5, 0, 0.2, 0, 1, 0];
     sampleAffine(stripes, m, 2, 1, a, 1 / 255, -1, 2);
     sampleAffineFiltered(stripes, m, 2, 1, b, 1 / 255, -1, 2);
     expect(Array.from(b)).toEqual(Array.from(a));
@@ -129,7 +124,7 @@ describe('crop geometry', () => {
     raw.set([152, 90, 0], 263 * 3);
     const l = meshToImage(raw, roi);
     const m = roiAffine(roi);
-    expect(l[0]).toBeCloseTo(m.a * raw[0] + m.b * raw[1] + m.c, 4);
+    expect(l[0]).toBeCloseTo(m[0] * raw[0] + m[1] * raw[1] + m[2], 4);
     expect(l[2]).toBeCloseTo(10 * (96 / 192), 6);
     const back = roiFromLandmarks(l, 1.5);
     expect(back.angle).toBeCloseTo(0.3, 5);

@@ -13,7 +13,7 @@ function scaled(src: Image, k: number): Image {
   const width = Math.round(src.width * k);
   const height = Math.round(src.height * k);
   const f = new Float32Array(width * height * 3);
-  sampleAffine(src, { a: 1 / k, b: 0, c: 0, d: 0, e: 1 / k, f: 0 }, width, height, f, 1, 0);
+  sampleAffine(src, [1 / k, 0, 0, 0, 1 / k, 0], width, height, f, 1, 0);
   return { data: Uint8Array.from(f, (v) => Math.round(v)), width, height, channels: 3 };
 }
 

@@ -7,7 +7,8 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
-import { type Affine, sampleAffineFiltered } from './image.js';
+import type { Affine } from '../util/affine.js';
+import { sampleAffineFiltered } from './image.js';
 import type { Box } from './types.js';
 
 export const BLAZEFACE_SIZE = 256;
@@ -155,7 +156,7 @@ export function createDetector(session: ort.InferenceSession, options: DetectorO
   /** Candidates of one square region (x, y, side in frame px; may extend past the frame, read as black), in frame px. */
   async function region(image: Image, rx: number, ry: number, side: number): Promise<Candidate[]> {
     const k = side / size;
-    const m: Affine = { a: k, b: 0, c: rx, d: 0, e: k, f: ry };
+    const m: Affine = [k, 0, rx, 0, k, ry];
     sampleAffineFiltered(image, m, size, size, input, 1 / 127.5, -1);
     const out = await runNamed(session, BLAZEFACE_SPEC, {
       input: new ort.Tensor('float32', input, [1, size, size, 3]),

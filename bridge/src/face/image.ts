@@ -7,6 +7,7 @@
  */
 import { ReenactError } from '../errors.js';
 import type { Image } from '../media/types.js';
+import type { Affine } from '../util/affine.js';
 
 /**
  * Checks an image's shape against its bytes before any pixel loop reads it.
@@ -30,19 +31,6 @@ export function checkImage(image: Image, what = "the face tracker's image"): voi
   }
 }
 
-/**
- * Affine map from output (crop) coordinates to source image coordinates:
- * x = a·u + b·v + c, y = d·u + e·v + f.
- */
-export interface Affine {
-  a: number;
-  b: number;
-  c: number;
-  d: number;
-  e: number;
-  f: number;
-}
-
 /** Affine for a square crop of side `size` px centred on (cx, cy), rotated by `angle` (radians, clockwise on screen), into an out×out grid; `mirror` flips it horizontally. */
 export function cropAffine(cx: number, cy: number, size: number, angle: number, out: number, mirror = false): Affine {
   const k = size / out;
@@ -51,19 +39,7 @@ export function cropAffine(cx: number, cy: number, size: number, angle: number, 
   const m = mirror ? -1 : 1;
   // p = (u - out/2)·m, q = v - out/2 (in crop px); x = cx + cos·p − sin·q; y = cy + sin·p + cos·q.
   const h = out / 2;
-  return {
-    a: cos * m,
-    b: -sin,
-    c: cx - cos * m * h + sin * h,
-    d: sin * m,
-    e: cos,
-    f: cy - sin * m * h - cos * h,
-  };
-}
-
-/** Maps a point from crop coordinates to image coordinates. */
-export function applyAffine(m: Affine, u: number, v: number): [number, number] {
-  return [m.a * u + m.b * v + m.c, m.d * u + m.e * v + m.f];
+  return [cos * m, -sin, cx - cos * m * h + sin * h, sin * m, cos, cy - sin * m * h - cos * h];
 }
 
 /**
@@ -81,15 +57,16 @@ export function sampleAffine(
   offset = 0,
 ): void {
   const { data, width: w, height: h, channels: ch } = image;
+  const [ma, mb, mc, md, me, mf] = m;
   const stride = w * ch;
   const acc = new Float64Array(3);
   let o = offset;
   for (let v = 0; v < outH; v++) {
     const vc = v + 0.5;
     // Source position of this row's first pixel centre, minus 0.5 to index pixel centres.
-    let x = m.a * 0.5 + m.b * vc + m.c - 0.5;
-    let y = m.d * 0.5 + m.e * vc + m.f - 0.5;
-    for (let u = 0; u < outW; u++, x += m.a, y += m.d, o += 3) {
+    let x = ma * 0.5 + mb * vc + mc - 0.5;
+    let y = md * 0.5 + me * vc + mf - 0.5;
+    for (let u = 0; u < outW; u++, x += ma, y += md, o += 3) {
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
       if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
@@ -169,7 +146,8 @@ export function sampleAffineFiltered(
   offset = 0,
   maxTaps = 2,
 ): void {
-  const k = Math.sqrt(Math.abs(m.a * m.e - m.b * m.d));
+  const [a, b, c, d, e, f] = m;
+  const k = Math.sqrt(Math.abs(a * e - b * d));
   const n = Math.min(maxTaps, Math.floor(k));
   if (n <= 1) {
     sampleAffine(image, m, outW, outH, out, scale, bias, offset);
@@ -183,7 +161,7 @@ export function sampleAffineFiltered(
     for (let i = 0; i < n; i++) {
       const du = (i + 0.5) / n - 0.5;
       const dv = (j + 0.5) / n - 0.5;
-      const sub = { ...m, c: m.c + m.a * du + m.b * dv, f: m.f + m.d * du + m.e * dv };
+      const sub: Affine = [a, b, c + a * du + b * dv, d, e, f + d * du + e * dv];
       sampleAffine(image, sub, outW, outH, scratch, scale * w, bias * w, 0);
       for (let p = 0; p < size; p++) out[offset + p] += scratch[p];
     }

@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
+import { applyAffine } from '../util/affine.js';
 import { cropAffine, sampleAffineFiltered } from './image.js';
 
 export const IRIS_SIZE = 64;
@@ -91,8 +92,7 @@ export function createIris(session: ort.InferenceSession) {
           const r = eye * IRIS_OUT + p * 3;
           const u = raw[r];
           const v = raw[r + 1];
-          const x = m.a * u + m.b * v + m.c;
-          const y = m.d * u + m.e * v + m.f;
+          const [x, y] = applyAffine(m, u, v);
           const z = raw[r + 2] * k;
           // Iris edge points are (face-right, top, face-left, bottom) in crop space: swap 1 and 3 on the mirrored
           // eye so both eyes report centre, +x side, top, −x side, bottom in the face's own frame.

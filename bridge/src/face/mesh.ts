@@ -7,8 +7,9 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
+import { type Affine, applyAffine } from '../util/affine.js';
 import type { Detection } from './detector.js';
-import { type Affine, cropAffine, sampleAffineFiltered } from './image.js';
+import { cropAffine, sampleAffineFiltered } from './image.js';
 
 export const MESH_SIZE = 192;
 export const MESH_POINTS = 468;
@@ -97,8 +98,7 @@ export function meshToImage(raw: Float32Array, roi: Roi): Float32Array {
   for (let i = 0; i < MESH_POINTS; i++) {
     const u = raw[3 * i];
     const v = raw[3 * i + 1];
-    out[3 * i] = m.a * u + m.b * v + m.c;
-    out[3 * i + 1] = m.d * u + m.e * v + m.f;
+    [out[3 * i], out[3 * i + 1]] = applyAffine(m, u, v);
     out[3 * i + 2] = raw[3 * i + 2] * k;
   }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyAffine, cropToTensor, invertAffine } from '../../../bridge/src/engines/liveportrait/affine.js';
+import { cropToTensor } from '../../../bridge/src/engines/liveportrait/affine.js';
 import { cropFromLandmarks } from '../../../bridge/src/engines/liveportrait/crop.js';
 import {
   MESH,
@@ -32,6 +32,7 @@ import {
   pasteBack,
   preparePasteRegion,
 } from '../../../bridge/src/engines/liveportrait/pasteback.js';
+import { applyAffine, invertAffine } from '../../../bridge/src/util/affine.js';
 import { makeImage } from './fixtures.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-6) => {

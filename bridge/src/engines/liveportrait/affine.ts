@@ -1,26 +1,8 @@
 /**
- * 2×3 affine transforms and bilinear sampling with OpenCV's conventions (integer coordinates are pixel centres,
+ * Bilinear crops through a 2×3 affine (util/affine.ts) with OpenCV's conventions (integer coordinates are pixel centres,
  * zero outside the image), so crops and paste-back match LivePortrait's `warpAffine` calls.
  */
-
-/** x' = a·x + b·y + c ; y' = d·x + e·y + f, stored [a, b, c, d, e, f]. */
-export type Affine = [number, number, number, number, number, number];
-
-export function applyAffine(m: Affine, x: number, y: number): [number, number] {
-  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
-}
-
-/** Inverse of an affine map. @throws Error when the matrix is singular. */
-export function invertAffine(m: Affine): Affine {
-  const [a, b, c, d, e, f] = m;
-  const det = a * e - b * d;
-  if (Math.abs(det) < 1e-12) throw new Error('singular affine transform');
-  const ia = e / det;
-  const ib = -b / det;
-  const id = -d / det;
-  const ie = a / det;
-  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
-}
+import type { Affine } from '../../util/affine.js';
 
 /**
  * Crops an RGB(A) image into a model input: Float32Array NCHW 1×3×size×size, RGB in 0..1.

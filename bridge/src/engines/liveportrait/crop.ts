@@ -3,7 +3,7 @@
  * centre give the face's "down" axis, the landmark cloud's extent along those axes gives a square, scaled and
  * shifted toward the forehead. Returns the original→crop and crop→original affines of a dsize² crop.
  */
-import { type Affine, invertAffine } from './affine.js';
+import { type Affine, invertAffine } from '../../util/affine.js';
 
 export interface CropParams {
   /** Crop side in pixels (512 for the source and driving crops, 224 for the 203-point model). */

@@ -5,7 +5,7 @@
  * portrait, and becomes the frame's matte (alpha); the RGB under it is the generated face, unblended, so the blend
  * happens once, where the frame is composited over the portrait.
  */
-import type { Affine } from './affine.js';
+import { type Affine, applyAffine } from '../../util/affine.js';
 
 /** LivePortrait mask template value (0..1) at crop position (u, v) of a `size`² crop (512 in LivePortrait). */
 export function featherMask(u: number, v: number, size = 512): number {
@@ -46,7 +46,7 @@ export function preparePasteRegion(o2c: Affine, c2o: Affine, size: number, width
     [size, 0],
     [0, size],
     [size, size],
-  ].map(([u, v]) => [c2o[0] * u + c2o[1] * v + c2o[2], c2o[3] * u + c2o[4] * v + c2o[5]]);
+  ].map(([u, v]) => applyAffine(c2o, u, v));
   const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]))));
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
   const x1 = Math.min(width, Math.ceil(Math.max(...corners.map((c) => c[0]))) + 1);

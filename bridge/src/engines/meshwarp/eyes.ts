@@ -6,7 +6,8 @@
  * iris disc (resampled from the portrait's own iris) inside the opening and fills what it uncovers with
  * sclera; the lids do not move with it.
  */
-import { type Affine, boundsOf, clamp, fitAffine, polygonCoverage, segmentDistance2, smooth01 } from './geometry.js';
+import type { Affine } from '../../util/affine.js';
+import { boundsOf, clamp, fitAffine, polygonCoverage, segmentDistance2, smooth01 } from './geometry.js';
 import type { MotionResult } from './motion.js';
 import { EYES, type EyeIndices } from './regions.js';
 import { type Pixels, sampleRgb } from './warp.js';

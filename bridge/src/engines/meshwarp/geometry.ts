@@ -2,6 +2,7 @@
  * Small 2-D geometry kernels shared by motion and rendering: least-squares similarity and affine fits,
  * and polygon coverage with a one-pixel anti-aliased edge. Pure functions on plain numbers/typed arrays.
  */
+import type { Affine } from '../../util/affine.js';
 
 /** x' = a·x − b·y + tx, y' = b·x + a·y + ty (scale √(a²+b²), angle atan2(b, a), clockwise on screen). */
 export interface Similarity {
@@ -72,9 +73,6 @@ export function similarityScale(s: Similarity): number {
 export function similarityAngle(s: Similarity): number {
   return Math.atan2(s.b, s.a);
 }
-
-/** Affine [m00, m01, m02, m10, m11, m12]: x' = m00·x + m01·y + m02, y' = m10·x + m11·y + m12. */
-export type Affine = [number, number, number, number, number, number];
 
 /** Least-squares affine from point pairs (x, y interleaved, N × 2 each, N ≥ 3). Identity when singular. */
 export function fitAffine(from: ArrayLike<number>, to: ArrayLike<number>, n: number): Affine {
