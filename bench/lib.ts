@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RawInput, rawInputArgs } from '../bridge/src/media/ffmpeg-args.js';
+import { type RawInput, rawEncodeArgs } from '../bridge/src/media/ffmpeg-args.js';
 
 /** This run's scratch folder (a child process of the bench shares its parent's through REENACT_BENCH_DIR). */
 export const benchDir = process.env.REENACT_BENCH_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'reenact-bench-'));
@@ -98,26 +98,24 @@ export function mib(bytes: number): number {
  * like /out/frames/frame_%05d.png.
  */
 export function ffmpegPngArgs(i: RawInput & { pattern: string; startNumber: number }): string[] {
-  return [
-    '-v',
-    'error',
-    '-nostdin',
-    ...rawInputArgs(i),
-    '-c:v',
-    'png',
-    '-compression_level',
-    '1',
-    '-pred',
-    'paeth',
-    '-pix_fmt',
-    i.channels === 4 ? 'rgba' : 'rgb24',
-    '-f',
-    'image2',
-    '-atomic_writing',
-    '1',
-    '-start_number',
-    String(i.startNumber),
-    '-y',
+  return rawEncodeArgs(
+    i,
+    [
+      '-c:v',
+      'png',
+      '-compression_level',
+      '1',
+      '-pred',
+      'paeth',
+      '-pix_fmt',
+      i.channels === 4 ? 'rgba' : 'rgb24',
+      '-f',
+      'image2',
+      '-atomic_writing',
+      '1',
+      '-start_number',
+      String(i.startNumber),
+    ],
     i.pattern,
-  ];
+  );
 }

@@ -88,9 +88,15 @@ export interface RawInput {
   fps: Rational;
 }
 
-/** ffmpeg input arguments for raw frames on stdin. */
-export function rawInputArgs(i: RawInput): string[] {
+/**
+ * An encode of raw frames on stdin: quiet, never reading the terminal, the frames' size, layout and rate, then the
+ * encoder's own arguments and its output, overwritten (encode.ts writes to a temp name first).
+ */
+export function rawEncodeArgs(i: RawInput, encoder: string[], output: string): string[] {
   return [
+    '-v',
+    'error',
+    '-nostdin',
     '-f',
     'rawvideo',
     '-pix_fmt',
@@ -101,53 +107,41 @@ export function rawInputArgs(i: RawInput): string[] {
     formatRational(i.fps),
     '-i',
     '-',
+    ...encoder,
+    '-y',
+    output,
   ];
 }
 
 /** ProRes 4444 with alpha (prores_aw: ~3× prores_ks speed on 2 cores, docs/ARCHITECTURE.md §5) into a .mov. */
 export function prores4444Args(i: RawInput & { file: string }): string[] {
-  return [
-    '-v',
-    'error',
-    '-nostdin',
-    ...rawInputArgs(i),
-    '-c:v',
-    'prores_aw',
-    '-profile:v',
-    '4',
-    '-pix_fmt',
-    'yuva444p10le',
-    '-vendor',
-    'apl0',
-    '-f',
-    'mov',
-    '-y',
+  return rawEncodeArgs(
+    i,
+    ['-c:v', 'prores_aw', '-profile:v', '4', '-pix_fmt', 'yuva444p10le', '-vendor', 'apl0', '-f', 'mov'],
     i.file,
-  ];
+  );
 }
 
 /** H.264 preview (.mp4, yuv420p, even dimensions) for quick review; alpha is dropped. */
 export function h264Args(i: RawInput & { file: string }): string[] {
-  return [
-    '-v',
-    'error',
-    '-nostdin',
-    ...rawInputArgs(i),
-    '-vf',
-    'pad=ceil(iw/2)*2:ceil(ih/2)*2',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '18',
-    '-pix_fmt',
-    'yuv420p',
-    '-movflags',
-    '+faststart',
-    '-f',
-    'mp4',
-    '-y',
+  return rawEncodeArgs(
+    i,
+    [
+      '-vf',
+      'pad=ceil(iw/2)*2:ceil(ih/2)*2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '18',
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+    ],
     i.file,
-  ];
+  );
 }
