@@ -9,7 +9,9 @@
  * stub in the browser; in CEP, `cepNodeDeps()` builds them from `cep_node.require`.
  */
 
+import { bridgeUrl, LOCK_FILE, type LockInfo, type ReadyLine } from '../../bridge/src/api/lock.js';
 import { messageOf } from '../../bridge/src/errors.js';
+import { dataDirOf } from '../../bridge/src/util/data-dir.js';
 /** One end of a child's output pipe (Node's Readable has it). */
 export interface PipeLike {
   on(event: 'data', listener: (chunk: unknown) => void): unknown;
@@ -58,13 +60,6 @@ export interface NodeDeps {
   ): Promise<{ code: number | null; stderr: string }>;
 }
 
-export interface ReadyLine {
-  port: number;
-  token: string;
-  version: string;
-  pid: number;
-}
-
 export interface BridgeAddress {
   url: string;
   token: string;
@@ -95,14 +90,9 @@ export function joinPath(platform: string, ...parts: string[]): string {
   return parts.map((p, i) => (i === 0 ? p.replace(/[\\/]+$/, '') : p.replace(/^[\\/]+|[\\/]+$/g, ''))).join(s);
 }
 
-/** The bridge's data folder, as bridge/src/util/paths.ts computes it (REENACT_DATA_DIR first). */
+/** The bridge's data folder (the rule of bridge/src/util/data-dir.ts). */
 export function dataDir(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): string {
-  const { platform, env, homedir } = deps;
-  if (env.REENACT_DATA_DIR) return env.REENACT_DATA_DIR;
-  if (platform === 'win32')
-    return joinPath(platform, env.APPDATA ?? joinPath(platform, homedir, 'AppData', 'Roaming'), 'reenact');
-  if (platform === 'darwin') return joinPath(platform, homedir, 'Library', 'Application Support', 'reenact');
-  return joinPath(platform, env.XDG_DATA_HOME ?? joinPath(platform, homedir, '.local', 'share'), 'reenact');
+  return dataDirOf(deps, (...parts) => joinPath(deps.platform, ...parts));
 }
 
 /**
@@ -124,7 +114,7 @@ export function childEnv(
 }
 
 export function lockFile(deps: Pick<NodeDeps, 'platform' | 'env' | 'homedir'>): string {
-  return joinPath(deps.platform, dataDir(deps), 'bridge.lock');
+  return joinPath(deps.platform, dataDir(deps), LOCK_FILE);
 }
 
 /** A lock written by a ready bridge, or undefined (missing, starting, torn). */
@@ -132,19 +122,10 @@ export async function readLock(deps: NodeDeps): Promise<BridgeAddress | undefine
   const text = await deps.readFile(lockFile(deps));
   if (!text) return undefined;
   try {
-    const lock = JSON.parse(text) as {
-      state?: string;
-      host?: string;
-      port?: number;
-      token?: string;
-      version?: string;
-      pid?: number;
-    };
+    const lock = JSON.parse(text) as Partial<LockInfo>;
     if (lock.state !== 'ready' || typeof lock.port !== 'number' || typeof lock.token !== 'string') return undefined;
-    const host = !lock.host || lock.host === '0.0.0.0' || lock.host === '::' ? '127.0.0.1' : lock.host;
-    const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
     return {
-      url: `http://${shown}:${lock.port}`,
+      url: bridgeUrl(lock.host, lock.port),
       token: lock.token,
       version: lock.version,
       pid: lock.pid,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { bridgeUrl, type ReadyLine, type ReadyLock } from '../api/lock.js';
 import { messageOf, ReenactError } from '../errors.js';
 import { JobManager } from '../jobs/manager.js';
 import { JobStore } from '../jobs/store.js';
@@ -14,7 +15,7 @@ import { ensurePrivateDir } from '../util/fs.js';
 import { dataDir as defaultDataDir } from '../util/paths.js';
 import { VERSION } from '../version.js';
 import { buildApp } from './app.js';
-import { acquireLock, connectHost, type ReadyLock, releaseLock, writeReadyLock } from './lock.js';
+import { acquireLock, releaseLock, writeReadyLock } from './lock.js';
 import { RotatingFile } from './log.js';
 import { confinedRunner } from './routes/jobs.js';
 import { type BridgeServices, defaultServices } from './services.js';
@@ -36,14 +37,6 @@ export interface BridgeOptions {
   logLevel?: string;
   /** Log rotation size in bytes (default 5 MiB). */
   logMaxBytes?: number;
-}
-
-/** The line `reenact serve` prints when ready. */
-export interface ReadyLine {
-  port: number;
-  token: string;
-  version: string;
-  pid: number;
 }
 
 export interface RunningBridge extends ReadyLine {
@@ -158,7 +151,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     token,
     version: VERSION,
     pid: process.pid,
-    url: `http://${connectHost(host)}:${port}`,
+    url: bridgeUrl(host, port),
     dataDir,
     app,
     manager,

@@ -6,23 +6,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { bridgeUrl, LOCK_FILE, type LockInfo, type ReadyLock } from '../api/lock.js';
 import { readJson, writeJsonAtomic } from '../jobs/atomic.js';
 import { ensurePrivateDir } from '../util/fs.js';
 
-export interface LockInfo {
-  pid: number;
-  state: 'starting' | 'ready';
-  startedAt: string;
-  host?: string;
-  port?: number;
-  token?: string;
-  version?: string;
-}
-
-export type ReadyLock = LockInfo & { state: 'ready'; host: string; port: number; token: string; version: string };
-
 export function lockPath(dataDir: string): string {
-  return path.join(dataDir, 'bridge.lock');
+  return path.join(dataDir, LOCK_FILE);
 }
 
 /** True when a process with this pid exists (EPERM: it exists but is not ours). */
@@ -36,16 +25,10 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** The address to reach a bridge listening on `host` from this machine. */
-export function connectHost(host: string): string {
-  if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
-
 /** True when the locked bridge answers /health with its token and the same pid (a reused pid is not a bridge). */
 export async function bridgeAnswers(lock: ReadyLock, timeoutMs = 2000): Promise<boolean> {
   try {
-    const res = await fetch(`http://${connectHost(lock.host)}:${lock.port}/health`, {
+    const res = await fetch(`${bridgeUrl(lock.host, lock.port)}/health`, {
       headers: { authorization: `Bearer ${lock.token}` },
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { dataDirOf } from './data-dir.js';
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.REENACT_CACHE_DIR) return path.resolve(env.REENACT_CACHE_DIR);
@@ -15,11 +16,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env, platform = proces
 }
 
 export function dataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env.REENACT_DATA_DIR) return path.resolve(env.REENACT_DATA_DIR);
-  const home = os.homedir();
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'reenact');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'reenact');
-  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'reenact');
+  return path.resolve(dataDirOf({ platform, env, homedir: os.homedir() }, path.join));
 }
 
 /** Repository/package root (where package.json lives), from this compiled or source file. */
