@@ -1,10 +1,10 @@
 /**
  * LivePortrait's motion maths (research §3–4) as pure functions on small typed arrays. Keypoints are 21×3
- * Float32Array (k-major: k0x, k0y, k0z, k1x, …). Matrices are 3×3 row-major number arrays in LivePortrait's
+ * Float32Array (k-major: k0x, k0y, k0z, k1x, …). Matrices are face/pose.ts's 3×3 row-major Mat3 in LivePortrait's
  * convention: R is the TRANSPOSE of Rz·Ry·Rx, so keypoints as row vectors rotate as kp·R.
  */
+import { type Mat3, mul3, transpose3 } from '../../face/pose.js';
 
-export type Mat3 = number[];
 export const NUM_KP = 21;
 
 /** Pose angle in degrees from 66 bin logits: softmax expectation × 3 − 97.5 (range ±97.5°). */
@@ -21,28 +21,15 @@ export function headposeDegrees(logits: ArrayLike<number>): number {
   return (expect / sum) * 3 - 97.5;
 }
 
-export function matMul3(a: Mat3, b: Mat3): Mat3 {
-  const out = new Array<number>(9).fill(0);
-  for (let r = 0; r < 3; r++)
-    for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
-  return out;
-}
-
-export function transpose3(a: Mat3): Mat3 {
-  return [a[0], a[3], a[6], a[1], a[4], a[7], a[2], a[5], a[8]];
-}
-
-export const IDENTITY3: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-
 /**
  * LivePortrait's `get_rotation_matrix`: angles in degrees; returns (Rz(roll)·Ry(yaw)·Rx(pitch))ᵀ.
  */
 export function rotationMatrix(pitchDeg: number, yawDeg: number, rollDeg: number): Mat3 {
   const [p, y, r] = [pitchDeg, yawDeg, rollDeg].map((d) => (d * Math.PI) / 180);
-  const rx: Mat3 = [1, 0, 0, 0, Math.cos(p), -Math.sin(p), 0, Math.sin(p), Math.cos(p)];
-  const ry: Mat3 = [Math.cos(y), 0, Math.sin(y), 0, 1, 0, -Math.sin(y), 0, Math.cos(y)];
-  const rz: Mat3 = [Math.cos(r), -Math.sin(r), 0, Math.sin(r), Math.cos(r), 0, 0, 0, 1];
-  return transpose3(matMul3(rz, matMul3(ry, rx)));
+  const rx = Float64Array.of(1, 0, 0, 0, Math.cos(p), -Math.sin(p), 0, Math.sin(p), Math.cos(p));
+  const ry = Float64Array.of(Math.cos(y), 0, Math.sin(y), 0, 1, 0, -Math.sin(y), 0, Math.cos(y));
+  const rz = Float64Array.of(Math.cos(r), -Math.sin(r), 0, Math.sin(r), Math.cos(r), 0, 0, 0, 1);
+  return transpose3(mul3(rz, mul3(ry, rx)));
 }
 
 /**
@@ -53,7 +40,7 @@ export function rotationPower(R: Mat3, g: number): Mat3 {
   if (g === 1) return R.slice();
   const cos = Math.min(1, Math.max(-1, (R[0] + R[4] + R[8] - 1) / 2));
   const angle = Math.acos(cos);
-  if (angle < 1e-9 || g === 0) return IDENTITY3.slice();
+  if (angle < 1e-9 || g === 0) return Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
   // Axis from the skew part (valid away from angle = π, far beyond head motion).
   const s = 2 * Math.sin(angle);
   const ax = (R[7] - R[5]) / s;
@@ -63,7 +50,7 @@ export function rotationPower(R: Mat3, g: number): Mat3 {
   const c = Math.cos(t);
   const sn = Math.sin(t);
   const v = 1 - c;
-  return [
+  return Float64Array.of(
     c + ax * ax * v,
     ax * ay * v - az * sn,
     ax * az * v + ay * sn,
@@ -73,7 +60,7 @@ export function rotationPower(R: Mat3, g: number): Mat3 {
     az * ax * v - ay * sn,
     az * ay * v + ax * sn,
     c + az * az * v,
-  ];
+  );
 }
 
 /** One frame's motion-extractor result, decoded. */
@@ -186,8 +173,8 @@ export function relativeKeypoints(
 ): Float32Array {
   const pose = regions.includes('all') || regions.includes('pose');
   const head = pose ? gains.head : 0;
-  const Rrel = rotationPower(matMul3(drv.R, transpose3(ref.R)), head);
-  const R = matMul3(Rrel, src.R);
+  const Rrel = rotationPower(mul3(drv.R, transpose3(ref.R)), head);
+  const R = mul3(Rrel, src.R);
   const g = expressionGains(regions, gains);
   const exp = new Float32Array(NUM_KP * 3);
   for (let k = 0; k < NUM_KP; k++)
