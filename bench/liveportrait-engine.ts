@@ -12,6 +12,7 @@ import { createLivePortraitEngine } from '../bridge/src/engines/liveportrait/ind
 import { loadCatalog } from '../bridge/src/models/catalog.js';
 import { parseDevice } from '../bridge/src/onnx/devices.js';
 import { executionProviders, type SessionFactory } from '../bridge/src/onnx/providers.js';
+import { ortSessionOptions } from '../bridge/src/onnx/session.js';
 import { drivingFrame, makeFace, makeImage } from '../test/engines/liveportrait/fixtures.js';
 import { peakRss } from './lib.js';
 
@@ -72,12 +73,14 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineRun> {
   // The engine's own factory settings (graph optimisation 'all'), with the thread count the bench asks for.
   const createSession: SessionFactory = async (model, eps, d) =>
     checker.wrap(
-      await ort.InferenceSession.create(model as Uint8Array, {
-        executionProviders: eps.length ? eps : executionProviders(d),
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-        ...(o.threads > 0 ? { intraOpNumThreads: o.threads } : {}),
-      }),
+      await ort.InferenceSession.create(
+        model as Uint8Array,
+        ortSessionOptions({
+          executionProviders: eps.length ? eps : executionProviders(d),
+          device: d,
+          threads: o.threads,
+        }),
+      ),
     );
   const engine = createLivePortraitEngine({ device }, { createSession, catalog: loadCatalog() });
   const portrait = makeImage(o.side, o.side, 1);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { randomFeeds } from '../bridge/src/models/check-rewrite.js';
+import { ortSessionOptions } from '../bridge/src/onnx/session.js';
 import type { Skeleton } from '../test/engines/liveportrait/random-graphs/graph.js';
 import { ensureGraph } from '../test/engines/liveportrait/random-graphs/index.js';
 import { toDynamicInt8, toFp16 } from '../test/engines/liveportrait/random-graphs/variants.js';
@@ -31,12 +32,10 @@ export interface SessionOptions {
 /** Creates a session for `file`, runs it 1 + `runs` times on seeded random inputs, releases it. */
 export async function timeSession(file: string, o: SessionOptions): Promise<SessionTiming> {
   let t = performance.now();
-  const session = await ort.InferenceSession.create(file, {
-    executionProviders: o.executionProviders,
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    ...(o.threads > 0 ? { intraOpNumThreads: o.threads } : {}),
-  });
+  const session = await ort.InferenceSession.create(
+    file,
+    ortSessionOptions({ executionProviders: o.executionProviders, threads: o.threads }),
+  );
   const createMs = performance.now() - t;
   try {
     const feeds = randomFeeds(session, o.seed ?? 1);

@@ -17,6 +17,7 @@ import {
   type DeviceRequest,
   EXPERIMENTAL_DEVICES,
 } from './devices.js';
+import { ortSessionOptions } from './session.js';
 
 /** Preferred order per platform for `auto` (CPU always last). */
 export const PLATFORM_PRIORITY: Record<string, Device[]> = {
@@ -129,14 +130,9 @@ export type SessionFactory = (
   device: Device,
 ) => Promise<ort.InferenceSession>;
 
-/** Default factory: onnxruntime-node with settings each provider wants (DirectML: no memory pattern, sequential). */
+/** Default factory: onnxruntime-node with the settings each provider wants (session.ts ortSessionOptions). */
 export const createOrtSession: SessionFactory = (model, eps, device) =>
-  ort.InferenceSession.create(model as Uint8Array, {
-    executionProviders: eps,
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    ...(device === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
-  });
+  ort.InferenceSession.create(model as Uint8Array, ortSessionOptions({ executionProviders: eps, device }));
 
 export interface SessionSet<K extends string> {
   sessions: Record<K, ort.InferenceSession>;

@@ -5,6 +5,26 @@
  */
 import * as ort from 'onnxruntime-node';
 import { messageOf, ReenactError } from '../errors.js';
+import type { Device } from './devices.js';
+
+/**
+ * The settings of every session reenact opens (and the benches, so they time the same thing): full graph
+ * optimisation, quiet logs, and what a provider needs (DirectML: no memory pattern, sequential execution).
+ */
+export function ortSessionOptions(o: {
+  executionProviders: string[];
+  device?: Device;
+  /** Intra-op threads; 0 or absent = onnxruntime's default. */
+  threads?: number;
+}): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: o.executionProviders,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(o.device === 'dml' ? { enableMemPattern: false, executionMode: 'sequential' as const } : {}),
+    ...((o.threads ?? 0) > 0 ? { intraOpNumThreads: o.threads } : {}),
+  };
+}
 
 /** Shape with -1 (or a name) for free dims. */
 export type Dims = (number | string)[];
@@ -33,12 +53,13 @@ export async function createSession(
   options: SessionOptions = {},
 ): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(model as Uint8Array, {
-      executionProviders: options.executionProviders ?? ['cpu'],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-    });
+    return await ort.InferenceSession.create(
+      model as Uint8Array,
+      ortSessionOptions({
+        executionProviders: options.executionProviders ?? ['cpu'],
+        threads: options.intraOpNumThreads,
+      }),
+    );
   } catch (err) {
     const where = typeof model === 'string' ? model : 'model bytes';
     throw new ReenactError('ENGINE_FAILED', `Could not load ONNX model (${where}): ${messageOf(err)}`, {
