@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { rawEncodeArgs } from '../../bridge/src/media/ffmpeg-args.js';
 import { ffmpegPaths } from '../../bridge/src/media/locator.js';
 import { runProcess } from '../../bridge/src/media/run.js';
+import { parseRational, type Rational } from '../../bridge/src/util/rational.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 export const PORTRAIT = path.join(FIXTURES, 'media', 'portrait-astronaut.png');
@@ -20,6 +22,16 @@ export function tempDir(prefix = 'reenact-test-'): string {
 /** Runs ffmpeg with `args` (quiet, overwrite). */
 export async function ffmpeg(...args: string[]): Promise<void> {
   await runProcess(ffmpegPaths().ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args]);
+}
+
+/** Encodes raw RGB frames (`raw`, frame after frame) into `file` with `encoder`'s ffmpeg arguments. */
+export async function encodeRawClip(
+  file: string,
+  raw: Uint8Array,
+  size: { width: number; height: number; fps: Rational },
+  encoder: string[],
+): Promise<void> {
+  await runProcess(ffmpegPaths().ffmpeg, rawEncodeArgs({ ...size, channels: 3 }, encoder, file), { input: raw });
 }
 
 /**
@@ -43,33 +55,14 @@ export async function makeIndexedClip(
       raw[o + 2] = 128;
     }
   }
-  await runProcess(
-    ffmpegPaths().ffmpeg,
-    [
-      '-v',
-      'error',
-      '-nostdin',
-      '-y',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      '-s',
-      size,
-      '-framerate',
-      fps,
-      '-i',
-      '-',
-      '-c:v',
-      'libx264rgb',
-      '-qp',
-      '0',
-      '-preset',
-      'ultrafast',
-      file,
-    ],
-    { input: raw },
-  );
+  await encodeRawClip(file, raw, { width: w, height: h, fps: parseRational(fps) }, [
+    '-c:v',
+    'libx264rgb',
+    '-qp',
+    '0',
+    '-preset',
+    'ultrafast',
+  ]);
   return file;
 }
 

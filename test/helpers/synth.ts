@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ffmpegPaths } from '../../bridge/src/media/locator.js';
-import { runProcess } from '../../bridge/src/media/run.js';
 import type { Image } from '../../bridge/src/media/types.js';
-import { FIXTURES } from './media.js';
+import { rational } from '../../bridge/src/util/rational.js';
+import { encodeRawClip, FIXTURES } from './media.js';
 
 export interface KnownMotion {
   /** Radians, clockwise on screen. */
@@ -103,34 +102,11 @@ export function knownMotionFrame(photo: Image, lm: number[][], m: KnownMotion): 
 /** Writes the frames as a high-quality H.264 clip. */
 export async function writeClip(file: string, frames: Image[], fps = 25): Promise<void> {
   const { width, height } = frames[0];
-  await runProcess(
-    ffmpegPaths().ffmpeg,
-    [
-      '-v',
-      'error',
-      '-nostdin',
-      '-y',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      '-s',
-      `${width}x${height}`,
-      '-framerate',
-      String(fps),
-      '-i',
-      '-',
-      '-c:v',
-      'libx264',
-      '-crf',
-      '10',
-      '-preset',
-      'veryfast',
-      '-pix_fmt',
-      'yuv444p',
-      file,
-    ],
-    { input: Buffer.concat(frames.map((f) => Buffer.from(f.data))) },
+  await encodeRawClip(
+    file,
+    Buffer.concat(frames.map((f) => Buffer.from(f.data))),
+    { width, height, fps: rational(fps) },
+    ['-c:v', 'libx264', '-crf', '10', '-preset', 'veryfast', '-pix_fmt', 'yuv444p'],
   );
 }
 
