@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asReenactError, ReenactError } from '../bridge/src/errors.js';
+import { scriptFlags } from './args.js';
 import { ROOT } from './build-host.js';
 import { CEP_CONFIG } from './cep-config.js';
 import { renderDebugFile } from './gen-manifest.js';
@@ -66,16 +67,12 @@ export function devInstall(root: string, dest: string): StageResult {
   return stageExtension(root, dest, { dev: { debugFile: renderDebugFile(CEP_CONFIG), repo: root } });
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const root = argValue('--root') ?? ROOT;
-    const base = argValue('--dest') ? null : userExtensionsDir();
-    const dest = argValue('--dest') ?? (base ? join(base, CEP_CONFIG.bundleId) : null);
+    const flags = scriptFlags({ root: { type: 'string' }, dest: { type: 'string' } });
+    const root = flags.root ?? ROOT;
+    const base = flags.dest ? null : userExtensionsDir();
+    const dest = flags.dest ?? (base ? join(base, CEP_CONFIG.bundleId) : null);
     if (!dest) {
       console.log(`After Effects does not run on ${process.platform}, so there is nothing to install here.`);
       console.log('On a machine with After Effects, `npm run dev:install` copies the extension to:');

@@ -9,6 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asReenactError, ReenactError } from '../bridge/src/errors.js';
+import { scriptFlags } from './args.js';
 import { bundleHostScripts, ROOT, readHostSources } from './build-host.js';
 import { generatedFiles } from './gen-manifest.js';
 import { cannotSignMessage, findZxpSignCmd, signFolder } from './packaging/sign.js';
@@ -81,26 +82,24 @@ export async function packageExtension(
   return { folder, zxp, tarball, files, signed: false, messages };
 }
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const root = argValue('--root') ?? ROOT;
-  packageExtension(root, argValue('--out') ?? join(root, 'release'), {
-    sign: !process.argv.includes('--no-sign'),
-  }).then(
-    (r) => {
-      console.log(`Release folder: ${r.folder} (${r.files.length} files)`);
-      console.log(`ZXP: ${r.zxp} (${r.signed ? 'signed' : 'UNSIGNED'})`);
-      console.log(`Bridge tarball: ${r.tarball} (studios: npm install -g <this file>)`);
-      for (const m of r.messages) console.log(`- ${m}`);
-    },
-    (err: unknown) => {
-      const e = asReenactError(err);
-      console.error(`reenact package: ${e.message}`);
-      process.exit(e.exitCode);
-    },
-  );
+  Promise.resolve()
+    .then(() => {
+      const flags = scriptFlags({ root: { type: 'string' }, out: { type: 'string' }, 'no-sign': { type: 'boolean' } });
+      const root = flags.root ?? ROOT;
+      return packageExtension(root, flags.out ?? join(root, 'release'), { sign: !flags['no-sign'] });
+    })
+    .then(
+      (r) => {
+        console.log(`Release folder: ${r.folder} (${r.files.length} files)`);
+        console.log(`ZXP: ${r.zxp} (${r.signed ? 'signed' : 'UNSIGNED'})`);
+        console.log(`Bridge tarball: ${r.tarball} (studios: npm install -g <this file>)`);
+        for (const m of r.messages) console.log(`- ${m}`);
+      },
+      (err: unknown) => {
+        const e = asReenactError(err);
+        console.error(`reenact package: ${e.message}`);
+        process.exit(e.exitCode);
+      },
+    );
 }

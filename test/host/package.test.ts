@@ -278,6 +278,20 @@ describe('npm run dev:install', () => {
     expect(r.stdout).toContain('%APPDATA%\\Adobe\\CEP\\extensions\\com.reenact.ae');
     expect(r.stdout).toContain('defaults write com.adobe.CSXS.12 PlayerDebugMode 1');
   });
+
+  it('refuses a flag it does not know, or one without its value, before doing anything (exit 2)', () => {
+    const script = (name: string, ...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', name), ...args], {
+        encoding: 'utf8',
+        cwd: ROOT,
+      });
+    const typo = script('dev-install.ts', '--dets', '/tmp/x');
+    expect([typo.status, typo.stdout]).toEqual([2, '']);
+    expect(typo.stderr).toContain("reenact dev:install: Unknown option '--dets'");
+    const bare = script('package.ts', '--out');
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain("reenact package: Option '--out <value>' argument missing");
+  });
 });
 
 describe('the release is self-sufficient', () => {
