@@ -9,6 +9,7 @@ import type { Image } from '../media/types.js';
 import { type ModelSpec, runNamed } from '../onnx/session.js';
 import { applyAffine } from '../util/affine.js';
 import { cropAffine, sampleAffineFiltered } from './image.js';
+import type { Roi } from './mesh.js';
 
 export const IRIS_SIZE = 64;
 const IRIS_OUT = 76 * 3;
@@ -35,11 +36,8 @@ export const MIRRORED_EYE = 1;
 /** Crop side relative to the eye-corner distance (human's value). */
 export const EYE_CROP_SCALE = 2.3;
 
-export interface EyeCrop {
-  cx: number;
-  cy: number;
-  size: number;
-  angle: number;
+/** An eye's crop: a rotated square like the mesh's, mirrored for the image-right eye (MIRRORED_EYE). */
+export interface EyeCrop extends Roi {
   mirror: boolean;
 }
 
