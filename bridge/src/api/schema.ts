@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { EngineListing } from '../engines/registry.js';
 import type { ErrorCode } from '../errors.js';
-import type { ProbeResult } from '../media/types.js';
+import type { ProbeResult, ToolsReport } from '../media/types.js';
 import type { DeviceRequest } from '../onnx/devices.js';
 import { type JobEvent, JobEventSchema } from '../pipeline/events.js';
 import { type JobSpec, JobSpecSchema, type Manifest, OutputSchema, outputOrFolder } from '../pipeline/spec.js';
@@ -83,15 +83,7 @@ export interface HealthResponse {
   /** Where jobs render: a thread per job (the compiled bridge), this thread, or a runner a test injected. */
   renderer: 'thread' | 'in-process' | 'custom';
   /** The ffmpeg and ffprobe jobs run: path, where it came from, version, and a warning when it is too old. */
-  ffmpeg: { ffmpeg: FfmpegToolReport; ffprobe: FfmpegToolReport } | { error: string };
-}
-
-export interface FfmpegToolReport {
-  path: string;
-  /** "@ffmpeg-installer/ffmpeg", "PATH", "REENACT_FFMPEG", … */
-  source: string;
-  version: string;
-  warning?: string;
+  ffmpeg: ToolsReport;
 }
 
 /** One engine of the registry and whether it can run here. */

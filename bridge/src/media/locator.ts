@@ -18,6 +18,7 @@ import {
   floorWarning,
   readFfmpegVersion,
 } from './ffmpeg-version.js';
+import type { ToolReport, ToolsReport } from './types.js';
 
 export interface FfmpegPaths {
   ffmpeg: string;
@@ -26,15 +27,6 @@ export interface FfmpegPaths {
   source: { ffmpeg: string; ffprobe: string };
   /** Each one's version, when it was read to choose between candidates (see `toolReport` for the rest). */
   version: { ffmpeg?: FfmpegVersion; ffprobe?: FfmpegVersion };
-}
-
-/** What `reenact --version` and `/health` say about one binary. */
-export interface ToolReport {
-  path: string;
-  source: string;
-  version: string;
-  /** Set when it is older than FFMPEG_FLOOR: what to do. */
-  warning?: string;
 }
 
 export interface LocateOptions {
@@ -210,5 +202,4 @@ export function cachedToolReport(): ToolsReport {
   return report;
 }
 
-export type ToolsReport = { ffmpeg: ToolReport; ffprobe: ToolReport } | { error: string };
 let report: ToolsReport | undefined;

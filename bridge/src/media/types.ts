@@ -39,3 +39,16 @@ export interface ProbeResult {
   vfr: boolean;
   codec: string;
 }
+
+/** What `reenact --version` and `/health` say about one ffmpeg binary: path, where it came from, version. */
+export interface ToolReport {
+  path: string;
+  /** "@ffmpeg-installer/ffmpeg", "PATH", "REENACT_FFMPEG", … */
+  source: string;
+  version: string;
+  /** Set when it is older than FFMPEG_FLOOR: what to do. */
+  warning?: string;
+}
+
+/** Both binaries' reports, or why they could not be found. */
+export type ToolsReport = { ffmpeg: ToolReport; ffprobe: ToolReport } | { error: string };
