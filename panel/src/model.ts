@@ -5,7 +5,7 @@
  */
 
 import type { CompInfo, LayerInfo } from '../../bridge/src/api/host.js';
-import type { CreateJobRequest, FacesResponse, FaceThumb } from '../../bridge/src/api/schema.js';
+import type { CreateJobRequest, FacesResponse, FaceThumb, JobProgress } from '../../bridge/src/api/schema.js';
 import type { Rational } from '../../bridge/src/util/rational.js';
 import type { RangeMode, Settings } from './settings.js';
 
@@ -161,13 +161,7 @@ export function etaText(seconds: number | null): string {
 }
 
 /** "212/361 frames · 24 fps · 6 s left" */
-export function progressText(p: {
-  stage: string;
-  done: number;
-  total: number;
-  fps: number;
-  eta: number | null;
-}): string {
+export function progressText(p: JobProgress): string {
   const parts = [`${p.stage === 'track' ? 'tracking ' : ''}${p.done}/${p.total} frames`];
   if (p.fps > 0) parts.push(`${p.fps >= 10 ? Math.round(p.fps) : p.fps.toFixed(1)} fps`);
   const eta = etaText(p.eta);

@@ -226,13 +226,8 @@ export const DeleteOutputsSchema = z
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
-export interface JobProgress {
-  stage: string;
-  done: number;
-  total: number;
-  fps: number;
-  eta: number | null;
-}
+/** A running job's latest progress: its last `progress` event without the type and job id. */
+export type JobProgress = Omit<Extract<JobEvent, { type: 'progress' }>, 'type' | 'jobId'>;
 
 export interface JobSummary {
   id: string;

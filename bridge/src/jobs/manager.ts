@@ -310,13 +310,8 @@ export class JobManager {
         if (event.type === 'queued' || event.type === 'done' || event.type === 'failed' || event.type === 'cancelled')
           return; // the manager reports the outcome itself, once
         if (event.type === 'progress') {
-          job.progress = {
-            stage: event.stage,
-            done: event.done,
-            total: event.total,
-            fps: event.fps,
-            eta: event.eta,
-          };
+          const { type: _, jobId: __, ...progress } = event;
+          job.progress = progress;
           if (Date.now() - entry.lastPersist > this.persistEveryMs) void this.persist(entry);
         }
         entry.events.push({ ...event, jobId: job.id });
