@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ImportRequest, ImportResult } from '../../bridge/src/api/host.js';
-import type { SimAVLayer, SimFileSource, SimFootage, SimGroup, SimProperty } from './ae-sim.js';
+import type { SimAVLayer, SimFileSource, SimFootage } from './ae-sim.js';
 import { arg } from './host-realm.js';
-import { makeScene, type Scene, writeSequence } from './scene.js';
+import { importRequest, makeScene, type Scene, tprop, writeSequence } from './scene.js';
 
 let s: Scene;
 let first: string;
@@ -16,16 +16,7 @@ beforeEach(() => {
   first = writeSequence(join(s.dir, 'render', 'frames'), 5);
 });
 
-const tprop = (layer: { transform: SimGroup }, name: string) => layer.transform.property(name) as SimProperty;
-const request = (over: Partial<ImportRequest> = {}): ImportRequest => ({
-  file: first,
-  format: 'png',
-  fps: '30000/1001',
-  stillLayerId: s.still.id,
-  drivingLayerId: s.take.id,
-  firstFrame: 10,
-  ...over,
-});
+const request = (over: Partial<ImportRequest> = {}) => importRequest(s, first, over);
 const userLayers = (sc: Scene) => [sc.still, sc.take, sc.bg];
 
 describe('importResult', () => {

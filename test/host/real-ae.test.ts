@@ -24,7 +24,7 @@ import {
   type SimProperty,
 } from './ae-sim.js';
 import { arg } from './host-realm.js';
-import { makeScene, NTSC, type Scene, writeSequence } from './scene.js';
+import { importRequest, makeScene, NTSC, type Scene, tprop, writeSequence } from './scene.js';
 
 const FRAME = 1 / NTSC;
 let s: Scene;
@@ -34,17 +34,8 @@ beforeEach(() => {
   first = writeSequence(join(s.dir, 'render', 'frames'), 5);
 });
 
-const tprop = (layer: { transform: SimGroup }, name: string) => layer.transform.property(name) as SimProperty;
 const names = (layers: SimLayer[]) => layers.map((l) => l.name);
-const request = (over: Partial<ImportRequest> = {}): ImportRequest => ({
-  file: first,
-  format: 'png',
-  fps: '30000/1001',
-  stillLayerId: s.still.id,
-  drivingLayerId: s.take.id,
-  firstFrame: 10,
-  ...over,
-});
+const request = (over: Partial<ImportRequest> = {}) => importRequest(s, first, over);
 const importResult = (over: Partial<ImportRequest> = {}) =>
   s.host.value<ImportResult>(`reenact.importResult(${arg(request(over))})`);
 const resultLayer = () => s.comp.layerList.find((l) => l.name === 'headshot.png (reenact)') as SimAVLayer;

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { createAeSim, type SimOptions, writePng } from './ae-sim.js';
+import type { ImportRequest } from '../../bridge/src/api/host.js';
+import { createAeSim, type SimGroup, type SimOptions, type SimProperty, writePng } from './ae-sim.js';
 import { loadHost } from './host-realm.js';
 
 export const NTSC = 30000 / 1001;
@@ -44,4 +45,20 @@ export function writeSequence(dir: string, count: number, width = 64, height = 6
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < count; i++) writePng(join(dir, `frame_${String(i).padStart(5, '0')}.png`), width, height);
   return join(dir, 'frame_00000.png');
+}
+
+/** A layer's transform property by match name ("ADBE Position"). */
+export const tprop = (layer: { transform: SimGroup }, name: string) => layer.transform.property(name) as SimProperty;
+
+/** The panel's import of a rendered sequence `file` onto the scene: above the still, timed by the take, from frame 10. */
+export function importRequest(s: Scene, file: string, over: Partial<ImportRequest> = {}): ImportRequest {
+  return {
+    file,
+    format: 'png',
+    fps: '30000/1001',
+    stillLayerId: s.still.id,
+    drivingLayerId: s.take.id,
+    firstFrame: 10,
+    ...over,
+  };
 }
