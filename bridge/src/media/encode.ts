@@ -12,8 +12,7 @@ import { PNG } from 'pngjs';
 import { ReenactError } from '../errors.js';
 import { debug } from '../log.js';
 import { ensureDir, outputError, tempSibling, writeFileAtomic } from '../util/fs.js';
-import type { Rational } from '../util/rational.js';
-import { h264Args, prores4444Args } from './ffmpeg-args.js';
+import { h264Args, prores4444Args, type RawInput } from './ffmpeg-args.js';
 import { ffmpegPaths } from './locator.js';
 import { probe } from './probe.js';
 import { formatCommand, killProcess, processError } from './run.js';
@@ -28,13 +27,6 @@ export interface FrameWriter {
   abort(): Promise<void>;
 }
 
-interface StreamFormat {
-  width: number;
-  height: number;
-  channels: 3 | 4;
-  fps: Rational;
-}
-
 /** Spawns ffmpeg reading raw frames on stdin. */
 class FfmpegWriter implements FrameWriter {
   private readonly child: ChildProcessByStdio<Writable, null, Readable>;
@@ -47,7 +39,7 @@ class FfmpegWriter implements FrameWriter {
   private gone = false;
 
   constructor(
-    private readonly format: StreamFormat,
+    private readonly format: RawInput,
     private readonly args: string[],
     /** After a clean exit, with the number of frames written. */
     private readonly onDone: (frames: number) => Promise<void> = async () => {},
@@ -146,7 +138,7 @@ class FfmpegWriter implements FrameWriter {
   }
 }
 
-export interface MovieOptions extends StreamFormat {
+export interface MovieOptions extends RawInput {
   file: string;
   codec: 'prores' | 'h264';
   /** Replace an existing file. Without it an existing file is an OUTPUT_EXISTS error. */
