@@ -195,4 +195,27 @@ describe('chunked render (meshwarp engine)', () => {
     expect(frameHashes(out)).toEqual(frameHashes(path.join(dir, 'mw-whole')));
     expect(frameRecords(merged)).toEqual(frameRecords(whole));
   });
+
+  it('conformed by motion (20 fps → 30000/1001), equals the unchunked render: chunks interpolate across their borders', async () => {
+    // A farm or queue renders a conformed job in chunks; an output frame at a chunk's end falls between two clip
+    // frames, the second of which belongs to the next chunk (issue #20 item 4 with item 10).
+    const spec = (out: string): JobSpecInput => ({
+      source: PORTRAIT,
+      driving: DRIVING,
+      output: { dir: out },
+      range: { start: 60, end: 71 },
+      fps: '30000/1001',
+    });
+    const whole = await renderJob(spec(path.join(dir, 'mw-conform-whole')));
+    expect(whole.frameCount).toBe(18);
+    const out = path.join(dir, 'mw-conform-chunked');
+    const plan = await planJob(spec(out));
+    for (const s of chunkSpecs(plan.spec, splitIntoChunks(plan.total, 5))) await renderJob(s);
+    const merged = await mergeChunks(out);
+    const hashes = frameHashes(out);
+    expect(hashes).toEqual(frameHashes(path.join(dir, 'mw-conform-whole')));
+    const inOrder = Object.values(hashes);
+    expect(inOrder.filter((h, i) => i > 0 && h === inOrder[i - 1])).toEqual([]);
+    expect(frameRecords(merged)).toEqual(frameRecords(whole));
+  });
 });
