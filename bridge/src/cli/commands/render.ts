@@ -292,7 +292,7 @@ export function register(program: Command): void {
     .option('-s, --source <image>', 'portrait still (PNG, JPEG, TIFF…)')
     .option('-d, --driving <clip>', 'driving performance clip')
     .option('-o, --out <dir>', 'output folder (created; re-running resumes)')
-    .option('--spec <file>', 'job spec file (JSON or YAML, see reenact.json "spec"); flags given here override it')
+    .option('--spec <file>', 'job spec file (JSON or YAML; every key in docs/jobs.md); flags given here override it')
     .option('--curves <file>', 'per-frame control curves (JSON {start, frames: [{mouth: 0.5}, …]}, as sampled from AE)')
     .option('--only-changed', 'update the render in --out: keep frames whose inputs and controls are unchanged')
     .addOption(
