@@ -3,10 +3,11 @@
  * 0-23 (it recorded end 3000 and said nothing); the same command again resumes that render; `500-600` has no frame in
  * the clip and is refused with the clip's length.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { frameHashes } from '../helpers/frames.js';
 import { brightnessClip, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();
@@ -36,6 +37,26 @@ describe('--range past the clip', () => {
     const again = await render('0-3000', out);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('24 frames: 0 rendered, 24 kept');
+  });
+
+  it('rendered in chunks from a spec file and merged with --spec, equals the unchunked render', async () => {
+    // Each chunk records the range the clip has (0-23); the merge compared them with the file's 0-3000 and found
+    // "only chunks rendered with other settings".
+    const out = path.join(dir, 'chunked');
+    const spec = path.join(dir, 'long.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({ source: PORTRAIT, driving: clip, output: out, engine: { name: 'fixture' }, range: '0-3000' }),
+    );
+    for (const chunk of ['0-11', '12-23']) {
+      const r = await runCli(['render', '--spec', spec, '--chunk', chunk]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const merged = await runCli(['merge', out, '--spec', spec]);
+    expect({ code: merged.code, stderr: merged.stderr }).toEqual({ code: 0, stderr: '' });
+    const m = JSON.parse(readFileSync(path.join(out, 'reenact.json'), 'utf8'));
+    expect(m.spec.range).toEqual({ start: 0, end: 23 });
+    expect(frameHashes(out)).toEqual(frameHashes(path.join(dir, 'long')));
   });
 
   it('refuses a range with no frame in the clip', async () => {

@@ -296,6 +296,22 @@ describe('farm export: OpenJD job bundle', () => {
     expect(frameHashes(path.join(dir, 'resubmitted out'))).toEqual(reference);
   });
 
+  it('a range past the clip: says so once, ships the range the clip has, merges, and exports again unrefused', async () => {
+    // Issue #20 items 6 and 10: the export shipped "end: 3000", every task recorded 0-23 instead, and the merge then
+    // found "only chunks rendered with other settings"; a finished job exported again was "a different render".
+    const long = { ...jobSpec('long out'), range: '0-3000' };
+    writeFileSync(path.join(dir, 'job-long.json'), JSON.stringify(long));
+    const said = `warning: Range 0-3000 goes past the last frame of ${path.join(dir, 'drive.mp4')} (23): clip frames 0-23 are rendered, and recorded as the range.\n`;
+    const { r, moved } = await exportAndMove('openjd', 'job-long.json', 'openjd-long');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(said);
+    expect(parseYaml(readFileSync(path.join(moved, 'job.yaml'), 'utf8')).range).toEqual({ start: 0, end: 23 });
+    expect(await runOpenJd(moved)).toEqual(['0-19', '20-39', '40-47']);
+    expect(frameHashes(path.join(dir, 'long out'))).toEqual(reference);
+    const again = await exportJob('openjd', 'job-long.json', path.join(dir, 'openjd-long-again'));
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: said });
+  });
+
   it('names full paths of node.exe and the script on Windows (no npm .cmd shim)', () => {
     const command = defaultCommand(
       'win32',

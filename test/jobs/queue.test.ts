@@ -63,8 +63,13 @@ describe('queue (BullMQ on redis-server)', () => {
     );
     try {
       const out = path.join(dir, 'two-workers');
-      const [job] = await submitJobs([{ name: 'two', spec: spec(out) }], { redis: redis.url, chunkSize: 15 });
+      // A range past the clip (issue #20 item 6) is said once, at submit, and the job renders what the clip has.
+      const long = parseJobSpec({ ...spec(out), range: '0-3000' });
+      const [job] = await submitJobs([{ name: 'two', spec: long }], { redis: redis.url, chunkSize: 15 });
       expect(job).toMatchObject({ name: 'two', queue: 'reenact-auto', chunks: 4, frames: 48, output: out });
+      expect(job.warnings).toEqual([
+        `Range 0-3000 goes past the last frame of ${driving} (23): clip frames 0-23 are rendered, and recorded as the range.`,
+      ]);
       const done = await waitFor('the merge', async () => {
         const s = await statusOf(job.id);
         return s.state === 'done' || s.state === 'failed' ? s : undefined;

@@ -16,7 +16,8 @@ import { type JobPlan, planJob } from './chunks.js';
 export async function checkJob(spec: JobSpec, options: { force?: boolean } = {}): Promise<JobPlan> {
   await probe(spec.source); // exists and is a picture (a clip's first frame is a portrait too, as in renderJob)
   const plan = await planJob(spec);
-  if (!spec.output.force && !options.force && (await holdsOtherRender(spec)))
+  // Compared as planned: a finished render of a range past the clip recorded the range it rendered.
+  if (!spec.output.force && !options.force && (await holdsOtherRender(plan.spec)))
     throw new ReenactError(
       'OUTPUT_EXISTS',
       `The output folder already holds a different render (${spec.output.dir}). Set output.force (--force) to replace it, or choose another output folder.`,

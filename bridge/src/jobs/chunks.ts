@@ -11,7 +11,7 @@ import { ReenactError, throwIfAborted } from '../errors.js';
 import { isCompletePngFile } from '../media/png-sequence.js';
 import { probe } from '../media/probe.js';
 import type { ProbeResult } from '../media/types.js';
-import { type FramePlan, planFrames } from '../pipeline/frame-plan.js';
+import { asPlanned, type FramePlan, planFrames } from '../pipeline/frame-plan.js';
 import { readManifest } from '../pipeline/output.js';
 import { openOutputSink } from '../pipeline/output-sink.js';
 import { parseJobSpec } from '../pipeline/parse.js';
@@ -49,9 +49,12 @@ export function parseChunk(text: string): Chunk {
 }
 
 export interface JobPlan {
+  /** The spec as it renders (a range past the clip's end cut to the clip: what every chunk and the merge record). */
   spec: JobSpec;
   /** Output frames of the whole job. */
   total: number;
+  /** What the plan changed, said once to whoever submits the job (a range cut to the clip). */
+  warnings: string[];
 }
 
 /** Plans a job's output frames (probe + the render's own frame plan, no decoding). */
@@ -59,10 +62,11 @@ export async function planJob(
   input: JobSpecInput,
   options: { baseDir?: string; signal?: AbortSignal } = {},
 ): Promise<JobPlan & { frames: FramePlan; driving: ProbeResult }> {
-  const spec = parseJobSpec(input, options);
-  const driving = await probe(spec.driving, { signal: options.signal });
-  const frames = planFrames(spec, driving);
-  return { spec, total: frames.total, frames, driving };
+  const given = parseJobSpec(input, options);
+  const driving = await probe(given.driving, { signal: options.signal });
+  const frames = planFrames(given, driving);
+  const { spec, warnings } = asPlanned(given, frames, driving);
+  return { spec, total: frames.total, warnings, frames, driving };
 }
 
 /** One spec per chunk: PNG frames, no preview (the merge writes the movie and the preview). */

@@ -76,6 +76,8 @@ export interface Submitted {
   chunks: number;
   frames: number;
   output: string;
+  /** What planning changed (a range cut to the clip), said once here rather than by every chunk. */
+  warnings: string[];
 }
 
 /** The one message for an unreachable Redis, with the socket's reason (ECONNREFUSED…), never ioredis' stack. */
@@ -129,7 +131,7 @@ interface FlowOptions {
 }
 
 /** One submission as a BullMQ flow: the merge parent (job id = submission id) over one child per chunk. */
-async function addFlow(redis: Redis, flows: FlowProducer, f: FlowOptions): Promise<Submitted> {
+async function addFlow(redis: Redis, flows: FlowProducer, f: FlowOptions): Promise<Omit<Submitted, 'warnings'>> {
   const queue = queueName(f.spec.engine.device);
   const backoff = { type: 'exponential', delay: f.backoffMs };
   const childOpts = {
@@ -178,17 +180,16 @@ export async function submitJobs(jobs: { name: string; spec: JobSpec }[], o: Sub
     try {
       const out: Submitted[] = [];
       for (const { name, plan } of plans) {
-        out.push(
-          await addFlow(redis, flows, {
-            id: submissionId(name),
-            name,
-            spec: plan.spec,
-            total: plan.total,
-            chunks: splitIntoChunks(plan.total, o.chunkSize ?? 50),
-            attempts: o.attempts ?? 3,
-            backoffMs: o.backoffMs ?? 2000,
-          }),
-        );
+        const flow = await addFlow(redis, flows, {
+          id: submissionId(name),
+          name,
+          spec: plan.spec,
+          total: plan.total,
+          chunks: splitIntoChunks(plan.total, o.chunkSize ?? 50),
+          attempts: o.attempts ?? 3,
+          backoffMs: o.backoffMs ?? 2000,
+        });
+        out.push({ ...flow, warnings: plan.warnings });
       }
       return out;
     } finally {
@@ -373,7 +374,11 @@ async function finishedState(redis: Redis, s: SubmissionJobs): Promise<'done' | 
  * queued anew (chunks that had finished keep their frames on disk, so they only check them), then the merge.
  * @throws USAGE while it still runs or when it is done; BAD_INPUT for an unknown id.
  */
-export async function retrySubmission(o: { redis: string; id: string; attempts?: number }): Promise<Submitted> {
+export async function retrySubmission(o: {
+  redis: string;
+  id: string;
+  attempts?: number;
+}): Promise<Omit<Submitted, 'warnings'>> {
   return withSubmission(o, async (redis, s) => {
     const merge = s.merge.job.data as MergeData;
     const state = await finishedState(redis, s);

@@ -66,6 +66,22 @@ export function planFrames(spec: JobSpec, driving: ProbeResult): FramePlan {
   };
 }
 
+/**
+ * The spec as it renders and is recorded: a range past the clip's last frame becomes the frames the clip has, so a
+ * render, each chunk of it, their merge and a later run of the same spec agree on the range; with the warning that
+ * says so.
+ */
+export function asPlanned(spec: JobSpec, plan: FramePlan, driving: ProbeResult): { spec: JobSpec; warnings: string[] } {
+  if (!plan.clampedFrom) return { spec, warnings: [] };
+  const { start, end } = plan.clampedFrom;
+  return {
+    spec: { ...spec, range: plan.range },
+    warnings: [
+      `Range ${start}-${end} goes past the last frame of ${spec.driving} (${driving.frameCount - 1}): clip frames ${plan.range.start}-${plan.range.end} are rendered, and recorded as the range.`,
+    ],
+  };
+}
+
 /** Frames in a span. */
 export const countOf = (span: FrameSpan): number => span.end - span.start + 1;
 

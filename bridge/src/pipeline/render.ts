@@ -22,7 +22,7 @@ import { controlsFor } from './controls-curve.js';
 import type { JobEvent } from './events.js';
 import { decideFrame } from './frame-decision.js';
 import { decodeOne, drivingFrames, FrameImages, lastGoodBefore } from './frame-images.js';
-import { checkDrivingClip, countOf, type FramePlan, planFrames } from './frame-plan.js';
+import { asPlanned, checkDrivingClip, countOf, type FramePlan, planFrames } from './frame-plan.js';
 import { outputLayout } from './output.js';
 import { type OutputSink, openOutputSink } from './output-sink.js';
 import { parseJobSpec } from './parse.js';
@@ -97,8 +97,9 @@ async function runRender(
   ]);
   checkInputs(sourceInfo, drivingInfo);
   const plan = planFrames(given, drivingInfo);
-  // A range past the clip's end renders what the clip has, and the manifest records that (see the warning below).
-  const spec: JobSpec = plan.clampedFrom ? { ...given, range: plan.range } : given;
+  // A range past the clip's end renders what the clip has, and the manifest records that (with a warning).
+  const planned = asPlanned(given, plan, drivingInfo);
+  const spec: JobSpec = planned.spec;
   const sink = await openOutputSink(spec);
   const [sourceHash, drivingHash] = await Promise.all([sha256File(spec.source), sha256File(spec.driving)]);
   const engine = await createEngine(spec.engine);
@@ -107,10 +108,7 @@ async function runRender(
     warnings.push(message);
     emit({ type: 'warning', jobId, message, ...(frames ? { frames } : {}) });
   };
-  if (plan.clampedFrom)
-    warn(
-      `Range ${plan.clampedFrom.start}-${plan.clampedFrom.end} goes past the last frame of ${spec.driving} (${drivingInfo.frameCount - 1}): clip frames ${plan.range.start}-${plan.range.end} are rendered, and recorded as the range.`,
-    );
+  for (const w of planned.warnings) warn(w);
   let track: DrivingTrack | null = null;
   try {
     throwIfAborted(signal);

@@ -140,8 +140,11 @@ export function register(program: Command): void {
       };
       const bundles = [];
       for (const job of jobs) {
-        const { total } = await checkJob(job.spec, { force: o.force });
-        const spec = o.force ? { ...job.spec, output: { ...job.spec.output, force: true } } : job.spec;
+        // The planned spec ships: every task and the merge then agree on a range cut to the clip.
+        const plan = await checkJob(job.spec, { force: o.force });
+        const { total } = plan;
+        notes.push(...plan.warnings.map((w) => (jobs.length > 1 ? `${job.name}: ${w}` : w)));
+        const spec = o.force ? { ...plan.spec, output: { ...plan.spec.output, force: true } } : plan.spec;
         const farmJob = { name: job.name, spec, total, chunkSize: size, command: cmd.command, placement };
         bundles.push({
           dir: jobs.length > 1 ? path.join(path.resolve(o.out), job.name) : path.resolve(o.out),

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { readSpecFile } from '../../jobs/batch.js';
-import { mergeChunks } from '../../jobs/chunks.js';
+import { mergeChunks, planJob } from '../../jobs/chunks.js';
 import { parseJobSpec } from '../../pipeline/parse.js';
 import { printJson, printLine } from '../output.js';
 
@@ -35,8 +35,13 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, o: MergeFlags) => {
       const specFile = o.spec && path.resolve(o.spec);
+      // As planned: the chunks recorded a range past the clip's end as the frames the clip has.
       const ofJob = specFile
-        ? parseJobSpec(await readSpecFile(specFile), { baseDir: path.dirname(specFile), where: specFile })
+        ? (
+            await planJob(
+              parseJobSpec(await readSpecFile(specFile), { baseDir: path.dirname(specFile), where: specFile }),
+            )
+          ).spec
         : undefined;
       const manifest = await mergeChunks(dir, {
         ofJob,

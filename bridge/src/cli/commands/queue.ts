@@ -137,8 +137,10 @@ export function register(program: Command): void {
       });
       if (o.json) printJson({ type: 'submitted', jobs: submitted });
       else
-        for (const s of submitted)
+        for (const s of submitted) {
+          for (const w of s.warnings) process.stderr.write(`warning: ${s.name}: ${w}\n`);
           printLine(`queued ${s.id}: ${s.frames} frames in ${s.chunks} chunk(s) on ${s.queue} → ${s.output}`);
+        }
     });
 
   queue
