@@ -139,6 +139,10 @@ export interface EyeScratch {
   from: Float64Array;
   rgb: Float64Array;
   tmp: Float64Array;
+  iris: Float64Array;
+  /** Old and new upper lid (along, across the eye axis), source px. */
+  lidOld: Float64Array;
+  lidNew: Float64Array;
 }
 
 export function createEyeScratch(): EyeScratch {
@@ -148,6 +152,9 @@ export function createEyeScratch(): EyeScratch {
     from: new Float64Array(64 * 2),
     rgb: new Float64Array(3),
     tmp: new Float64Array(3),
+    iris: new Float64Array(3),
+    lidOld: new Float64Array(18),
+    lidNew: new Float64Array(18),
   };
 }
 
@@ -166,7 +173,7 @@ export function renderEyes(
     const widen = motion.eyeWiden[e];
     const [gx, gy] = motion.gaze[e];
     if (closure < 0.003 && widen < 0.003 && Math.hypot(gx, gy) < 0.05) continue;
-    renderEye(src, out, eyes[e], motion, closure, gx, gy, lashLine, scratch);
+    renderEye(src, out, eyes[e], motion, closure, widen, gx, gy, lashLine, scratch);
     drawn++;
   }
   return drawn;
@@ -178,6 +185,7 @@ function renderEye(
   eye: EyeModel,
   motion: MotionResult,
   closure: number,
+  widen: number,
   gx: number,
   gy: number,
   lashLine: boolean,
@@ -224,6 +232,34 @@ function renderEye(
   const exv = lm[cornerK * 2] - ox;
   const eyv = lm[cornerK * 2 + 1] - oy;
   const elen2 = exv * exv + eyv * eyv || 1;
+  // A widening lid takes its margin (lashes and the shadow under them, the dark band the photo shows below its lid
+  // line) up with it, and the eye it uncovers is drawn like the part the old lid hid: both lid lines in source px,
+  // as offsets across the eye axis, to find where each uncovered pixel's margin came from.
+  const widening = widen > 0.003;
+  const elen = Math.sqrt(elen2);
+  // Unit normal across the eye axis, pointing from the upper lid to the lower one.
+  let nx = -eyv / elen;
+  let ny = exv / elen;
+  const lowMid = idx.lower0[3];
+  const upMid = idx.upper0[3];
+  const down = (P[lowMid * 3] - P[upMid * 3]) * nx + (P[lowMid * 3 + 1] - P[upMid * 3 + 1]) * ny;
+  if (down < 0) {
+    nx = -nx;
+    ny = -ny;
+  }
+  const lidCount = lidIdx.length;
+  for (let k = 0; k < lidCount; k++) {
+    // Old lid in source px: the opening's first points. New lid: the moved lid mapped to source by the head affine.
+    const sx = lm[k * 2];
+    const sy = lm[k * 2 + 1];
+    const mx = A[0] * s.lidLine[k * 2] + A[1] * s.lidLine[k * 2 + 1] + A[2];
+    const my = A[3] * s.lidLine[k * 2] + A[4] * s.lidLine[k * 2 + 1] + A[5];
+    s.lidOld[k * 2] = ((sx - ox) * exv + (sy - oy) * eyv) / elen;
+    s.lidOld[k * 2 + 1] = (sx - ox) * nx + (sy - oy) * ny;
+    s.lidNew[k * 2] = ((mx - ox) * exv + (my - oy) * eyv) / elen;
+    s.lidNew[k * 2 + 1] = (mx - ox) * nx + (my - oy) * ny;
+  }
+  const margin = Math.max(1.2, 0.12 * eye.width);
   for (let py = y0; py <= y1; py++) {
     for (let px = x0; px <= x1; px++) {
       const qx = A[0] * px + A[1] * py + A[2];
@@ -265,12 +301,28 @@ function renderEye(
         b0 += (rgb[2] - b0) * fade;
       }
       if (dstCov > 0) {
-        eyeball(src, eye, qx, qy, cx, cy, r, gx, gy, gazing, srcCov, rgb, tmp);
+        let seen = srcCov;
+        let marginCov = 0;
+        if (widening) {
+          const a = ((qx - ox) * exv + (qy - oy) * eyv) / elen;
+          const t = (qx - ox) * nx + (qy - oy) * ny;
+          const tOld = acrossAt(s.lidOld, lidCount, a);
+          const tNew = acrossAt(s.lidNew, lidCount, a);
+          // The old margin band is uncovered eye now; the band under the new lid line is the old margin, moved.
+          seen = srcCov * smooth01((t - tOld - margin) / (0.5 * margin));
+          marginCov = 1 - smooth01((t - tNew - 0.5 * margin) / (0.5 * margin));
+          if (marginCov > 0) {
+            const shift = tOld - tNew;
+            sampleRgb(src, qx + shift * nx, qy + shift * ny, tmp);
+          }
+        }
+        eyeball(src, eye, qx, qy, cx, cy, r, gx, gy, gazing, seen, rgb, s.iris);
         // A soft shadow under the upper lid.
-        const shadow = 0.78 + 0.22 * smooth01(lidD / Math.max(1, 0.12 * eye.width));
-        r0 += (rgb[0] * shadow - r0) * dstCov;
-        g0 += (rgb[1] * shadow - g0) * dstCov;
-        b0 += (rgb[2] * shadow - b0) * dstCov;
+        const shadow = 0.9 + 0.1 * smooth01(lidD / Math.max(1, 0.12 * eye.width));
+        for (let c = 0; c < 3; c++) rgb[c] = rgb[c] * shadow + (tmp[c] - rgb[c] * shadow) * marginCov;
+        r0 += (rgb[0] - r0) * dstCov;
+        g0 += (rgb[1] - g0) * dstCov;
+        b0 += (rgb[2] - b0) * dstCov;
       }
       if (lashCov > 0) {
         r0 += (eye.lash[0] - r0) * lashCov;
@@ -283,6 +335,23 @@ function renderEye(
       out[o + 3] = 255;
     }
   }
+}
+
+/** Offset across the eye axis of a lid polyline (n points as along, across pairs, along increasing or not) at `a`. */
+function acrossAt(line: Float64Array, n: number, a: number): number {
+  const first = line[0];
+  const last = line[(n - 1) * 2];
+  const dir = last >= first ? 1 : -1;
+  if ((a - first) * dir <= 0) return line[1];
+  for (let k = 0; k < n - 1; k++) {
+    const a0 = line[k * 2];
+    const a1 = line[k * 2 + 2];
+    if ((a - a1) * dir <= 0) {
+      const t = a1 !== a0 ? (a - a0) / (a1 - a0) : 0;
+      return line[k * 2 + 1] + t * (line[k * 2 + 3] - line[k * 2 + 1]);
+    }
+  }
+  return line[(n - 1) * 2 + 1];
 }
 
 /** Distance (source px) from (qx, qy) to the portrait's upper lid edge (corner, upper0…, corner). */
@@ -320,7 +389,7 @@ function eyeball(
   const keep = srcCov * (1 - oldIris);
   // Sclera fill: shaded darker towards the corners and under the upper lid.
   const side = clamp(Math.abs(qx - cx) / (0.5 * eye.width), 0, 1);
-  const sh = (0.8 + 0.15 * clamp((qy - cy + r) / (2 * r), 0, 1)) * (1 - 0.18 * side * side);
+  const sh = (0.92 + 0.08 * clamp((qy - cy + r) / (2 * r), 0, 1)) * (1 - 0.15 * side * side);
   for (let c = 0; c < 3; c++) rgb[c] = eye.sclera[c] * sh + (rgb[c] - eye.sclera[c] * sh) * keep;
   // The iris disc at its new centre, resampled from the portrait's iris (mirrored top/bottom where the
   // portrait's lids hid part of it).
