@@ -4,9 +4,19 @@
  * the photo's; the controls (intensity, hold pose, region gains) act on the 3-D head; head=2d is the old warp.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
-import { createMeshwarpEngine, prepareRenderer, renderFrame } from '../../../bridge/src/engines/meshwarp/index.js';
+import { headLimits, lidOptions, parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
+import {
+  createMeshwarpEngine,
+  prepareRenderer,
+  renderFrame,
+  toRendererCoords,
+} from '../../../bridge/src/engines/meshwarp/index.js';
 import { computeMotion, preparePortrait, prepareReference } from '../../../bridge/src/engines/meshwarp/motion.js';
+import {
+  computeMotion3d,
+  preparePortrait3d,
+  prepareReference3d,
+} from '../../../bridge/src/engines/meshwarp/motion3d.js';
 import { createFaceTracker, type FaceTracker } from '../../../bridge/src/face/index.js';
 import { anglesOf, fitHead, mul3, rotationOf, transpose3, unpose } from '../../../bridge/src/face/pose.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
@@ -48,10 +58,10 @@ async function trackedPose(out: Image): Promise<[number, number, number]> {
 }
 
 describe('3-D head: known-pose self-consistency', () => {
-  // With the tracked depth deepened 1.5× (pitch rendered at 0.7 to match). The default keeps the tracked depth,
-  // whose turns read about a third smaller (next test): the nose juts out at 45° with the deeper face.
-  it('renders the portrait at a known yaw, pitch and roll that the tracker reads back within 3° (depthGain 1.5)', async () => {
-    const engine = createMeshwarpEngine({ maxPitchDeg: 30, depthGain: 1.5, pitchGain: 0.7 });
+  // At the default settings (the sides of the head deepened 1.7× behind the eyes, pitch rendered at 0.9). With the
+  // tracked depth alone a 30° turn read as 21–22°.
+  it('renders the portrait at a known yaw, pitch and roll that the tracker reads back within 3°', async () => {
+    const engine = createMeshwarpEngine({ maxPitchDeg: 30 });
     await engine.prepare(image, face);
     await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
     const poses: [number, number, number][] = [
@@ -80,30 +90,81 @@ describe('3-D head: known-pose self-consistency', () => {
     await engine.dispose();
   }, 120_000);
 
-  it('at the default depth: pitch and roll read back within 3°, yaw at 0.6–0.9 of the commanded turn', async () => {
-    const engine = createMeshwarpEngine({ maxPitchDeg: 30 });
+  // A gain on the whole depth turned the head as far but the nose jutted out at 45°: the gain is for the sides.
+  it('depthGain deepens the head behind the eyes; the brow, nose and lips keep their tracked height', () => {
+    const local = toRendererCoords(face);
+    const flat = preparePortrait3d(local, 100, 1).head;
+    const deep = preparePortrait3d(local, 100, 1.7).head;
+    const z = (h: Float64Array, i: number): number => h[i * 3 + 2];
+    const eyes = (h: Float64Array): number => (z(h, 33) + z(h, 133) + z(h, 362) + z(h, 263)) / 4;
+    // (Within 10 %: the gain acts along the camera's axis, the head's axes are those of the portrait's slightly turned
+    // head. A gain on the whole depth makes the front ratios 1.7 too.)
+    for (const front of [1, 4, 13, 14]) {
+      // nose tip, nose, lips: in front of the eye corners (smaller z)
+      const ratio = (eyes(deep) - z(deep, front)) / (eyes(flat) - z(flat, front));
+      expect(Math.abs(ratio - 1), `${front}`).toBeLessThan(0.1);
+    }
+    for (const side of [234, 454, 132, 361]) {
+      const ratio = (z(deep, side) - eyes(deep)) / (z(flat, side) - eyes(flat));
+      expect(Math.abs(ratio - 1.7), `${side}`).toBeLessThan(0.1);
+    }
+  });
+});
+
+describe('3-D head: a moved head', () => {
+  // The driver's pose is what its camera saw. A head that only moves across the frame keeps facing the camera: seen
+  // from its new place, a head that kept its rotation reads as turned towards the move (5–8° for 80 px before the
+  // engine turned it along its line of sight).
+  it('moved without turning, it turns to face the camera along its new line of sight', () => {
+    const local = toRendererCoords(still);
+    const portrait = preparePortrait3d(local, 100, 1.7);
+    const reference = prepareReference3d(local);
+    const options = {
+      limits: headLimits(parseMeshwarpConfig({})),
+      pitchGain: 0.9,
+      residualGain: 0.5,
+      ...lidOptions(parseMeshwarpConfig({})),
+      gazeDeadZone: 0.03,
+      maxGazeX: 0.3,
+      maxGazeY: 0.15,
+    };
+    for (const [dx, dy] of [
+      [0, 80],
+      [0, -80],
+      [80, 0],
+      [-60, 60],
+    ]) {
+      const m = computeMotion3d(portrait, reference, toRendererCoords(moveHead(still, 0, dx, dy)), controls(), options);
+      // The head's forward axis relative to the portrait's own: R · R_portraitᵀ · (0, 0, 1).
+      const R = mul3(m.transform.rotation, transpose3(portrait.fit.rotation));
+      const n = Math.hypot(dx, dy, portrait.camera.d);
+      expect(R[2]).toBeCloseTo(dx / n, 6);
+      expect(R[5]).toBeCloseTo(dy / n, 6);
+      expect(R[8]).toBeCloseTo(portrait.camera.d / n, 6);
+    }
+  });
+
+  // What the tracker reads. Moved up, the rendered head still reads as tilted up by 2–3° more than the unmoved render
+  // (bench/RESULTS.md): not asserted here.
+  it('moved down or sideways without turning, the tracker reads it as facing the camera', async () => {
+    const engine = createMeshwarpEngine();
     await engine.prepare(image, face);
     await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
-    for (const pose of [
-      [0, 15, 0],
-      [0, -30, 0],
-      [0, 0, 20],
-    ] as [number, number, number][]) {
-      const got = await trackedPose(
-        (await engine.render({ index: 1, time: 0, face: turned(...pose), controls: controls() })).image,
-      );
-      const k = pose.findIndex((v) => v !== 0);
-      expect(Math.abs(got[k] - pose[k]), `${pose} → ${got}`).toBeLessThanOrEqual(3);
+    const misses: string[] = [];
+    for (const [dx, dy] of [
+      [0, 80],
+      [80, 0],
+      [-80, 0],
+      [-60, 60],
+    ]) {
+      const out = await engine.render({ index: 1, time: 0, face: moveHead(still, 0, dx, dy), controls: controls() });
+      const [yaw, pitch] = await trackedPose(out.image);
+      if (Math.abs(yaw) > 3 || Math.abs(pitch) > 3)
+        misses.push(`moved ${dx}, ${dy} → yaw ${yaw.toFixed(1)}, pitch ${pitch.toFixed(1)}`);
     }
-    for (const yaw of [15, -30]) {
-      const got = await trackedPose(
-        (await engine.render({ index: 1, time: 0, face: turned(yaw, 0, 0), controls: controls() })).image,
-      );
-      expect(got[0] / yaw).toBeGreaterThan(0.6);
-      expect(got[0] / yaw).toBeLessThan(0.9);
-    }
+    expect(misses).toEqual([]);
     await engine.dispose();
-  }, 120_000);
+  }, 60_000);
 });
 
 describe('3-D head: pixels and controls', () => {
@@ -129,8 +190,8 @@ describe('3-D head: pixels and controls', () => {
     // Past the limit: clamped to 45° with a warning.
     const far = await engine.render({ index: 2, time: 0, face: turned(60, 0, 0), controls: controls() });
     expect(far.warnings).toEqual(['Head yaw of 60° is beyond what the 3-D head can show (limit 45°); clamped.']);
-    // The tracker reads the clamped 45° turn as about 28° at the default depth (see the previous test).
-    expect((await trackedPose(far.image))[0]).toBeGreaterThan(25);
+    // The tracker reads the clamped turn as about 45°.
+    expect((await trackedPose(far.image))[0]).toBeGreaterThan(40);
   }, 60_000);
 
   it('intensity 0 gives the photo; hold pose keeps the head still while the mouth opens', async () => {

@@ -16,13 +16,14 @@ export const MeshwarpConfigSchema = z
     /** 3-D head: distance of the virtual camera from the head, cm (perspective: the near side widens). */
     cameraDistance: z.number().min(20).max(1000).default(100),
     /**
-     * 3-D head: gain on the portrait's tracked depth. At 1 a face turned 30° reads as about 20–22° to the face
-     * tracker; at 1.5 (with pitchGain 0.7) it reads as 30° within 3°, but the nose then juts out visibly at 45°, so
-     * the default keeps the tracked depth (test/engines/meshwarp/head3d.test.ts, bench/RESULTS.md).
+     * 3-D head: gain on the portrait's tracked depth behind the eye corners (how far the sides of the head wrap back);
+     * the relief in front of them (brow, nose, lips) keeps its tracked height. With the tracked depth (1) a face turned
+     * 30° reads as about 21–22° to the face tracker; at 1.7 turns read back within 2° up to 30°
+     * (test/engines/meshwarp/head3d.test.ts). A gain on the whole depth did too at 1.5, but the nose jutted at 45°.
      */
-    depthGain: z.number().min(0.5).max(3).default(1),
-    /** 3-D head: rendered pitch per degree of driving pitch (0.7 balances depthGain 1.5, whose nod reads 1.4×). */
-    pitchGain: z.number().min(0.2).max(2).default(1),
+    depthGain: z.number().min(0.5).max(3).default(1.7),
+    /** 3-D head: rendered pitch per degree of driving pitch (0.9: the deepened head's nod reads about 1.07×). */
+    pitchGain: z.number().min(0.2).max(2).default(0.9),
     /** Outer ring size relative to the face oval (about its centre): the warp fades to zero there. */
     ringScale: z.number().min(1.2).max(4).default(2),
     /** Inner ring size relative to the face oval; must be below ringScale. */

@@ -55,8 +55,8 @@ export interface Portrait3d {
   roll: number;
   weights: Float32Array;
   /**
-   * Head point (cm) the turn swings the face about, so that the eyes and nose bridge swing as far as the tracked
-   * (not depth-gained) face would: the head origin moved forward by the depth the gain added at the eyes.
+   * Head point (cm) the turn swings the face about, so that the eye corners and the relief in front of them swing as
+   * far as the tracked (not depth-gained) face would: the head origin moved forward by the depth the gain added there.
    */
   pivot: [number, number, number];
 }
@@ -116,10 +116,15 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
     pz: fit.translation[2],
     d: cameraDistance * fit.scale,
   };
+  // The gain deepens the head behind the eye corners (temples, cheeks, jaw: how far the sides wrap back); the relief
+  // in front of them (brow, nose, lips) keeps its tracked height, so a deeper head does not grow a longer nose.
+  const eyeZ = [33, 133, 362, 263].reduce((z, i) => z + lm[i * 3 + 2], 0) / 4;
+  const eyeDeep = camera.pz + (eyeZ - camera.pz) * depthGain;
+  const deepen = (z: number): number => (z >= eyeZ ? camera.pz + (z - camera.pz) * depthGain : eyeDeep + z - eyeZ);
   const unproject = (src: ArrayLike<number>): Float64Array => {
     const out = new Float64Array(src.length);
     for (let i = 0; i < src.length; i += 3) {
-      const z = camera.pz + (src[i + 2] - camera.pz) * depthGain;
+      const z = deepen(src[i + 2]);
       const k = (camera.d + z - camera.pz) / camera.d;
       out[i] = camera.px + (src[i] - camera.px) * k;
       out[i + 1] = camera.py + (src[i + 1] - camera.py) * k;
@@ -130,13 +135,13 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
   const iris = face.iris && face.iris.length >= 30 ? face.iris : null;
   const d2 = (i: number, j: number): number => Math.hypot(lm[i * 3] - lm[j * 3], lm[i * 3 + 1] - lm[j * 3 + 1]);
   const head = unpose(unproject(lm), fit);
-  const centre = [33, 133, 362, 263, 168, 6].reduce((z, i) => z + head[i * 3 + 2], 0) / 6;
+  const eyes = [33, 133, 362, 263].reduce((z, i) => z + head[i * 3 + 2], 0) / 4;
   return {
     landmarks: lm,
     iris,
     fit,
     camera,
-    pivot: [0, 0, (centre * (depthGain - 1)) / depthGain],
+    pivot: [0, 0, (eyes * (depthGain - 1)) / depthGain],
     head,
     irisHead: iris ? unpose(unproject(iris), fit) : null,
     eyeWidth: [d2(33, 133), d2(263, 362)],
@@ -211,7 +216,11 @@ export function computeMotion3d(
   const P = portrait.fit;
   const scale = P.scale * clamp((fitD.scale / reference.fit.scale) ** g, L.minScale, L.maxScale);
   const k = (g * P.scale) / reference.fit.scale;
-  const rotation = mul3(turn, P.rotation);
+  const shiftX = k * (fitD.translation[0] - reference.fit.translation[0]);
+  const shiftY = k * (fitD.translation[1] - reference.fit.translation[1]);
+  // The driver's pose is what its camera saw. A head moved off the camera's axis is seen from the side, so it turns to
+  // face the camera along its new line of sight: the turn that shows is then the driver's (test: "a moved head").
+  const rotation = mul3(lineOfSight(shiftX, shiftY, portrait.camera.d), mul3(turn, P.rotation));
   // Turning about the pivot: t + s·R·(h − v) + s·R_p·v, written as a translation s·(R_p − R)·v.
   const v = portrait.pivot;
   const swing = [0, 1, 2].map(
@@ -225,8 +234,8 @@ export function computeMotion3d(
     rotation,
     scale,
     translation: [
-      P.translation[0] + k * (fitD.translation[0] - reference.fit.translation[0]) + swing[0],
-      P.translation[1] + k * (fitD.translation[1] - reference.fit.translation[1]) + swing[1],
+      P.translation[0] + shiftX + swing[0],
+      P.translation[1] + shiftY + swing[1],
       P.translation[2] + swing[2],
     ],
   };
@@ -296,6 +305,30 @@ export function computeMotion3d(
     transform,
     targetHead,
   };
+}
+
+/**
+ * The rotation that turns the camera's axis (0, 0, 1) onto the line of sight to a point (x, y) px off the axis at
+ * distance d px: the least rotation between the two (Rodrigues, about their cross product).
+ */
+export function lineOfSight(x: number, y: number, d: number): Mat3 {
+  const n = Math.hypot(x, y, d);
+  const bx = x / n;
+  const by = y / n;
+  const c = d / n;
+  // v = e_z × b = (−by, bx, 0); R = I + [v]× + [v]×² / (1 + c).
+  const f = 1 / (1 + c);
+  return new Float64Array([
+    1 - bx * bx * f,
+    -bx * by * f,
+    bx,
+    -bx * by * f,
+    1 - by * by * f,
+    by,
+    -bx,
+    -by,
+    1 - (bx * bx + by * by) * f,
+  ]);
 }
 
 /** Portrait head + (driving − reference) per landmark, times the mix of region gains (lid chain: lid model only). */
