@@ -97,4 +97,15 @@ describe('reenact serve renders in a thread', () => {
       expect(await isCompletePngFile(path.join(dir, 'cancelled', 'frames', n))).toBe(true);
     }
   });
+
+  it('stops on SIGTERM after it has found faces: the face thread does not keep it alive', async () => {
+    // Node 20 refs a worker's port again when a 'message' listener is added after worker.unref(): the bridge logged
+    // "bridge stopped" and lived on, one orphan per test run (and per panel session that picked a face).
+    expect((await client.faces({ source: PORTRAIT })).source.faces).toHaveLength(1);
+    const exited = new Promise<number | null>((resolve) => bridge.child.once('exit', (code) => resolve(code)));
+    bridge.child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 10_000))]);
+    if (code === 'alive') bridge.child.kill('SIGKILL');
+    expect(code).toBe(0);
+  });
 });

@@ -15,7 +15,6 @@ const pending = new Map<number, { resolve: (r: FacesResponse) => void; reject: (
 
 function start(): Worker {
   const w = new Worker(new URL('./faces-worker.js', import.meta.url));
-  w.unref(); // never keeps the bridge alive
   w.on('message', (m: Reply) => {
     const p = pending.get(m.id);
     if (!p) return;
@@ -30,6 +29,8 @@ function start(): Worker {
   };
   w.on('error', (err) => fail(err.message));
   w.on('exit', (code) => fail(`exit code ${code}`));
+  // Never keeps the bridge alive. After the listeners: adding a 'message' listener refs the worker's port again.
+  w.unref();
   return w;
 }
 
