@@ -4,10 +4,11 @@
 // panel's engine menu (headless Chromium) — none of those files names it.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram, runCli } from '../../bridge/src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../bridge/src/cli/program.js';
 import { registerEngine } from '../../bridge/src/engines/registry.js';
 import { parseJobSpec } from '../../bridge/src/pipeline/parse.js';
+import { cliHere as cli } from '../helpers/cli.js';
 import { CHROMIUM, launchBrowser, makeShot, openPanel, servePanel, tempRoot } from '../panel/harness.js';
 import { collect, expectApiError, makeMedia, startTestBridge, tempDir } from '../server/helpers.js';
 import * as toy from './toy/index.js';
@@ -23,22 +24,6 @@ beforeAll(() => {
   });
 });
 afterAll(() => unregister());
-
-/** Runs the CLI in this process (where the toy is registered); resolves with its exit code and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    return { code: await runCli(['node', 'reenact', ...args]), stderr };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
 
 describe('a toy engine added with one registry entry', () => {
   it('is a choice of reenact render --engine, with its summary and option names in --help', () => {

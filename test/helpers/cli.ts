@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { vi } from 'vitest';
 
 export const CLI = path.resolve(import.meta.dirname, '..', '..', 'bridge', 'dist', 'cli', 'main.js');
 
@@ -37,4 +38,25 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs the CLI in this process (where a test's registered engines exist, and without a process start per call);
+ * resolves with its exit code and stderr.
+ */
+export async function cliHere(...args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    // Imported here: the whole CLI is a heavy import for the tests that only spawn it.
+    const { runCli: run } = await import('../../bridge/src/cli/program.js');
+    return { code: await run(['node', 'reenact', ...args]), stderr };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+  }
 }

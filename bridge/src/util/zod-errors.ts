@@ -73,7 +73,7 @@ const listValues = (values: readonly unknown[]) =>
 function wanted(issue: Issue, known?: readonly string[]): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
-      return article(issue.expected);
+      return issue.expected === 'int' ? 'a whole number' : article(issue.expected);
     case 'too_big': {
       const max = String(issue.maximum);
       if (issue.origin === 'string') return `at most ${plural(issue.maximum, 'character')}`;

@@ -9,6 +9,7 @@ import { ReenactError } from '../../errors.js';
 import { loadBatchFile } from '../../jobs/batch.js';
 import { formatBatchTable, runBatch } from '../../jobs/batch-run.js';
 import { ensureDir, writeFileAtomic } from '../../util/fs.js';
+import { intFlag } from '../flags.js';
 import { printJson, printLine } from '../output.js';
 
 interface BatchFlags {
@@ -20,13 +21,6 @@ interface BatchFlags {
 /** Failures that the same input repeats: fixing the input, not running again, is what helps. */
 const PERMANENT = new Set(['USAGE', 'BAD_INPUT', 'OUTPUT_EXISTS', 'MISSING_MODEL', 'MISSING_DEPENDENCY']);
 
-function parseConcurrency(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new ReenactError('USAGE', `Expected --concurrency between 1 and 64 but received "${text}".`);
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('batch')
@@ -35,7 +29,7 @@ export function register(program: Command): void {
       '<spec>',
       'batch file: { defaults?, concurrency?, entries: [{ name?, portrait, driving, output, options? }] }',
     )
-    .option('-c, --concurrency <n>', 'jobs at once (default: the file’s, else 1)', parseConcurrency)
+    .option('-c, --concurrency <n>', 'jobs at once (default: the file’s, else 1)', intFlag('--concurrency', 1, 64))
     .option('--report <file>', 'where to write the JSON report (default: batch-report.json beside the spec)')
     .option('--json', 'print one JSON event per line, then the report')
     .action(async (file: string, o: BatchFlags) => {

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
+import { z } from 'zod';
 import { ReenactError } from '../../errors.js';
 import { loadJobsFile } from '../../jobs/batch.js';
 import { checkJob } from '../../jobs/check.js';
@@ -20,6 +21,7 @@ import {
   openJdBundle,
   type Placement,
 } from '../../jobs/farm.js';
+import { intFlag, numberFlag } from '../flags.js';
 import { printJson, printLine } from '../output.js';
 
 interface FarmFlags extends Omit<Placement, 'os'> {
@@ -31,23 +33,6 @@ interface FarmFlags extends Omit<Placement, 'os'> {
   os?: Placement['os'];
   force?: boolean;
   json?: boolean;
-}
-
-function intIn(name: string, min: number, max: number) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new ReenactError('USAGE', `Expected ${name} between ${min} and ${max} but received "${text}".`);
-    return n;
-  };
-}
-
-function positive(name: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0) throw new ReenactError('USAGE', `Expected ${name} > 0 but received "${text}".`);
-    return n;
-  };
 }
 
 /** This install's CLI script (bridge/dist/cli/main.js), for the Windows default command. */
@@ -99,16 +84,20 @@ export function register(program: Command): void {
     .option(
       '--chunk-size <n>',
       `frames per task (OpenJD: at most ${OPENJD_MAX_CHUNK}, Deadline Cloud's limit)`,
-      intIn('--chunk-size', 1, 100_000),
+      intFlag('--chunk-size', 1, 100_000),
       50,
     )
-    .option('--priority <n>', 'job priority 0-100', intIn('--priority', 0, 100))
+    .option('--priority <n>', 'job priority 0-100', intFlag('--priority', 0, 100))
     .option('--pool <name>', 'Deadline 10 pool')
     .option('--secondary-pool <name>', 'Deadline 10 secondary pool')
     .option('--group <name>', 'Deadline 10 group')
-    .option('--min-cpus <n>', 'OpenJD host requirement: at least this many vCPUs', intIn('--min-cpus', 1, 10_000))
-    .option('--min-memory <GiB>', 'OpenJD host requirement: at least this much memory (GiB)', positive('--min-memory'))
-    .option('--gpus <n>', 'OpenJD host requirement: at least this many GPUs', intIn('--gpus', 1, 64))
+    .option('--min-cpus <n>', 'OpenJD host requirement: at least this many vCPUs', intFlag('--min-cpus', 1, 10_000))
+    .option(
+      '--min-memory <GiB>',
+      'OpenJD host requirement: at least this much memory (GiB)',
+      numberFlag('--min-memory', z.number().positive()),
+    )
+    .option('--gpus <n>', 'OpenJD host requirement: at least this many GPUs', intFlag('--gpus', 1, 64))
     .addOption(
       new Option('--os <family>', 'OpenJD host requirement: operating system').choices(['linux', 'windows', 'macos']),
     )

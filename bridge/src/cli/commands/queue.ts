@@ -17,15 +17,8 @@ import {
   type SubmissionStatus,
   submitJobs,
 } from '../../jobs/queue.js';
+import { intFlag } from '../flags.js';
 import { printJson, printLine } from '../output.js';
-
-function positiveInt(name: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new ReenactError('USAGE', `Expected ${name} ≥ 1 but received "${text}".`);
-    return n;
-  };
-}
 
 /** Fixed-width table of string rows under a header. */
 export function table(head: string[], rows: string[][]): string {
@@ -124,8 +117,8 @@ export function register(program: Command): void {
     .command('submit')
     .description('Queue a job spec or a batch file, split into chunks for the workers.')
     .argument('<spec>', 'job spec or batch file (.json, .yaml)')
-    .option('--chunk-size <n>', 'frames per chunk', positiveInt('--chunk-size'), 50)
-    .option('--attempts <n>', 'tries per chunk before it is dead', positiveInt('--attempts'), 3)
+    .option('--chunk-size <n>', 'frames per chunk', intFlag('--chunk-size', 1), 50)
+    .option('--attempts <n>', 'tries per chunk before it is dead', intFlag('--attempts', 1), 3)
     .option(...redisOption)
     .option('--json', 'print the queued jobs as JSON')
     .action(async (file: string, o: { chunkSize: number; attempts: number; redis?: string; json?: boolean }) => {
@@ -161,7 +154,7 @@ export function register(program: Command): void {
     .command('watch')
     .description('Follow jobs until they finish; exit 0 when all are done, 1 when one failed, 130 when cancelled.')
     .argument('[ids...]', 'job ids (default: every job still queued or running)')
-    .option('--interval <ms>', 'how often to look', positiveInt('--interval'), 1000)
+    .option('--interval <ms>', 'how often to look', intFlag('--interval', 1), 1000)
     .option(...redisOption)
     .option('--json', 'print one JSON status per change')
     .action(async (ids: string[], o: { redis?: string; json?: boolean; interval: number }) =>
@@ -172,7 +165,7 @@ export function register(program: Command): void {
     .command('retry')
     .description('Queue a failed or cancelled job again (its dead letters go; finished chunks keep their frames).')
     .argument('<id>', 'job id, or the id of one of its dead letters (from status or dead)')
-    .option('--attempts <n>', 'tries per chunk (default: as submitted)', positiveInt('--attempts'))
+    .option('--attempts <n>', 'tries per chunk (default: as submitted)', intFlag('--attempts', 1))
     .option(...redisOption)
     .option('--json', 'print the queued job as JSON')
     .action(async (id: string, o: { redis?: string; json?: boolean; attempts?: number }) => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { FrameControlsSchema } from '../../engines/controls.js';
 import { engineDefinitions, engineNames } from '../../engines/registry.js';
 import { asReenactError, messageOf, ReenactError } from '../../errors.js';
 import type { FaceChoice } from '../../face/types.js';
@@ -18,7 +19,8 @@ import type { JobEvent } from '../../pipeline/events.js';
 import { outputLayout, readManifest } from '../../pipeline/output.js';
 import { parseJobSpec } from '../../pipeline/parse.js';
 import { renderJob } from '../../pipeline/render.js';
-import { ControlCurvesSchema, type JobSpecInput, type Manifest } from '../../pipeline/spec.js';
+import { ControlCurvesSchema, type JobSpecInput, JobSpecSchema, type Manifest } from '../../pipeline/spec.js';
+import { intFlag, numberFlag } from '../flags.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
 import { createEventView } from '../progress-view.js';
 
@@ -46,7 +48,7 @@ export function parseRange(text: string): { start: number; end: number } {
 
 function parseReference(text: string): number | 'neutral' {
   if (text === 'neutral') return 'neutral';
-  return parseNumber('--ref-frame', 0, 1e9)(text);
+  return intFlag('--ref-frame', 0)(text);
 }
 
 /**
@@ -62,16 +64,6 @@ export function parseEngineOption(text: string, previous: Record<string, unknown
     value = JSON.parse(m[2]);
   } catch {}
   return { ...previous, [m[1]]: value };
-}
-
-function parseNumber(name: string, min: number, max: number) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isFinite(v) || v < min || v > max) {
-      throw new ReenactError('USAGE', `Expected ${name} between ${min} and ${max} but received "${text}".`);
-    }
-    return v;
-  };
 }
 
 interface RenderFlags {
@@ -313,13 +305,29 @@ export function register(program: Command): void {
       'neutral driving frame: a clip frame number, or "neutral" for the most neutral face (default: the first frame with a face)',
       parseReference,
     )
-    .option('--intensity <x>', 'motion intensity (0 = still, 1 = as performed)', parseNumber('--intensity', 0, 4))
-    .option('--head <x>', 'head motion gain (roll, shift, scale, turn; 1 = as performed)', parseNumber('--head', 0, 4))
-    .option('--brows <x>', 'eyebrow motion gain', parseNumber('--brows', 0, 4))
-    .option('--eyes <x>', 'eyelid motion gain', parseNumber('--eyes', 0, 4))
-    .option('--mouth <x>', 'mouth motion gain', parseNumber('--mouth', 0, 4))
-    .option('--blink <x>', 'blink gain on top of --eyes (0 = never blink)', parseNumber('--blink', 0, 4))
-    .option('--smooth <s>', 'landmark smoothing 0 (off) … 1 (heavy)', parseNumber('--smooth', 0, 1))
+    .option(
+      '--intensity <x>',
+      'motion intensity (0 = still, 1 = as performed)',
+      numberFlag('--intensity', FrameControlsSchema.shape.intensity),
+    )
+    .option(
+      '--head <x>',
+      'head motion gain (roll, shift, scale, turn; 1 = as performed)',
+      numberFlag('--head', FrameControlsSchema.shape.head),
+    )
+    .option('--brows <x>', 'eyebrow motion gain', numberFlag('--brows', FrameControlsSchema.shape.brows))
+    .option('--eyes <x>', 'eyelid motion gain', numberFlag('--eyes', FrameControlsSchema.shape.eyes))
+    .option('--mouth <x>', 'mouth motion gain', numberFlag('--mouth', FrameControlsSchema.shape.mouth))
+    .option(
+      '--blink <x>',
+      'blink gain on top of --eyes (0 = never blink)',
+      numberFlag('--blink', FrameControlsSchema.shape.blink),
+    )
+    .option(
+      '--smooth <s>',
+      'landmark smoothing 0 (off) … 1 (heavy)',
+      numberFlag('--smooth', JobSpecSchema.shape.smoothing),
+    )
     .option('--range <a-b>', 'driving clip frames to use, inclusive (e.g. 0-99)')
     .option('--chunk <a-b>', 'render only these output frames, into <out>/chunks/A-B/ (then: reenact merge <out>)')
     .option('--fps <rate>', 'conform output to this rate (e.g. 24, 29.97, 30000/1001)')

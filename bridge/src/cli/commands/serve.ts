@@ -8,25 +8,18 @@ import { messageOf, ReenactError } from '../../errors.js';
 import { redisUrl } from '../../jobs/queue.js';
 import { queueRunner } from '../../jobs/queue-runner.js';
 import { serve } from '../../server/bridge.js';
+import { intFlag } from '../flags.js';
 
 interface ServeFlags {
   host: string;
-  port: string;
+  port: number;
   token?: string;
   dataDir?: string;
-  concurrency: string;
+  concurrency: number;
   logLevel: string;
-  previewEvery: string;
+  previewEvery: number;
   queue?: string;
-  chunkSize: string;
-}
-
-function intFlag(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ReenactError('USAGE', `Expected an integer ${min}–${max} for ${name} but received ${value}.`);
-  }
-  return n;
+  chunkSize: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -43,29 +36,34 @@ export function register(program: Command): void {
     .command('serve')
     .description('Start the local bridge for the After Effects panel (prints {port, token, version, pid}).')
     .option('--host <host>', 'interface to listen on; anything but loopback exposes the bridge', '127.0.0.1')
-    .option('--port <port>', 'port, 0 for any free one', '0')
+    .option('--port <port>', 'port, 0 for any free one', intFlag('--port', 0, 65535), 0)
     .option('--token <token>', 'bearer token (default: random per launch)')
     .option('--data-dir <dir>', 'data folder for the lock, job store and logs (default: the per-user data folder)')
-    .option('--concurrency <n>', 'jobs at once per device', '1')
+    .option('--concurrency <n>', 'jobs at once per device', intFlag('--concurrency', 1, 64), 1)
     .option('--log-level <level>', `log level in <data>/logs/bridge.log: ${LOG_LEVELS.join(', ')}`, 'info')
-    .option('--preview-every <n>', 'send a preview image of the latest frame every N frames (0: never)', '10')
+    .option(
+      '--preview-every <n>',
+      'send a preview image of the latest frame every N frames (0: never)',
+      intFlag('--preview-every', 0, 100_000),
+      10,
+    )
     .option('--queue <redis-url>', 'hand jobs to the studio queue (reenact worker) instead of rendering here')
-    .option('--chunk-size <n>', 'frames per queued chunk (with --queue)', '50')
+    .option('--chunk-size <n>', 'frames per queued chunk (with --queue)', intFlag('--chunk-size', 1, 1_000_000), 50)
     .action(async (flags: ServeFlags) => {
       const result = await serve({
         host: flags.host,
-        port: intFlag(flags.port, '--port', 0, 65535),
+        port: flags.port,
         token: flags.token,
         dataDir: flags.dataDir,
-        concurrency: intFlag(flags.concurrency, '--concurrency', 1, 64),
+        concurrency: flags.concurrency,
         logLevel: logLevel(flags.logLevel),
-        previewEvery: intFlag(flags.previewEvery, '--preview-every', 0, 100_000),
+        previewEvery: flags.previewEvery,
         ...(flags.queue
           ? {
               services: {
                 runner: queueRunner({
                   redis: redisUrl(flags.queue),
-                  chunkSize: intFlag(flags.chunkSize, '--chunk-size', 1, 1_000_000),
+                  chunkSize: flags.chunkSize,
                 }),
               },
             }

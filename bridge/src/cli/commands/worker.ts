@@ -8,16 +8,8 @@ import { ReenactError } from '../../errors.js';
 import { redisUrl } from '../../jobs/queue.js';
 import { startWorker } from '../../jobs/worker.js';
 import { DEVICES } from '../../onnx/devices.js';
+import { intFlag } from '../flags.js';
 import { printLine } from '../output.js';
-
-function ms(name: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 100)
-      throw new ReenactError('USAGE', `Expected ${name} in milliseconds (≥ 100) but received "${text}".`);
-    return n;
-  };
-}
 
 export function parseDevices(text: string): string[] {
   const devices = text.split(',').map((d) => d.trim());
@@ -36,25 +28,20 @@ export function register(program: Command): void {
     .command('worker')
     .description('Render queued chunks from Redis (see reenact queue).')
     .option('--device <list>', 'take jobs queued for these devices (e.g. cuda or cuda,auto)', parseDevices, ['auto'])
-    .option(
-      '-c, --concurrency <n>',
-      'chunks at once per device',
-      (t) => {
-        const n = Number(t);
-        if (!Number.isInteger(n) || n < 1)
-          throw new ReenactError('USAGE', `Expected --concurrency ≥ 1 but received "${t}".`);
-        return n;
-      },
-      1,
-    )
+    .option('-c, --concurrency <n>', 'chunks at once per device', intFlag('--concurrency', 1), 1)
     .option('--redis <url>', 'Redis URL (default: $REENACT_REDIS or redis://127.0.0.1:6379)')
     .option(
       '--lock-duration <ms>',
       'job lock; a dead worker’s chunk is retried after it',
-      ms('--lock-duration'),
+      intFlag('--lock-duration', 100),
       30_000,
     )
-    .option('--stalled-interval <ms>', 'how often to look for chunks of dead workers', ms('--stalled-interval'), 30_000)
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for chunks of dead workers',
+      intFlag('--stalled-interval', 100),
+      30_000,
+    )
     .action(
       async (o: {
         device: string[];
