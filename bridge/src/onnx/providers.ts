@@ -202,11 +202,6 @@ export async function openSessions<K extends string>(
   throw new ReenactError('INTERNAL', 'No device candidates.');
 }
 
-/** "CUDA", "DirectML", … for messages. */
-export function deviceLabel(device: Device): string {
-  return DEVICE_LABEL[device];
-}
-
 /** Releases every session (ignores ones already released). */
 export async function releaseSessions(sessions: Partial<Record<string, ort.InferenceSession>>): Promise<void> {
   for (const s of Object.values(sessions)) {

@@ -12,10 +12,9 @@ import { ReenactError } from '../../errors.js';
 import { type Catalog, knownHashes, loadCatalog, modelDir } from '../../models/catalog.js';
 import { ensureDerived } from '../../models/install.js';
 import { type InstalledState, readState, resolveModelFiles } from '../../models/store.js';
-import type { Device, DeviceRequest } from '../../onnx/devices.js';
+import { DEVICE_LABELS, type Device, type DeviceRequest } from '../../onnx/devices.js';
 import {
   createOrtSession,
-  deviceLabel,
   executionProviders,
   openSessions,
   type PlatformInfo,
@@ -193,5 +192,5 @@ export async function openModels(
 
 /** "CUDA (--device cuda)" for messages. */
 export function describeDevice(device: Device): string {
-  return `${deviceLabel(device)} (--device ${device})`;
+  return `${DEVICE_LABELS[device]} (--device ${device})`;
 }
