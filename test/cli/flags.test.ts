@@ -25,3 +25,29 @@ describe('number flags', () => {
     expect(r.code).toBe(2);
   });
 });
+
+// --range, --chunk and --face are read by the spec files' own readers (pipeline/spec-text.ts); a number past the safe
+// integers would be silently rounded, so it is refused where it is typed.
+const texts: [string[], string][] = [
+  [
+    ['render', '--range', '0-99999999999999999999'],
+    'Expected --range as START-END clip frames (e.g. 0-99) but received "0-99999999999999999999".',
+  ],
+  [['render', '--range', ' 5 - 9 ', '--range', '9-5'], 'Expected --range as START-END clip frames (e.g. 0-99)'],
+  [
+    ['render', '--chunk', '12345678901234567890-12345678901234567899'],
+    'Expected --chunk as START-END output frames (e.g. 0-49) but received "12345678901234567890-12345678901234567899".',
+  ],
+  [
+    ['render', '--face', 'index:99999999999999999999'],
+    'Expected --face to be largest, index:N, id:N or point:X,Y but received "index:99999999999999999999".',
+  ],
+];
+
+describe('frame spans and face choices', () => {
+  it.each(texts)('%j is refused where it is typed, exit 2', async (args, message) => {
+    const r = await cliHere(...args);
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(2);
+  });
+});

@@ -16,6 +16,7 @@ import { readManifest } from '../pipeline/output.js';
 import { openOutputSink } from '../pipeline/output-sink.js';
 import { parseJobSpec } from '../pipeline/parse.js';
 import type { Chunk, JobSpec, JobSpecInput, Manifest, ManifestFrame } from '../pipeline/spec.js';
+import { spanFromText } from '../pipeline/spec-text.js';
 import { describeRuns } from '../pipeline/warnings.js';
 import { parseRational } from '../util/rational.js';
 
@@ -41,11 +42,10 @@ export function splitIntoChunks(total: number, size: number, overlap = 0): Chunk
 
 /** "a-b" → chunk (inclusive output frames). */
 export function parseChunk(text: string): Chunk {
-  const m = /^(\d+)-(\d+)$/.exec(text.trim());
-  if (!m || Number(m[2]) < Number(m[1])) {
+  const span = spanFromText(text);
+  if (!span || span.end < span.start)
     throw new ReenactError('USAGE', `Expected --chunk as START-END output frames (e.g. 0-49) but received "${text}".`);
-  }
-  return { start: Number(m[1]), end: Number(m[2]) };
+  return span;
 }
 
 export interface JobPlan {

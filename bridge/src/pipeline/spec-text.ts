@@ -8,10 +8,17 @@ import { z } from 'zod';
 import type { FaceChoice } from '../face/types.js';
 import { formatRational, parseRational, type Rational } from '../util/rational.js';
 
+/** Digits as a number, or undefined past the safe integers (a number that big would be silently rounded). */
+function whole(digits: string): number | undefined {
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** "a-b" → inclusive span; undefined when the text is not of that form. */
 export function spanFromText(text: string): { start: number; end: number } | undefined {
   const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
-  return m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
+  const [start, end] = m ? [whole(m[1]), whole(m[2])] : [];
+  return start !== undefined && end !== undefined ? { start, end } : undefined;
 }
 
 /** "largest" | "index:N" | "N" | "id:N" | "point:X,Y" → FaceChoice; undefined when the text is none of those. */
@@ -19,9 +26,9 @@ export function faceChoiceFromText(text: string): FaceChoice | undefined {
   const s = text.trim();
   if (s === 'largest') return { by: 'largest' };
   let m = /^(?:index:)?(\d+)$/.exec(s);
-  if (m) return { by: 'index', index: Number(m[1]) };
+  if (m) return whole(m[1]) === undefined ? undefined : { by: 'index', index: Number(m[1]) };
   m = /^id:(\d+)$/.exec(s);
-  if (m) return { by: 'id', id: Number(m[1]) };
+  if (m) return whole(m[1]) === undefined ? undefined : { by: 'id', id: Number(m[1]) };
   m = /^point:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(s);
   if (m) return { by: 'point', x: Number(m[1]), y: Number(m[2]) };
   return undefined;

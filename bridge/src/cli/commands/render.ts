@@ -20,30 +20,28 @@ import { outputLayout, readManifest } from '../../pipeline/output.js';
 import { parseJobSpec } from '../../pipeline/parse.js';
 import { renderJob } from '../../pipeline/render.js';
 import { ControlCurvesSchema, type JobSpecInput, JobSpecSchema, type Manifest } from '../../pipeline/spec.js';
+import { faceChoiceFromText, spanFromText } from '../../pipeline/spec-text.js';
 import { intFlag, numberFlag } from '../flags.js';
 import { formatSeconds, printJson, printLine } from '../output.js';
 import { createEventView } from '../progress-view.js';
 
-/** "largest" | "index:N" | "id:N" | "point:X,Y" | "N" (index) → FaceChoice. */
+/** "largest" | "index:N" | "id:N" | "point:X,Y" | "N" (index) → FaceChoice, read as spec files read it. */
 export function parseFaceChoice(text: string): FaceChoice {
-  const s = text.trim();
-  if (s === 'largest') return { by: 'largest' };
-  let m = /^(?:index:)?(\d+)$/.exec(s);
-  if (m) return { by: 'index', index: Number(m[1]) };
-  m = /^id:(\d+)$/.exec(s);
-  if (m) return { by: 'id', id: Number(m[1]) };
-  m = /^point:(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(s);
-  if (m) return { by: 'point', x: Number(m[1]), y: Number(m[2]) };
-  throw new ReenactError('USAGE', `Expected --face to be largest, index:N, id:N or point:X,Y but received "${text}".`);
+  const choice = faceChoiceFromText(text);
+  if (!choice)
+    throw new ReenactError(
+      'USAGE',
+      `Expected --face to be largest, index:N, id:N or point:X,Y but received "${text}".`,
+    );
+  return choice;
 }
 
-/** "a-b" (inclusive clip frames) → range. */
+/** "a-b" (inclusive clip frames) → range, read as spec files read it. */
 export function parseRange(text: string): { start: number; end: number } {
-  const m = /^(\d+)-(\d+)$/.exec(text.trim());
-  if (!m || Number(m[2]) < Number(m[1])) {
+  const span = spanFromText(text);
+  if (!span || span.end < span.start)
     throw new ReenactError('USAGE', `Expected --range as START-END clip frames (e.g. 0-99) but received "${text}".`);
-  }
-  return { start: Number(m[1]), end: Number(m[2]) };
+  return span;
 }
 
 function parseReference(text: string): number | 'neutral' {
