@@ -4,13 +4,13 @@
  * the merged result is still identical; cancel; dead letters.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelSubmission, deadJobs, PREFIX, queueStatus, submitJobs } from '../../bridge/src/jobs/queue.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { cancelSubmission, deadJobs, queueStatus, submitJobs } from '../../bridge/src/jobs/queue.js';
 import { queueRunner } from '../../bridge/src/jobs/queue-runner.js';
-import { startWorker } from '../../bridge/src/jobs/worker.js';
+import { type RunningWorker, startWorker, type WorkerOptions } from '../../bridge/src/jobs/worker.js';
+import { chunkName } from '../../bridge/src/pipeline/layout.js';
 import { parseJobSpec } from '../../bridge/src/pipeline/parse.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpec } from '../../bridge/src/pipeline/spec.js';
@@ -18,6 +18,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
 import { brightnessClip, ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { pngOf, tinyClip } from '../reliability/corpus.js';
 import { collect, startTestBridge } from '../server/helpers.js';
 
 const dir = tempDir();
@@ -42,6 +43,15 @@ async function statusOf(id: string) {
   return (await queueStatus({ redis: redis.url })).find((s) => s.id === id)!;
 }
 
+/** An in-process worker closed when the test ends, also when it times out (a live worker takes later tests' chunks). */
+async function testWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const worker = await startWorker(o);
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= worker.close());
+  onTestFinished(close);
+  return { close };
+}
+
 beforeAll(async () => {
   redis = await startRedis();
   driving = path.join(dir, 'drive.mp4');
@@ -54,12 +64,14 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe('queue (BullMQ on redis-server)', () => {
+// Each test waits on workers through several steps (each waitFor up to a minute): the file's default 60 s per test
+// is too short for them on a loaded machine, where a timed-out test also left its workers taking the next test's jobs.
+describe('queue (BullMQ on redis-server)', { timeout: 180_000 }, () => {
   it('renders a submitted job as chunks on two workers and merges them, equal to an unchunked render', async () => {
     // A worker's stalled-job check claims a Redis key for its stalledInterval: the default 30 s would keep the next
     // test's workers from finding the killed worker's chunk for up to 30 s.
     const workers = await Promise.all(
-      [1, 2].map(() => startWorker({ redis: redis.url, concurrency: 1, stalledInterval: 500 })),
+      [1, 2].map(() => testWorker({ redis: redis.url, concurrency: 1, stalledInterval: 500 })),
     );
     try {
       const out = path.join(dir, 'two-workers');
@@ -93,6 +105,55 @@ describe('queue (BullMQ on redis-server)', () => {
     }
   });
 
+  it('lists every submission exactly once, with consistent counts, while its jobs move between states', async () => {
+    // Status reads every state of the queue; a job that moves on between two reads (waiting → active, active →
+    // completed) must be neither lost nor counted twice. Small jobs on a busy worker make many such moves.
+    const small = pngOf(path.join(dir, 'flux.png'), 64, 64);
+    const clip = await tinyClip(path.join(dir, 'flux.mp4'), { frames: 12 });
+    const flux = (i: number) => ({
+      name: `flux${i}`,
+      spec: parseJobSpec({
+        source: small,
+        driving: clip,
+        output: { dir: path.join(dir, `flux${i}`) },
+        engine: { name: 'fixture' },
+      }),
+    });
+    const jobs = await submitJobs(
+      Array.from({ length: 6 }, (_, i) => flux(i)),
+      { redis: redis.url, chunkSize: 3 },
+    );
+    const worker = await testWorker({ redis: redis.url, concurrency: 3 });
+    const problems = new Set<string>();
+    const doneBefore = new Map<string, number>();
+    let polls = 0;
+    try {
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline; polls++) {
+        const all = await queueStatus({ redis: redis.url });
+        for (const job of jobs) {
+          const rows = all.filter((s) => s.id === job.id);
+          if (rows.length !== 1) problems.add(`${job.id} listed ${rows.length} times`);
+          for (const s of rows) {
+            const { total, done, running, failed } = s.chunks;
+            if (done + running + failed > total)
+              problems.add(`${job.id}: ${done}+${running}+${failed} of ${total} chunks`);
+            if (s.frames.done > s.frames.total) problems.add(`${job.id}: ${s.frames.done} of ${s.frames.total} frames`);
+            if (done < (doneBefore.get(job.id) ?? 0)) problems.add(`${job.id}: done chunks went down`);
+            doneBefore.set(job.id, done);
+          }
+        }
+        if (jobs.every((j) => all.find((s) => s.id === j.id)?.state === 'done')) break;
+      }
+    } finally {
+      await worker.close();
+    }
+    expect([...problems]).toEqual([]);
+    expect(
+      (await queueStatus({ redis: redis.url })).filter((s) => s.id.startsWith('flux')).map((s) => s.state),
+    ).toEqual(jobs.map(() => 'done'));
+    expect(polls).toBeGreaterThan(5);
+  });
+
   it('retries the chunk of a worker killed mid-chunk; the merged result equals an uninterrupted run', async () => {
     const args = ['worker', '--redis', redis.url, '--lock-duration', '1500', '--stalled-interval', '500'];
     const logs = new Map<ChildProcess, string>();
@@ -101,48 +162,51 @@ describe('queue (BullMQ on redis-server)', () => {
       logs.set(child, '');
       child.stdout!.on('data', (d) => logs.set(child, logs.get(child) + d.toString()));
       child.stderr!.on('data', (d) => logs.set(child, logs.get(child) + d.toString()));
+      // Also when the test times out: a worker left running takes the next tests' chunks.
+      onTestFinished(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
       return child;
     };
     const a = startChild();
     const b = startChild();
-    try {
-      await waitFor('two workers', async () =>
-        [a, b].every((c) => logs.get(c)!.includes('reenact worker ready')) ? true : undefined,
-      );
-      const out = path.join(dir, 'killed');
-      const [job] = await submitJobs([{ name: 'killed', spec: spec(out) }], { redis: redis.url, chunkSize: 24 });
-      // Wait until worker A is inside a chunk with some frames written, then kill it without warning.
-      const chunkId = await waitFor(
-        'worker A to start a chunk',
-        async () => /start (\S+-c\d+-\d+)/.exec(logs.get(a)!)?.[1],
-      );
-      const queue = new Queue(job.queue, { connection: { url: redis.url }, prefix: PREFIX });
-      try {
-        await waitFor('frames of the chunk', async () => {
-          const progress = (await queue.getJob(chunkId))?.progress as { done?: number; total?: number } | undefined;
-          const done = progress?.done ?? 0;
-          // Mid-chunk: some frames written, most still to come (a 24-frame chunk leaves ≥ 0.3 s to kill it).
-          return done >= 4 && done < (progress?.total ?? 0) - 4 ? true : undefined;
-        });
-      } finally {
-        await queue.close();
-      }
-      a.kill('SIGKILL');
-      const done = await waitFor(
-        'the merge after the retry',
-        async () => {
-          const s = await statusOf(job.id);
-          return s.state === 'done' || s.state === 'failed' ? s : undefined;
-        },
-        90_000,
-      );
-      expect(done.state).toBe('done');
-      expect(logs.get(b)).toContain(`start ${chunkId}`); // the other worker took the dead worker's chunk over
-      expect(logs.get(a)).not.toContain(`done ${chunkId}`);
-      expect(frameHashes(out)).toEqual(reference);
-    } finally {
-      for (const c of [a, b]) if (c.exitCode === null) c.kill('SIGKILL');
+    await waitFor('two workers', async () =>
+      [a, b].every((c) => logs.get(c)!.includes('reenact worker ready')) ? true : undefined,
+    );
+    // Worker A is stepped through its chunk: it runs in short slices and is stopped (SIGSTOP: it writes its PNGs
+    // in-process, so nothing moves) while the test counts its frames, so the kill lands mid-chunk whatever the load.
+    // (Catching the chunk in flight by polling missed a 0.8 s chunk on a busy machine; the test then timed out with
+    // both workers alive, and worker B took the next test's chunks.) B waits stopped until A is dead.
+    b.kill('SIGSTOP');
+    const out = path.join(dir, 'killed');
+    const [job] = await submitJobs([{ name: 'killed', spec: spec(out) }], { redis: redis.url, chunkSize: 24 });
+    const started = () => [...logs.get(a)!.matchAll(/start (\S+-c(\d+)-(\d+))/g)].at(-1);
+    await waitFor('worker A to start a chunk', async () => (started() ? true : undefined));
+    a.kill('SIGSTOP');
+    const [, chunkId, first, last] = started()!;
+    const frames = path.join(out, 'chunks', chunkName({ start: Number(first), end: Number(last) }), 'frames');
+    const written = () => (existsSync(frames) ? readdirSync(frames).filter((f) => f.endsWith('.png')).length : 0);
+    for (let slices = 0; written() < 4; slices++) {
+      if (slices > 2000) throw new Error(`Worker A wrote ${written()} frame(s) of ${chunkId} in 2000 slices.`);
+      a.kill('SIGCONT');
+      await new Promise((r) => setTimeout(r, 20));
+      a.kill('SIGSTOP');
     }
+    expect(written()).toBeLessThan(24 - 4); // mid-chunk: a slice of 20 ms renders a frame or two
+    a.kill('SIGKILL');
+    b.kill('SIGCONT');
+    const done = await waitFor(
+      'the merge after the retry',
+      async () => {
+        const s = await statusOf(job.id);
+        return s.state === 'done' || s.state === 'failed' ? s : undefined;
+      },
+      100_000,
+    );
+    expect(done.state).toBe('done');
+    expect(logs.get(b)).toContain(`start ${chunkId}`); // the other worker took the dead worker's chunk over
+    expect(logs.get(a)).not.toContain(`done ${chunkId}`);
+    expect(frameHashes(out)).toEqual(reference);
   });
 
   it('cancels a job: queued chunks never render and the job shows as cancelled', async () => {
@@ -156,7 +220,7 @@ describe('queue (BullMQ on redis-server)', () => {
     expect((await statusOf(job.id)).state).toBe('queued');
     const r = await runCli(['queue', 'cancel', job.id, '--redis', redis.url]);
     expect(r.stdout).toBe(`cancelled ${job.id}\n`);
-    const worker = await startWorker({ redis: redis.url });
+    const worker = await testWorker({ redis: redis.url });
     try {
       await waitFor('the chunks to fail', async () => ((await statusOf(job.id)).chunks.failed > 0 ? true : undefined));
       expect((await statusOf(job.id)).state).toBe('cancelled');
@@ -189,7 +253,7 @@ describe('queue (BullMQ on redis-server)', () => {
     const [job] = await submitJobs([{ name: 'dead', spec: s }], { redis: redis.url, chunkSize: 24, attempts: 2 });
     rmSync(clip); // the input disappears after submit: the chunks cannot render, and retrying cannot help
     const watching = runCli(['queue', 'watch', job.id, '--interval', '200', '--redis', redis.url]);
-    const worker = await startWorker({ redis: redis.url });
+    const worker = await testWorker({ redis: redis.url });
     try {
       await waitFor('the job to fail', async () => ((await statusOf(job.id)).state === 'failed' ? true : undefined));
       const dead = (await deadJobs({ redis: redis.url })).filter((d) => d.submission === job.id);
@@ -269,7 +333,7 @@ describe('queue (BullMQ on redis-server)', () => {
     const t = await startTestBridge({
       services: { runner: queueRunner({ redis: redis.url, chunkSize: 20, pollMs: 100 }) },
     });
-    const worker = await startWorker({ redis: redis.url });
+    const worker = await testWorker({ redis: redis.url });
     try {
       const out = path.join(dir, 'via-bridge');
       const { job } = await t.client.createJob({

@@ -220,12 +220,17 @@ async function knownQueues(redis: Redis): Promise<string[]> {
 
 const ALL_STATES = ['active', 'waiting', 'waiting-children', 'prioritized', 'delayed', 'completed', 'failed'] as const;
 
+/**
+ * Every job of the queue with its state. The ids of all states are read in one call (one Redis script, so atomic),
+ * then each job's own state: reading the states one call each lost a job that moved on between two calls (waiting
+ * when "active" was read, active when "waiting" was) and counted twice one that moved the other way (a chunk active,
+ * then completed), so status showed a running job as gone or done+running over its total. A job removed since the
+ * ids were read answers "unknown" and is left out, as it is gone.
+ */
 async function jobsWithState(queue: Queue): Promise<{ job: Job<QueueJobData>; state: string }[]> {
-  const out: { job: Job<QueueJobData>; state: string }[] = [];
-  for (const state of ALL_STATES) {
-    for (const job of (await queue.getJobs([state])) as Job<QueueJobData>[]) if (job) out.push({ job, state });
-  }
-  return out;
+  const jobs = ((await queue.getJobs([...ALL_STATES])) as Job<QueueJobData>[]).filter(Boolean);
+  const states = await Promise.all(jobs.map((job) => job.getState()));
+  return jobs.map((job, i) => ({ job, state: states[i] })).filter((j) => j.state !== 'unknown');
 }
 
 /** The state of every submission in every reenact queue, newest first. */
