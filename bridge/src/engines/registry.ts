@@ -111,14 +111,23 @@ export function engineProblems(engine: { name: string; options: unknown }): Engi
 }
 
 /**
+ * An engine block's options as the engine runs with them: validated, every default filled (what a frame's key holds,
+ * so a changed default re-renders frames that `{}` asked for).
+ * @throws ReenactError USAGE for an unknown engine or bad options.
+ */
+export function resolvedEngineOptions(engine: { name: string; options: unknown }): Record<string, unknown> {
+  const result = engineDefinition(engine.name).options.safeParse(engine.options ?? {});
+  if (!result.success) throw new ReenactError('USAGE', engineProblems(engine)[0].message);
+  return result.data;
+}
+
+/**
  * Builds the engine a job spec names (name and options as the spec validated them).
  * @throws ReenactError USAGE for an unknown engine or bad options; whatever the factory throws (MISSING_MODEL…).
  */
 export async function createEngine(engine: { name: string; device: DeviceRequest; options: unknown }): Promise<Engine> {
-  const definition = engineDefinition(engine.name);
-  const result = definition.options.safeParse(engine.options ?? {});
-  if (!result.success) throw new ReenactError('USAGE', engineProblems(engine)[0].message);
-  return (await definition.load()).create({ device: engine.device, options: result.data });
+  const options = resolvedEngineOptions(engine);
+  return (await engineDefinition(engine.name).load()).create({ device: engine.device, options });
 }
 
 /** Each engine and whether it can run here (`GET /engines`, the panel's menu). */

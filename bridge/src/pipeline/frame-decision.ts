@@ -5,13 +5,52 @@
  */
 import { createHash } from 'node:crypto';
 import type { FrameControls } from '../engines/controls.js';
+import type { EngineInfo } from '../engines/types.js';
 import { messageOf, ReenactError } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
 import type { FrameStatus, JobSpec } from './spec.js';
 
+/** What every frame of a job shares in its key. */
+export interface JobKeyParts {
+  /** reenact's version. */
+  tool: string;
+  sourceHash: string;
+  drivingHash: string;
+  /** The engine as it runs: its name and version (engine.info). */
+  engine: Pick<EngineInfo, 'name' | 'version'>;
+  /**
+   * The device the spec asked for ('auto', 'cpu'…), as before: the engine's own device can change mid-job (a GPU that
+   * fails falls back to the CPU), which the frame keys of one run cannot follow.
+   */
+  device: string;
+  /** The engine's options with every default filled (resolvedEngineOptions), never the spec's as given. */
+  options: Record<string, unknown>;
+  onFrameFailure: JobSpec['onFrameFailure'];
+  smoothing: number;
+}
+
+/**
+ * The job's shared key part. The engine enters as it runs, not as the spec names it: a spec's `options: {}` renders
+ * differently once a default changes (meshwarp's head became 3-D by default), and so does another engine version,
+ * so frames on disk from either must not be kept by a re-render into the same folder.
+ */
+export function jobKeyBase(p: JobKeyParts): string {
+  return JSON.stringify([
+    p.tool,
+    p.sourceHash,
+    p.drivingHash,
+    p.engine.name,
+    p.engine.version,
+    p.device,
+    p.options,
+    p.onFrameFailure,
+    p.smoothing,
+  ]);
+}
+
 /**
  * One output frame's recipe hash (16 hex digits): same key ⇒ same bytes. `base` holds what every frame of the job
- * shares (tool version, input hashes, engine, policy, smoothing); a held frame's key is its source frame's key.
+ * shares (jobKeyBase); a held frame's key is its source frame's key.
  */
 export function frameKey(base: string, face: FaceObservation | null, controls: unknown, held?: string): string {
   const h = createHash('sha1').update(base).update(JSON.stringify(controls));

@@ -7,7 +7,7 @@
  * is unchanged are kept, so only missing or changed frames are rendered. Memory holds a few frames at any time.
  */
 import { randomUUID } from 'node:crypto';
-import { createEngine } from '../engines/registry.js';
+import { createEngine, resolvedEngineOptions } from '../engines/registry.js';
 import type { Engine } from '../engines/types.js';
 import { asReenactError, ReenactError, throwIfAborted } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
@@ -20,7 +20,7 @@ import { formatRational, frameTime } from '../util/rational.js';
 import { VERSION } from '../version.js';
 import { controlsFor } from './controls-curve.js';
 import type { JobEvent } from './events.js';
-import { decideFrame } from './frame-decision.js';
+import { decideFrame, jobKeyBase } from './frame-decision.js';
 import { decodeOne, drivingFrames, FrameImages, lastGoodBefore } from './frame-images.js';
 import { asPlanned, checkDrivingClip, countOf, type FramePlan, planFrames } from './frame-plan.js';
 import { outputLayout } from './output.js';
@@ -166,7 +166,16 @@ async function runRender(
       warn,
       options,
       startedDevice,
-      keyBase: `${VERSION}|${sourceHash}|${drivingHash}|${JSON.stringify(spec.engine)}|${spec.onFrameFailure}|${spec.smoothing}`,
+      keyBase: jobKeyBase({
+        tool: VERSION,
+        sourceHash,
+        drivingHash,
+        engine: engine.info,
+        device: spec.engine.device,
+        options: resolvedEngineOptions(spec.engine),
+        onFrameFailure: spec.onFrameFailure,
+        smoothing: spec.smoothing,
+      }),
     });
     const tPreview = performance.now();
     let preview: string | undefined;
