@@ -715,6 +715,27 @@ describe('bounded specs (items 5, 6, 7)', () => {
     );
   });
 
+  it('keeps curve frames exactly as sent: no defaults filled in (a job record holds what the client posted)', async () => {
+    const t0 = performance.now();
+    const frames = [{}, { mouth: 2 }];
+    const { job } = await real.client.createJob(specIn(path.join(work, 'curves-as-sent'), { curves: { frames } }));
+    await collect(real.client.jobEvents(job.id, { previews: false }));
+    const stored = JSON.parse(readFileSync(path.join(real.dataDir, 'jobs', `${job.id}.spec.json`), 'utf8'));
+    const answers = {
+      created: job.spec.curves?.frames,
+      get: (await real.client.getJob(job.id)).job.spec.curves?.frames,
+      stored: stored.curves?.frames,
+    };
+    expect(answers).toEqual({ created: frames, get: frames, stored: frames });
+    row(
+      'curve frames with keys left out',
+      '{"curves": {"frames": [{}, {"mouth": 2}]}}',
+      'HTTP',
+      `201; POST answer, GET /jobs/:id and the stored record all hold ${JSON.stringify(answers.get)}`,
+      t0,
+    );
+  });
+
   it('refuses bad frame rates and chunks outside the job at creation (400), as the CLI does', async () => {
     for (const extra of [{ fps: '0/0' }, { fps: '1e309' }, { fps: '999999999/1' }, { chunk: { start: 4, end: 99 } }]) {
       const t0 = performance.now();
