@@ -12,8 +12,9 @@ import { isCompletePngFile } from '../media/png-sequence.js';
 import { probe } from '../media/probe.js';
 import type { ProbeResult } from '../media/types.js';
 import { asPlanned, type FramePlan, planFrames } from '../pipeline/frame-plan.js';
-import { readManifest } from '../pipeline/output.js';
-import { openOutputSink } from '../pipeline/output-sink.js';
+import { outputLayout, readManifest } from '../pipeline/output.js';
+import { openOutputSink, removeChunkTrash } from '../pipeline/output-sink.js';
+import { ownManifest } from '../pipeline/ownership.js';
 import { parseJobSpec } from '../pipeline/parse.js';
 import type { Chunk, JobSpec, JobSpecInput, Manifest, ManifestFrame } from '../pipeline/spec.js';
 import { spanFromText } from '../pipeline/spec-text.js';
@@ -102,6 +103,22 @@ async function chunkFolders(dir: string): Promise<string[]> {
   }
 }
 
+/**
+ * The finished merge in `root` when it is reenact's own, complete and what `options` ask for (format, preview, the
+ * job's settings): what a merge run again after its chunks were removed returns. Leftovers of the removal go.
+ */
+async function mergedHere(root: string, options: MergeOptions): Promise<Manifest | undefined> {
+  const found = await readManifest(path.join(root, 'reenact.json'));
+  if (!found?.complete || found.spec.chunk) return undefined;
+  const own = await ownManifest(outputLayout({ ...found.spec, output: { ...found.spec.output, dir: root } }));
+  if (!own?.complete) return undefined;
+  if (options.format && own.spec.output.format !== options.format) return undefined;
+  if (options.preview && !own.preview) return undefined;
+  if (options.ofJob && !chunkOfJob(own.spec, options.ofJob)) return undefined;
+  await removeChunkTrash(root);
+  return own;
+}
+
 /** The spec fields every chunk of one job shares (everything but the chunk and the chunk-forced output fields). */
 function jobIdentity(m: Manifest): string {
   const { chunk: _chunk, output, ...rest } = m.spec;
@@ -172,11 +189,13 @@ async function loadChunks(
  */
 export async function mergeChunks(dir: string, options: MergeOptions = {}): Promise<Manifest> {
   const root = path.resolve(dir);
-  const chunks = await loadChunks(
-    root,
-    options.chunkDirs?.map((d) => path.resolve(d)) ?? (await chunkFolders(root)),
-    options.ofJob,
-  );
+  const dirs = options.chunkDirs?.map((d) => path.resolve(d)) ?? (await chunkFolders(root));
+  if (!dirs.length) {
+    // Run again after a merge that had finished but died removing its chunks (a worker retries it): it is done.
+    const merged = await mergedHere(root, options);
+    if (merged) return merged;
+  }
+  const chunks = await loadChunks(root, dirs, options.ofJob);
   const base = chunks[0].manifest;
   const { chunk: _chunk, ...rest } = base.spec;
   const format = options.format ?? base.spec.output.format;
@@ -234,9 +253,13 @@ export async function mergeChunks(dir: string, options: MergeOptions = {}): Prom
     { start: 0, end: total - 1 },
   );
   try {
+    // The partial manifest claims every frame number before the first is placed: a merge that dies mid-way leaves
+    // frames that are reenact's, so the same merge run again resumes instead of refusing them as the user's.
+    await sink.checkpoint();
     for (const frame of frames) {
       throwIfAborted(options.signal);
       await sink.place(frame, framesOf(frame.index));
+      await sink.checkpointIfDue();
     }
     await sink.close();
   } catch (err) {

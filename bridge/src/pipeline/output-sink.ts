@@ -8,7 +8,7 @@
  * there, so it resumes after Ctrl-C or a crash, updates only changed frames, and re-encodes only when a frame changed
  * (or the movie is missing).
  */
-import { copyFile, link, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, lstat, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readImage } from '../media/decode.js';
 import { type FrameWriter, openMovie } from '../media/encode.js';
@@ -18,6 +18,7 @@ import { tempSibling, writeFileAtomic } from '../util/fs.js';
 import type { Rational } from '../util/rational.js';
 import { VERSION } from '../version.js';
 import { assertPreviewFree, type OutputLayout, outputLayout, prepareOutput } from './output.js';
+import { isOwnTemp } from './ownership.js';
 import { type SideBySideOptions, writeSideBySide } from './preview.js';
 import type { JobSpec, Manifest, ManifestFrame } from './spec.js';
 
@@ -133,6 +134,9 @@ export class OutputSink {
       ...(this.movie && this.previous?.output === path.basename(this.layout.movie)
         ? { output: this.previous.output }
         : {}),
+      // So does the preview this run writes (before its final manifest: a crash in between must not leave it looking
+      // like the user's, which would refuse the resume) or an earlier run wrote (prepareOutput refused anyone else's).
+      ...(this.claimsPreview() ? { preview: path.basename(this.layout.preview) } : {}),
       complete: false,
       createdAt: new Date().toISOString(),
     };
@@ -176,9 +180,22 @@ export class OutputSink {
     await writeFileAtomic(this.layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
-  /** Removes `<dir>/chunks/` once its chunks are merged here. */
+  /**
+   * Removes `<dir>/chunks/` once its chunks are merged here. The folder is renamed away first, so a crash while it is
+   * being deleted leaves all the chunks or none under chunks/ (a merge run again then finds the job merged), never
+   * some; what a crash left of an earlier removal goes too.
+   */
   async removeChunks(): Promise<void> {
-    await rm(path.join(this.layout.dir, 'chunks'), { recursive: true, force: true });
+    const chunks = path.join(this.layout.dir, 'chunks');
+    await rename(chunks, tempSibling(chunks)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await removeChunkTrash(this.layout.dir);
+  }
+
+  private claimsPreview(): boolean {
+    const name = path.basename(this.layout.preview);
+    return (this.spec.output.preview && !this.spec.chunk) || this.previous?.preview === name;
   }
 
   private open(startNumber: number): Promise<FrameWriter> {
@@ -215,6 +232,13 @@ export class OutputSink {
   }
 }
 
+/** Deletes chunks/ folders a merge renamed away (reenact's temp names: ".chunks.<8 hex>.partial") in `dir`. */
+export async function removeChunkTrash(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => []);
+  for (const name of names)
+    if (isOwnTemp(name, (n) => n === 'chunks')) await rm(path.join(dir, name), { recursive: true, force: true });
+}
+
 async function exists(file: string): Promise<boolean> {
   return stat(file).then(
     () => true,
@@ -224,6 +248,10 @@ async function exists(file: string): Promise<boolean> {
 
 /** Hard-links (or copies, across file systems) `from` to `to`, replacing `to` atomically. */
 async function placeFile(from: string, to: string): Promise<void> {
+  // Already this file (a merge run again over frames it had linked): rename() of one hard link onto another of the
+  // same file does nothing and would leave the temp link behind.
+  const [source, target] = await Promise.all([stat(from), lstat(to).catch(() => undefined)]);
+  if (target?.isFile() && target.ino === source.ino && target.dev === source.dev) return;
   const tmp = tempSibling(to);
   try {
     await link(from, tmp);
