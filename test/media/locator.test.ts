@@ -60,6 +60,11 @@ describe('locateFfmpeg', () => {
     const req = (id: string): unknown => (id === 'ffmpeg-static' ? fakeFfmpeg : installers(id));
     expect(locateFfmpeg({ env: {}, requireModule: req }).source.ffmpeg).toBe('ffmpeg-static');
   });
+  it('passes over an ffmpeg-static installed without its binary (allowScripts denies its download script)', () => {
+    const req = (id: string): unknown =>
+      id === 'ffmpeg-static' ? path.join(dir, 'never-downloaded', 'ffmpeg') : installers(id);
+    expect(locateFfmpeg({ env: {}, requireModule: req }).source.ffmpeg).toBe('@ffmpeg-installer/ffmpeg');
+  });
   it('then the @ffmpeg-installer packages', () => {
     const found = locateFfmpeg({ env: {}, requireModule: installers });
     expect(found.source).toEqual({ ffmpeg: '@ffmpeg-installer/ffmpeg', ffprobe: '@ffprobe-installer/ffprobe' });
