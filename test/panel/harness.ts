@@ -60,6 +60,32 @@ export async function startServe(
   return { child, port, token, url: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * Stops a bridge started by startServe with SIGTERM and waits for the process to end; resolves with its exit code,
+ * or rejects (after a SIGKILL, so no test leaves a process behind) when it has not ended within `timeoutMs`.
+ */
+export async function stopServe(
+  bridge: { child: ChildProcess } | undefined,
+  timeoutMs = 30_000,
+): Promise<number | null> {
+  const child = bridge?.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const result = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`reenact serve (pid ${child.pid}) did not exit within ${timeoutMs} ms of SIGTERM`);
+  }
+  return result;
+}
+
 export interface Rig {
   browser: Browser;
   panelUrl: string;
@@ -78,8 +104,8 @@ export async function startRig(env: NodeJS.ProcessEnv): Promise<Rig> {
     bridge,
     async close() {
       await browser.close();
-      bridge.child.kill();
       served.server.close();
+      await stopServe(bridge);
     },
   };
 }

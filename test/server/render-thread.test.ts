@@ -15,7 +15,7 @@ import type { JobEvent } from '../../bridge/src/pipeline/events.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import { frameHashes } from '../helpers/frames.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
-import { ensureBridgeBuilt, startServe } from '../panel/harness.js';
+import { ensureBridgeBuilt, startServe, stopServe } from '../panel/harness.js';
 import { collect } from './helpers.js';
 
 const dir = tempDir('reenact-thread-');
@@ -27,7 +27,7 @@ beforeAll(async () => {
   bridge = await startServe({ ...process.env, REENACT_DATA_DIR: path.join(dir, 'data') });
   client = createClient({ url: bridge.url, token: bridge.token, WebSocket });
 });
-afterAll(() => bridge?.child.kill());
+afterAll(() => stopServe(bridge));
 
 const spec = (out: string, end: number) => ({
   source: PORTRAIT,
@@ -102,10 +102,7 @@ describe('reenact serve renders in a thread', () => {
     // Node 20 refs a worker's port again when a 'message' listener is added after worker.unref(): the bridge logged
     // "bridge stopped" and lived on, one orphan per test run (and per panel session that picked a face).
     expect((await client.faces({ source: PORTRAIT })).source.faces).toHaveLength(1);
-    const exited = new Promise<number | null>((resolve) => bridge.child.once('exit', (code) => resolve(code)));
-    bridge.child.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 10_000))]);
-    if (code === 'alive') bridge.child.kill('SIGKILL');
+    const code = await stopServe(bridge); // rejects (after SIGKILL) if still alive 30 s after SIGTERM
     expect(code).toBe(0);
   });
 });
