@@ -136,6 +136,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       try {
         await manager.close();
         await app.close();
+        await services.close();
       } finally {
         app.log.info({}, 'bridge stopped');
         logFile.close();

@@ -34,6 +34,13 @@ function start(): Worker {
   return w;
 }
 
+/** Ends the thread, if one was started (the bridge's close: nothing of the bridge outlives it). */
+export async function stopFacesThread(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  await w?.terminate();
+}
+
 export function listFacesInThread(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse> {
   worker ??= start();
   const w = worker;

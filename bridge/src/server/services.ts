@@ -22,6 +22,8 @@ export interface BridgeServices {
   devices(): Promise<DeviceAvailability[]>;
   /** The neural engine's model files and their install. */
   models: ModelInstaller;
+  /** Releases what the services started (the face scan's thread); called once when the bridge closes. */
+  close(): Promise<void>;
 }
 
 async function probe(file: string): Promise<ProbeResponse> {
@@ -29,9 +31,14 @@ async function probe(file: string): Promise<ProbeResponse> {
   return media.probe(file);
 }
 
+let facesThread: typeof import('./faces-thread.js') | undefined;
+
 /** The face scan: in a thread of its own where jobs render in threads (the compiled bridge), else here. */
 async function faces(request: FacesRequestParsed, signal: AbortSignal): Promise<FacesResponse> {
-  if (renderMode() === 'thread') return (await import('./faces-thread.js')).listFacesInThread(request, signal);
+  if (renderMode() === 'thread') {
+    facesThread ??= await import('./faces-thread.js');
+    return facesThread.listFacesInThread(request, signal);
+  }
   const mod = await import('./faces.js');
   return mod.listFaces(request, signal);
 }
@@ -51,5 +58,6 @@ export function defaultServices(env: NodeJS.ProcessEnv = process.env): BridgeSer
     engines: () => engineAvailability(env),
     devices,
     models: createModelInstaller(env),
+    close: async () => facesThread?.stopFacesThread(),
   };
 }
