@@ -7,6 +7,10 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { FrameControlsSchema } from '../../bridge/src/engines/controls.js';
+import { DEVICES } from '../../bridge/src/onnx/devices.js';
+import { parseJobSpec } from '../../bridge/src/pipeline/parse.js';
+import { JobSpecSchema, OutputFormatSchema, OutputSchema } from '../../bridge/src/pipeline/spec.js';
 import { runCli } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
@@ -45,6 +49,53 @@ function provideMedia(dir: string, jobs: Record<string, unknown>[]): void {
     }
   }
 }
+
+/** The doc's key tables, in order (the job's keys, then the controls): first cell's keys → the row's cells. */
+function keyTables(): Map<string, string[]>[] {
+  const tables: Map<string, string[]>[] = [];
+  let current: Map<string, string[]> | undefined;
+  for (const line of readFileSync(DOC, 'utf8').split('\n')) {
+    if (!line.startsWith('| `')) {
+      current = undefined;
+      continue;
+    }
+    if (!current) {
+      current = new Map();
+      tables.push(current);
+    }
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1);
+    for (const [, key] of cells[0].matchAll(/`([^`]+)`/g)) current.set(key, cells);
+  }
+  return tables;
+}
+
+/** The `a` \| `b` values of a cell. */
+const choices = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+
+describe('docs/jobs.md tables', () => {
+  // Issue #20 item 5: every key, with its type and default, as the code has it (the device list went stale once).
+  const [job, controls] = keyTables();
+
+  it('list every job key and nothing else, sub-keys included', () => {
+    const parsed = parseJobSpec({ source: 'a.png', driving: 'b.mp4', output: 'out' });
+    const keys = [...job.keys()];
+    const under = (parent: string) =>
+      keys.filter((k) => k.startsWith(`${parent}.`)).map((k) => k.slice(parent.length + 1));
+    expect(new Set(keys.map((k) => k.split('.')[0]))).toEqual(new Set(Object.keys(JobSpecSchema.shape)));
+    expect(under('output')).toEqual(Object.keys(OutputSchema.shape));
+    expect(under('engine')).toEqual(Object.keys(parsed.engine));
+    expect(under('face')).toEqual(Object.keys(parsed.face));
+    expect([...controls.keys()]).toEqual(Object.keys(FrameControlsSchema.shape));
+  });
+
+  it('give the choices the code takes', () => {
+    const type = (key: string) => choices(job.get(key)![1]);
+    expect(type('engine.device')).toEqual([...DEVICES]);
+    expect(type('output.format')).toEqual(OutputFormatSchema.options);
+    expect(type('conform')).toEqual(['motion', 'nearest']);
+    expect(type('onFrameFailure')).toEqual(['hold', 'neutral', 'fail']);
+  });
+});
 
 describe('docs/jobs.md examples', () => {
   const all = examples();
