@@ -17,6 +17,7 @@ import {
   preparePortrait3d,
   prepareReference3d,
 } from '../../../bridge/src/engines/meshwarp/motion3d.js';
+import { prepareRenderer3d } from '../../../bridge/src/engines/meshwarp/render3d.js';
 import { createFaceTracker, type FaceTracker } from '../../../bridge/src/face/index.js';
 import { anglesOf, fitHead, mul3, rotationOf, transpose3, unpose } from '../../../bridge/src/face/pose.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
@@ -241,4 +242,122 @@ describe('3-D head: pixels and controls', () => {
     const direct = renderFrame(prepareRenderer(image, local.landmarks, local.iris ?? null, config), motion);
     expect(Buffer.compare(Buffer.from(out.image.data), Buffer.from(direct.data))).toBe(0);
   }, 60_000);
+});
+
+/** Rec. 601 luma of pixel (x, y) of an RGB or RGBA image. */
+function luma(img: Image, x: number, y: number): number {
+  const i = (Math.round(y) * img.width + Math.round(x)) * img.channels;
+  return 0.299 * img.data[i] + 0.587 * img.data[i + 1] + 0.114 * img.data[i + 2];
+}
+
+/** The hair's outline in the photo on row y: the first pixel darker than the backdrop from the left (or right). */
+function hairEdge(y: number, fromLeft: boolean): number {
+  if (fromLeft) {
+    for (let x = 120; x < 240; x++) if (luma(image, x, y) < 150) return x;
+  } else {
+    for (let x = 330; x > 220; x--) if (luma(image, x, y) < 150) return x;
+  }
+  return -1;
+}
+
+describe('3-D head: what a turn uncovers and brings into view (the profile frames)', () => {
+  it('a moved head leaves inpainted backdrop where its hair was: no ghost of the outline, no hair-tinted fill', async () => {
+    const engine = createMeshwarpEngine();
+    await engine.prepare(image, face);
+    await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
+    for (const dx of [40, -40]) {
+      const out = (await engine.render({ index: 1, time: 0, face: moveHead(still, 0, dx, 0), controls: controls() }))
+        .image;
+      // The band from just outside the hair's old outline to 20 px inside it, on the side the head moved away from:
+      // backdrop now (the photo's backdrop is light; hair, its fringe and fill tinted by it are darker).
+      let dark = 0;
+      let seen = 0;
+      for (let y = 20; y <= 100; y++) {
+        const edge = hairEdge(y, dx > 0);
+        if (edge < 0) continue;
+        for (let k = -8; k <= 20; k++) {
+          seen++;
+          if (luma(out, dx > 0 ? edge + k : edge - k, y) < 150) dark++;
+        }
+      }
+      expect(seen).toBeGreaterThan(1500);
+      expect(dark, `dark pixels where the hair was (shift ${dx})`).toBeLessThan(seen * 0.01);
+    }
+  }, 60_000);
+
+  it('the hair a turn brings round keeps a hair texture (mirrored from the visible hair), not stretched stripes', async () => {
+    const engine = createMeshwarpEngine();
+    await engine.prepare(image, face);
+    await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
+    const out = (await engine.render({ index: 1, time: 0, face: turned(40, 0, 0), controls: controls() })).image;
+    const points = engine.lastMotion?.points;
+    if (!points) throw new Error('no motion');
+    let faceLeft = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 468; i++) faceLeft = Math.min(faceLeft, points[i * 3]);
+    // Texture along the rows (|d luma / dx|) between the head's outline and the face, against the photo's own hair:
+    // the photo's edge-on hair stretched across the turned side is smooth along its rows (stripes).
+    const along = (img: Image, y: number, x0: number, x1: number, skipLight: boolean): [number, number] => {
+      let sum = 0;
+      let n = 0;
+      for (let x = x0; x < x1; x++) {
+        if (skipLight && luma(img, x, y) > 170) continue;
+        sum += Math.abs(luma(img, x + 1, y) - luma(img, x, y));
+        n++;
+      }
+      return [sum, n];
+    };
+    let turnedSum = 0;
+    let turnedN = 0;
+    let photoSum = 0;
+    let photoN = 0;
+    for (let y = 20; y <= 90; y++) {
+      let outline = -1;
+      for (let x = 60; x < faceLeft; x++) {
+        if (luma(out, x, y) < 170) {
+          outline = x;
+          break;
+        }
+      }
+      if (outline >= 0) {
+        const [s, n] = along(out, y, outline + 3, Math.floor(faceLeft) - 3, false);
+        turnedSum += s;
+        turnedN += n;
+      }
+      const left = hairEdge(y, true);
+      const right = hairEdge(y, false);
+      if (left >= 0 && right >= 0) {
+        const [s, n] = along(image, y, left + 3, right - 3, true);
+        photoSum += s;
+        photoN += n;
+      }
+    }
+    expect(turnedN).toBeGreaterThan(3000);
+    expect(turnedSum / turnedN).toBeGreaterThan(0.45 * (photoSum / photoN));
+  }, 60_000);
+
+  it('the fill behind the jaw is the colour of the backdrop, not of the collar and neck below it', () => {
+    const local = toRendererCoords(face);
+    const config = parseMeshwarpConfig({});
+    const portrait = preparePortrait3d(local, config.cameraDistance, config.depthGain);
+    const base = prepareRenderer3d(image, portrait, config).model.base;
+    const baseImage: Image = { data: base, width: 512, height: 512, channels: 4 };
+    let backdrop = 0;
+    let n = 0;
+    for (let x = 180; x < 280; x++) {
+      for (let y = 2; y < 8; y++) {
+        backdrop += luma(image, x, y);
+        n++;
+      }
+    }
+    backdrop /= n;
+    const lm = face.landmarks;
+    const [cx, cy] = [lm[3], lm[4]];
+    // Just inside the jaw line (4 px towards the nose): what a turned head uncovers under its jaw.
+    for (const i of [132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361]) {
+      const [x, y] = [lm[i * 3], lm[i * 3 + 1]];
+      const d = Math.hypot(cx - x, cy - y);
+      const at = luma(baseImage, x + ((cx - x) / d) * 4, y + ((cy - y) / d) * 4);
+      expect(Math.abs(at - backdrop), `fill at jaw point ${i}`).toBeLessThan(25);
+    }
+  });
 });

@@ -3,9 +3,11 @@
  * depth); around it a head proxy for the skull, hair and ears — a surface of revolution whose rings follow the
  * head's outline in the photo (from the colour matte, head-matte.ts) and whose depth follows an ellipsoid fitted
  * through the face oval, so face and proxy meet without a step. Every vertex is textured from where it sits in the
- * photo; proxy points the photo never saw (the side and back of the head) take the photo's outermost visible band,
- * stretched. The head layer (which photo pixels belong to the moving head) and the base frame (the photo with that
- * layer inpainted: what a moved head uncovers) are built here too.
+ * photo; proxy points the photo never saw (the side and back of the head) or saw edge-on also get a folded texture,
+ * the visible hair mirrored round the head (ProxyFold), and face points seen edge-on the cheek folded inwards
+ * (FaceMirror); render3d.ts switches to them as a turn brings those parts round. The head layer (which photo pixels
+ * belong to the moving head) and the base frame (the photo with that layer, grown past the hair's fringe, inpainted
+ * from the backdrop: what a moved head uncovers) are built here too.
  */
 import { anglesOf } from '../../face/pose.js';
 import { TRI468 } from './facemesh-data.js';
@@ -41,10 +43,43 @@ export interface HeadModel3d {
   head: Float64Array;
   mouthCentre: number;
   proxyStart: number;
+  /** First vertex of the proxy's rings (after the crown): RINGS × SEGMENTS of them, up to `neckStart`. */
+  ringStart: number;
   layer: Layer;
   /** The photo (RGBA, alpha 0) with the head layer inpainted (alpha 255 there): each frame starts from it. */
   base: Uint8Array;
   proxy: Proxy;
+  fold: ProxyFold;
+  mirror: FaceMirror;
+}
+
+/**
+ * The face's mirrored texture, for a cheek a turn brings round to face the camera: the photo saw its outer part
+ * edge-on, so that part takes the cheek's texture folded back from inside it (render3d.ts mixes it in per vertex).
+ */
+export interface FaceMirror {
+  /** Photo position each face point's mirrored texture comes from, vertexCount × 2 (the 468 face points). */
+  tex: Float64Array;
+  /** How squarely (facing) the photo saw where each face point's mirrored texture comes from; 0: none. */
+  lend: Float64Array;
+  /** Outward normal of each face point in head coordinates, 468 × 3. */
+  normal: Float64Array;
+}
+
+/**
+ * The proxy's second texture, for the parts a turn brings round to face the camera: the photo saw them edge-on (the
+ * head's outline, a few pixels for a hand's width of hair) or not at all, so their own texture would stretch into
+ * stripes and carry the photo's outline with its background. Instead they take the photo's texture mirrored back
+ * into a band the photo saw well (render3d.ts blends the two per frame by how much each vertex turned towards the
+ * camera).
+ */
+export interface ProxyFold {
+  /** Folded photo position per vertex, vertexCount × 2 (the proxy's ring vertices; others unused). */
+  tex: Float64Array;
+  /** Outward surface normal per vertex in head coordinates, vertexCount × 3 (ring vertices; others 0). */
+  normal: Float64Array;
+  /** 1, falling to 0 at the proxy's lower cut: the folded texture has no soft lower edge of its own. */
+  fade: Float32Array;
 }
 
 const RINGS = 18;
@@ -58,6 +93,9 @@ const CUT_Y = 6;
 const BAND_MARGIN = 6;
 /** Longitude (degrees) past which the photo shows the head's soft outline rather than hair or skin. */
 const EDGE_LIMIT = 80;
+
+/** How far (cm) the inpainted hole reaches past the head layer: the hair's soft fringe. */
+const GROW = 1;
 
 const DEG = Math.PI / 180;
 
@@ -197,6 +235,135 @@ function textureLongitude(phi: number, band: number): number {
   return Math.sign(phi) * Math.max(Math.min(Math.PI - a, EDGE_LIMIT * DEG), band);
 }
 
+/** Longitude (degrees) up to which the photo shows hair well enough to mirror it round the head. */
+const FOLD_HAIR = 55;
+/** How much of a hair band (degrees) a ring needs past the face to mirror its own hair. */
+const FOLD_MIN_BAND = 20;
+
+/**
+ * Longitude `psi` (as the photo sees it) folded into [lo, hi] like a triangle wave: up to `hi` itself, beyond it
+ * mirrored back and forth inside the band, so the texture continues without a seam and never stretches.
+ */
+function foldLongitude(psi: number, lo: number, hi: number): number {
+  const a = Math.abs(psi);
+  if (a <= hi) return psi;
+  const period = hi - lo;
+  if (period <= 1e-6) return Math.sign(psi) * hi;
+  const d = a - hi;
+  const k = Math.floor(d / period);
+  const rem = d - k * period;
+  return Math.sign(psi) * (k % 2 === 0 ? hi - rem : lo + rem);
+}
+
+/**
+ * One line of a separable max: out[i] = 1 wherever `input` exceeds `above` within `g` steps along the line (n values
+ * from `start`, `step` apart).
+ */
+function dilateLine(
+  input: ArrayLike<number>,
+  out: Uint8Array,
+  start: number,
+  step: number,
+  n: number,
+  g: number,
+  above: number,
+): void {
+  let last = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < n; k++) {
+    if (input[start + k * step] > above) last = k;
+    if (k - last <= g) out[start + k * step] = 1;
+  }
+  let next = Number.POSITIVE_INFINITY;
+  for (let k = n - 1; k >= 0; k--) {
+    if (input[start + k * step] > above) next = k;
+    if (next - k <= g) out[start + k * step] = 1;
+  }
+}
+
+/** Facing (cos of the angle to the camera) above which the photo shows a face point well enough to lend texture. */
+const WELL_SEEN = 0.45;
+/** The furthest (cm) a cheek point's texture is taken from inside the well-seen part of its row. */
+const FOLD_REACH = 1.2;
+
+/**
+ * Where each face point the photo saw edge-on (a frontal portrait's outer cheeks, jaw and temples) takes its
+ * mirrored texture from: its reflection inwards, in head coordinates, about the last well-seen point of its row,
+ * located in the well-seen face triangles and interpolated there, so the texture folds back continuously (like the
+ * proxy's hair). Returns photo positions (468 × 2) and the facing the photo saw there (0 where nothing is lent).
+ */
+function foldedFace(
+  head: Float64Array,
+  tex: Float64Array,
+  seen: Float64Array,
+): { tex: Float64Array; lend: Float64Array } {
+  const out = new Float64Array(468 * 2);
+  const lend = new Float64Array(468);
+  const tris: number[] = [];
+  for (let t = 0; t < TRI468.length; t += 3) {
+    if (seen[TRI468[t]] >= 0.3 && seen[TRI468[t + 1]] >= 0.3 && seen[TRI468[t + 2]] >= 0.3)
+      tris.push(TRI468[t], TRI468[t + 1], TRI468[t + 2]);
+  }
+  for (let i = 0; i < 468; i++) {
+    out[i * 2] = tex[i * 2];
+    out[i * 2 + 1] = tex[i * 2 + 1];
+    if (seen[i] >= WELL_SEEN) continue;
+    const x = head[i * 3];
+    const y = head[i * 3 + 1];
+    let edge = 0;
+    for (let j = 0; j < 468; j++) {
+      if (seen[j] >= WELL_SEEN && Math.abs(head[j * 3 + 1] - y) < 0.8 && head[j * 3] * x > 0)
+        edge = Math.max(edge, Math.abs(head[j * 3]));
+    }
+    const past = Math.abs(x) - edge;
+    if (edge === 0 || past <= 0) continue;
+    const xr = Math.sign(x) * (edge - Math.min(past, FOLD_REACH));
+    for (let t = 0; t < tris.length; t += 3) {
+      const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
+      const ax = head[a * 3];
+      const ay = head[a * 3 + 1];
+      const det = (head[b * 3] - ax) * (head[c * 3 + 1] - ay) - (head[c * 3] - ax) * (head[b * 3 + 1] - ay);
+      if (Math.abs(det) < 1e-12) continue;
+      const l1 = ((xr - ax) * (head[c * 3 + 1] - ay) - (head[c * 3] - ax) * (y - ay)) / det;
+      const l2 = ((head[b * 3] - ax) * (y - ay) - (xr - ax) * (head[b * 3 + 1] - ay)) / det;
+      if (l1 < 0 || l2 < 0 || l1 + l2 > 1) continue;
+      const l0 = 1 - l1 - l2;
+      out[i * 2] = l0 * tex[a * 2] + l1 * tex[b * 2] + l2 * tex[c * 2];
+      out[i * 2 + 1] = l0 * tex[a * 2 + 1] + l1 * tex[b * 2 + 1] + l2 * tex[c * 2 + 1];
+      lend[i] = l0 * seen[a] + l1 * seen[b] + l2 * seen[c];
+      break;
+    }
+  }
+  return { tex: out, lend };
+}
+
+/** Area-weighted vertex normals of the face mesh (head coordinates), turned to face the camera (−z) at the nose. */
+function faceNormals(head: Float64Array): Float64Array {
+  const n = new Float64Array(468 * 3);
+  for (let t = 0; t < TRI468.length; t += 3) {
+    const [a, b, c] = [TRI468[t], TRI468[t + 1], TRI468[t + 2]];
+    const ux = head[b * 3] - head[a * 3];
+    const uy = head[b * 3 + 1] - head[a * 3 + 1];
+    const uz = head[b * 3 + 2] - head[a * 3 + 2];
+    const vx = head[c * 3] - head[a * 3];
+    const vy = head[c * 3 + 1] - head[a * 3 + 1];
+    const vz = head[c * 3 + 2] - head[a * 3 + 2];
+    const nx = uy * vz - uz * vy;
+    const ny = uz * vx - ux * vz;
+    const nz = ux * vy - uy * vx;
+    for (const k of [a, b, c]) {
+      n[k * 3] += nx;
+      n[k * 3 + 1] += ny;
+      n[k * 3 + 2] += nz;
+    }
+  }
+  const sign = n[1 * 3 + 2] > 0 ? -1 : 1;
+  for (let i = 0; i < 468; i++) {
+    const len = Math.hypot(n[i * 3], n[i * 3 + 1], n[i * 3 + 2]) || 1;
+    for (let k = 0; k < 3; k++) n[i * 3 + k] *= sign / len;
+  }
+  return n;
+}
+
 /** Half-width (cm) of the face oval at height `hy` on the side `sign` (−1 left, +1 right), 0 outside it. */
 function ovalHalfWidth(head: Float64Array, hy: number, sign: number): number {
   let best = 0;
@@ -301,26 +468,89 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
   head.set([0, topY, zc], crown * 3);
   projectHead(pose, cam, 0, topY, zc - 0.3 * c, tmp, 0);
   tex.set([tmp[0], tmp[1]], crown * 2);
-  for (let r = 0; r < RINGS; r++) {
-    // Where the unseen side's texture band starts on each side: past the face oval's edge on this ring.
-    const bandOf = (sign: number): number => {
+  const at = new Float64Array(2);
+  const matteWidth = box[2] - box[0] + 1;
+  const matteHeight = box[3] - box[1] + 1;
+  const fold: ProxyFold = {
+    tex: new Float64Array(vertexCount * 2),
+    normal: new Float64Array(vertexCount * 3),
+    fade: new Float32Array(vertexCount).fill(1),
+  };
+  const p = new Float64Array(3);
+  const texAt = (r: number, phi: number, out: Float64Array, o: number): void => {
+    ringPoint(r, phi, p, 0);
+    projectHead(pose, cam, p[0], p[1], p[2], tmp, 0);
+    out[o] = tmp[0];
+    out[o + 1] = tmp[1];
+  };
+  // The face oval's edge on each ring and side (longitude, 0 where the ring passes above or below the face).
+  const edges = Array.from({ length: RINGS }, (_, r) =>
+    [-1, 1].map((sign) => {
       const half = sign < 0 ? proxy.left[r] : proxy.right[r];
-      const face = Math.min(1, ovalHalfWidth(H, proxy.rings[r], sign) / half);
-      return Math.min(EDGE_LIMIT * DEG, Math.asin(face) + BAND_MARGIN * DEG);
-    };
-    const bands = [bandOf(-1), bandOf(1)];
+      return Math.asin(Math.min(1, ovalHalfWidth(H, proxy.rings[r], sign) / half));
+    }),
+  );
+  // The band each ring's turned-in texture folds into, per side: the hair past the face, where the photo shows
+  // enough of it on this ring; lower down (beside the face, where the photo shows a sliver of hair or an ear edge-on)
+  // the hair of the rings above, mirrored upwards about the lowest ring that shows enough (so the hair keeps its
+  // vertical texture rather than repeating one ring's).
+  const foldBands = [0, 1].map((side) => {
+    const own = edges.map((pair) => {
+      const lo = pair[side] > 0 ? pair[side] + BAND_MARGIN * DEG : 0;
+      return FOLD_HAIR * DEG - lo >= FOLD_MIN_BAND * DEG ? { lo, hi: FOLD_HAIR * DEG } : null;
+    });
+    let last = 0;
+    return own.map((band, r) => {
+      if (band) {
+        last = r;
+        return { ring: r, ...band };
+      }
+      const d = r - last;
+      const period = Math.max(1, last);
+      const k = Math.floor(d / period);
+      const rem = d - k * period;
+      let ring = k % 2 === 0 ? last - rem : rem;
+      while (ring > 0 && !own[ring]) ring--;
+      return { ring, ...(own[ring] ?? { lo: 0, hi: FOLD_HAIR * DEG }) };
+    });
+  });
+  for (let r = 0; r < RINGS; r++) {
+    const hy = proxy.rings[r];
+    // Where the unseen side's texture band starts on each side: past the face oval's edge on this ring.
+    const bands = edges[r].map((e) => Math.min(EDGE_LIMIT * DEG, e + BAND_MARGIN * DEG));
+    const rho = depthAt(hy) / c;
+    const ny = (hy - proxy.yc) / (b * b);
+    const fade = Math.min(1, Math.max(0, (proxy.yCut - hy) / (proxy.yCut - proxy.rings[RINGS - 2])));
+    // Whether the photo shows head (hair, ears) past the face on this ring, each side: where it shows background,
+    // the head is no wider than the face there, and the folded texture must not paint hair the photo never had.
+    const headBeside = edges[r].map((e, side) => {
+      let most = 0;
+      for (let deg = e / DEG + BAND_MARGIN; deg <= 85; deg += 3) {
+        texAt(r, (side === 0 ? -deg : deg) * DEG - yawP, at, 0);
+        const mx = Math.round(at[0]) - box[0];
+        const my = Math.round(at[1]) - box[1];
+        if (mx >= 0 && my >= 0 && mx < matteWidth && my < matteHeight)
+          most = Math.max(most, matte[my * matteWidth + mx]);
+      }
+      return most;
+    });
     for (let k = 0; k < SEGMENTS; k++) {
       const phi = -Math.PI + (2 * Math.PI * k) / SEGMENTS;
       const v = ring0 + r * SEGMENTS + k;
       ringPoint(r, phi, head, v * 3);
       // Texture: the same ring point at the longitude the photo shows for it.
       const seen = phi + yawP;
-      const phiTex = textureLongitude(seen, bands[seen < 0 ? 0 : 1]) - yawP;
-      const p = new Float64Array(3);
-      ringPoint(r, phiTex, p, 0);
-      projectHead(pose, cam, p[0], p[1], p[2], tmp, 0);
-      tex[v * 2] = tmp[0];
-      tex[v * 2 + 1] = tmp[1];
+      const side = seen < 0 ? 0 : 1;
+      texAt(r, textureLongitude(seen, bands[side]) - yawP, tex, v * 2);
+      const f = foldBands[side][r];
+      texAt(f.ring, foldLongitude(seen, f.lo, f.hi) - yawP, fold.tex, v * 2);
+      // Normal of the ellipsoid-like surface (x = half·sin φ, z = zc − depth·cos φ).
+      const half = phi < 0 ? proxy.left[r] : proxy.right[r];
+      const nx = (rho * rho * Math.sin(phi)) / half;
+      const nz = (-rho * Math.cos(phi)) / c;
+      const len = Math.hypot(nx, ny, nz) || 1;
+      fold.normal.set([nx / len, ny / len, nz / len], v * 3);
+      fold.fade[v] = fade * headBeside[side];
     }
   }
   const proxyTris: number[] = [];
@@ -416,22 +646,29 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
   boxBlur(layerData, bw, bh, 1);
   const layer: Layer = { box, stride: bw, data: layerData };
 
-  // 4. Base frame: the photo with the layer (grown by a pixel, so no fringe of hair stays behind) inpainted.
-  // Grown by one pixel (separable 3 × 3 max: rows, then columns).
-  const grown = new Uint8Array(bw * bh);
+  // 4. Base frame: the photo with the layer inpainted, the layer grown by GROW cm first: the matte stops where the
+  // hair is half background, and the fringe beyond it would stay behind as a ghost of the head's outline (and tint
+  // the fill). Separable max: rows, then columns.
+  const g = Math.max(1, Math.round(GROW * s));
+  // Only the part above the proxy's cut grows that far (the hair); below it, the jaw's edge grows by a pixel (the
+  // neck band covers what lies under the jaw, and the collar and shoulders keep their own pixels).
+  const heights = new Float32Array(bw * bh);
   for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      const i = y * bw + x;
-      if (layerData[i] > 0.02 || (x > 0 && layerData[i - 1] > 0.02) || (x < bw - 1 && layerData[i + 1] > 0.02))
-        grown[i] = 1;
-    }
+    for (let x = 0; x < bw; x++) heights[y * bw + x] = plane.height(x + box[0], y + box[1]);
   }
   const hole = new Uint8Array(bw * bh);
+  for (const reach of [g, 1]) {
+    const rows = new Uint8Array(bw * bh);
+    const grown = new Uint8Array(bw * bh);
+    for (let y = 0; y < bh; y++) dilateLine(layerData, rows, y * bw, 1, bw, reach, 0.02);
+    for (let x = 0; x < bw; x++) dilateLine(rows, grown, x, bw, bh, reach, 0);
+    for (let i = 0; i < bw * bh; i++) if (grown[i] && (reach === 1 || heights[i] < CUT_Y)) hole[i] = 1;
+  }
+  // Colour comes from the background beside and above the head, not from the neck, collar and shoulders below its
+  // cut (those smeared a grey-brown shadow behind the jaw once the head turned).
+  const source = new Uint8Array(bw * bh);
   for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      const i = y * bw + x;
-      if (grown[i] || (y > 0 && grown[i - bw]) || (y < bh - 1 && grown[i + bw])) hole[i] = 1;
-    }
+    for (let x = 0; x < bw; x++) source[y * bw + x] = heights[y * bw + x] < CUT_Y ? 1 : 0;
   }
   // RGBA: a cut-out portrait's alpha is inpainted with its colour, so a hole among transparent pixels stays
   // transparent (alpha 0 there means "the photo's own pixel", which is then what the base holds).
@@ -444,16 +681,46 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
       patch[(y * bw + x) * 4 + 3] = ch === 4 ? src.data[q + 3] : 255;
     }
   }
-  pushPullFill(patch, 4, bw, bh, hole);
+  pushPullFill(patch, 4, bw, bh, hole, source);
+  // The fill's edge is feathered into the photo over a few pixels (colour and matte alike), so neither shows a cut.
+  const feather = Float32Array.from(hole);
+  boxBlur(feather, bw, bh, 2);
   const base = Uint8Array.from(blank);
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       if (!hole[y * bw + x]) continue;
       const i = (y * bw + x) * 4;
-      if (patch[i + 3] === 0) continue;
+      const t = Math.min(1, feather[y * bw + x]);
+      const a = Math.round(patch[i + 3] * t);
+      if (a === 0) continue;
       const p = ((y + box[1]) * src.width + x + box[0]) * 4;
-      base.set(patch.subarray(i, i + 4), p);
+      for (let c = 0; c < 3; c++) base[p + c] = Math.round(base[p + c] + (patch[i + c] - base[p + c]) * t);
+      base[p + 3] = a;
     }
   }
-  return { mesh, neckStart, neckRest, head, mouthCentre, proxyStart, layer, base, proxy };
+  const normal = faceNormals(H);
+  const R0 = portrait.fit.rotation;
+  const seenFacing = new Float64Array(468);
+  for (let i = 0; i < 468; i++) {
+    // Sideways facing only, as render3d.ts measures it (see mirroredFace).
+    const len = Math.hypot(normal[i * 3], normal[i * 3 + 2]) || 1;
+    seenFacing[i] = -(R0[6] * normal[i * 3] + R0[8] * normal[i * 3 + 2]) / len;
+  }
+  const folded = foldedFace(H, tex, seenFacing);
+  const mirror: FaceMirror = { tex: new Float64Array(vertexCount * 2), lend: folded.lend, normal };
+  mirror.tex.set(folded.tex);
+  return {
+    mesh,
+    neckStart,
+    neckRest,
+    head,
+    mouthCentre,
+    proxyStart,
+    ringStart: ring0,
+    layer,
+    base,
+    proxy,
+    fold,
+    mirror,
+  };
 }

@@ -8,8 +8,17 @@
 /**
  * Fills the pixels of `rgb` (`channels` bytes per pixel, row-major width × height) where `hole` is non-zero, in
  * place: all `channels` components (a cut-out portrait's alpha is filled like its colour). `hole` is width × height.
+ * `source` (width × height, optional): only pixels non-zero there lend their colour (e.g. background, not the body
+ * below the head); the others are neither filled nor used.
  */
-export function pushPullFill(rgb: Uint8Array, channels: number, width: number, height: number, hole: Uint8Array): void {
+export function pushPullFill(
+  rgb: Uint8Array,
+  channels: number,
+  width: number,
+  height: number,
+  hole: Uint8Array,
+  source?: Uint8Array,
+): void {
   const n = channels;
   // Level 0: colour × weight and weight, weight 1 where known.
   const levels: { w: number; h: number; c: Float32Array; a: Float32Array }[] = [];
@@ -18,7 +27,7 @@ export function pushPullFill(rgb: Uint8Array, channels: number, width: number, h
   let c = new Float32Array(w * h * n);
   let a = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) {
-    if (hole[i]) continue;
+    if (hole[i] || (source && !source[i])) continue;
     a[i] = 1;
     for (let k = 0; k < n; k++) c[i * n + k] = rgb[i * channels + k];
   }

@@ -20,6 +20,13 @@ export interface HeadMesh {
   neckTriangles: Uint32Array;
   /** Sign of the screen-space determinant of a proxy triangle that faces the camera. */
   frontSign: number;
+  /** Opacity per vertex for the proxy triangles (this frame's turn, render3d.ts); none: opaque. */
+  proxyAlpha?: Float32Array;
+  /**
+   * A second texture for the face triangles, mixed in per vertex (render3d.ts: the mirrored face where a turn brings
+   * round a cheek the photo saw edge-on); none: the face's own texture only.
+   */
+  faceMirror?: { tex: Float64Array; mix: Float32Array };
 }
 
 /** Head coverage per photo pixel over `box` (0..1; 0 outside the box). */
@@ -94,9 +101,11 @@ export function rasterHead(
     const z0 = (y - ry0) * zs - rx0;
     scratch.depth.fill(Number.POSITIVE_INFINITY, z0 + box[0], z0 + box[2] + 1);
   }
-  drawTriangles(src, out, base, mesh, mesh.neckTriangles, dst, null, scratch, box, 0, 0);
-  drawTriangles(src, out, base, mesh, mesh.proxyTriangles, dst, layer, scratch, box, 0, mesh.frontSign);
-  drawTriangles(src, out, base, mesh, mesh.faceTriangles, dst, layer, scratch, box, FACE_BIAS, 0);
+  drawTriangles(src, out, base, mesh, mesh.neckTriangles, dst, null, null, null, scratch, box, 0, 0);
+  const alpha = mesh.proxyAlpha ?? null;
+  drawTriangles(src, out, base, mesh, mesh.proxyTriangles, dst, layer, alpha, null, scratch, box, 0, mesh.frontSign);
+  const mirror = mesh.faceMirror ?? null;
+  drawTriangles(src, out, base, mesh, mesh.faceTriangles, dst, layer, null, mirror, scratch, box, FACE_BIAS, 0);
   return box;
 }
 
@@ -108,6 +117,8 @@ function drawTriangles(
   tri: Uint32Array,
   dst: Float64Array,
   layer: Layer | null,
+  alpha: Float32Array | null,
+  mirror: { tex: Float64Array; mix: Float32Array } | null,
   scratch: WarpScratch,
   box: PixelBox,
   bias: number,
@@ -156,6 +167,22 @@ function drawTriangles(
     const dsyb = s[b * 2 + 1] - sya;
     const dsxc = s[c * 2] - sxa;
     const dsyc = s[c * 2 + 1] - sya;
+    const aa = alpha ? alpha[a] : 1;
+    const dab = alpha ? alpha[b] - aa : 0;
+    const dac = alpha ? alpha[c] - aa : 0;
+    if (aa <= 0 && aa + dab <= 0 && aa + dac <= 0) continue;
+    // The mirrored texture, where any corner mixes it in.
+    const ma = mirror ? mirror.mix[a] : 0;
+    const mixed = mirror !== null && (ma > 0 || mirror.mix[b] > 0 || mirror.mix[c] > 0);
+    const m2 = mirror?.tex ?? s;
+    const dmb = mixed ? (mirror?.mix[b] ?? 0) - ma : 0;
+    const dmc = mixed ? (mirror?.mix[c] ?? 0) - ma : 0;
+    const txa = m2[a * 2];
+    const tya = m2[a * 2 + 1];
+    const dtxb = m2[b * 2] - txa;
+    const dtyb = m2[b * 2 + 1] - tya;
+    const dtxc = m2[c * 2] - txa;
+    const dtyc = m2[c * 2 + 1] - tya;
     for (let py = y0; py <= y1; py++) {
       const c1 = -xa * l1x + (py - ya) * l1y;
       const c2 = -xa * l2x + (py - ya) * l2y;
@@ -184,18 +211,32 @@ function drawTriangles(
         let sx = sxa + l1 * dsxb + l2 * dsxc;
         let sy = sya + l1 * dsyb + l2 * dsyc;
         let cov = layer ? layerAt(layer, sx, sy) : 1;
+        if (alpha) cov *= aa + l1 * dab + l2 * dac;
         // A cut-out portrait keeps its alpha: its transparent pixels are not head.
         if (ch === 4 && cov > 0) cov *= alphaAt(src, sx, sy) / 255;
         mapX[zi] = sx;
         mapY[zi] = sy;
-        if (cov <= 0) {
-          // Not head here (background inside the proxy's outline): whatever is behind shows.
-          out[o] = base[o];
-          out[o + 1] = base[o + 1];
-          out[o + 2] = base[o + 2];
-          out[o + 3] = base[o + 3];
-          continue;
+        if (mixed) {
+          const m = ma + l1 * dmb + l2 * dmc;
+          if (m > 0) {
+            cov = blendMirrored(
+              src,
+              out,
+              o,
+              layer,
+              sx,
+              sy,
+              cov,
+              txa + l1 * dtxb + l2 * dtxc,
+              tya + l1 * dtyb + l2 * dtyc,
+              m,
+            );
+            if (out[o + 3] === 0) for (let k = 0; k < 3; k++) out[o + k] = base[o + k];
+            continue;
+          }
         }
+        // Not head here (background inside the proxy's outline): whatever is behind shows.
+        if (cov <= 0) continue;
         sx = sx < 0 ? 0 : Math.min(sx, maxX);
         sy = sy < 0 ? 0 : Math.min(sy, maxY);
         const ix = sx | 0;
@@ -212,24 +253,25 @@ function drawTriangles(
         const w10 = fx * (1 - fy) * cov;
         const w01 = (1 - fx) * fy * cov;
         const w11 = fx * fy * cov;
+        // Partly covered pixels blend with what is already drawn there (the neck band under the jaw's edge, the
+        // base elsewhere), so no seam of inpainted colour shows where two parts of the head meet.
         const keep = 1 - cov;
-        out[o] = base[o] * keep + data[p00] * w00 + data[p10] * w10 + data[p01] * w01 + data[p11] * w11 + 0.5;
+        out[o] = out[o] * keep + data[p00] * w00 + data[p10] * w10 + data[p01] * w01 + data[p11] * w11 + 0.5;
         out[o + 1] =
-          base[o + 1] * keep +
+          out[o + 1] * keep +
           data[p00 + 1] * w00 +
           data[p10 + 1] * w10 +
           data[p01 + 1] * w01 +
           data[p11 + 1] * w11 +
           0.5;
         out[o + 2] =
-          base[o + 2] * keep +
+          out[o + 2] * keep +
           data[p00 + 2] * w00 +
           data[p10 + 2] * w10 +
           data[p01 + 2] * w01 +
           data[p11 + 2] * w11 +
           0.5;
-        const alpha = base[o + 3] * keep + 255 * cov + 0.5;
-        out[o + 3] = alpha;
+        out[o + 3] = out[o + 3] * keep + 255 * cov + 0.5;
         if (out[o + 3] === 0) {
           // Alpha 0 always means "the photo's own pixel".
           out[o] = base[o];
@@ -239,6 +281,59 @@ function drawTriangles(
       }
     }
   }
+}
+
+const tap = new Float64Array(3);
+
+/** Bilinear colour of the source at (x, y), clamped, into `tap`. */
+function sample(src: Pixels, x: number, y: number): void {
+  const { width: w, height: h, channels: ch, data } = src;
+  const sx = Math.min(Math.max(x, 0), w - 1);
+  const sy = Math.min(Math.max(y, 0), h - 1);
+  const ix = sx | 0;
+  const iy = sy | 0;
+  const fx = sx - ix;
+  const fy = sy - iy;
+  const ix1 = ix < w - 1 ? ix + 1 : ix;
+  const iy1 = iy < h - 1 ? iy + 1 : iy;
+  for (let k = 0; k < 3; k++) {
+    const top = data[(iy * w + ix) * ch + k] * (1 - fx) + data[(iy * w + ix1) * ch + k] * fx;
+    const bottom = data[(iy1 * w + ix) * ch + k] * (1 - fx) + data[(iy1 * w + ix1) * ch + k] * fx;
+    tap[k] = top * (1 - fy) + bottom * fy;
+  }
+}
+
+/**
+ * Draws one pixel from the own texture at (sx, sy) with coverage `cov`, mixed with the mirrored texture at (tx, ty)
+ * by `m`, over what `out` holds; returns the coverage used.
+ */
+function blendMirrored(
+  src: Pixels,
+  out: Uint8Array,
+  o: number,
+  layer: Layer | null,
+  sx: number,
+  sy: number,
+  cov: number,
+  tx: number,
+  ty: number,
+  m: number,
+): number {
+  let cov2 = layer ? layerAt(layer, tx, ty) : 1;
+  if (src.channels === 4 && cov2 > 0) cov2 *= alphaAt(src, tx, ty) / 255;
+  const c = cov + (cov2 - cov) * m;
+  if (c <= 0) return c;
+  sample(src, sx, sy);
+  const r = tap[0];
+  const g = tap[1];
+  const b = tap[2];
+  sample(src, tx, ty);
+  const keep = 1 - c;
+  out[o] = out[o] * keep + (r + (tap[0] - r) * m) * c + 0.5;
+  out[o + 1] = out[o + 1] * keep + (g + (tap[1] - g) * m) * c + 0.5;
+  out[o + 2] = out[o + 2] * keep + (b + (tap[2] - b) * m) * c + 0.5;
+  out[o + 3] = out[o + 3] * keep + 255 * c + 0.5;
+  return c;
 }
 
 /** Bilinear alpha of a 4-channel source at (x, y), clamped. */

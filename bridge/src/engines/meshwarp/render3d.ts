@@ -1,6 +1,7 @@
 /**
  * One frame of the 3-D head: start from the base frame (the photo, with the head's own place inpainted), pose and
- * project every head vertex, draw the head with its depth buffer, soften fold edges, then paint the mouth interior
+ * project every head vertex, pick this frame's textures for the parts the turn brings round (turnedTexture,
+ * mirroredFace), draw the head with its depth buffer, soften fold edges, then paint the mouth interior
  * and the eyes as the 2-D engine does (they work on the projected landmarks). Everything outside the head's old
  * and new place keeps alpha 0 and the photo's bytes.
  */
@@ -24,7 +25,16 @@ export interface Renderer3dState {
   mouth: MouthModel;
   eyes: [EyeModel, EyeModel];
   lashLine: boolean;
-  scratch: { warp: WarpScratch; mouth: MouthScratch; eyes: EyeScratch; dst: Float64Array };
+  scratch: {
+    warp: WarpScratch;
+    mouth: MouthScratch;
+    eyes: EyeScratch;
+    dst: Float64Array;
+    /** This frame's texture positions and proxy opacities (see turnedTexture). */
+    tex: Float64Array;
+    alpha: Float32Array;
+    mirror: Float32Array;
+  };
 }
 
 export function prepareRenderer3d(source: Image, portrait: Portrait3d, config: MeshwarpConfig): Renderer3dState {
@@ -45,6 +55,9 @@ export function prepareRenderer3d(source: Image, portrait: Portrait3d, config: M
       mouth: createMouthScratch(),
       eyes: createEyeScratch(),
       dst: new Float64Array(model.mesh.vertexCount * 3),
+      tex: Float64Array.from(model.mesh.tex),
+      alpha: new Float32Array(model.mesh.vertexCount).fill(1),
+      mirror: new Float32Array(model.mesh.vertexCount),
     },
   };
 }
@@ -62,6 +75,72 @@ function atRest(motion: Motion3d, portrait: Portrait3d): boolean {
     Math.abs(t.translation[0] - f.translation[0]) < 1e-6 &&
     Math.abs(t.translation[1] - f.translation[1]) < 1e-6
   );
+}
+
+/** Facing below which the proxy's folded texture fades out towards its silhouette (cos of the angle to the camera). */
+const RIM = 0.25;
+/** How much narrower the photo may have seen a proxy point than it shows now before its texture is folded. */
+const STRETCH_OWN = 0.75;
+const STRETCH_FOLDED = 0.4;
+
+/**
+ * Per-frame texture of the proxy's rings: each vertex keeps the photo's texture for it while the photo saw it about
+ * as squarely as this frame shows it; as the turn brings it round to face the camera more squarely than the photo
+ * did (the outline's hair, the unseen side), it takes the folded texture instead (head-model.ts ProxyFold), and
+ * because that texture has no soft outline of its own, its opacity falls off towards the proxy's silhouette and its
+ * lower cut.
+ */
+function turnedTexture(state: Renderer3dState, motion: Motion3d): void {
+  const { model, portrait } = state;
+  const { tex, alpha } = state.scratch;
+  const own = model.mesh.tex;
+  const { normal, fade } = model.fold;
+  const folded = model.fold.tex;
+  const R0 = portrait.fit.rotation;
+  const R = motion.transform.rotation;
+  for (let v = model.ringStart; v < model.neckStart; v++) {
+    const nx = normal[v * 3];
+    const ny = normal[v * 3 + 1];
+    const nz = normal[v * 3 + 2];
+    const seen = -(R0[6] * nx + R0[7] * ny + R0[8] * nz);
+    const now = -(R[6] * nx + R[7] * ny + R[8] * nz);
+    const ratio = seen <= 0 ? 0 : now <= seen ? 1 : seen / now;
+    const w = Math.min(1, Math.max(0, (STRETCH_OWN - ratio) / (STRETCH_OWN - STRETCH_FOLDED)));
+    tex[v * 2] = own[v * 2] + w * (folded[v * 2] - own[v * 2]);
+    tex[v * 2 + 1] = own[v * 2 + 1] + w * (folded[v * 2 + 1] - own[v * 2 + 1]);
+    const rim = Math.min(1, Math.max(0, now / RIM));
+    alpha[v] = 1 - w + w * rim * rim * (3 - 2 * rim) * fade[v];
+  }
+}
+
+/** The face's own texture stretches less visibly than the hair's (and its folds show features twice): later. */
+const FACE_OWN = 0.6;
+const FACE_FOLDED = 0.3;
+/** How much more squarely (facing) the photo must have seen where a face point's mirrored texture comes from. */
+const MIRROR_GAIN = 0.15;
+
+/** How much each face point takes of its mirror partner's texture this frame (0 for most of them). */
+function mirroredFace(state: Renderer3dState, motion: Motion3d): void {
+  const { normal, lend } = state.model.mirror;
+  const mix = state.scratch.mirror;
+  const R0 = state.portrait.fit.rotation;
+  const R = motion.transform.rotation;
+  // Turning only (the normal's sideways part): the fold runs along the face's rows, so a nod that shows the chin's
+  // underside is not a reason to fold the cheek.
+  const facing = (M: Float64Array, i: number): number => {
+    const nx = normal[i * 3];
+    const nz = normal[i * 3 + 2];
+    const len = Math.hypot(nx, nz) || 1;
+    return -(M[6] * nx + M[8] * nz) / len;
+  };
+  for (let i = 0; i < 468; i++) {
+    const seen = facing(R0, i);
+    const now = facing(R, i);
+    const ratio = seen <= 0 ? 0 : now <= seen ? 1 : seen / now;
+    const w = Math.min(1, Math.max(0, (FACE_OWN - ratio) / (FACE_OWN - FACE_FOLDED)));
+    const better = Math.min(1, Math.max(0, (lend[i] - seen) / MIRROR_GAIN));
+    mix[i] = w * better;
+  }
 }
 
 /** Renders the portrait at `motion`. Deterministic. */
@@ -96,7 +175,18 @@ export function renderFrame3d(state: Renderer3dState, motion: Motion3d): { data:
     projectHead(motion.transform, portrait.camera, head[v * 3], head[v * 3 + 1], head[v * 3 + 2], dst, v * 3);
   }
   dst.set(model.neckRest, model.neckStart * 3);
-  const mesh = still ? { ...model.mesh, proxyTriangles: NO_TRIANGLES, neckTriangles: NO_TRIANGLES } : model.mesh;
+  if (!still) {
+    turnedTexture(state, motion);
+    mirroredFace(state, motion);
+  }
+  const mesh = still
+    ? { ...model.mesh, proxyTriangles: NO_TRIANGLES, neckTriangles: NO_TRIANGLES }
+    : {
+        ...model.mesh,
+        tex: state.scratch.tex,
+        proxyAlpha: state.scratch.alpha,
+        faceMirror: { tex: model.mirror.tex, mix: state.scratch.mirror },
+      };
   const box = rasterHead(
     state.source,
     out,
