@@ -14,7 +14,7 @@ import { TRI468 } from './facemesh-data.js';
 import { boxBlur, type HeadPlane, headMatte } from './head-matte.js';
 import { pushPullFill } from './inpaint.js';
 import { type Portrait3d, type PoseTransform, projectHead } from './motion3d.js';
-import { type HeadMesh, type Layer, rasterHead } from './raster3d.js';
+import { type HeadMesh, type Layer, rasterHead, withFullTable } from './raster3d.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
 import { createWarpScratch, type PixelBox, type Pixels } from './warp.js';
 
@@ -644,7 +644,7 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
     }
   }
   boxBlur(layerData, bw, bh, 1);
-  const layer: Layer = { box, stride: bw, data: layerData };
+  const layer: Layer = withFullTable({ box, stride: bw, data: layerData });
 
   // 4. Base frame: the photo with the layer inpainted, the layer grown by GROW cm first: the matte stops where the
   // hair is half background, and the fringe beyond it would stay behind as a ghost of the head's outline (and tint

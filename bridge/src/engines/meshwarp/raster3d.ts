@@ -34,6 +34,40 @@ export interface Layer {
   box: PixelBox;
   stride: number;
   data: Float32Array;
+  /**
+   * Summed-area table of the pixels below full coverage, (width + 1) × (height + 1) (see withFullTable): a triangle
+   * whose texture lies where the layer is 1 throughout skips the per-pixel lookup (most of the face and hair).
+   */
+  partial?: Int32Array;
+}
+
+/** The layer with its summed-area table of pixels below full coverage. */
+export function withFullTable(layer: Layer): Layer {
+  const w = layer.stride;
+  const h = layer.box[3] - layer.box[1] + 1;
+  const table = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += layer.data[y * w + x] < 1 ? 1 : 0;
+      table[(y + 1) * (w + 1) + x + 1] = table[y * (w + 1) + x + 1] + row;
+    }
+  }
+  return { ...layer, partial: table };
+}
+
+/** True when the layer is 1 at every pixel a bilinear lookup inside [x0, x1] × [y0, y1] can touch. */
+function layerFull(layer: Layer, x0: number, y0: number, x1: number, y1: number): boolean {
+  const table = layer.partial;
+  if (!table) return false;
+  const [bx0, by0, bx1, by1] = layer.box;
+  const a = Math.floor(x0) - bx0;
+  const b = Math.floor(y0) - by0;
+  const c = Math.min(Math.floor(x1) + 1, bx1) - bx0;
+  const d = Math.min(Math.floor(y1) + 1, by1) - by0;
+  if (a < 0 || b < 0 || c >= layer.stride || d > by1 - by0) return false;
+  const w = layer.stride + 1;
+  return table[(d + 1) * w + c + 1] - table[b * w + c + 1] - table[(d + 1) * w + a] + table[b * w + a] === 0;
 }
 
 function layerAt(layer: Layer, x: number, y: number): number {
@@ -167,6 +201,17 @@ function drawTriangles(
     const dsyb = s[b * 2 + 1] - sya;
     const dsxc = s[c * 2] - sxa;
     const dsyc = s[c * 2 + 1] - sya;
+    // Texture entirely where the layer is 1 (and the source has no alpha of its own): coverage 1, no lookups.
+    const full =
+      layer !== null &&
+      ch !== 4 &&
+      layerFull(
+        layer,
+        Math.min(sxa, sxa + dsxb, sxa + dsxc),
+        Math.min(sya, sya + dsyb, sya + dsyc),
+        Math.max(sxa, sxa + dsxb, sxa + dsxc),
+        Math.max(sya, sya + dsyb, sya + dsyc),
+      );
     const aa = alpha ? alpha[a] : 1;
     const dab = alpha ? alpha[b] - aa : 0;
     const dac = alpha ? alpha[c] - aa : 0;
@@ -210,7 +255,7 @@ function drawTriangles(
         depth[zi] = z;
         let sx = sxa + l1 * dsxb + l2 * dsxc;
         let sy = sya + l1 * dsyb + l2 * dsyc;
-        let cov = layer ? layerAt(layer, sx, sy) : 1;
+        let cov = layer && !full ? layerAt(layer, sx, sy) : 1;
         if (alpha) cov *= aa + l1 * dab + l2 * dac;
         // A cut-out portrait keeps its alpha: its transparent pixels are not head.
         if (ch === 4 && cov > 0) cov *= alphaAt(src, sx, sy) / 255;
