@@ -27,6 +27,8 @@ export interface HeadMesh {
    * round a cheek the photo saw edge-on); none: the face's own texture only.
    */
   faceMirror?: { tex: Float64Array; mix: Float32Array };
+  /** Opacity per vertex for the face triangles (the oval's edge where a turn brings it round); none: opaque. */
+  faceAlpha?: Float32Array;
 }
 
 /** Head coverage per photo pixel over `box` (0..1; 0 outside the box). */
@@ -139,7 +141,8 @@ export function rasterHead(
   const alpha = mesh.proxyAlpha ?? null;
   drawTriangles(src, out, base, mesh, mesh.proxyTriangles, dst, layer, alpha, null, scratch, box, 0, mesh.frontSign);
   const mirror = mesh.faceMirror ?? null;
-  drawTriangles(src, out, base, mesh, mesh.faceTriangles, dst, layer, null, mirror, scratch, box, FACE_BIAS, 0);
+  const faceAlpha = mesh.faceAlpha ?? null;
+  drawTriangles(src, out, base, mesh, mesh.faceTriangles, dst, layer, faceAlpha, mirror, scratch, box, FACE_BIAS, 0);
   return box;
 }
 

@@ -13,7 +13,7 @@ import { transparentCopy } from './matte.js';
 import { type Motion3d, type Portrait3d, projectHead } from './motion3d.js';
 import { createMouthScratch, type MouthModel, type MouthScratch, prepareMouth, renderMouth } from './mouth.js';
 import { rasterHead } from './raster3d.js';
-import { MOUTH_LOOP } from './regions.js';
+import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
 import { createWarpScratch, type PixelBox, type Pixels, softenFolds, type WarpScratch } from './warp.js';
 
 export interface Renderer3dState {
@@ -34,6 +34,7 @@ export interface Renderer3dState {
     tex: Float64Array;
     alpha: Float32Array;
     mirror: Float32Array;
+    faceAlpha: Float32Array;
   };
 }
 
@@ -58,6 +59,7 @@ export function prepareRenderer3d(source: Image, portrait: Portrait3d, config: M
       tex: Float64Array.from(model.mesh.tex),
       alpha: new Float32Array(model.mesh.vertexCount).fill(1),
       mirror: new Float32Array(model.mesh.vertexCount),
+      faceAlpha: new Float32Array(model.mesh.vertexCount).fill(1),
     },
   };
 }
@@ -120,6 +122,9 @@ function turnedTexture(state: Renderer3dState, motion: Motion3d): void {
  */
 const FACE_OWN = 0.45;
 const FACE_FOLDED = 0.2;
+/** How far the face oval's edge fades out at most where a turn brings it round, down to this head height (cm). */
+const EDGE_FADE = 0.8;
+const EDGE_FADE_BELOW = 2;
 /** How much more squarely (facing) the photo must have seen where a face point's mirrored texture comes from. */
 const MIRROR_GAIN = 0.15;
 
@@ -137,6 +142,18 @@ function mirroredFace(state: Renderer3dState, motion: Motion3d): void {
     const len = Math.hypot(nx, nz) || 1;
     return -(M[6] * nx + M[8] * nz) / len;
   };
+  // The oval's own edge, brought round, fades into what is drawn beside it (the hair, the backdrop) over its outer
+  // ring of triangles instead of ending on a hard line.
+  const alpha = state.scratch.faceAlpha;
+  const head = state.model.head;
+  for (const i of SILHOUETTE) {
+    // Not the jaw: below the hair there is nothing of the head beside it to fade into.
+    if (head[i * 3 + 1] > EDGE_FADE_BELOW) continue;
+    const seen = facing(R0, i);
+    const now = facing(R, i);
+    const ratio = seen <= 0 ? 0 : now <= seen ? 1 : seen / now;
+    alpha[i] = 1 - EDGE_FADE * Math.min(1, Math.max(0, (STRETCH_OWN - ratio) / (STRETCH_OWN - STRETCH_FOLDED)));
+  }
   for (let i = 0; i < 468; i++) {
     const seen = facing(R0, i);
     const now = facing(R, i);
@@ -190,6 +207,7 @@ export function renderFrame3d(state: Renderer3dState, motion: Motion3d): { data:
         tex: state.scratch.tex,
         proxyAlpha: state.scratch.alpha,
         faceMirror: { tex: model.mirror.tex, mix: state.scratch.mirror },
+        faceAlpha: state.scratch.faceAlpha,
       };
   const box = rasterHead(
     state.source,
