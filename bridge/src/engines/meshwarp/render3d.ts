@@ -83,7 +83,7 @@ function atRest(motion: Motion3d, portrait: Portrait3d): boolean {
 const RIM = 0.25;
 /** How much narrower the photo may have seen a proxy point than it shows now before its texture is folded. */
 const STRETCH_OWN = 0.75;
-const STRETCH_FOLDED = 0.4;
+const STRETCH_FOLDED = 0.5;
 
 /**
  * Per-frame texture of the proxy's rings: each vertex keeps the photo's texture for it while the photo saw it about
@@ -117,8 +117,8 @@ function turnedTexture(state: Renderer3dState, motion: Motion3d): void {
 
 /**
  * The face's own texture stretches less visibly than the hair's, and its folded cheek changes what the tracker
- * reads off a turned face (eye openness over the bundled clip: r 0.82 without it, 0.80 from these, 0.74 from the
- * hair's 0.75 → 0.4): only the most stretched parts take it.
+ * reads off a turned face (eye openness over the bundled clip, at depthGain 1: r 0.82 without it, 0.80 from these,
+ * 0.74 from the hair's thresholds): only the most stretched parts take it.
  */
 const FACE_OWN = 0.45;
 const FACE_FOLDED = 0.2;
