@@ -11,6 +11,13 @@ import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 const dir = tempDir('reenact-lp-cli-');
 let env: NodeJS.ProcessEnv;
 
+/** `reenact render --engine liveportrait` of the bundled portrait and clip into `out`, `flags` after those. */
+const renderLp = (out: string, flags: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) =>
+  runCli(['render', '-s', PORTRAIT, '-d', DRIVING, '-o', out, '--engine', 'liveportrait', ...flags], {
+    env,
+    ...options,
+  });
+
 beforeAll(async () => {
   // Synthetic models with the real names/shapes, a catalog holding their sha256, installed by the real CLI.
   const downloads = path.join(dir, 'downloads');
@@ -42,9 +49,7 @@ describe('reenact render --engine liveportrait', () => {
   it('exits 3 before any tracking when the models are not installed, saying how to install them', async () => {
     const empty = { ...env, REENACT_CACHE_DIR: path.join(dir, 'empty-cache') };
     const out = path.join(dir, 'no-models');
-    const r = await runCli(['render', '-s', PORTRAIT, '-d', DRIVING, '-o', out, '--engine', 'liveportrait', '--json'], {
-      env: empty,
-    });
+    const r = await renderLp(out, ['--json'], { env: empty });
     expect(r.code).toBe(3);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(last.type).toBe('error');
@@ -55,50 +60,17 @@ describe('reenact render --engine liveportrait', () => {
   });
 
   it('refuses a device this platform cannot have (dml on linux) with exit code 3', async () => {
-    const r = await runCli(
-      [
-        'render',
-        '-s',
-        PORTRAIT,
-        '-d',
-        DRIVING,
-        '-o',
-        path.join(dir, 'dml'),
-        '--engine',
-        'liveportrait',
-        '--device',
-        'dml',
-      ],
-      { env },
-    );
+    const r = await renderLp(path.join(dir, 'dml'), ['--device', 'dml']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('Expected a platform with the DirectML provider for --device dml but received linux-');
   });
 
   it('takes --engine-option drivingCrop through the engine registry: face is used, an unknown crop is refused by key', async () => {
     const render = (out: string, crop: string) =>
-      runCli(
-        [
-          'render',
-          '-s',
-          PORTRAIT,
-          '-d',
-          DRIVING,
-          '-o',
-          out,
-          '--engine',
-          'liveportrait',
-          '--device',
-          'cpu',
-          '--range',
-          '0-2',
-          '--ref-frame',
-          '0',
-          '--engine-option',
-          `drivingCrop=${crop}`,
-          '--json',
-        ],
-        { env, timeoutMs: 300_000 },
+      renderLp(
+        out,
+        ['--device', 'cpu', '--range', '0-2', '--ref-frame', '0', '--engine-option', `drivingCrop=${crop}`, '--json'],
+        { timeoutMs: 300_000 },
       );
     const bad = path.join(dir, 'crop-tight');
     const refused = await render(bad, 'tight');
@@ -130,25 +102,7 @@ describe('reenact render --engine liveportrait', () => {
 
   it('renders frames with a matte and a manifest on the synthetic models', async () => {
     const out = path.join(dir, 'render');
-    const r = await runCli(
-      [
-        'render',
-        '-s',
-        PORTRAIT,
-        '-d',
-        DRIVING,
-        '-o',
-        out,
-        '--engine',
-        'liveportrait',
-        '--device',
-        'cpu',
-        '--range',
-        '0-4',
-        '--json',
-      ],
-      { env, timeoutMs: 300_000 },
-    );
+    const r = await renderLp(out, ['--device', 'cpu', '--range', '0-4', '--json'], { timeoutMs: 300_000 });
     expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(out, 'reenact.json'), 'utf8'));
     expect(manifest.engine).toMatchObject({ name: 'liveportrait', device: 'cpu' });
@@ -185,25 +139,7 @@ describe('reenact render --engine liveportrait', () => {
         .digest('hex');
     const before = frames.map(hash);
     unlinkSync(path.join(out, 'frames', frames[2]));
-    const again = await runCli(
-      [
-        'render',
-        '-s',
-        PORTRAIT,
-        '-d',
-        DRIVING,
-        '-o',
-        out,
-        '--engine',
-        'liveportrait',
-        '--device',
-        'cpu',
-        '--range',
-        '0-4',
-        '--json',
-      ],
-      { env, timeoutMs: 300_000 },
-    );
+    const again = await renderLp(out, ['--device', 'cpu', '--range', '0-4', '--json'], { timeoutMs: 300_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(frames.map(hash)).toEqual(before);
   });
