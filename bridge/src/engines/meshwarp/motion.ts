@@ -452,12 +452,12 @@ function keepLipsApart(portrait: PortraitModel, expr: Float64Array): void {
  * Iris shift per eye in portrait pixels: the driving iris offset relative to its reference (less the
  * jitter dead zone, times eyes gain and trust) plus the control offset, in eye widths, clamped.
  */
-function gazeOffsets(
-  portrait: PortraitModel,
-  reference: ReferenceModel,
+export function gazeOffsets(
+  portrait: { roll: number; eyeWidth: readonly [number, number] },
+  reference: { gaze: [[number, number], [number, number]] | null },
   driving: FaceLandmarks,
   controls: FrameControls,
-  config: MeshwarpConfig,
+  limits: Pick<MeshwarpConfig, 'gazeDeadZone' | 'maxGazeX' | 'maxGazeY'>,
   trust: number,
 ): [[number, number], [number, number]] {
   const gazeD = gazeOf(driving);
@@ -473,11 +473,11 @@ function gazeOffsets(
     let gx = ctrl[e][0];
     let gy = ctrl[e][1];
     if (gazeD && reference.gaze) {
-      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], config.gazeDeadZone) * gain;
-      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], config.gazeDeadZone) * gain;
+      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], limits.gazeDeadZone) * gain;
+      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], limits.gazeDeadZone) * gain;
     }
-    gx = clamp(gx, -config.maxGazeX, config.maxGazeX) * portrait.eyeWidth[e];
-    gy = clamp(gy, -config.maxGazeY, config.maxGazeY) * portrait.eyeWidth[e];
+    gx = clamp(gx, -limits.maxGazeX, limits.maxGazeX) * portrait.eyeWidth[e];
+    gy = clamp(gy, -limits.maxGazeY, limits.maxGazeY) * portrait.eyeWidth[e];
     out[e] = [gx * ex - gy * ey, gx * ey + gy * ex];
   }
   return out;

@@ -17,7 +17,7 @@ import { anglesOf, fitHead, type HeadFit, type Mat3, mul3, rotationOf, transpose
 import type { FrameControls } from '../controls.js';
 import type { ResolvedHeadLimits } from './config.js';
 import { clamp } from './geometry.js';
-import { type FaceLandmarks, gazeOf, lidClosure, type MotionResult, softThreshold } from './motion.js';
+import { type FaceLandmarks, gazeOf, gazeOffsets, lidClosure, type MotionResult } from './motion.js';
 import {
   EYES,
   type EyeIndices,
@@ -427,25 +427,5 @@ function gazeOffsets3d(
   turn: number,
 ): [[number, number], [number, number]] {
   const trust = clamp(1 - (turn - 15 * DEG) / (15 * DEG), 0, 1);
-  const gazeD = gazeOf(driving);
-  const gain = controls.eyes * controls.intensity * trust;
-  const ctrl = [controls.gazeLeft, controls.gazeRight];
-  const ex = Math.cos(portrait.roll);
-  const ey = Math.sin(portrait.roll);
-  const out: [[number, number], [number, number]] = [
-    [0, 0],
-    [0, 0],
-  ];
-  for (let e = 0; e < 2; e++) {
-    let gx = ctrl[e][0];
-    let gy = ctrl[e][1];
-    if (gazeD && reference.gaze) {
-      gx += softThreshold(gazeD[e][0] - reference.gaze[e][0], options.gazeDeadZone) * gain;
-      gy += softThreshold(gazeD[e][1] - reference.gaze[e][1], options.gazeDeadZone) * gain;
-    }
-    gx = clamp(gx, -options.maxGazeX, options.maxGazeX) * portrait.eyeWidth[e];
-    gy = clamp(gy, -options.maxGazeY, options.maxGazeY) * portrait.eyeWidth[e];
-    out[e] = [gx * ex - gy * ey, gx * ey + gy * ex];
-  }
-  return out;
+  return gazeOffsets(portrait, reference, driving, controls, options, trust);
 }
