@@ -196,6 +196,19 @@ export function boundsOf(
   return [x0, y0, x1, y1];
 }
 
+/** The mean of the points `indices` picks from x, y, z triples (landmarks, mesh targets). */
+export function meanPoint(points: ArrayLike<number>, indices: readonly number[]): [number, number, number] {
+  let x = 0;
+  let y = 0;
+  let z = 0;
+  for (const i of indices) {
+    x += points[i * 3];
+    y += points[i * 3 + 1];
+    z += points[i * 3 + 2];
+  }
+  return [x / indices.length, y / indices.length, z / indices.length];
+}
+
 export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : Math.min(v, hi);
 }

@@ -6,6 +6,7 @@
  * portrait; per frame only the target positions change.
  */
 import { TRI468 } from './facemesh-data.js';
+import { meanPoint } from './geometry.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
 
 /**
@@ -161,18 +162,11 @@ export function targetVertices(mesh: WarpMesh, points: ArrayLike<number>, dst: F
     dst[i * 3 + 1] = points[i * 3 + 1];
     dst[i * 3 + 2] = points[i * 3 + 2];
   }
-  let x = 0;
-  let y = 0;
-  let z = 0;
-  for (const i of MOUTH_LOOP) {
-    x += points[i * 3];
-    y += points[i * 3 + 1];
-    z += points[i * 3 + 2];
-  }
+  const [x, y, z] = meanPoint(points, MOUTH_LOOP);
   const m = mesh.mouthCentre;
-  dst[m * 3] = x / MOUTH_LOOP.length;
-  dst[m * 3 + 1] = y / MOUTH_LOOP.length;
-  dst[m * 3 + 2] = z / MOUTH_LOOP.length + mesh.mouthDepth;
+  dst[m * 3] = x;
+  dst[m * 3 + 1] = y;
+  dst[m * 3 + 2] = z + mesh.mouthDepth;
   const f = mesh.innerFollow;
   SILHOUETTE.forEach((s, k) => {
     const v = mesh.ringStart + k;

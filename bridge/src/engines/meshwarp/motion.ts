@@ -24,6 +24,7 @@ import {
   clamp,
   fitSimilarity,
   invertSimilarity,
+  meanPoint,
   type Similarity,
   similarityAngle,
   similarityScale,
@@ -141,15 +142,7 @@ export function rotateYawPitch(
 }
 
 function stableCentre(lm: ArrayLike<number>): [number, number, number] {
-  let x = 0;
-  let y = 0;
-  let z = 0;
-  for (const i of STABLE) {
-    x += lm[i * 3];
-    y += lm[i * 3 + 1];
-    z += lm[i * 3 + 2];
-  }
-  return [x / STABLE.length, y / STABLE.length, z / STABLE.length];
+  return meanPoint(lm, STABLE);
 }
 
 /** Iris offset in eye widths along/across the eye line, per eye; null without iris points. */
