@@ -17,6 +17,7 @@ import {
   preparePortrait3d,
   prepareReference3d,
 } from '../../../bridge/src/engines/meshwarp/motion3d.js';
+import { EYES } from '../../../bridge/src/engines/meshwarp/regions.js';
 import { prepareRenderer3d } from '../../../bridge/src/engines/meshwarp/render3d.js';
 import { createFaceTracker, type FaceTracker } from '../../../bridge/src/face/index.js';
 import { anglesOf, fitHead, mul3, rotationOf, transpose3, unpose } from '../../../bridge/src/face/pose.js';
@@ -225,6 +226,49 @@ describe('3-D head: pixels and controls', () => {
     const quiet = await engine.render({ index: 3, time: 0, face: talking, controls: controls({ mouth: 0 }) });
     expect((await trackedPose(quiet.image))[0]).toBeGreaterThan(18);
     expect(Math.abs(parted())).toBeLessThan(1);
+  }, 60_000);
+
+  // A raised lid took its lashes along only as a thin painted line: the photo's dark margin stayed at the old lid line
+  // and the tracker kept reading the lid there.
+  it('a widening lid carries its dark lash margin up with it', async () => {
+    const engine = createMeshwarpEngine();
+    await engine.prepare(image, face);
+    await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
+    // Driving lids raised by 0.4 of their gap (crease row along at 0.35 of that).
+    const lm = Float32Array.from(face.landmarks);
+    for (const eye of EYES) {
+      eye.upper0.forEach((u, j) => {
+        for (let a = 0; a < 2; a++) {
+          const v = face.landmarks[eye.lower0[j] * 3 + a] - face.landmarks[u * 3 + a];
+          lm[u * 3 + a] -= 0.4 * v;
+          lm[eye.upper1[j] * 3 + a] -= 0.4 * 0.35 * v;
+        }
+      });
+    }
+    const out = (await engine.render({ index: 1, time: 0, face: { ...still, landmarks: lm }, controls: controls() }))
+      .image;
+    const moved = engine.lastMotion?.points;
+    if (!moved) throw new Error('no motion');
+    const lum = (x: number, y: number): number => {
+      const o = (y * 512 + x) * 4;
+      const a = out.data[o + 3] / 255;
+      const p = (y * 512 + x) * 3;
+      return [0.3, 0.59, 0.11].reduce((s, w, c) => s + w * (out.data[o + c] * a + image.data[p + c] * (1 - a)), 0);
+    };
+    for (const eye of EYES) {
+      // Down the column through the lid's middle point, from the new lid line to the old one: the darkest pixel (the
+      // lashes) sits just under the new line.
+      const u = eye.upper0[3];
+      const x = Math.round(face.landmarks[u * 3] - 0.5);
+      const yOld = face.landmarks[u * 3 + 1] - 0.5;
+      const yNew = moved[u * 3 + 1];
+      expect(yOld - yNew).toBeGreaterThan(2);
+      let darkest = Math.floor(yNew);
+      for (let y = Math.floor(yNew); y <= Math.floor(yOld); y++) if (lum(x, y) < lum(x, darkest)) darkest = y;
+      expect(Math.abs(darkest - yNew), `eye ${eye.corners}`).toBeLessThanOrEqual(1.5);
+      expect(lum(x, darkest), `eye ${eye.corners}`).toBeLessThan(80);
+    }
+    await engine.dispose();
   }, 60_000);
 
   it('head=2d is the earlier 2-D warp, byte for byte', async () => {
