@@ -10,15 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureFaceModel, FACE_MODEL_NAMES } from '../bridge/src/face/models.js';
-import { ffmpegPaths } from '../bridge/src/media/locator.js';
-import { runProcess } from '../bridge/src/media/run.js';
 import { renderJob } from '../bridge/src/pipeline/render.js';
 import type { JobSpecInput } from '../bridge/src/pipeline/spec.js';
+import { brightnessClip, DRIVING, ffmpeg, PORTRAIT } from '../test/helpers/media.js';
 import { benchDir, mib, type Row } from './lib.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const DRIVING = path.join(ROOT, 'test', 'fixtures', 'media', 'driving-talk.mp4');
-const PORTRAIT = path.join(ROOT, 'test', 'fixtures', 'media', 'portrait-astronaut.png');
 /** The cases' own cache folder: tracks are never reused from an earlier run. */
 const CACHE = path.join(benchDir, 'cache-long');
 
@@ -32,10 +28,6 @@ export const LONG_CASES: LongCase[] = [
   { seconds: 60, engine: 'meshwarp' },
   { seconds: 600, engine: 'fixture' },
 ];
-
-async function ffmpeg(...args: string[]): Promise<void> {
-  await runProcess(ffmpegPaths().ffmpeg, ['-v', 'error', '-nostdin', '-y', ...args]);
-}
 
 /** A clip of `seconds`: the driving clip looped (meshwarp needs a face) or a 64×48 brightness ramp (fixture). */
 async function makeClip(c: LongCase): Promise<{ driving: string; source: string }> {
@@ -57,23 +49,7 @@ async function makeClip(c: LongCase): Promise<{ driving: string; source: string 
     );
     return { driving: file, source: PORTRAIT };
   }
-  await ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'color=gray:size=64x48:rate=25',
-    '-vf',
-    "geq=lum='128+100*sin(N/9)':cb=128:cr=128",
-    '-t',
-    String(c.seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  );
+  await brightnessClip(file, c.seconds * 25, 'sin(N/9)');
   const source = path.join(benchDir, 'long-source.png');
   await ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x64', '-frames:v', '1', source);
   return { driving: file, source };

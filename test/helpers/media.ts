@@ -73,18 +73,25 @@ export function indexFromPixel(data: Uint8Array): number {
 
 /**
  * A small 64×48, 25 fps H.264 clip whose brightness follows `wave` (an ffmpeg expression in the frame number N), so
- * the fixture engine's output changes from frame to frame. Returns the file.
+ * the fixture engine's output changes from frame to frame. With `setpts` (an expression in N and TB) the frames get
+ * those timestamps and keep them (variable frame rate). Returns the file.
  */
-export async function brightnessClip(file: string, frames: number, wave = 'sin(N/5)'): Promise<string> {
+export async function brightnessClip(
+  file: string,
+  frames: number,
+  wave = 'sin(N/5)',
+  setpts?: string,
+): Promise<string> {
   await ffmpeg(
     '-f',
     'lavfi',
     '-i',
     'color=gray:size=64x48:rate=25',
     '-vf',
-    `geq=lum='128+100*${wave}':cb=128:cr=128`,
+    `geq=lum='128+100*${wave}':cb=128:cr=128${setpts ? `,setpts='${setpts}'` : ''}`,
     '-frames:v',
     String(frames),
+    ...(setpts ? ['-vsync', 'vfr'] : []),
     '-c:v',
     'libx264',
     '-pix_fmt',

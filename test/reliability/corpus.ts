@@ -7,7 +7,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { DRIVING, ffmpeg, PORTRAIT } from '../helpers/media.js';
+import { brightnessClip, DRIVING, ffmpeg, PORTRAIT } from '../helpers/media.js';
 
 /** A tiny lossless-ish test clip (64×48 by default) with changing brightness, so the fixture engine's frames differ. */
 export async function tinyClip(
@@ -172,28 +172,9 @@ export function cmykJpeg(
 }
 
 /** A clip whose frame timestamps are uneven (variable frame rate), 64×48. */
-export async function vfrClip(file: string): Promise<string> {
+export function vfrClip(file: string): Promise<string> {
   // Timestamps 0,1,2,4,5,7,8,10… at 1/25 s: every third gap is doubled.
-  await ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'color=gray:size=64x48:rate=25',
-    '-vf',
-    "geq=lum='128+100*sin(N/3)':cb=128:cr=128,setpts='(N+floor(N/2))/(25*TB)'",
-    '-frames:v',
-    '12',
-    '-vsync',
-    'vfr',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  );
-  return file;
+  return brightnessClip(file, 12, 'sin(N/3)', '(N+floor(N/2))/(25*TB)');
 }
 
 /** Two performers: the driving clip side by side with itself (`count` frames from `start`). */
