@@ -7,6 +7,7 @@ import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpecInput, Manifest } from '../../bridge/src/pipeline/spec.js';
 import { frameHashes } from '../helpers/frames.js';
 import { brightnessClip, DRIVING, ffmpeg, PORTRAIT, tempDir } from '../helpers/media.js';
+import { fixtureSpec } from '../helpers/spec.js';
 
 const dir = tempDir();
 let driving = '';
@@ -54,13 +55,7 @@ describe('splitIntoChunks', () => {
 describe('chunked render (fixture engine)', () => {
   // 20 clip frames conformed 25 → 50 fps: 40 output frames, each driving frame used twice, so chunk borders of odd
   // size fall between two uses of one driving frame.
-  const spec = (out: string): JobSpecInput => ({
-    source: PORTRAIT,
-    driving,
-    output: { dir: out },
-    engine: { name: 'fixture' },
-    fps: '50',
-  });
+  const spec = (out: string): JobSpecInput => fixtureSpec(driving, out, { fps: '50' });
   let whole: Manifest;
   let wholeHashes: Record<string, string>;
 

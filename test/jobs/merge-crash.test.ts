@@ -13,7 +13,8 @@ import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { JobSpecInput } from '../../bridge/src/pipeline/spec.js';
 import { CLI } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
-import { brightnessClip, PORTRAIT, tempDir } from '../helpers/media.js';
+import { brightnessClip, tempDir } from '../helpers/media.js';
+import { fixtureSpec } from '../helpers/spec.js';
 import { outputProblems } from '../reliability/harness.js';
 
 const dir = tempDir();
@@ -43,13 +44,7 @@ for (const name of ['link', 'copyFile', 'rename', 'rm', 'rmdir', 'unlink', 'writ
 syncBuiltinESMExports();
 `;
 
-const spec = (out: string): JobSpecInput => ({
-  source: PORTRAIT,
-  driving,
-  output: { dir: out },
-  engine: { name: 'fixture' },
-  fps: '50',
-});
+const spec = (out: string): JobSpecInput => fixtureSpec(driving, out, { fps: '50' });
 
 /** The merge CLI in a child that dies before its `killAt`-th file-system change. */
 function mergeKilledAt(

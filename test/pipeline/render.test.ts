@@ -11,13 +11,12 @@ import { describeRuns } from '../../bridge/src/pipeline/warnings.js';
 import { CLI } from '../helpers/cli.js';
 import { frameHashes } from '../helpers/frames.js';
 import { brightnessClip, PORTRAIT, tempDir } from '../helpers/media.js';
+import { fixtureSpec } from '../helpers/spec.js';
 
 const dir = tempDir();
 let driving = '';
 
-function spec(out: string, extra: Partial<JobSpecInput> = {}): JobSpecInput {
-  return { source: PORTRAIT, driving, output: { dir: out }, engine: { name: 'fixture' }, ...extra };
-}
+const spec = (out: string, extra: Partial<JobSpecInput> = {}): JobSpecInput => fixtureSpec(driving, out, extra);
 
 beforeAll(async () => {
   driving = path.join(dir, 'drive.mp4');
