@@ -135,6 +135,11 @@ export function openJdBundle(job: FarmJob): Record<string, string> {
   const reenact = '{{Param.ReenactExecutable}}';
   const script = job.command.script ? ['{{Param.ReenactScript}}'] : [];
   const hosts = hostRequirements(job.placement);
+  /** A step's host requirements and its one action: reenact with `args`, reporting JSON lines. */
+  const runs = (args: string[]) => ({
+    ...(hosts ? { hostRequirements: hosts } : {}),
+    script: { actions: { onRun: { command: reenact, args: [...script, ...args, '--json'] } } },
+  });
   const template = {
     specificationVersion: 'jobtemplate-2023-09',
     extensions: ['TASK_CHUNKING'],
@@ -190,53 +195,27 @@ export function openJdBundle(job: FarmJob): Record<string, string> {
             },
           ],
         },
-        ...(hosts ? { hostRequirements: hosts } : {}),
-        script: {
-          actions: {
-            onRun: {
-              command: reenact,
-              args: [
-                ...script,
-                'render',
-                '--spec',
-                '{{Param.JobSpec}}',
-                // The paths as the farm maps them onto each worker (job attachments, path mapping) win over the spec's.
-                '--source',
-                '{{Param.Portrait}}',
-                '--driving',
-                '{{Param.Driving}}',
-                '--out',
-                '{{Param.OutputDir}}',
-                '--format',
-                'png',
-                '--chunk',
-                '{{Task.Param.Frame}}',
-                '--json',
-              ],
-            },
-          },
-        },
+        ...runs([
+          'render',
+          '--spec',
+          '{{Param.JobSpec}}',
+          // The paths as the farm maps them onto each worker (job attachments, path mapping) win over the spec's.
+          '--source',
+          '{{Param.Portrait}}',
+          '--driving',
+          '{{Param.Driving}}',
+          '--out',
+          '{{Param.OutputDir}}',
+          '--format',
+          'png',
+          '--chunk',
+          '{{Task.Param.Frame}}',
+        ]),
       },
       {
         name: 'Merge',
         dependencies: [{ dependsOn: 'Render' }],
-        ...(hosts ? { hostRequirements: hosts } : {}),
-        script: {
-          actions: {
-            onRun: {
-              command: reenact,
-              args: [
-                ...script,
-                'merge',
-                '{{Param.OutputDir}}',
-                '--spec',
-                '{{Param.JobSpec}}',
-                ...mergeFlags(spec),
-                '--json',
-              ],
-            },
-          },
-        },
+        ...runs(['merge', '{{Param.OutputDir}}', '--spec', '{{Param.JobSpec}}', ...mergeFlags(spec)]),
       },
     ],
   };
