@@ -91,4 +91,24 @@ describe('bridge layering', () => {
     );
     expect(hooks).toEqual([]);
   });
+
+  it('one head yaw/pitch estimator: only face/pose.ts derives an angle from landmarks; headYawPitch is a view of it', () => {
+    // A statement that sets a yaw or pitch from an inverse trigonometric function is a head-angle formula.
+    const formula = /\b\w*(?:yaw|pitch)\w*\s*[:=]\s*[^,;]*Math\.(?:atan2?|asin|acos)\(/i;
+    const found = files.flatMap(({ file }) =>
+      readFileSync(path.join(SRC, file), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
+        .split(/[;{}]/)
+        .filter((statement) => formula.test(statement))
+        .map(() => file),
+    );
+    expect(found.length).toBeGreaterThan(0); // the pattern finds pose.ts's own anglesOf
+    expect([...new Set(found)]).toEqual(['face/pose.ts']);
+    const measure = readFileSync(path.join(SRC, 'face/measure.ts'), 'utf8');
+    const body = measure.slice(
+      measure.indexOf('export function headYawPitch'),
+      measure.indexOf('export function headPose'),
+    );
+    expect(body).toMatch(/headAngles\(/);
+  });
 });

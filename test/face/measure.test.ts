@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rotateYawPitch } from '../../bridge/src/engines/meshwarp/motion.js';
 import {
   EYE_GAPS,
   expression,
@@ -8,6 +9,23 @@ import {
   LM,
   landmarksBox,
 } from '../../bridge/src/face/measure.js';
+import { CANONICAL_HEAD, headAngles, rotationOf } from '../../bridge/src/face/pose.js';
+
+const DEG = Math.PI / 180;
+
+/** The canonical face posed by pose.ts angles, 6 px per cm, its origin at (300, 200, 40). */
+function canonical(angles: { yaw: number; pitch: number; roll: number }): Float32Array {
+  const R = rotationOf(angles);
+  const out = new Float32Array(468 * 3);
+  for (let i = 0; i < 468; i++) {
+    for (let a = 0; a < 3; a++) {
+      let v = 0;
+      for (let b = 0; b < 3; b++) v += R[a * 3 + b] * CANONICAL_HEAD[i * 3 + b];
+      out[i * 3 + a] = 6 * v + [300, 200, 40][a];
+    }
+  }
+  return out;
+}
 
 /** 468 points at the origin with the given ones set. */
 function landmarks(points: Record<number, [number, number, number?]>): Float32Array {
@@ -25,8 +43,6 @@ const face = (extra: Record<number, [number, number, number?]> = {}) =>
     [LM.eyeOuterR]: [200, 100],
     [LM.noseBridge]: [150, 100],
     [LM.noseTop]: [150, 112],
-    [LM.forehead]: [150, 40],
-    [LM.chin]: [150, 240],
     ...extra,
   });
 
@@ -40,7 +56,7 @@ describe('head pose', () => {
   });
 
   it('yaw and pitch are headYawPitch', () => {
-    const l = face({ [LM.eyeOuterR]: [200, 100, 100], [LM.forehead]: [150, 40, -30] });
+    const l = canonical({ yaw: 0.2, pitch: -0.1, roll: 0.05 });
     const { roll, scale, x, y, ...turn } = headPose(l);
     expect(turn).toEqual(headYawPitch(l));
   });
@@ -52,34 +68,58 @@ describe('head pose', () => {
   });
 });
 
-describe('headYawPitch', () => {
-  /** face() with the cheek sides (20 px outside the eye corners) and the nose base. */
-  const turned = (extra: Record<number, [number, number, number?]> = {}) =>
-    face({ [LM.cheekL]: [80, 110], [LM.cheekR]: [220, 110], [LM.noseBase]: [150, 150], ...extra });
+describe('headYawPitch (the one head-turn estimator)', () => {
+  /** The canonical face, 6 px per cm about (300, 200, 40), turned by rotateYawPitch (the 2-D warp's rotation). */
+  const turned = (yaw: number, pitch: number): Float32Array => {
+    const l = canonical({ yaw: 0, pitch: 0, roll: 0 });
+    const out = new Float32Array(468 * 3);
+    for (let i = 0; i < 468; i++)
+      rotateYawPitch(l[i * 3], l[i * 3 + 1], l[i * 3 + 2], 300, 200, 40, yaw, pitch, out, i * 3);
+    return out;
+  };
 
-  it('reads a frontal face as 0, 0', () => {
-    const { yaw, pitch } = headYawPitch(turned());
-    expect(yaw).toBeCloseTo(0, 12);
-    expect(pitch).toBeCloseTo(0, 12);
+  it('reads the frontal canonical face as 0, 0', () => {
+    const { yaw, pitch } = headYawPitch(canonical({ yaw: 0, pitch: 0, roll: 0 }));
+    expect(yaw).toBeCloseTo(0, 5);
+    expect(pitch).toBeCloseTo(0, 5);
   });
 
-  it('yaw from the depth slope of the eye corners and cheeks: the image-right side farther → negative', () => {
-    // Eye line (100, 0, 100) plus half the cheek line (140, 0, 140): a 45° slope.
-    expect(headYawPitch(turned({ [LM.eyeOuterR]: [200, 100, 100], [LM.cheekR]: [220, 110, 140] })).yaw).toBeCloseTo(
-      -Math.PI / 4,
-      6,
-    );
-    expect(headYawPitch(turned({ [LM.eyeOuterL]: [100, 100, 100], [LM.cheekL]: [80, 110, 140] })).yaw).toBeCloseTo(
-      Math.PI / 4,
-      6,
-    );
+  it('gives back the yaw and the pitch rotateYawPitch turned the canonical face by (yaw + = toward image left, pitch + = down)', () => {
+    for (const deg of [-40, -12, 12, 40]) {
+      const a = headYawPitch(turned(deg * DEG, 0));
+      expect(a.yaw / DEG).toBeCloseTo(deg, 3);
+      expect(a.pitch / DEG).toBeCloseTo(0, 3);
+      const b = headYawPitch(turned(0, deg * DEG));
+      expect(b.yaw / DEG).toBeCloseTo(0, 3);
+      expect(b.pitch / DEG).toBeCloseTo(deg, 3);
+    }
+    // Turned toward image left: the nose tip (4) moves left and the image-left cheek (234) recedes past the right (454).
+    const left = turned(20 * DEG, 0);
+    expect(left[4 * 3]).toBeLessThan(turned(0, 0)[4 * 3]);
+    expect(left[234 * 3 + 2]).toBeGreaterThan(left[454 * 3 + 2]);
+    // Both at once: the rotation order (yaw then pitch here, pitch then yaw in pose.ts) matters only to second order.
+    const both = headYawPitch(turned(15 * DEG, -10 * DEG));
+    expect(Math.abs(both.yaw / DEG - 15)).toBeLessThan(1);
+    expect(Math.abs(both.pitch / DEG + 10)).toBeLessThan(1);
   });
 
-  it('pitch from the forehead → nose-base depth slope: forehead nearer → positive (tilted down); the jaw is ignored', () => {
-    expect(headYawPitch(turned({ [LM.forehead]: [150, 40, -110] })).pitch).toBeCloseTo(Math.PI / 4, 6);
-    expect(headYawPitch(turned({ [LM.forehead]: [150, 40, 110] })).pitch).toBeCloseTo(-Math.PI / 4, 6);
-    // An open mouth moves the chin, not the head's pitch.
-    expect(headYawPitch(turned({ [LM.chin]: [150, 280, 60] })).pitch).toBeCloseTo(0, 12);
+  it('is headAngles with yaw and pitch negated, whatever the roll', () => {
+    for (const angles of [
+      { yaw: 0.5, pitch: -0.3, roll: 0.4 },
+      { yaw: -0.7, pitch: 0.2, roll: -0.6 },
+    ]) {
+      const l = canonical(angles);
+      const { yaw, pitch } = headYawPitch(l);
+      expect(yaw).toBeCloseTo(-angles.yaw, 5);
+      expect(pitch).toBeCloseTo(-angles.pitch, 5);
+      expect({ yaw, pitch }).toEqual({ yaw: -headAngles(l).yaw, pitch: -headAngles(l).pitch });
+    }
+  });
+
+  it('an open mouth does not read as a nod', () => {
+    const l = canonical({ yaw: 0, pitch: 0, roll: 0 });
+    for (let i = 0; i < 468; i++) if (CANONICAL_HEAD[i * 3 + 1] > 4.5) l[i * 3 + 1] += 12; // below the lips
+    expect(Math.abs(headYawPitch(l).pitch)).toBeLessThan(0.5 * DEG);
   });
 });
 

@@ -5,6 +5,7 @@
  * Conventions: image pixels, x right, y down, z away from the camera (MediaPipe), same scale as x.
  * "Left"/"right" are as seen in the image: the image-left eye is the subject's right eye (landmarks 33/133).
  */
+import { headAngles } from './pose.js';
 import type { Expression, HeadPose } from './types.js';
 
 /** Landmark indices used here (MediaPipe canonical face mesh). */
@@ -29,13 +30,6 @@ export const LM = {
   browR: [334, 296],
   noseBridge: 168,
   noseTop: 6,
-  /** Nose base (below the tip, above the upper lip). */
-  noseBase: 2,
-  forehead: 10,
-  chin: 152,
-  /** Cheek sides at eye height: image-left, image-right. */
-  cheekL: 234,
-  cheekR: 454,
 } as const;
 
 /** Points whose mean is the face centre: eye corners and the nose bridge, which expressions barely move. */
@@ -46,32 +40,26 @@ const py = (l: Float32Array, i: number) => l[3 * i + 1];
 const dist = (l: Float32Array, i: number, j: number) => Math.hypot(px(l, i) - px(l, j), py(l, i) - py(l, j));
 
 /**
- * Head yaw and pitch (radians) from 468 × 3 landmarks (any array with x, y, z per point): the one head-turn estimate
- * of reenact (face poses, the neutral reference frame, the meshwarp engine's parallax).
- * - yaw: from the depth slope of the line through the outer eye corners and (half weight) the cheek sides;
- *   positive = the face turns toward image left (the performer's right).
- * - pitch: from the depth slope of the forehead → nose-base line, which an opening jaw does not move; positive = the
- *   face tilts down.
- * Rotating the points rigidly by yaw φ then pitch ψ (x→z about the vertical axis, y→z about the horizontal one, as
- * meshwarp's rotateYawPitch does) raises these by φ and ψ. A frontal neutral face reads a small non-zero pitch (the
- * forehead leans back): use it relative to a reference frame.
+ * Head yaw and pitch (radians) from 468 × 3 landmarks: the face poses, the neutral reference frame and the 2-D
+ * warp's parallax read the head turn here. It is a view of face/pose.ts `headAngles` (weighted Procrustes against
+ * the canonical face, the one head-angle estimator), in the 2-D convention, whose rotation is meshwarp's
+ * rotateYawPitch (x→z about the vertical axis, then y→z about the horizontal one):
+ * - yaw > 0 = the face turns toward image left (the performer's right): headAngles' yaw negated;
+ * - pitch > 0 = the face tilts down: headAngles' pitch negated.
+ * This negation is the only conversion between the two conventions; nothing else may restate either.
+ * Rotating the points by rotateYawPitch(φ, 0) or (0, ψ) raises these by exactly φ or ψ (both together: to within
+ * the second-order difference of rotation order). Roll does not change them. A frontal neutral face reads ~0, 0.
  * @example const { yaw, pitch } = headYawPitch(face.landmarks);
  */
 export function headYawPitch(l: ArrayLike<number>): { yaw: number; pitch: number } {
-  const { eyeOuterL: eL, eyeOuterR: eR, cheekL: cL, cheekR: cR, noseBase: nb, forehead: fh } = LM;
-  const ax = l[eR * 3] - l[eL * 3] + 0.5 * (l[cR * 3] - l[cL * 3]);
-  const ay = l[eR * 3 + 1] - l[eL * 3 + 1] + 0.5 * (l[cR * 3 + 1] - l[cL * 3 + 1]);
-  const az = l[eR * 3 + 2] - l[eL * 3 + 2] + 0.5 * (l[cR * 3 + 2] - l[cL * 3 + 2]);
-  const bx = l[nb * 3] - l[fh * 3];
-  const by = l[nb * 3 + 1] - l[fh * 3 + 1];
-  const bz = l[nb * 3 + 2] - l[fh * 3 + 2];
-  return { yaw: Math.atan2(-az, Math.hypot(ax, ay)), pitch: Math.atan2(bz, Math.hypot(bx, by)) };
+  const { yaw, pitch } = headAngles(l);
+  return { yaw: -yaw, pitch: -pitch };
 }
 
 /**
  * Head pose from landmarks (Float32Array 468×3).
  * - roll: eye line angle (outer corners), radians, positive = clockwise on screen.
- * - yaw, pitch: headYawPitch.
+ * - yaw, pitch: headYawPitch (pose.ts headAngles).
  * - scale: outer-eye-corner distance in px; x, y: mean of eye corners and nose bridge.
  */
 export function headPose(l: Float32Array): HeadPose {

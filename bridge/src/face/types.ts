@@ -13,7 +13,7 @@ export interface Box {
 /** Head pose. Angles in radians; roll is in-plane, positive = clockwise on screen. */
 export interface HeadPose {
   roll: number;
-  /** Positive = the face turns toward image left (measure.ts headYawPitch). */
+  /** Positive = the face turns toward image left (measure.ts headYawPitch, a view of pose.ts headAngles). */
   yaw: number;
   /** Positive = the face tilts down. */
   pitch: number;

@@ -70,7 +70,7 @@ describe('measures (hand-checked)', () => {
     }
     const { yaw: y1, pitch: p1 } = headYawPitch(rotated);
     expect((y1 - y0) / DEG).toBeCloseTo(12, 3);
-    // Pitch is measured on the mid-line, so a yaw couples into it only weakly (< 0.01 rad at 12°).
+    // A pure yaw barely moves pitch (< 0.01 rad at 12°): only the face's own roll couples the two.
     expect(Math.abs(p1 - p0)).toBeLessThan(0.01);
     // A quarter turn moves x into z: (10, 0, 0) about the origin → (0, 0, −10).
     const out = new Float64Array(3);
