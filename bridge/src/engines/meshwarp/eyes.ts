@@ -9,8 +9,9 @@
 import type { Affine } from '../../util/affine.js';
 import { boundsOf, clamp, fitAffine, polygonCoverage, segmentDistance2, smooth01 } from './geometry.js';
 import type { MotionResult } from './motion.js';
+import { sampleRgb } from './raster.js';
 import { EYES, type EyeIndices } from './regions.js';
-import { type Pixels, sampleRgb } from './warp.js';
+import type { Pixels } from './warp.js';
 
 export interface EyeModel {
   indices: EyeIndices;

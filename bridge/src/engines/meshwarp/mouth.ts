@@ -10,8 +10,9 @@
  */
 import type { MeshwarpConfig } from './config.js';
 import { boundsOf, clamp, polygonCoverage, smooth01 } from './geometry.js';
+import { sampleRgb } from './raster.js';
 import { LIP_LOWER_INNER, LIP_UPPER_INNER, MOUTH_LOOP } from './regions.js';
-import { type Pixels, sampleRgb } from './warp.js';
+import type { Pixels } from './warp.js';
 
 const BINS = 64;
 

@@ -6,6 +6,17 @@
  * (nose over the far cheek) by depth. Screen-space (affine) interpolation: the triangles are small enough that
  * perspective correction would move texture by well under a pixel.
  */
+import {
+  alphaAt,
+  createTaps,
+  EDGE_EPS,
+  scanRows,
+  setupTriangle,
+  startDepth,
+  tapLerp,
+  tapSum,
+  tapsAt,
+} from './raster.js';
 import type { PixelBox, Pixels, WarpScratch } from './warp.js';
 
 export interface HeadMesh {
@@ -109,34 +120,16 @@ export function rasterHead(
   layer: Layer,
   scratch: WarpScratch,
 ): PixelBox {
-  const w = src.width;
-  const h = src.height;
-  let bx0 = Number.POSITIVE_INFINITY;
-  let by0 = Number.POSITIVE_INFINITY;
-  let bx1 = Number.NEGATIVE_INFINITY;
-  let by1 = Number.NEGATIVE_INFINITY;
-  for (let v = 0; v < mesh.vertexCount; v++) {
-    const x = dst[v * 3];
-    const y = dst[v * 3 + 1];
-    if (x < bx0) bx0 = x;
-    if (x > bx1) bx1 = x;
-    if (y < by0) by0 = y;
-    if (y > by1) by1 = y;
-  }
   // Clipped to the image and to the depth buffer's region (the whole frame when rendering; the head's box when
   // the portrait is analysed).
   const [rx0, ry0, rx1, ry1] = scratch.region;
-  const box: PixelBox = [
-    Math.max(0, rx0, Math.floor(bx0)),
-    Math.max(0, ry0, Math.floor(by0)),
-    Math.min(w - 1, rx1, Math.ceil(bx1)),
-    Math.min(h - 1, ry1, Math.ceil(by1)),
+  const clip: PixelBox = [
+    Math.max(0, rx0),
+    Math.max(0, ry0),
+    Math.min(src.width - 1, rx1),
+    Math.min(src.height - 1, ry1),
   ];
-  const zs = scratch.stride;
-  for (let y = box[1]; y <= box[3]; y++) {
-    const z0 = (y - ry0) * zs - rx0;
-    scratch.depth.fill(Number.POSITIVE_INFINITY, z0 + box[0], z0 + box[2] + 1);
-  }
+  const box = startDepth(dst, mesh.vertexCount, clip, scratch);
   drawTriangles(src, out, base, mesh, mesh.neckTriangles, dst, null, null, null, scratch, box, 0, 0);
   const alpha = mesh.proxyAlpha ?? null;
   drawTriangles(src, out, base, mesh, mesh.proxyTriangles, dst, layer, alpha, null, scratch, box, 0, mesh.frontSign);
@@ -161,40 +154,21 @@ function drawTriangles(
   bias: number,
   cull: number,
 ): void {
-  const { width: w, height: hh, channels: ch, data } = src;
+  const { width: w, channels: ch, data } = src;
   const s = mesh.tex;
   const depth = scratch.depth;
   const mapX = scratch.srcX;
   const mapY = scratch.srcY;
   const [rx0, ry0] = scratch.region;
   const zs = scratch.stride;
-  const maxX = w - 1;
-  const maxY = hh - 1;
-  const eps = -1e-7;
+  const { scan, taps } = scratch;
   for (let t = 0; t < tri.length; t += 3) {
     const a = tri[t];
     const b = tri[t + 1];
     const c = tri[t + 2];
-    const xa = dst[a * 3];
-    const ya = dst[a * 3 + 1];
-    const xb = dst[b * 3];
-    const yb = dst[b * 3 + 1];
-    const xc = dst[c * 3];
-    const yc = dst[c * 3 + 1];
-    const det = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
-    if (Math.abs(det) < 1e-9) continue;
-    if (cull !== 0 && det * cull < 0) continue;
-    const x0 = Math.max(box[0], Math.ceil(Math.min(xa, xb, xc) - 1e-7));
-    const x1 = Math.min(box[2], Math.floor(Math.max(xa, xb, xc) + 1e-7));
-    const y0 = Math.max(box[1], Math.ceil(Math.min(ya, yb, yc) - 1e-7));
-    const y1 = Math.min(box[3], Math.floor(Math.max(ya, yb, yc) + 1e-7));
-    if (x1 < x0 || y1 < y0) continue;
-    const inv = 1 / det;
-    const l1x = (yc - ya) * inv;
-    const l1y = -(xc - xa) * inv;
-    const l2x = -(yb - ya) * inv;
-    const l2y = (xb - xa) * inv;
-    const l0x = -(l1x + l2x);
+    if (!setupTriangle(dst, a, b, c, box, scan)) continue;
+    if (cull !== 0 && scan.det * cull < 0) continue;
+    const { l1x, l2x } = scan;
     const za = dst[a * 3 + 2] + bias;
     const dzb = dst[b * 3 + 2] - dst[a * 3 + 2];
     const dzc = dst[c * 3 + 2] - dst[a * 3 + 2];
@@ -231,33 +205,22 @@ function drawTriangles(
     const dtyb = m2[b * 2 + 1] - tya;
     const dtxc = m2[c * 2] - txa;
     const dtyc = m2[c * 2 + 1] - tya;
-    for (let py = y0; py <= y1; py++) {
-      const c1 = -xa * l1x + (py - ya) * l1y;
-      const c2 = -xa * l2x + (py - ya) * l2y;
-      const c0 = 1 - c1 - c2;
-      let lo = x0;
-      let hi = x1;
-      if (l1x > 0) lo = Math.max(lo, Math.ceil((eps - c1) / l1x - 1e-6));
-      else if (l1x < 0) hi = Math.min(hi, Math.floor((eps - c1) / l1x + 1e-6));
-      else if (c1 < eps) continue;
-      if (l2x > 0) lo = Math.max(lo, Math.ceil((eps - c2) / l2x - 1e-6));
-      else if (l2x < 0) hi = Math.min(hi, Math.floor((eps - c2) / l2x + 1e-6));
-      else if (c2 < eps) continue;
-      if (l0x > 0) lo = Math.max(lo, Math.ceil((eps - c0) / l0x - 1e-6));
-      else if (l0x < 0) hi = Math.min(hi, Math.floor((eps - c0) / l0x + 1e-6));
-      else if (c0 < eps) continue;
+    scanRows(scan);
+    for (let py = scan.y0; py <= scan.y1; py++) {
+      const lo = scan.lo[py - scan.y0];
+      const hi = scan.hi[py - scan.y0];
       if (hi < lo) continue;
-      let l1 = c1 + lo * l1x;
-      let l2 = c2 + lo * l2x;
+      let l1 = scan.l1[py - scan.y0];
+      let l2 = scan.l2[py - scan.y0];
       let zi = (py - ry0) * zs + (lo - rx0);
       let o = (py * w + lo) * 4;
       for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, zi++, o += 4) {
-        if (l1 < eps || l2 < eps || l1 + l2 > 1 - eps) continue;
+        if (l1 < EDGE_EPS || l2 < EDGE_EPS || l1 + l2 > 1 - EDGE_EPS) continue;
         const z = za + l1 * dzb + l2 * dzc;
         if (z >= depth[zi]) continue;
         depth[zi] = z;
-        let sx = sxa + l1 * dsxb + l2 * dsxc;
-        let sy = sya + l1 * dsyb + l2 * dsyc;
+        const sx = sxa + l1 * dsxb + l2 * dsxc;
+        const sy = sya + l1 * dsyb + l2 * dsyc;
         let cov = layer && !full ? layerAt(layer, sx, sy) : 1;
         if (alpha) cov *= aa + l1 * dab + l2 * dac;
         // A cut-out portrait keeps its alpha: its transparent pixels are not head.
@@ -285,40 +248,13 @@ function drawTriangles(
         }
         // Not head here (background inside the proxy's outline): whatever is behind shows.
         if (cov <= 0) continue;
-        sx = sx < 0 ? 0 : Math.min(sx, maxX);
-        sy = sy < 0 ? 0 : Math.min(sy, maxY);
-        const ix = sx | 0;
-        const iy = sy | 0;
-        const fx = sx - ix;
-        const fy = sy - iy;
-        const ix1 = ix < maxX ? ix + 1 : ix;
-        const iy1 = iy < maxY ? iy + 1 : iy;
-        const p00 = (iy * w + ix) * ch;
-        const p10 = (iy * w + ix1) * ch;
-        const p01 = (iy1 * w + ix) * ch;
-        const p11 = (iy1 * w + ix1) * ch;
-        const w00 = (1 - fx) * (1 - fy) * cov;
-        const w10 = fx * (1 - fy) * cov;
-        const w01 = (1 - fx) * fy * cov;
-        const w11 = fx * fy * cov;
+        tapsAt(src, sx, sy, cov, taps);
         // Partly covered pixels blend with what is already drawn there (the neck band under the jaw's edge, the
         // base elsewhere), so no seam of inpainted colour shows where two parts of the head meet.
         const keep = 1 - cov;
-        out[o] = out[o] * keep + data[p00] * w00 + data[p10] * w10 + data[p01] * w01 + data[p11] * w11 + 0.5;
-        out[o + 1] =
-          out[o + 1] * keep +
-          data[p00 + 1] * w00 +
-          data[p10 + 1] * w10 +
-          data[p01 + 1] * w01 +
-          data[p11 + 1] * w11 +
-          0.5;
-        out[o + 2] =
-          out[o + 2] * keep +
-          data[p00 + 2] * w00 +
-          data[p10 + 2] * w10 +
-          data[p01 + 2] * w01 +
-          data[p11 + 2] * w11 +
-          0.5;
+        out[o] = tapSum(data, taps, 0, out[o] * keep) + 0.5;
+        out[o + 1] = tapSum(data, taps, 1, out[o + 1] * keep) + 0.5;
+        out[o + 2] = tapSum(data, taps, 2, out[o + 2] * keep) + 0.5;
         out[o + 3] = out[o + 3] * keep + 255 * cov + 0.5;
         if (out[o + 3] === 0) {
           // Alpha 0 always means "the photo's own pixel".
@@ -332,23 +268,12 @@ function drawTriangles(
 }
 
 const tap = new Float64Array(3);
+const sampleTaps = createTaps();
 
 /** Bilinear colour of the source at (x, y), clamped, into `tap`. */
 function sample(src: Pixels, x: number, y: number): void {
-  const { width: w, height: h, channels: ch, data } = src;
-  const sx = Math.min(Math.max(x, 0), w - 1);
-  const sy = Math.min(Math.max(y, 0), h - 1);
-  const ix = sx | 0;
-  const iy = sy | 0;
-  const fx = sx - ix;
-  const fy = sy - iy;
-  const ix1 = ix < w - 1 ? ix + 1 : ix;
-  const iy1 = iy < h - 1 ? iy + 1 : iy;
-  for (let k = 0; k < 3; k++) {
-    const top = data[(iy * w + ix) * ch + k] * (1 - fx) + data[(iy * w + ix1) * ch + k] * fx;
-    const bottom = data[(iy1 * w + ix) * ch + k] * (1 - fx) + data[(iy1 * w + ix1) * ch + k] * fx;
-    tap[k] = top * (1 - fy) + bottom * fy;
-  }
+  tapsAt(src, x, y, 1, sampleTaps);
+  for (let k = 0; k < 3; k++) tap[k] = tapLerp(src.data, sampleTaps, k);
 }
 
 /**
@@ -382,20 +307,4 @@ function blendMirrored(
   out[o + 2] = out[o + 2] * keep + (b + (tap[2] - b) * m) * c + 0.5;
   out[o + 3] = out[o + 3] * keep + 255 * c + 0.5;
   return c;
-}
-
-/** Bilinear alpha of a 4-channel source at (x, y), clamped. */
-function alphaAt(src: Pixels, x: number, y: number): number {
-  const { width: w, height: h, data } = src;
-  const sx = Math.min(Math.max(x, 0), w - 1);
-  const sy = Math.min(Math.max(y, 0), h - 1);
-  const ix = sx | 0;
-  const iy = sy | 0;
-  const fx = sx - ix;
-  const fy = sy - iy;
-  const ix1 = ix < w - 1 ? ix + 1 : ix;
-  const iy1 = iy < h - 1 ? iy + 1 : iy;
-  const top = data[(iy * w + ix) * 4 + 3] * (1 - fx) + data[(iy * w + ix1) * 4 + 3] * fx;
-  const bottom = data[(iy1 * w + ix) * 4 + 3] * (1 - fx) + data[(iy1 * w + ix1) * 4 + 3] * fx;
-  return top * (1 - fy) + bottom * fy;
 }

@@ -5,6 +5,20 @@
  * keeps the face in front of the ring. One tight loop per triangle, no allocation per pixel.
  */
 import type { WarpMesh } from './mesh.js';
+import {
+  alphaAt,
+  createTaps,
+  createTriScan,
+  EDGE_EPS,
+  sampleRgb,
+  scanRows,
+  setupTriangle,
+  startDepth,
+  type Taps,
+  type TriScan,
+  tapSum,
+  tapsAt,
+} from './raster.js';
 
 /** Pixel source for the warp: 8-bit, row-major, 3 or 4 channels (only RGB is read). */
 export interface Pixels {
@@ -29,6 +43,8 @@ export interface WarpScratch {
   srcY: Float32Array;
   tap: Float64Array;
   acc: Float64Array;
+  taps: Taps;
+  scan: TriScan;
 }
 
 export function createWarpScratch(region: PixelBox): WarpScratch {
@@ -42,6 +58,8 @@ export function createWarpScratch(region: PixelBox): WarpScratch {
     srcY: new Float32Array(n),
     tap: new Float64Array(3),
     acc: new Float64Array(3),
+    taps: createTaps(),
+    scan: createTriScan(region[3] - region[1] + 1),
   };
 }
 
@@ -62,66 +80,28 @@ export function warpMesh(
   lut: Uint8Array,
   scratch: WarpScratch,
 ): PixelBox {
-  const { width: w, height: h, channels: ch, data } = src;
+  const { width: w, channels: ch, data } = src;
   const depth = scratch.depth;
-  // Box of all target vertices, clipped to the image; reset depth there only.
-  let bx0 = Number.POSITIVE_INFINITY;
-  let by0 = Number.POSITIVE_INFINITY;
-  let bx1 = Number.NEGATIVE_INFINITY;
-  let by1 = Number.NEGATIVE_INFINITY;
-  for (let v = 0; v < mesh.vertexCount; v++) {
-    const x = dst[v * 3];
-    const y = dst[v * 3 + 1];
-    if (x < bx0) bx0 = x;
-    if (x > bx1) bx1 = x;
-    if (y < by0) by0 = y;
-    if (y > by1) by1 = y;
-  }
-  const [rx0, ry0, rx1, ry1] = scratch.region;
+  // Box of all target vertices, clipped to the scratch region; reset depth there only.
+  const box = startDepth(dst, mesh.vertexCount, scratch.region, scratch);
+  const [rx0, ry0] = scratch.region;
   const zs = scratch.stride;
-  const box: PixelBox = [
-    Math.max(rx0, Math.floor(bx0)),
-    Math.max(ry0, Math.floor(by0)),
-    Math.min(rx1, Math.ceil(bx1)),
-    Math.min(ry1, Math.ceil(by1)),
-  ];
-  for (let y = box[1]; y <= box[3]; y++) {
-    const z0 = (y - ry0) * zs - rx0;
-    depth.fill(Number.POSITIVE_INFINITY, z0 + box[0], z0 + box[2] + 1);
-  }
 
   const tri = mesh.triangles;
   const s = mesh.src;
   const wt = mesh.weight;
-  const maxX = w - 1;
-  const maxY = h - 1;
   const tap = scratch.tap;
   const acc = scratch.acc;
+  const taps = scratch.taps;
+  const scan = scratch.scan;
   const mapX = scratch.srcX;
   const mapY = scratch.srcY;
   for (let t = 0; t < tri.length; t += 3) {
     const a = tri[t];
     const b = tri[t + 1];
     const c = tri[t + 2];
-    const xa = dst[a * 3];
-    const ya = dst[a * 3 + 1];
-    const xb = dst[b * 3];
-    const yb = dst[b * 3 + 1];
-    const xc = dst[c * 3];
-    const yc = dst[c * 3 + 1];
-    const det = (xb - xa) * (yc - ya) - (xc - xa) * (yb - ya);
-    if (Math.abs(det) < 1e-9) continue;
-    const x0 = Math.max(box[0], Math.ceil(Math.min(xa, xb, xc) - 1e-7));
-    const x1 = Math.min(box[2], Math.floor(Math.max(xa, xb, xc) + 1e-7));
-    const y0 = Math.max(box[1], Math.ceil(Math.min(ya, yb, yc) - 1e-7));
-    const y1 = Math.min(box[3], Math.floor(Math.max(ya, yb, yc) + 1e-7));
-    if (x1 < x0 || y1 < y0) continue;
-    // Barycentric l1 (towards b) and l2 (towards c) as linear functions of the pixel centre.
-    const inv = 1 / det;
-    const l1x = (yc - ya) * inv;
-    const l1y = -(xc - xa) * inv;
-    const l2x = -(yb - ya) * inv;
-    const l2y = (xb - xa) * inv;
+    if (!setupTriangle(dst, a, b, c, box, scan)) continue;
+    const { l1x, l1y, l2x, l2y } = scan;
     const za = dst[a * 3 + 2];
     const dzb = dst[b * 3 + 2] - za;
     const dzc = dst[c * 3 + 2] - za;
@@ -134,7 +114,6 @@ export function warpMesh(
     const wa = wt[a];
     const dwb = wt[b] - wa;
     const dwc = wt[c] - wa;
-    const eps = -1e-7;
     // Source offsets of a quarter target pixel along x (qx, qy) and y (rx, ry); minified when the
     // source triangle is over 1.5× the target's area.
     const jxx = l1x * dsxb + l2x * dsxc;
@@ -146,30 +125,17 @@ export function warpMesh(
     const qy = 0.25 * jyx;
     const rx = 0.25 * jxy;
     const ry = 0.25 * jyy;
-    const l0x = -(l1x + l2x);
-    for (let py = y0; py <= y1; py++) {
-      // This row's span inside the triangle: l1 = c1 + l1x·px ≥ 0, l2 = c2 + l2x·px ≥ 0, 1 − l1 − l2 ≥ 0.
-      const c1 = -xa * l1x + (py - ya) * l1y;
-      const c2 = -xa * l2x + (py - ya) * l2y;
-      const c0 = 1 - c1 - c2;
-      let lo = x0;
-      let hi = x1;
-      if (l1x > 0) lo = Math.max(lo, Math.ceil((eps - c1) / l1x - 1e-6));
-      else if (l1x < 0) hi = Math.min(hi, Math.floor((eps - c1) / l1x + 1e-6));
-      else if (c1 < eps) continue;
-      if (l2x > 0) lo = Math.max(lo, Math.ceil((eps - c2) / l2x - 1e-6));
-      else if (l2x < 0) hi = Math.min(hi, Math.floor((eps - c2) / l2x + 1e-6));
-      else if (c2 < eps) continue;
-      if (l0x > 0) lo = Math.max(lo, Math.ceil((eps - c0) / l0x - 1e-6));
-      else if (l0x < 0) hi = Math.min(hi, Math.floor((eps - c0) / l0x + 1e-6));
-      else if (c0 < eps) continue;
+    scanRows(scan);
+    for (let py = scan.y0; py <= scan.y1; py++) {
+      const lo = scan.lo[py - scan.y0];
+      const hi = scan.hi[py - scan.y0];
       if (hi < lo) continue;
-      let l1 = c1 + lo * l1x;
-      let l2 = c2 + lo * l2x;
+      let l1 = scan.l1[py - scan.y0];
+      let l2 = scan.l2[py - scan.y0];
       let row = py * w + lo;
       let zi = (py - ry0) * zs + (lo - rx0);
       for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, row++, zi++) {
-        if (l1 < eps || l2 < eps || l1 + l2 > 1 - eps) continue;
+        if (l1 < EDGE_EPS || l2 < EDGE_EPS || l1 + l2 > 1 - EDGE_EPS) continue;
         const z = za + l1 * dzb + l2 * dzc;
         if (z >= depth[zi]) continue;
         depth[zi] = z;
@@ -177,8 +143,8 @@ export function warpMesh(
         const alpha = lut[weight <= 0 ? 0 : weight >= 1 ? 1024 : (weight * 1024 + 0.5) | 0];
         const o = row * 4;
         if (alpha === 0) continue;
-        let sx = sxa + l1 * dsxb + l2 * dsxc;
-        let sy = sya + l1 * dsyb + l2 * dsyc;
+        const sx = sxa + l1 * dsxb + l2 * dsxc;
+        const sy = sya + l1 * dsyb + l2 * dsyc;
         mapX[zi] = sx;
         mapY[zi] = sy;
         if (minified) {
@@ -200,34 +166,16 @@ export function warpMesh(
           out[o + 1] = (acc[1] + tap[1]) * 0.25 + 0.5;
           out[o + 2] = (acc[2] + tap[2]) * 0.25 + 0.5;
           out[o + 3] = alpha;
-          if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, sampleAlpha(src, sx, sy));
+          if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, alphaAt(src, sx, sy));
           continue;
         }
         // Bilinear sample at the mapped source point, clamped to the image.
-        sx = sx < 0 ? 0 : Math.min(sx, maxX);
-        sy = sy < 0 ? 0 : Math.min(sy, maxY);
-        const ix = sx | 0;
-        const iy = sy | 0;
-        const fx = sx - ix;
-        const fy = sy - iy;
-        const ix1 = ix < maxX ? ix + 1 : ix;
-        const iy1 = iy < maxY ? iy + 1 : iy;
-        const p00 = (iy * w + ix) * ch;
-        const p10 = (iy * w + ix1) * ch;
-        const p01 = (iy1 * w + ix) * ch;
-        const p11 = (iy1 * w + ix1) * ch;
-        const w00 = (1 - fx) * (1 - fy);
-        const w10 = fx * (1 - fy);
-        const w01 = (1 - fx) * fy;
-        const w11 = fx * fy;
-        out[o] = data[p00] * w00 + data[p10] * w10 + data[p01] * w01 + data[p11] * w11 + 0.5;
-        out[o + 1] = data[p00 + 1] * w00 + data[p10 + 1] * w10 + data[p01 + 1] * w01 + data[p11 + 1] * w11 + 0.5;
-        out[o + 2] = data[p00 + 2] * w00 + data[p10 + 2] * w10 + data[p01 + 2] * w01 + data[p11 + 2] * w11 + 0.5;
+        tapsAt(src, sx, sy, 1, taps);
+        out[o] = tapSum(data, taps, 0, 0) + 0.5;
+        out[o + 1] = tapSum(data, taps, 1, 0) + 0.5;
+        out[o + 2] = tapSum(data, taps, 2, 0) + 0.5;
         out[o + 3] = alpha;
-        if (ch === 4) {
-          const a = data[p00 + 3] * w00 + data[p10 + 3] * w10 + data[p01 + 3] * w01 + data[p11 + 3] * w11;
-          keepSourceAlpha(src, out, o, row, alpha, a);
-        }
+        if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, tapSum(data, taps, 3, 0));
       }
     }
   }
@@ -245,46 +193,6 @@ function keepSourceAlpha(src: Pixels, out: Uint8Array, o: number, pixel: number,
     out[o] = src.data[pixel * 4];
     out[o + 1] = src.data[pixel * 4 + 1];
     out[o + 2] = src.data[pixel * 4 + 2];
-  }
-}
-
-/** Bilinear alpha of a 4-channel `src` at (x, y), clamped. */
-function sampleAlpha(src: Pixels, x: number, y: number): number {
-  const { width: w, height: h, data } = src;
-  const sx = Math.min(Math.max(x, 0), w - 1);
-  const sy = Math.min(Math.max(y, 0), h - 1);
-  const ix = sx | 0;
-  const iy = sy | 0;
-  const fx = sx - ix;
-  const fy = sy - iy;
-  const ix1 = ix < w - 1 ? ix + 1 : ix;
-  const iy1 = iy < h - 1 ? iy + 1 : iy;
-  const top = data[(iy * w + ix) * 4 + 3] * (1 - fx) + data[(iy * w + ix1) * 4 + 3] * fx;
-  const bottom = data[(iy1 * w + ix) * 4 + 3] * (1 - fx) + data[(iy1 * w + ix1) * 4 + 3] * fx;
-  return top * (1 - fy) + bottom * fy;
-}
-
-/** Bilinear RGB sample of `src` at (x, y) (clamped), written into rgb[0..2] as floats 0..255. */
-export function sampleRgb(src: Pixels, x: number, y: number, rgb: Float64Array): void {
-  const { width: w, height: h, channels: ch, data } = src;
-  const sx = x < 0 ? 0 : Math.min(x, w - 1);
-  const sy = y < 0 ? 0 : Math.min(y, h - 1);
-  const ix = sx | 0;
-  const iy = sy | 0;
-  const fx = sx - ix;
-  const fy = sy - iy;
-  const ix1 = ix < w - 1 ? ix + 1 : ix;
-  const iy1 = iy < h - 1 ? iy + 1 : iy;
-  const p00 = (iy * w + ix) * ch;
-  const p10 = (iy * w + ix1) * ch;
-  const p01 = (iy1 * w + ix) * ch;
-  const p11 = (iy1 * w + ix1) * ch;
-  const w00 = (1 - fx) * (1 - fy);
-  const w10 = fx * (1 - fy);
-  const w01 = (1 - fx) * fy;
-  const w11 = fx * fy;
-  for (let k = 0; k < 3; k++) {
-    rgb[k] = data[p00 + k] * w00 + data[p10 + k] * w10 + data[p01 + k] * w01 + data[p11 + k] * w11;
   }
 }
 
