@@ -9,23 +9,14 @@ import {
   LM,
   landmarksBox,
 } from '../../bridge/src/face/measure.js';
-import { CANONICAL_HEAD, headAngles, rotationOf } from '../../bridge/src/face/pose.js';
+import { CANONICAL_HEAD, headAngles } from '../../bridge/src/face/pose.js';
+import { posedCanonicalFace } from '../helpers/canonical-face.js';
 
 const DEG = Math.PI / 180;
 
 /** The canonical face posed by pose.ts angles, 6 px per cm, its origin at (300, 200, 40). */
-function canonical(angles: { yaw: number; pitch: number; roll: number }): Float32Array {
-  const R = rotationOf(angles);
-  const out = new Float32Array(468 * 3);
-  for (let i = 0; i < 468; i++) {
-    for (let a = 0; a < 3; a++) {
-      let v = 0;
-      for (let b = 0; b < 3; b++) v += R[a * 3 + b] * CANONICAL_HEAD[i * 3 + b];
-      out[i * 3 + a] = 6 * v + [300, 200, 40][a];
-    }
-  }
-  return out;
-}
+const canonical = (angles: { yaw: number; pitch: number; roll: number }) =>
+  posedCanonicalFace(angles, 6, [300, 200, 40]);
 
 /** 468 points at the origin with the given ones set. */
 function landmarks(points: Record<number, [number, number, number?]>): Float32Array {

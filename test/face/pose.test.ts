@@ -3,23 +3,10 @@
  * the angles round-trip, unposing gives back the face, and an open mouth does not read as a nod.
  */
 import { describe, expect, it } from 'vitest';
-import { anglesOf, CANONICAL_HEAD, fitHead, headAngles, rotationOf, unpose } from '../../bridge/src/face/pose.js';
+import { anglesOf, CANONICAL_HEAD, fitHead, headAngles, unpose } from '../../bridge/src/face/pose.js';
+import { posedCanonicalFace } from '../helpers/canonical-face.js';
 
 const DEG = Math.PI / 180;
-
-/** The canonical face posed: rotation by `angles`, `scale` px per cm, origin at `t`. */
-function posed(angles: { yaw: number; pitch: number; roll: number }, scale: number, t: number[]): Float32Array {
-  const R = rotationOf(angles);
-  const out = new Float32Array(468 * 3);
-  for (let i = 0; i < 468; i++) {
-    for (let a = 0; a < 3; a++) {
-      let v = 0;
-      for (let b = 0; b < 3; b++) v += R[a * 3 + b] * CANONICAL_HEAD[i * 3 + b];
-      out[i * 3 + a] = scale * v + t[a];
-    }
-  }
-  return out;
-}
 
 describe('head pose (weighted Procrustes)', () => {
   it('recovers the rotation, scale and translation of a posed canonical face', () => {
@@ -28,7 +15,7 @@ describe('head pose (weighted Procrustes)', () => {
       { yaw: 40 * DEG, pitch: -20 * DEG, roll: 10 * DEG },
       { yaw: -55 * DEG, pitch: 25 * DEG, roll: -30 * DEG },
     ]) {
-      const fit = fitHead(posed(angles, 7.5, [300, 200, 40]));
+      const fit = fitHead(posedCanonicalFace(angles, 7.5, [300, 200, 40]));
       const got = anglesOf(fit.rotation);
       expect(got.yaw).toBeCloseTo(angles.yaw, 5);
       expect(got.pitch).toBeCloseTo(angles.pitch, 5);
@@ -41,22 +28,22 @@ describe('head pose (weighted Procrustes)', () => {
 
   it('signs: a face turned towards image right has yaw > 0, tilted up has pitch > 0, turned clockwise roll > 0', () => {
     const nose = (lm: Float32Array) => [lm[4 * 3], lm[4 * 3 + 1]];
-    const front = posed({ yaw: 0, pitch: 0, roll: 0 }, 5, [0, 0, 0]);
-    expect(nose(posed({ yaw: 0.3, pitch: 0, roll: 0 }, 5, [0, 0, 0]))[0]).toBeGreaterThan(nose(front)[0]);
-    expect(nose(posed({ yaw: 0, pitch: 0.3, roll: 0 }, 5, [0, 0, 0]))[1]).toBeLessThan(nose(front)[1]);
-    const eyes = posed({ yaw: 0, pitch: 0, roll: 0.3 }, 5, [0, 0, 0]);
+    const front = posedCanonicalFace({ yaw: 0, pitch: 0, roll: 0 }, 5, [0, 0, 0]);
+    expect(nose(posedCanonicalFace({ yaw: 0.3, pitch: 0, roll: 0 }, 5, [0, 0, 0]))[0]).toBeGreaterThan(nose(front)[0]);
+    expect(nose(posedCanonicalFace({ yaw: 0, pitch: 0.3, roll: 0 }, 5, [0, 0, 0]))[1]).toBeLessThan(nose(front)[1]);
+    const eyes = posedCanonicalFace({ yaw: 0, pitch: 0, roll: 0.3 }, 5, [0, 0, 0]);
     expect(eyes[263 * 3 + 1]).toBeGreaterThan(eyes[33 * 3 + 1]); // the image-right eye drops: clockwise
-    expect(headAngles(posed({ yaw: 0.3, pitch: 0, roll: 0 }, 5, [0, 0, 0])).yaw).toBeCloseTo(0.3, 5);
+    expect(headAngles(posedCanonicalFace({ yaw: 0.3, pitch: 0, roll: 0 }, 5, [0, 0, 0])).yaw).toBeCloseTo(0.3, 5);
   });
 
   it('unposes a posed face back to the canonical one', () => {
-    const lm = posed({ yaw: 0.4, pitch: 0.2, roll: -0.1 }, 6, [120, 80, 10]);
+    const lm = posedCanonicalFace({ yaw: 0.4, pitch: 0.2, roll: -0.1 }, 6, [120, 80, 10]);
     const head = unpose(lm, fitHead(lm));
     for (let i = 0; i < 468 * 3; i++) expect(head[i]).toBeCloseTo(CANONICAL_HEAD[i], 3);
   });
 
   it('an open mouth (lower lip, chin and jaw dropped 2 cm) does not read as a nod', () => {
-    const lm = posed({ yaw: 0, pitch: 0, roll: 0 }, 6, [0, 0, 0]);
+    const lm = posedCanonicalFace({ yaw: 0, pitch: 0, roll: 0 }, 6, [0, 0, 0]);
     for (let i = 0; i < 468; i++) if (CANONICAL_HEAD[i * 3 + 1] > 4.5) lm[i * 3 + 1] += 12; // below the lips
     const { pitch } = headAngles(lm);
     expect(Math.abs(pitch)).toBeLessThan(0.5 * DEG);
