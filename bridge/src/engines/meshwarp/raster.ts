@@ -1,12 +1,13 @@
 /**
  * What the two rasterisers share (warp.ts, the 2-D warp; raster3d.ts, the 3-D head): a screen triangle's barycentric
- * set-up and its row spans, and the bilinear taps of a source point. Plain functions filling objects the caller
- * reuses, so the per-pixel loops stay in the callers with no closure or allocation per pixel.
+ * set-up, its row spans, which of its pixels are inside and nearer than the depth buffer (visiblePixels lists them),
+ * a texture's per-triangle frame, and the bilinear taps of a source point. Plain functions filling objects the caller
+ * reuses, so the shading loops in the callers have no closure or allocation per pixel.
  */
 import type { PixelBox, Pixels, WarpScratch } from './warp.js';
 
 /** A pixel centre counts as inside when its barycentric weights are ≥ this (a hair outside: shared edges leave no gap). */
-export const EDGE_EPS = -1e-7;
+const EDGE_EPS = -1e-7;
 
 /**
  * The box of the first `vertexCount` screen vertices of `dst` (x, y, depth each), clipped to `clip`; the depth buffer
@@ -62,13 +63,35 @@ export interface TriScan {
   hi: Int32Array;
   l1: Float64Array;
   l2: Float64Array;
+  /** Set by visiblePixels, per visible pixel k < its count: [2k] depth-buffer index, [2k + 1] image pixel index. */
+  hitIndex: Int32Array;
+  /** Set by visiblePixels: [2k] l1, [2k + 1] l2 of visible pixel k. */
+  hitL: Float64Array;
 }
 
 /** A TriScan for triangles clipped to boxes at most `rows` pixels tall. */
 export function createTriScan(rows: number): TriScan {
   const n = Math.max(1, rows);
   const [lo, hi, l1, l2] = [new Int32Array(n), new Int32Array(n), new Float64Array(n), new Float64Array(n)];
-  return { xa: 0, ya: 0, det: 0, l1x: 0, l1y: 0, l2x: 0, l2y: 0, x0: 0, x1: -1, y0: 0, y1: -1, lo, hi, l1, l2 };
+  const hits = { hitIndex: new Int32Array(0), hitL: new Float64Array(0) };
+  return {
+    xa: 0,
+    ya: 0,
+    det: 0,
+    l1x: 0,
+    l1y: 0,
+    l2x: 0,
+    l2y: 0,
+    x0: 0,
+    x1: -1,
+    y0: 0,
+    y1: -1,
+    lo,
+    hi,
+    l1,
+    l2,
+    ...hits,
+  };
 }
 
 /**
@@ -108,7 +131,7 @@ export function setupTriangle(dst: Float64Array, a: number, b: number, c: number
  * Each row's span inside the set-up triangle (l1 ≥ 0, l2 ≥ 0, 1 − l1 − l2 ≥ 0, each solved for px) into t.lo, t.hi,
  * with l1, l2 at the span's first pixel. The caller still tests each pixel: spans are rounded outwards by a hair.
  */
-export function scanRows(t: TriScan): void {
+function scanRows(t: TriScan): void {
   const { l1x, l1y, l2x, l2y, xa, ya, x0, x1, y0 } = t;
   const l0x = -(l1x + l2x);
   for (let py = y0; py <= t.y1; py++) {
@@ -135,6 +158,84 @@ export function scanRows(t: TriScan): void {
     t.l1[r] = c1 + lo * l1x;
     t.l2[r] = c2 + lo * l2x;
   }
+}
+
+/** A triangle's 2-D vertex attribute (a texture position) at corner a and its changes towards b and c. */
+export interface TriFrame {
+  xa: number;
+  ya: number;
+  dxb: number;
+  dyb: number;
+  dxc: number;
+  dyc: number;
+}
+
+export function createTriFrame(): TriFrame {
+  return { xa: 0, ya: 0, dxb: 0, dyb: 0, dxc: 0, dyc: 0 };
+}
+
+/** Fills `f` from `v` (x, y per vertex) for triangle (a, b, c); at barycentric (l1, l2): xa + l1·dxb + l2·dxc. */
+export function triFrame(v: Float64Array, a: number, b: number, c: number, f: TriFrame): TriFrame {
+  f.xa = v[a * 2];
+  f.ya = v[a * 2 + 1];
+  f.dxb = v[b * 2] - f.xa;
+  f.dyb = v[b * 2 + 1] - f.ya;
+  f.dxc = v[c * 2] - f.xa;
+  f.dyc = v[c * 2 + 1] - f.ya;
+  return f;
+}
+
+/**
+ * The pixels of the triangle set up in `t` that are inside it and nearer than the depth buffer (depth za + l1·dzb +
+ * l2·dzc); their depth is written, and each is listed in t.hitIndex and t.hitL for the caller to shade.
+ * One call per triangle; the depth test is here once for both rasterisers.
+ * @param width the image width (pixel index = y · width + x)
+ * @returns how many pixels are listed
+ */
+export function visiblePixels(
+  t: TriScan,
+  za: number,
+  dzb: number,
+  dzc: number,
+  scratch: Pick<WarpScratch, 'depth' | 'region' | 'stride'>,
+  width: number,
+): number {
+  scanRows(t);
+  const need = 2 * (t.x1 - t.x0 + 1) * (t.y1 - t.y0 + 1);
+  if (t.hitL.length < need) {
+    t.hitIndex = new Int32Array(Math.max(need, t.hitL.length * 2));
+    t.hitL = new Float64Array(t.hitIndex.length);
+  }
+  const { depth, stride } = scratch;
+  const rx0 = scratch.region[0];
+  const ry0 = scratch.region[1];
+  const { l1x, l2x, hitIndex, hitL, y0, y1 } = t;
+  const rowLo = t.lo;
+  const rowHi = t.hi;
+  const rowL1 = t.l1;
+  const rowL2 = t.l2;
+  let count = 0;
+  for (let py = y0; py <= y1; py++) {
+    const lo = rowLo[py - y0];
+    const hi = rowHi[py - y0];
+    if (hi < lo) continue;
+    let l1 = rowL1[py - y0];
+    let l2 = rowL2[py - y0];
+    let zi = (py - ry0) * stride + (lo - rx0);
+    let pixel = py * width + lo;
+    for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, zi++, pixel++) {
+      if (l1 < EDGE_EPS || l2 < EDGE_EPS || l1 + l2 > 1 - EDGE_EPS) continue;
+      const z = za + l1 * dzb + l2 * dzc;
+      if (z >= depth[zi]) continue;
+      depth[zi] = z;
+      hitIndex[count] = zi;
+      hitIndex[count + 1] = pixel;
+      hitL[count] = l1;
+      hitL[count + 1] = l2;
+      count += 2;
+    }
+  }
+  return count / 2;
 }
 
 /** The four texels around a source point (offsets into its data, × channels), the fractions and the weights. */

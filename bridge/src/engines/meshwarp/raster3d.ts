@@ -9,13 +9,14 @@
 import {
   alphaAt,
   createTaps,
-  EDGE_EPS,
-  scanRows,
+  createTriFrame,
   setupTriangle,
   startDepth,
   tapLerp,
   tapSum,
   tapsAt,
+  triFrame,
+  visiblePixels,
 } from './raster.js';
 import type { PixelBox, Pixels, WarpScratch } from './warp.js';
 
@@ -156,28 +157,21 @@ function drawTriangles(
 ): void {
   const { width: w, channels: ch, data } = src;
   const s = mesh.tex;
-  const depth = scratch.depth;
   const mapX = scratch.srcX;
   const mapY = scratch.srcY;
-  const [rx0, ry0] = scratch.region;
-  const zs = scratch.stride;
   const { scan, taps } = scratch;
+  const frame = createTriFrame();
+  const mirrorFrame = createTriFrame();
   for (let t = 0; t < tri.length; t += 3) {
     const a = tri[t];
     const b = tri[t + 1];
     const c = tri[t + 2];
     if (!setupTriangle(dst, a, b, c, box, scan)) continue;
     if (cull !== 0 && scan.det * cull < 0) continue;
-    const { l1x, l2x } = scan;
     const za = dst[a * 3 + 2] + bias;
     const dzb = dst[b * 3 + 2] - dst[a * 3 + 2];
     const dzc = dst[c * 3 + 2] - dst[a * 3 + 2];
-    const sxa = s[a * 2];
-    const sya = s[a * 2 + 1];
-    const dsxb = s[b * 2] - sxa;
-    const dsyb = s[b * 2 + 1] - sya;
-    const dsxc = s[c * 2] - sxa;
-    const dsyc = s[c * 2 + 1] - sya;
+    const { xa: sxa, ya: sya, dxb: dsxb, dyb: dsyb, dxc: dsxc, dyc: dsyc } = triFrame(s, a, b, c, frame);
     // Texture entirely where the layer is 1 (and the source has no alpha of its own): coverage 1, no lookups.
     const full =
       layer !== null &&
@@ -199,69 +193,56 @@ function drawTriangles(
     const m2 = mirror?.tex ?? s;
     const dmb = mixed ? (mirror?.mix[b] ?? 0) - ma : 0;
     const dmc = mixed ? (mirror?.mix[c] ?? 0) - ma : 0;
-    const txa = m2[a * 2];
-    const tya = m2[a * 2 + 1];
-    const dtxb = m2[b * 2] - txa;
-    const dtyb = m2[b * 2 + 1] - tya;
-    const dtxc = m2[c * 2] - txa;
-    const dtyc = m2[c * 2 + 1] - tya;
-    scanRows(scan);
-    for (let py = scan.y0; py <= scan.y1; py++) {
-      const lo = scan.lo[py - scan.y0];
-      const hi = scan.hi[py - scan.y0];
-      if (hi < lo) continue;
-      let l1 = scan.l1[py - scan.y0];
-      let l2 = scan.l2[py - scan.y0];
-      let zi = (py - ry0) * zs + (lo - rx0);
-      let o = (py * w + lo) * 4;
-      for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, zi++, o += 4) {
-        if (l1 < EDGE_EPS || l2 < EDGE_EPS || l1 + l2 > 1 - EDGE_EPS) continue;
-        const z = za + l1 * dzb + l2 * dzc;
-        if (z >= depth[zi]) continue;
-        depth[zi] = z;
-        const sx = sxa + l1 * dsxb + l2 * dsxc;
-        const sy = sya + l1 * dsyb + l2 * dsyc;
-        let cov = layer && !full ? layerAt(layer, sx, sy) : 1;
-        if (alpha) cov *= aa + l1 * dab + l2 * dac;
-        // A cut-out portrait keeps its alpha: its transparent pixels are not head.
-        if (ch === 4 && cov > 0) cov *= alphaAt(src, sx, sy) / 255;
-        mapX[zi] = sx;
-        mapY[zi] = sy;
-        if (mixed) {
-          const m = ma + l1 * dmb + l2 * dmc;
-          if (m > 0) {
-            cov = blendMirrored(
-              src,
-              out,
-              o,
-              layer,
-              sx,
-              sy,
-              cov,
-              txa + l1 * dtxb + l2 * dtxc,
-              tya + l1 * dtyb + l2 * dtyc,
-              m,
-            );
-            if (out[o + 3] === 0) for (let k = 0; k < 3; k++) out[o + k] = base[o + k];
-            continue;
-          }
+    const { xa: txa, ya: tya, dxb: dtxb, dyb: dtyb, dxc: dtxc, dyc: dtyc } = triFrame(m2, a, b, c, mirrorFrame);
+    const end = 2 * visiblePixels(scan, za, dzb, dzc, scratch, w);
+    const { hitIndex, hitL } = scan;
+    for (let k = 0; k < end; k += 2) {
+      const l1 = hitL[k];
+      const l2 = hitL[k + 1];
+      const zi = hitIndex[k];
+      const o = hitIndex[k + 1] * 4;
+      const sx = sxa + l1 * dsxb + l2 * dsxc;
+      const sy = sya + l1 * dsyb + l2 * dsyc;
+      let cov = layer && !full ? layerAt(layer, sx, sy) : 1;
+      if (alpha) cov *= aa + l1 * dab + l2 * dac;
+      // A cut-out portrait keeps its alpha: its transparent pixels are not head.
+      if (ch === 4 && cov > 0) cov *= alphaAt(src, sx, sy) / 255;
+      mapX[zi] = sx;
+      mapY[zi] = sy;
+      if (mixed) {
+        const m = ma + l1 * dmb + l2 * dmc;
+        if (m > 0) {
+          cov = blendMirrored(
+            src,
+            out,
+            o,
+            layer,
+            sx,
+            sy,
+            cov,
+            txa + l1 * dtxb + l2 * dtxc,
+            tya + l1 * dtyb + l2 * dtyc,
+            m,
+          );
+          if (out[o + 3] === 0) for (let q = 0; q < 3; q++) out[o + q] = base[o + q];
+          continue;
         }
-        // Not head here (background inside the proxy's outline): whatever is behind shows.
-        if (cov <= 0) continue;
-        tapsAt(src, sx, sy, cov, taps);
-        // Partly covered pixels blend with what is already drawn there (the neck band under the jaw's edge, the
-        // base elsewhere), so no seam of inpainted colour shows where two parts of the head meet.
-        const keep = 1 - cov;
-        out[o] = tapSum(data, taps, 0, out[o] * keep) + 0.5;
-        out[o + 1] = tapSum(data, taps, 1, out[o + 1] * keep) + 0.5;
-        out[o + 2] = tapSum(data, taps, 2, out[o + 2] * keep) + 0.5;
-        out[o + 3] = out[o + 3] * keep + 255 * cov + 0.5;
-        if (out[o + 3] === 0) {
-          // Alpha 0 always means "the photo's own pixel".
-          out[o] = base[o];
-          out[o + 1] = base[o + 1];
-          out[o + 2] = base[o + 2];
-        }
+      }
+      // Not head here (background inside the proxy's outline): whatever is behind shows.
+      if (cov <= 0) continue;
+      tapsAt(src, sx, sy, cov, taps);
+      // Partly covered pixels blend with what is already drawn there (the neck band under the jaw's edge, the
+      // base elsewhere), so no seam of inpainted colour shows where two parts of the head meet.
+      const keep = 1 - cov;
+      out[o] = tapSum(data, taps, 0, out[o] * keep) + 0.5;
+      out[o + 1] = tapSum(data, taps, 1, out[o + 1] * keep) + 0.5;
+      out[o + 2] = tapSum(data, taps, 2, out[o + 2] * keep) + 0.5;
+      out[o + 3] = out[o + 3] * keep + 255 * cov + 0.5;
+      if (out[o + 3] === 0) {
+        // Alpha 0 always means "the photo's own pixel".
+        out[o] = base[o];
+        out[o + 1] = base[o + 1];
+        out[o + 2] = base[o + 2];
       }
     }
   }

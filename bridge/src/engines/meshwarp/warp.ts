@@ -8,16 +8,17 @@ import type { WarpMesh } from './mesh.js';
 import {
   alphaAt,
   createTaps,
+  createTriFrame,
   createTriScan,
-  EDGE_EPS,
   sampleRgb,
-  scanRows,
   setupTriangle,
   startDepth,
   type Taps,
   type TriScan,
   tapSum,
   tapsAt,
+  triFrame,
+  visiblePixels,
 } from './raster.js';
 
 /** Pixel source for the warp: 8-bit, row-major, 3 or 4 channels (only RGB is read). */
@@ -81,11 +82,8 @@ export function warpMesh(
   scratch: WarpScratch,
 ): PixelBox {
   const { width: w, channels: ch, data } = src;
-  const depth = scratch.depth;
   // Box of all target vertices, clipped to the scratch region; reset depth there only.
   const box = startDepth(dst, mesh.vertexCount, scratch.region, scratch);
-  const [rx0, ry0] = scratch.region;
-  const zs = scratch.stride;
 
   const tri = mesh.triangles;
   const s = mesh.src;
@@ -94,6 +92,7 @@ export function warpMesh(
   const acc = scratch.acc;
   const taps = scratch.taps;
   const scan = scratch.scan;
+  const frame = createTriFrame();
   const mapX = scratch.srcX;
   const mapY = scratch.srcY;
   for (let t = 0; t < tri.length; t += 3) {
@@ -105,12 +104,7 @@ export function warpMesh(
     const za = dst[a * 3 + 2];
     const dzb = dst[b * 3 + 2] - za;
     const dzc = dst[c * 3 + 2] - za;
-    const sxa = s[a * 2];
-    const sya = s[a * 2 + 1];
-    const dsxb = s[b * 2] - sxa;
-    const dsyb = s[b * 2 + 1] - sya;
-    const dsxc = s[c * 2] - sxa;
-    const dsyc = s[c * 2 + 1] - sya;
+    const { xa: sxa, ya: sya, dxb: dsxb, dyb: dsyb, dxc: dsxc, dyc: dsyc } = triFrame(s, a, b, c, frame);
     const wa = wt[a];
     const dwb = wt[b] - wa;
     const dwc = wt[c] - wa;
@@ -125,58 +119,50 @@ export function warpMesh(
     const qy = 0.25 * jyx;
     const rx = 0.25 * jxy;
     const ry = 0.25 * jyy;
-    scanRows(scan);
-    for (let py = scan.y0; py <= scan.y1; py++) {
-      const lo = scan.lo[py - scan.y0];
-      const hi = scan.hi[py - scan.y0];
-      if (hi < lo) continue;
-      let l1 = scan.l1[py - scan.y0];
-      let l2 = scan.l2[py - scan.y0];
-      let row = py * w + lo;
-      let zi = (py - ry0) * zs + (lo - rx0);
-      for (let px = lo; px <= hi; px++, l1 += l1x, l2 += l2x, row++, zi++) {
-        if (l1 < EDGE_EPS || l2 < EDGE_EPS || l1 + l2 > 1 - EDGE_EPS) continue;
-        const z = za + l1 * dzb + l2 * dzc;
-        if (z >= depth[zi]) continue;
-        depth[zi] = z;
-        const weight = wa + l1 * dwb + l2 * dwc;
-        const alpha = lut[weight <= 0 ? 0 : weight >= 1 ? 1024 : (weight * 1024 + 0.5) | 0];
-        const o = row * 4;
-        if (alpha === 0) continue;
-        const sx = sxa + l1 * dsxb + l2 * dsxc;
-        const sy = sya + l1 * dsyb + l2 * dsyc;
-        mapX[zi] = sx;
-        mapY[zi] = sy;
-        if (minified) {
-          // Squeezed triangle (e.g. the neck under an opening jaw): average 2×2 taps so it does not alias.
-          sampleRgb(src, sx - qx - rx, sy - qy - ry, tap);
-          acc[0] = tap[0];
-          acc[1] = tap[1];
-          acc[2] = tap[2];
-          sampleRgb(src, sx + qx - rx, sy + qy - ry, tap);
-          acc[0] += tap[0];
-          acc[1] += tap[1];
-          acc[2] += tap[2];
-          sampleRgb(src, sx - qx + rx, sy - qy + ry, tap);
-          acc[0] += tap[0];
-          acc[1] += tap[1];
-          acc[2] += tap[2];
-          sampleRgb(src, sx + qx + rx, sy + qy + ry, tap);
-          out[o] = (acc[0] + tap[0]) * 0.25 + 0.5;
-          out[o + 1] = (acc[1] + tap[1]) * 0.25 + 0.5;
-          out[o + 2] = (acc[2] + tap[2]) * 0.25 + 0.5;
-          out[o + 3] = alpha;
-          if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, alphaAt(src, sx, sy));
-          continue;
-        }
-        // Bilinear sample at the mapped source point, clamped to the image.
-        tapsAt(src, sx, sy, 1, taps);
-        out[o] = tapSum(data, taps, 0, 0) + 0.5;
-        out[o + 1] = tapSum(data, taps, 1, 0) + 0.5;
-        out[o + 2] = tapSum(data, taps, 2, 0) + 0.5;
+    const end = 2 * visiblePixels(scan, za, dzb, dzc, scratch, w);
+    const { hitIndex, hitL } = scan;
+    for (let k = 0; k < end; k += 2) {
+      const l1 = hitL[k];
+      const l2 = hitL[k + 1];
+      const row = hitIndex[k + 1];
+      const zi = hitIndex[k];
+      const weight = wa + l1 * dwb + l2 * dwc;
+      const alpha = lut[weight <= 0 ? 0 : weight >= 1 ? 1024 : (weight * 1024 + 0.5) | 0];
+      const o = row * 4;
+      if (alpha === 0) continue;
+      const sx = sxa + l1 * dsxb + l2 * dsxc;
+      const sy = sya + l1 * dsyb + l2 * dsyc;
+      mapX[zi] = sx;
+      mapY[zi] = sy;
+      if (minified) {
+        // Squeezed triangle (e.g. the neck under an opening jaw): average 2×2 taps so it does not alias.
+        sampleRgb(src, sx - qx - rx, sy - qy - ry, tap);
+        acc[0] = tap[0];
+        acc[1] = tap[1];
+        acc[2] = tap[2];
+        sampleRgb(src, sx + qx - rx, sy + qy - ry, tap);
+        acc[0] += tap[0];
+        acc[1] += tap[1];
+        acc[2] += tap[2];
+        sampleRgb(src, sx - qx + rx, sy - qy + ry, tap);
+        acc[0] += tap[0];
+        acc[1] += tap[1];
+        acc[2] += tap[2];
+        sampleRgb(src, sx + qx + rx, sy + qy + ry, tap);
+        out[o] = (acc[0] + tap[0]) * 0.25 + 0.5;
+        out[o + 1] = (acc[1] + tap[1]) * 0.25 + 0.5;
+        out[o + 2] = (acc[2] + tap[2]) * 0.25 + 0.5;
         out[o + 3] = alpha;
-        if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, tapSum(data, taps, 3, 0));
+        if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, alphaAt(src, sx, sy));
+        continue;
       }
+      // Bilinear sample at the mapped source point, clamped to the image.
+      tapsAt(src, sx, sy, 1, taps);
+      out[o] = tapSum(data, taps, 0, 0) + 0.5;
+      out[o + 1] = tapSum(data, taps, 1, 0) + 0.5;
+      out[o + 2] = tapSum(data, taps, 2, 0) + 0.5;
+      out[o + 3] = alpha;
+      if (ch === 4) keepSourceAlpha(src, out, o, row, alpha, tapSum(data, taps, 3, 0));
     }
   }
   return box;
