@@ -109,3 +109,48 @@ export function createIris(session: ort.InferenceSession) {
 }
 
 export type Iris = ReturnType<typeof createIris>;
+
+/**
+ * The mesh landmarks of each eye's lid line, in the order of the iris model's first 16 contour points: lower lid from
+ * the outer corner to the inner one, then the upper lid between them (MediaPipe's EyeLower0 and EyeUpper0; the map of
+ * its iris-tracking graph, mediapipe/graphs/iris_tracking/calculators/update_face_landmarks_calculator.cc).
+ */
+export const LID_CONTOUR: readonly [readonly number[], readonly number[]] = [
+  [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173],
+  [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398],
+];
+
+/**
+ * Depth difference of the two outer eye corners, as a fraction of the mesh ROI side, past which the face is turned
+ * too far for both eyes' contours: Human's 30 px of its 192² mesh crop.
+ */
+const TURNED_DEPTH = 30 / 192;
+/** Contour index of the inner corner (the outer one is 0). */
+const CORNER_INNER = 8;
+
+/**
+ * Puts the iris model's lid lines into the mesh landmarks (in place; x and y, the mesh keeps its depth), as the
+ * models' source does (Human 3.3.6 src/face/iris.ts augmentIris, after MediaPipe's iris tracking): the mesh model
+ * sees the whole face at 192² and draws lids from the face's shape, the iris model sees each eye at 64² and follows
+ * the lid edge, so a blink or a wide-open eye reads at its real size. On a turned face only the eye nearer the
+ * camera is refined (the far eye's crop is foreshortened and its contour drifts). The corners stay the mesh's: they
+ * anchor head pose (roll, scale, the Procrustes fit), which the whole-face model places consistently with the rest of
+ * the face; moved to the iris model's corners, the tracked roll of the bundled clip lost its correlation (r 0.86 → 0.51).
+ * @param contours the iris model's 2 × 71 × 3 contour points, frame px (image-left eye first)
+ * @param roiSize side of the mesh ROI, px
+ */
+export function refineLids(landmarks: Float32Array, contours: Float32Array, roiSize: number): void {
+  const zl = landmarks[LID_CONTOUR[0][0] * 3 + 2];
+  const zr = landmarks[LID_CONTOUR[1][0] * 3 + 2];
+  const turned = Math.abs(zr - zl) >= TURNED_DEPTH * roiSize;
+  for (let e = 0; e < 2; e++) {
+    // z smaller is nearer the camera: when turned, keep only the eye with the smaller corner depth.
+    if (turned && (e === 0 ? zl > zr : zr > zl)) continue;
+    const ids = LID_CONTOUR[e];
+    for (let k = 1; k < ids.length; k++) {
+      if (k === CORNER_INNER) continue;
+      landmarks[ids[k] * 3] = contours[(e * 71 + k) * 3];
+      landmarks[ids[k] * 3 + 1] = contours[(e * 71 + k) * 3 + 1];
+    }
+  }
+}

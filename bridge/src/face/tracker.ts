@@ -8,7 +8,7 @@
 import type { Image } from '../media/types.js';
 import type { Detection, Detector } from './detector.js';
 import { checkImage } from './image.js';
-import type { Iris } from './iris.js';
+import { type Iris, refineLids } from './iris.js';
 import { expression, headPose, landmarksBox } from './measure.js';
 import { type Mesh, type Roi, roiFromDetection, roiFromLandmarks } from './mesh.js';
 import type { Box, FaceChoice, FaceObservation, FrameFaces } from './types.js';
@@ -151,10 +151,10 @@ async function measureRoi(
 ): Promise<{ landmarks: Float32Array; score: number; iris?: Float32Array } | undefined> {
   const m = await models.mesh.run(image, roi);
   if (!(m.score >= minFaceScore)) return undefined;
-  const iris = models.iris
-    ? (await models.iris.run(image, m.landmarks, roiFromLandmarks(m.landmarks).angle)).iris
-    : undefined;
-  return { landmarks: m.landmarks, score: m.score, iris };
+  if (!models.iris) return { landmarks: m.landmarks, score: m.score };
+  const eyes = await models.iris.run(image, m.landmarks, roiFromLandmarks(m.landmarks).angle);
+  refineLids(m.landmarks, eyes.contours, roi.size);
+  return { landmarks: m.landmarks, score: m.score, iris: eyes.iris };
 }
 
 export interface StillOptions {

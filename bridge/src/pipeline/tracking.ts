@@ -28,7 +28,7 @@ import type { JobSpec } from './spec.js';
 import { createTrackWriter, openTrack, type TrackFile, type TrackWriter } from './track-cache.js';
 
 /** Bump when tracking output changes, so caches from older versions are not reused. */
-const TRACK_VERSION = 3;
+const TRACK_VERSION = 4;
 
 export interface DrivingTrack {
   /** The portrait's chosen face. */
