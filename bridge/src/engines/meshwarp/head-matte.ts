@@ -106,83 +106,135 @@ function insidePolygon(poly: Float64Array, x: number, y: number): boolean {
   return inside;
 }
 
-/** Separable box blur of a w × h float map, radius r, in place (edges clamped). */
+/**
+ * Separable box blur of a w × h float map, radius r, in place (edges clamped). Each output is the mean of its
+ * 2r + 1 neighbours summed in order (the same sums as a naive loop, so results do not depend on how it is scanned);
+ * only the border columns and rows clamp. Both passes run along rows, so memory is read in order.
+ */
 export function boxBlur(map: Float32Array, w: number, h: number, r: number): void {
-  const tmp = new Float32Array(Math.max(w, h));
+  const n = 2 * r + 1;
+  const rows = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
+    const o = y * w;
     for (let x = 0; x < w; x++) {
       let s = 0;
-      for (let d = -r; d <= r; d++) s += map[y * w + Math.min(w - 1, Math.max(0, x + d))];
-      tmp[x] = s / (2 * r + 1);
+      if (x >= r && x + r < w) for (let d = -r; d <= r; d++) s += map[o + x + d];
+      else for (let d = -r; d <= r; d++) s += map[o + Math.min(w - 1, Math.max(0, x + d))];
+      rows[o + x] = s / n;
     }
-    map.set(tmp.subarray(0, w), y * w);
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
+  for (let y = 0; y < h; y++) {
+    const inside = y >= r && y + r < h;
+    for (let x = 0; x < w; x++) {
       let s = 0;
-      for (let d = -r; d <= r; d++) s += map[Math.min(h - 1, Math.max(0, y + d)) * w + x];
-      tmp[y] = s / (2 * r + 1);
+      if (inside) for (let d = -r; d <= r; d++) s += rows[(y + d) * w + x];
+      else for (let d = -r; d <= r; d++) s += rows[Math.min(h - 1, Math.max(0, y + d)) * w + x];
+      map[y * w + x] = s / n;
     }
-    for (let y = 0; y < h; y++) map[y * w + x] = tmp[y];
   }
 }
 
 /**
  * Head probability 0..1 for each pixel of `box` (row-major, box width × height): 1 inside the face oval, 0 past 1.75
  * proxy radii; in between, from colour, smoothed, kept only where connected to the face, holes filled.
+ *
+ * The colours are scored on every `step`-th pixel of every `step`-th row (the pixels k-means samples), and the hard
+ * mask made there is interpolated bilinearly up to the box: the matte is a smoothed colour score whose edge the
+ * renderer softens again, so at step 2 it stays within a pixel or two of the full-resolution one (head-matte.test.ts)
+ * for a quarter of the per-pixel work, which runs before the first frame of every render. Step 1 is the
+ * full-resolution matte (its last blur is then over a pixel instead of the interpolation's).
  */
-export function headMatte(input: HeadMatteInput): Float32Array {
+export function headMatte(input: HeadMatteInput, step = 1): Float32Array {
   const { src, box, plane, oval } = input;
   const inOval = polygonTest(oval);
   const bw = box[2] - box[0] + 1;
   const bh = box[3] - box[1] + 1;
+  // The grid: pixel (box[0] + gx·step, box[1] + gy·step) for gx < gw, gy < gh.
+  const gw = Math.ceil(bw / step);
+  const gh = Math.ceil(bh / step);
+  const radius = new Float64Array(gw * gh);
   const fg: number[] = [];
   const bg: number[] = [];
   const ch = src.channels;
-  for (let y = box[1]; y <= box[3]; y += 2) {
-    for (let x = box[0]; x <= box[2]; x += 2) {
+  const d = src.data;
+  for (let gy = 0, i = 0; gy < gh; gy++) {
+    const y = box[1] + gy * step;
+    for (let gx = 0; gx < gw; gx++, i++) {
+      const x = box[0] + gx * step;
       const rho = plane.radius(x, y);
+      radius[i] = rho;
+      // k-means samples every other pixel of every other row, whatever the step.
+      if ((gx * step) % 2 !== 0 || (gy * step) % 2 !== 0) continue;
       const hy = plane.height(x, y);
       const p = (y * src.width + x) * ch;
-      const rgb = [src.data[p], src.data[p + 1], src.data[p + 2]];
-      if (rho > 1.75 && rho < 2.1 && hy < input.shoulderHeight) bg.push(...rgb);
-      else if ((rho > 0.72 && rho < 0.92 && hy < input.foreheadHeight - 1) || inOval(x, y)) fg.push(...rgb);
+      if (rho > 1.75 && rho < 2.1 && hy < input.shoulderHeight) bg.push(d[p], d[p + 1], d[p + 2]);
+      else if ((rho > 0.72 && rho < 0.92 && hy < input.foreheadHeight - 1) || inOval(x, y))
+        fg.push(d[p], d[p + 1], d[p + 2]);
     }
   }
   const fgC = kmeans(Float64Array.from(fg), K);
   const bgC = kmeans(Float64Array.from(bg), K);
-  const prob = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      const ix = x + box[0];
-      const iy = y + box[1];
-      const rho = plane.radius(ix, iy);
+  const prob = new Float32Array(gw * gh);
+  for (let gy = 0, i = 0; gy < gh; gy++) {
+    const y = box[1] + gy * step;
+    for (let gx = 0; gx < gw; gx++, i++) {
+      const rho = radius[i];
       if (rho > 1.75) continue;
-      const p = (iy * src.width + ix) * ch;
-      const df = nearestDistance(fgC, K, src.data[p], src.data[p + 1], src.data[p + 2]);
-      const db = nearestDistance(bgC, K, src.data[p], src.data[p + 1], src.data[p + 2]);
+      const p = (y * src.width + box[0] + gx * step) * ch;
+      const df = nearestDistance(fgC, K, d[p], d[p + 1], d[p + 2]);
+      const db = nearestDistance(bgC, K, d[p], d[p + 1], d[p + 2]);
       // Beyond the proxy outline the background is the likelier answer: bias the score towards it.
       const bias = rho > 1.3 ? (rho - 1.3) * 2 : 0;
-      prob[y * bw + x] = Math.max(0, db / (df + db + 1e-6) - bias);
+      prob[i] = Math.max(0, db / (df + db + 1e-6) - bias);
     }
   }
-  boxBlur(prob, bw, bh, 2);
+  // Smoothed over about five pixels at any step.
+  boxBlur(prob, gw, gh, Math.max(1, Math.round(2 / step)));
   // Hard mask: the face oval is head; keep the region connected to it; fill enclosed holes.
-  const mask = new Uint8Array(bw * bh);
-  for (let i = 0; i < bw * bh; i++) {
-    const x = (i % bw) + box[0];
-    const y = Math.floor(i / bw) + box[1];
-    mask[i] = prob[i] > 0.5 || inOval(x, y) ? 1 : 0;
+  const mask = new Uint8Array(gw * gh);
+  for (let gy = 0, i = 0; gy < gh; gy++) {
+    const y = box[1] + gy * step;
+    for (let gx = 0; gx < gw; gx++, i++) mask[i] = prob[i] > 0.5 || inOval(box[0] + gx * step, y) ? 1 : 0;
   }
-  const kept = connectedTo(mask, bw, bh, seedOf(oval, box, bw));
-  fillHoles(kept, bw, bh);
+  const kept = connectedTo(mask, gw, gh, seedOf(oval, box, gw, step));
+  fillHoles(kept, gw, gh);
   const out = new Float32Array(bw * bh);
-  for (let i = 0; i < bw * bh; i++) out[i] = kept[i];
-  boxBlur(out, bw, bh, 1);
+  if (step === 1) {
+    for (let i = 0; i < bw * bh; i++) out[i] = kept[i];
+    boxBlur(out, bw, bh, 1);
+  } else {
+    upsample(kept, gw, gh, out, bw, bh, step);
+  }
   return out;
 }
 
-function seedOf(oval: Float64Array, box: PixelBox, bw: number): number {
+/** Bilinear interpolation of a gw × gh grid (point g at pixel g·step) onto w × h pixels, clamped at the far edges. */
+function upsample(
+  grid: Uint8Array,
+  gw: number,
+  gh: number,
+  out: Float32Array,
+  w: number,
+  h: number,
+  step: number,
+): void {
+  for (let y = 0, o = 0; y < h; y++) {
+    const gy0 = Math.floor(y / step);
+    const gy1 = Math.min(gh - 1, gy0 + 1);
+    const fy = y / step - gy0;
+    for (let x = 0; x < w; x++, o++) {
+      const gx0 = Math.floor(x / step);
+      const gx1 = Math.min(gw - 1, gx0 + 1);
+      const fx = x / step - gx0;
+      const top = grid[gy0 * gw + gx0] * (1 - fx) + grid[gy0 * gw + gx1] * fx;
+      const bottom = grid[gy1 * gw + gx0] * (1 - fx) + grid[gy1 * gw + gx1] * fx;
+      out[o] = top * (1 - fy) + bottom * fy;
+    }
+  }
+}
+
+/** The grid index (every `step`-th pixel, `gw` a row) nearest the face oval's centre. */
+function seedOf(oval: Float64Array, box: PixelBox, gw: number, step: number): number {
   let x = 0;
   let y = 0;
   const n = oval.length / 2;
@@ -190,7 +242,7 @@ function seedOf(oval: Float64Array, box: PixelBox, bw: number): number {
     x += oval[i * 2] / n;
     y += oval[i * 2 + 1] / n;
   }
-  return (Math.round(y) - box[1]) * bw + (Math.round(x) - box[0]);
+  return Math.round((Math.round(y) - box[1]) / step) * gw + Math.round((Math.round(x) - box[0]) / step);
 }
 
 /** The 4-connected component of `mask` holding `seed` (1 there, 0 elsewhere). */
@@ -199,20 +251,26 @@ function connectedTo(mask: Uint8Array, w: number, h: number, seed: number): Uint
   if (seed < 0 || seed >= w * h || !mask[seed]) return out;
   const stack = [seed];
   out[seed] = 1;
+  // Neighbours are checked inline (a closure made per pixel cost more than the fill itself).
   while (stack.length > 0) {
     const i = stack.pop() as number;
     const x = i % w;
-    const y = (i - x) / w;
-    const visit = (j: number): void => {
-      if (mask[j] && !out[j]) {
-        out[j] = 1;
-        stack.push(j);
-      }
-    };
-    if (x > 0) visit(i - 1);
-    if (x < w - 1) visit(i + 1);
-    if (y > 0) visit(i - w);
-    if (y < h - 1) visit(i + w);
+    if (x > 0 && mask[i - 1] && !out[i - 1]) {
+      out[i - 1] = 1;
+      stack.push(i - 1);
+    }
+    if (x < w - 1 && mask[i + 1] && !out[i + 1]) {
+      out[i + 1] = 1;
+      stack.push(i + 1);
+    }
+    if (i >= w && mask[i - w] && !out[i - w]) {
+      out[i - w] = 1;
+      stack.push(i - w);
+    }
+    if (i < (h - 1) * w && mask[i + w] && !out[i + w]) {
+      out[i + w] = 1;
+      stack.push(i + w);
+    }
   }
   return out;
 }

@@ -11,12 +11,12 @@
  */
 import { anglesOf } from '../../face/pose.js';
 import { TRI468 } from './facemesh-data.js';
-import { boxBlur, type HeadPlane, headMatte } from './head-matte.js';
-import { pushPullFill } from './inpaint.js';
+import { baseFrame, headLayer } from './head-base.js';
+import { type HeadPlane, headMatte } from './head-matte.js';
 import { type Portrait3d, type PoseTransform, projectHead } from './motion3d.js';
-import { type HeadMesh, type Layer, rasterHead, withFullTable } from './raster3d.js';
+import type { HeadMesh, Layer } from './raster3d.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
-import { createWarpScratch, type PixelBox, type Pixels } from './warp.js';
+import type { PixelBox, Pixels } from './warp.js';
 
 /** Head proxy shape in head coordinates (cm; y down, z away). */
 export interface Proxy {
@@ -117,7 +117,7 @@ function headPlane(
   a: number,
   b: number,
   yc: number,
-): HeadPlane & { hx: (x: number, y: number) => number } {
+): HeadPlane & { hx: (x: number, y: number) => number; heights: (box: PixelBox) => Float64Array } {
   const { scale: s, translation: t } = portrait.fit;
   const roll = anglesOf(portrait.fit.rotation).roll;
   const cr = Math.cos(roll);
@@ -128,6 +128,16 @@ function headPlane(
     hx,
     height: hy,
     radius: (x, y) => Math.hypot(hx(x, y) / a, (hy(x, y) - yc) / b),
+    // Every pixel's height over a box, row-major (the same sums as `height`, without a call per pixel).
+    heights: (box) => {
+      const w = box[2] - box[0] + 1;
+      const out = new Float64Array(w * (box[3] - box[1] + 1));
+      for (let y = box[1], i = 0; y <= box[3]; y++) {
+        const dy = (y - t[1]) * cr;
+        for (let x = box[0]; x <= box[2]; x++, i++) out[i] = (-(x - t[0]) * sr + dy) / s;
+      }
+      return out;
+    },
   };
 }
 
@@ -161,6 +171,7 @@ function ringWidths(
   matte: Float32Array,
   box: PixelBox,
   plane: ReturnType<typeof headPlane>,
+  heights: Float64Array,
   portrait: Portrait3d,
   proxy: { yc: number; b: number; yCut: number },
 ): { rings: Float64Array; left: Float64Array; right: Float64Array; top: number } {
@@ -173,11 +184,9 @@ function ringWidths(
   let top = proxy.yCut;
   for (let i = 0; i < matte.length; i++) {
     if (matte[i] < 0.5) continue;
-    const x = (i % bw) + box[0];
-    const y = Math.floor(i / bw) + box[1];
-    const hy = plane.height(x, y);
+    const hy = heights[i];
     if (hy >= proxy.yCut || hy < top0) continue;
-    const hx = plane.hx(x, y);
+    const hx = plane.hx((i % bw) + box[0], Math.floor(i / bw) + box[1]);
     const bin = Math.floor((hy - top0) / step);
     if (hx < 0) left[bin] = Math.max(left[bin], -hx);
     else right[bin] = Math.max(right[bin], hx);
@@ -255,31 +264,6 @@ function foldLongitude(psi: number, lo: number, hi: number): number {
   return Math.sign(psi) * (k % 2 === 0 ? hi - rem : lo + rem);
 }
 
-/**
- * One line of a separable max: out[i] = 1 wherever `input` exceeds `above` within `g` steps along the line (n values
- * from `start`, `step` apart).
- */
-function dilateLine(
-  input: ArrayLike<number>,
-  out: Uint8Array,
-  start: number,
-  step: number,
-  n: number,
-  g: number,
-  above: number,
-): void {
-  let last = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < n; k++) {
-    if (input[start + k * step] > above) last = k;
-    if (k - last <= g) out[start + k * step] = 1;
-  }
-  let next = Number.POSITIVE_INFINITY;
-  for (let k = n - 1; k >= 0; k--) {
-    if (input[start + k * step] > above) next = k;
-    if (next - k <= g) out[start + k * step] = 1;
-  }
-}
-
 /** Facing (cos of the angle to the camera) above which the photo shows a face point well enough to lend texture. */
 const WELL_SEEN = 0.45;
 /** The furthest (cm) a cheek point's texture is taken from inside the well-seen part of its row. */
@@ -303,6 +287,8 @@ function foldedFace(
     if (seen[TRI468[t]] >= 0.3 && seen[TRI468[t + 1]] >= 0.3 && seen[TRI468[t + 2]] >= 0.3)
       tris.push(TRI468[t], TRI468[t + 1], TRI468[t + 2]);
   }
+  const wellSeen: number[] = [];
+  for (let j = 0; j < 468; j++) if (seen[j] >= WELL_SEEN) wellSeen.push(j);
   for (let i = 0; i < 468; i++) {
     out[i * 2] = tex[i * 2];
     out[i * 2 + 1] = tex[i * 2 + 1];
@@ -310,15 +296,16 @@ function foldedFace(
     const x = head[i * 3];
     const y = head[i * 3 + 1];
     let edge = 0;
-    for (let j = 0; j < 468; j++) {
-      if (seen[j] >= WELL_SEEN && Math.abs(head[j * 3 + 1] - y) < 0.8 && head[j * 3] * x > 0)
-        edge = Math.max(edge, Math.abs(head[j * 3]));
+    for (const j of wellSeen) {
+      if (Math.abs(head[j * 3 + 1] - y) < 0.8 && head[j * 3] * x > 0) edge = Math.max(edge, Math.abs(head[j * 3]));
     }
     const past = Math.abs(x) - edge;
     if (edge === 0 || past <= 0) continue;
     const xr = Math.sign(x) * (edge - Math.min(past, FOLD_REACH));
     for (let t = 0; t < tris.length; t += 3) {
-      const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
+      const a = tris[t];
+      const b = tris[t + 1];
+      const c = tris[t + 2];
       const ax = head[a * 3];
       const ay = head[a * 3 + 1];
       const det = (head[b * 3] - ax) * (head[c * 3 + 1] - ay) - (head[c * 3] - ax) * (head[b * 3 + 1] - ay);
@@ -381,13 +368,19 @@ function ovalHalfWidth(head: Float64Array, hy: number, sign: number): number {
   return best;
 }
 
-/** Builds the head model and its base frame. `blank` is the photo as RGBA with alpha 0. */
-export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrait3d): HeadModel3d {
+/**
+ * The portrait's head matte (head-matte.ts) over the box around a default head proxy, colours scored on every
+ * `step`-th pixel (see headMatte).
+ */
+export function portraitMatte(
+  src: Pixels,
+  portrait: Portrait3d,
+  step?: number,
+): { matte: Float32Array; box: PixelBox; plane: ReturnType<typeof headPlane> } {
   const H = portrait.head;
   const s = portrait.fit.scale;
   const t = portrait.fit.translation;
-  // 1. Matte around a default proxy, then the proxy fitted to it.
-  let plane = headPlane(portrait, HALF_WIDTH, HALF_HEIGHT, CENTRE_Y);
+  const plane = headPlane(portrait, HALF_WIDTH, HALF_HEIGHT, CENTRE_Y);
   const reach = 2.1 * HALF_HEIGHT * s;
   const box: PixelBox = [
     Math.max(0, Math.floor(t[0] - reach)),
@@ -401,15 +394,22 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
     oval[k * 2 + 1] = portrait.landmarks[i * 3 + 1];
   });
   const chin = H[152 * 3 + 1];
-  const matte = headMatte({
-    src,
-    box,
-    plane,
-    oval,
-    foreheadHeight: H[10 * 3 + 1],
-    shoulderHeight: chin,
-  });
-  const widths = ringWidths(matte, box, plane, portrait, { yc: CENTRE_Y, b: HALF_HEIGHT, yCut: CUT_Y });
+  const matte = headMatte({ src, box, plane, oval, foreheadHeight: H[10 * 3 + 1], shoulderHeight: chin }, step);
+  return { matte, box, plane };
+}
+
+/** Builds the head model and its base frame. `blank` is the photo as RGBA with alpha 0. */
+export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrait3d): HeadModel3d {
+  const H = portrait.head;
+  const s = portrait.fit.scale;
+  const t = portrait.fit.translation;
+  // 1. Matte around a default proxy, then the proxy fitted to it.
+  const first = portraitMatte(src, portrait);
+  const { matte, box } = first;
+  let plane = first.plane;
+  // Heights do not depend on the proxy's size: one map serves the widths, the layer and the base frame.
+  const heights = plane.heights(box);
+  const widths = ringWidths(matte, box, plane, heights, portrait, { yc: CENTRE_Y, b: HALF_HEIGHT, yCut: CUT_Y });
   const b = CENTRE_Y - widths.top;
   plane = headPlane(portrait, HALF_WIDTH, b, CENTRE_Y);
   const { zc, c } = fitDepth(H, HALF_WIDTH, b, CENTRE_Y);
@@ -606,98 +606,11 @@ export function buildHeadModel(src: Pixels, blank: Uint8Array, portrait: Portrai
     frontSign: Math.sign(frontDet) || 1,
   };
 
-  // 3. Layer = matte ∩ what the head covers at rest, faded above the proxy's lower cut outside the face.
-  const bw = box[2] - box[0] + 1;
-  const bh = box[3] - box[1] + 1;
-  const ones: Layer = { box, stride: bw, data: new Float32Array(bw * bh).fill(1) };
-  const cover = new Uint8Array(src.width * src.height * 4);
-  const scratch = createWarpScratch([0, 0, src.width - 1, src.height - 1]);
-  rasterHead(
-    src,
-    cover,
-    new Uint8Array(cover.length),
-    { ...mesh, neckTriangles: new Uint32Array(0) },
-    dst,
-    ones,
-    scratch,
-  );
-  const faceCover = new Uint8Array(cover.length);
-  rasterHead(
-    src,
-    faceCover,
-    new Uint8Array(cover.length),
-    { ...mesh, proxyTriangles: new Uint32Array(0), neckTriangles: new Uint32Array(0) },
-    dst,
-    ones,
-    scratch,
-  );
-  const layerData = new Float32Array(bw * bh);
-  for (let y = box[1]; y <= box[3]; y++) {
-    for (let x = box[0]; x <= box[2]; x++) {
-      const i = (y - box[1]) * bw + (x - box[0]);
-      const p = (y * src.width + x) * 4 + 3;
-      if (cover[p] === 0) continue;
-      const inFace = faceCover[p] !== 0;
-      const hy = plane.height(x, y);
-      const fade = inFace ? 1 : Math.min(1, Math.max(0, (CUT_Y - hy) / 0.5));
-      layerData[i] = (inFace ? 1 : matte[i]) * fade;
-    }
-  }
-  boxBlur(layerData, bw, bh, 1);
-  const layer: Layer = withFullTable({ box, stride: bw, data: layerData });
-
-  // 4. Base frame: the photo with the layer inpainted, the layer grown by GROW cm first: the matte stops where the
-  // hair is half background, and the fringe beyond it would stay behind as a ghost of the head's outline (and tint
-  // the fill). Separable max: rows, then columns.
-  const g = Math.max(1, Math.round(GROW * s));
-  // Only the part above the proxy's cut grows that far (the hair); below it, the jaw's edge grows by a pixel (the
-  // neck band covers what lies under the jaw, and the collar and shoulders keep their own pixels).
-  const heights = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) heights[y * bw + x] = plane.height(x + box[0], y + box[1]);
-  }
-  const hole = new Uint8Array(bw * bh);
-  for (const reach of [g, 1]) {
-    const rows = new Uint8Array(bw * bh);
-    const grown = new Uint8Array(bw * bh);
-    for (let y = 0; y < bh; y++) dilateLine(layerData, rows, y * bw, 1, bw, reach, 0.02);
-    for (let x = 0; x < bw; x++) dilateLine(rows, grown, x, bw, bh, reach, 0);
-    for (let i = 0; i < bw * bh; i++) if (grown[i] && (reach === 1 || heights[i] < CUT_Y)) hole[i] = 1;
-  }
-  // Colour comes from the background beside and above the head, not from the neck, collar and shoulders below its
-  // cut (those smeared a grey-brown shadow behind the jaw once the head turned).
-  const source = new Uint8Array(bw * bh);
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) source[y * bw + x] = heights[y * bw + x] < CUT_Y ? 1 : 0;
-  }
-  // RGBA: a cut-out portrait's alpha is inpainted with its colour, so a hole among transparent pixels stays
-  // transparent (alpha 0 there means "the photo's own pixel", which is then what the base holds).
-  const ch = src.channels;
-  const patch = new Uint8Array(bw * bh * 4);
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      const q = ((y + box[1]) * src.width + x + box[0]) * ch;
-      patch.set(src.data.subarray(q, q + 3), (y * bw + x) * 4);
-      patch[(y * bw + x) * 4 + 3] = ch === 4 ? src.data[q + 3] : 255;
-    }
-  }
-  pushPullFill(patch, 4, bw, bh, hole, source);
-  // The fill's edge is feathered into the photo over a few pixels (colour and matte alike), so neither shows a cut.
-  const feather = Float32Array.from(hole);
-  boxBlur(feather, bw, bh, 2);
-  const base = Uint8Array.from(blank);
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      if (!hole[y * bw + x]) continue;
-      const i = (y * bw + x) * 4;
-      const t = Math.min(1, feather[y * bw + x]);
-      const a = Math.round(patch[i + 3] * t);
-      if (a === 0) continue;
-      const p = ((y + box[1]) * src.width + x + box[0]) * 4;
-      for (let c = 0; c < 3; c++) base[p + c] = Math.round(base[p + c] + (patch[i + c] - base[p + c]) * t);
-      base[p + 3] = a;
-    }
-  }
+  // 3. Layer = matte ∩ what the head covers at rest, faded above the proxy's lower cut outside the face; 4. the base
+  // frame, the photo with the layer (grown by GROW cm) inpainted (head-base.ts).
+  const heightMap = { heights, cutY: CUT_Y };
+  const layer = headLayer(src, mesh, dst, box, matte, heightMap);
+  const base = baseFrame(src, blank, layer, heightMap, Math.max(1, Math.round(GROW * s)));
   const normal = faceNormals(H);
   const R0 = portrait.fit.rotation;
   const seenFacing = new Float64Array(468);

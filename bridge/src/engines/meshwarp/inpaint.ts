@@ -37,24 +37,24 @@ export function pushPullFill(
     const nh = Math.max(1, Math.ceil(h / 2));
     const nc = new Float32Array(nw * nh * n);
     const na = new Float32Array(nw * nh);
+    // Each coarse cell averages its 2 × 2 fine cells (the last row and column clamped), summed in row order.
     for (let y = 0; y < nh; y++) {
+      const r0 = Math.min(h - 1, y * 2) * w;
+      const r1 = Math.min(h - 1, y * 2 + 1) * w;
       for (let x = 0; x < nw; x++) {
-        let sa = 0;
-        const s = [0, 0, 0, 0];
-        for (let dy = 0; dy < 2; dy++) {
-          const yy = Math.min(h - 1, y * 2 + dy);
-          for (let dx = 0; dx < 2; dx++) {
-            const xx = Math.min(w - 1, x * 2 + dx);
-            const j = yy * w + xx;
-            sa += a[j];
-            for (let k = 0; k < n; k++) s[k] += c[j * n + k];
-          }
-        }
+        const x0 = Math.min(w - 1, x * 2);
+        const x1 = Math.min(w - 1, x * 2 + 1);
+        const j0 = r0 + x0;
+        const j1 = r0 + x1;
+        const j2 = r1 + x0;
+        const j3 = r1 + x1;
+        const sa = a[j0] + a[j1] + a[j2] + a[j3];
         const o = y * nw + x;
         // Weights saturate at 1: a cell with any known colour counts as known on the way up.
         const norm = sa > 1 ? 1 / sa : 1;
         na[o] = Math.min(1, sa);
-        for (let k = 0; k < n; k++) nc[o * n + k] = s[k] * norm;
+        for (let k = 0; k < n; k++)
+          nc[o * n + k] = (c[j0 * n + k] + c[j1 * n + k] + c[j2 * n + k] + c[j3 * n + k]) * norm;
       }
     }
     w = nw;
