@@ -115,7 +115,7 @@ export function baseFrame(src: Pixels, blank: Uint8Array, layer: Layer, at: Heig
  * Separable: each row by the distance to the nearest set pixel along it, then each column the same way, scanning
  * rows in order with one running distance per column (down, then up).
  */
-export function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
   const rows = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const o = y * w;
