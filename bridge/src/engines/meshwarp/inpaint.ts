@@ -20,80 +20,156 @@ export function pushPullFill(
   source?: Uint8Array,
 ): void {
   const n = channels;
-  // Level 0: colour × weight and weight, weight 1 where known.
-  const levels: { w: number; h: number; c: Float32Array; a: Float32Array }[] = [];
-  let w = width;
-  let h = height;
-  let c = new Float32Array(w * h * n);
-  let a = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) {
-    if (hole[i] || (source && !source[i])) continue;
-    a[i] = 1;
-    for (let k = 0; k < n; k++) c[i * n + k] = rgb[i * channels + k];
+  // Level 0 is the pixels themselves (colour and weight 1 where known, 0 elsewhere); it is never copied into floats:
+  // level 1 is summed from the bytes, and on the way back up only the hole's pixels are interpolated.
+  const known = new Uint8Array(width * height);
+  for (let i = 0; i < width * height; i++) known[i] = hole[i] || (source && !source[i]) ? 0 : 1;
+  if (width <= 1 && height <= 1) {
+    // Nothing to average: a hole here has no colour to take.
+    if (hole[0]) for (let k = 0; k < n; k++) rgb[k] = 0;
+    return;
   }
-  levels.push({ w, h, c, a });
-  while (w > 1 || h > 1) {
-    const nw = Math.max(1, Math.ceil(w / 2));
-    const nh = Math.max(1, Math.ceil(h / 2));
-    const nc = new Float32Array(nw * nh * n);
-    const na = new Float32Array(nw * nh);
-    // Each coarse cell averages its 2 × 2 fine cells (the last row and column clamped), summed in row order.
-    for (let y = 0; y < nh; y++) {
-      const r0 = Math.min(h - 1, y * 2) * w;
-      const r1 = Math.min(h - 1, y * 2 + 1) * w;
-      for (let x = 0; x < nw; x++) {
-        const x0 = Math.min(w - 1, x * 2);
-        const x1 = Math.min(w - 1, x * 2 + 1);
-        const j0 = r0 + x0;
-        const j1 = r0 + x1;
-        const j2 = r1 + x0;
-        const j3 = r1 + x1;
-        const sa = a[j0] + a[j1] + a[j2] + a[j3];
-        const o = y * nw + x;
-        // Weights saturate at 1: a cell with any known colour counts as known on the way up.
-        const norm = sa > 1 ? 1 / sa : 1;
-        na[o] = Math.min(1, sa);
-        for (let k = 0; k < n; k++)
-          nc[o * n + k] = (c[j0 * n + k] + c[j1 * n + k] + c[j2 * n + k] + c[j3 * n + k]) * norm;
-      }
-    }
-    w = nw;
-    h = nh;
-    c = nc;
-    a = na;
-    levels.push({ w, h, c, a });
+  const levels: Level[] = [firstLevel(rgb, n, width, height, known)];
+  for (let l = levels[0]; l.w > 1 || l.h > 1; ) {
+    l = push(l, n);
+    levels.push(l);
   }
   // Pull: each level's premultiplied colour plus (1 − weight) × the coarser level, bilinearly upsampled.
   for (let l = levels.length - 2; l >= 0; l--) {
     const fine = levels[l];
     const coarse = levels[l + 1];
+    const cols = taps(coarse.w, fine.w);
+    const rows = taps(coarse.h, fine.h);
     for (let y = 0; y < fine.h; y++) {
-      const cy = Math.min(coarse.h - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
-      const y0 = Math.floor(cy);
-      const y1 = Math.min(coarse.h - 1, y0 + 1);
-      const fy = cy - y0;
       for (let x = 0; x < fine.w; x++) {
         const i = y * fine.w + x;
         const wa = fine.a[i];
         if (wa >= 1) continue;
-        const cx = Math.min(coarse.w - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
-        const x0 = Math.floor(cx);
-        const x1 = Math.min(coarse.w - 1, x0 + 1);
-        const fx = cx - x0;
-        for (let k = 0; k < n; k++) {
-          const v =
-            (coarse.c[(y0 * coarse.w + x0) * n + k] * (1 - fx) + coarse.c[(y0 * coarse.w + x1) * n + k] * fx) *
-              (1 - fy) +
-            (coarse.c[(y1 * coarse.w + x0) * n + k] * (1 - fx) + coarse.c[(y1 * coarse.w + x1) * n + k] * fx) * fy;
-          fine.c[i * n + k] += (1 - wa) * v;
-        }
+        for (let k = 0; k < n; k++) fine.c[i * n + k] += (1 - wa) * upsampled(coarse, n, k, rows, y, cols, x);
         fine.a[i] = 1;
       }
     }
   }
-  const top = levels[0];
-  for (let i = 0; i < width * height; i++) {
-    if (!hole[i]) continue;
-    for (let k = 0; k < n; k++) rgb[i * channels + k] = Math.max(0, Math.min(255, Math.round(top.c[i * n + k])));
+  // The hole's pixels: weight 0 at level 0, so each is level 1 upsampled (rounded through a float, as level 0 was).
+  const first = levels[0];
+  const cols = taps(first.w, width);
+  const rows = taps(first.h, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!hole[i]) continue;
+      for (let k = 0; k < n; k++) {
+        const v = Math.fround(upsampled(first, n, k, rows, y, cols, x));
+        rgb[i * channels + k] = Math.max(0, Math.min(255, Math.round(v)));
+      }
+    }
   }
+}
+
+interface Level {
+  w: number;
+  h: number;
+  /** Colour × weight, w × h × channels. */
+  c: Float32Array;
+  /** Weight, saturated at 1. */
+  a: Float32Array;
+}
+
+/**
+ * Level 1 from the pixels: each cell averages its 2 × 2 pixels (the last row and column clamped) that are known.
+ * Weights saturate at 1: a cell with any known colour counts as known on the way up.
+ */
+function firstLevel(rgb: Uint8Array, n: number, width: number, height: number, known: Uint8Array): Level {
+  const w = Math.max(1, Math.ceil(width / 2));
+  const h = Math.max(1, Math.ceil(height / 2));
+  const c = new Float32Array(w * h * n);
+  const a = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const r0 = Math.min(height - 1, y * 2) * width;
+    const r1 = Math.min(height - 1, y * 2 + 1) * width;
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.min(width - 1, x * 2);
+      const x1 = Math.min(width - 1, x * 2 + 1);
+      const j0 = r0 + x0;
+      const j1 = r0 + x1;
+      const j2 = r1 + x0;
+      const j3 = r1 + x1;
+      const sa = known[j0] + known[j1] + known[j2] + known[j3];
+      if (sa === 0) continue;
+      const o = y * w + x;
+      const norm = sa > 1 ? 1 / sa : 1;
+      a[o] = Math.min(1, sa);
+      for (let k = 0; k < n; k++) {
+        const sum =
+          (known[j0] ? rgb[j0 * n + k] : 0) +
+          (known[j1] ? rgb[j1 * n + k] : 0) +
+          (known[j2] ? rgb[j2 * n + k] : 0) +
+          (known[j3] ? rgb[j3 * n + k] : 0);
+        c[o * n + k] = sum * norm;
+      }
+    }
+  }
+  return { w, h, c, a };
+}
+
+/** The next coarser level: each cell averages its 2 × 2 cells (the last row and column clamped), summed in row order. */
+function push(fine: Level, n: number): Level {
+  const { w, h, c, a } = fine;
+  const nw = Math.max(1, Math.ceil(w / 2));
+  const nh = Math.max(1, Math.ceil(h / 2));
+  const nc = new Float32Array(nw * nh * n);
+  const na = new Float32Array(nw * nh);
+  for (let y = 0; y < nh; y++) {
+    const r0 = Math.min(h - 1, y * 2) * w;
+    const r1 = Math.min(h - 1, y * 2 + 1) * w;
+    for (let x = 0; x < nw; x++) {
+      const x0 = Math.min(w - 1, x * 2);
+      const x1 = Math.min(w - 1, x * 2 + 1);
+      const j0 = r0 + x0;
+      const j1 = r0 + x1;
+      const j2 = r1 + x0;
+      const j3 = r1 + x1;
+      const sa = a[j0] + a[j1] + a[j2] + a[j3];
+      const o = y * nw + x;
+      const norm = sa > 1 ? 1 / sa : 1;
+      na[o] = Math.min(1, sa);
+      for (let k = 0; k < n; k++)
+        nc[o * n + k] = (c[j0 * n + k] + c[j1 * n + k] + c[j2 * n + k] + c[j3 * n + k]) * norm;
+    }
+  }
+  return { w: nw, h: nh, c: nc, a: na };
+}
+
+/** For each of `fine` rows (or columns): its two neighbours among `coarse` and the fraction between them. */
+interface Taps {
+  i0: Int32Array;
+  i1: Int32Array;
+  f: Float64Array;
+}
+
+function taps(coarse: number, fine: number): Taps {
+  const t: Taps = { i0: new Int32Array(fine), i1: new Int32Array(fine), f: new Float64Array(fine) };
+  for (let v = 0; v < fine; v++) {
+    const cv = Math.min(coarse - 1, Math.max(0, (v + 0.5) / 2 - 0.5));
+    const i0 = Math.floor(cv);
+    t.i0[v] = i0;
+    t.i1[v] = Math.min(coarse - 1, i0 + 1);
+    t.f[v] = cv - i0;
+  }
+  return t;
+}
+
+/** Channel k of `coarse` interpolated bilinearly at fine pixel (x, y) (along x, then y). */
+function upsampled(coarse: Level, n: number, k: number, rows: Taps, y: number, cols: Taps, x: number): number {
+  const { c, w } = coarse;
+  const fx = cols.f[x];
+  const fy = rows.f[y];
+  const r0 = rows.i0[y] * w;
+  const r1 = rows.i1[y] * w;
+  const x0 = cols.i0[x];
+  const x1 = cols.i1[x];
+  return (
+    (c[(r0 + x0) * n + k] * (1 - fx) + c[(r0 + x1) * n + k] * fx) * (1 - fy) +
+    (c[(r1 + x0) * n + k] * (1 - fx) + c[(r1 + x1) * n + k] * fx) * fy
+  );
 }
