@@ -90,8 +90,10 @@ function prepareEye(src: Pixels, lm: ArrayLike<number>, iris: ArrayLike<number> 
     }
   }
   outside.sort((p, q) => lum(q) - lum(p));
-  // The brighter half, less its brightest quarter (catch-lights): a sclera tone, not paper white.
-  const top = outside.slice(Math.floor(outside.length / 8), Math.max(1, Math.ceil(outside.length / 2)));
+  // The brightest quarter: the few sclera pixels of a small opening (the lashes along its edge, the lid's shadow and
+  // the corners are the darker ones; the iris disc, with its catch-lights, is left out). The brighter half read about
+  // 10 % darker than the sclera beside the iris, and a widened lid uncovered a grey band that read as lid skin.
+  const top = outside.slice(0, Math.max(1, Math.ceil(outside.length / 4)));
   const sclera: [number, number, number] =
     outside.length > 0
       ? ([0, 1, 2].map((c) => top.reduce((s, p) => s + p[c], 0) / top.length) as [number, number, number])
@@ -318,8 +320,8 @@ function renderEye(
           }
         }
         eyeball(src, eye, qx, qy, cx, cy, r, gx, gy, gazing, seen, rgb, s.iris);
-        // A soft shadow under the upper lid.
-        const shadow = 0.9 + 0.1 * smooth01(lidD / Math.max(1, 0.12 * eye.width));
+        // A soft shadow under the upper lid; a widening lid brings the photo's own (its margin, moved).
+        const shadow = widening ? 1 : 0.9 + 0.1 * smooth01(lidD / Math.max(1, 0.12 * eye.width));
         for (let c = 0; c < 3; c++) rgb[c] = rgb[c] * shadow + (tmp[c] - rgb[c] * shadow) * marginCov;
         r0 += (rgb[0] - r0) * dstCov;
         g0 += (rgb[1] - g0) * dstCov;
