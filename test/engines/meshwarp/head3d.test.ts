@@ -110,6 +110,13 @@ describe('3-D head: known-pose self-consistency', () => {
       const ratio = (z(deep, side) - eyes(deep)) / (z(flat, side) - eyes(flat));
       expect(Math.abs(ratio - 1.7), `${side}`).toBeLessThan(0.1);
     }
+    // The mouth keeps its relief although the smile's corners lie behind the eye corners: corners (outer, inner) and
+    // the lower lip's sides as deep behind the lip centre as tracked. Deepened, the far corner hooked up past the lips
+    // on a turned head, and a nod lifted both corners (the tracker read a more closed mouth).
+    for (const lip of [61, 291, 78, 308, 84, 314, 91, 321]) {
+      const ratio = (z(deep, lip) - z(deep, 13)) / (z(flat, lip) - z(flat, 13));
+      expect(Math.abs(ratio - 1), `${lip}`).toBeLessThan(0.1);
+    }
   });
 });
 

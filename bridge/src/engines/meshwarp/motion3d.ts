@@ -117,14 +117,20 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
     d: cameraDistance * fit.scale,
   };
   // The gain deepens the head behind the eye corners (temples, cheeks, jaw: how far the sides wrap back); the relief
-  // in front of them (brow, nose, lips) keeps its tracked height, so a deeper head does not grow a longer nose.
+  // in front of them (brow, nose, lips) keeps its tracked height, so a deeper head does not grow a longer nose. The
+  // mouth keeps its tracked relief too (by its region weight), although its corners lie behind the eye corners: a
+  // smile's corners deepened 1.7× hooked the far corner up past the lips on a turned head and lifted both corners
+  // on a nod, which the tracker read as a more closed mouth (test: "depthGain deepens the head behind the eyes").
   const eyeZ = [33, 133, 362, 263].reduce((z, i) => z + lm[i * 3 + 2], 0) / 4;
   const eyeDeep = camera.pz + (eyeZ - camera.pz) * depthGain;
   const deepen = (z: number): number => (z >= eyeZ ? camera.pz + (z - camera.pz) * depthGain : eyeDeep + z - eyeZ);
-  const unproject = (src: ArrayLike<number>): Float64Array => {
+  const weights = regionWeights();
+  /** `mouth`: the landmarks' own mouth weights (468 × 3 points), else none (iris points). */
+  const unproject = (src: ArrayLike<number>, mouth: boolean): Float64Array => {
     const out = new Float64Array(src.length);
     for (let i = 0; i < src.length; i += 3) {
-      const z = deepen(src[i + 2]);
+      const wm = mouth ? weights[i + REGION_MOUTH] : 0;
+      const z = deepen(src[i + 2]) * (1 - wm) + (eyeDeep + src[i + 2] - eyeZ) * wm;
       const k = (camera.d + z - camera.pz) / camera.d;
       out[i] = camera.px + (src[i] - camera.px) * k;
       out[i + 1] = camera.py + (src[i + 1] - camera.py) * k;
@@ -134,7 +140,7 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
   };
   const iris = face.iris && face.iris.length >= 30 ? face.iris : null;
   const d2 = (i: number, j: number): number => Math.hypot(lm[i * 3] - lm[j * 3], lm[i * 3 + 1] - lm[j * 3 + 1]);
-  const head = unpose(unproject(lm), fit);
+  const head = unpose(unproject(lm, true), fit);
   const eyes = [33, 133, 362, 263].reduce((z, i) => z + head[i * 3 + 2], 0) / 4;
   return {
     landmarks: lm,
@@ -143,10 +149,10 @@ export function preparePortrait3d(face: FaceLandmarks, cameraDistance: number, d
     camera,
     pivot: [0, 0, (eyes * (depthGain - 1)) / depthGain],
     head,
-    irisHead: iris ? unpose(unproject(iris), fit) : null,
+    irisHead: iris ? unpose(unproject(iris, false), fit) : null,
     eyeWidth: [d2(33, 133), d2(263, 362)],
     roll: Math.atan2(lm[263 * 3 + 1] - lm[33 * 3 + 1], lm[263 * 3] - lm[33 * 3]),
-    weights: regionWeights(),
+    weights,
   };
 }
 
