@@ -31,7 +31,14 @@ export function headLayer(
 ): Layer {
   const bw = box[2] - box[0] + 1;
   const bh = box[3] - box[1] + 1;
-  const ones: Layer = { box, stride: bw, data: new Float32Array(bw * bh).fill(1) };
+  // Coverage 1 over the box; its table of pixels below full coverage is all zeros, so triangles inside the box skip
+  // the per-pixel lookup.
+  const ones: Layer = {
+    box,
+    stride: bw,
+    data: new Float32Array(bw * bh).fill(1),
+    partial: new Int32Array((bw + 1) * (bh + 1)),
+  };
   // What the head covers, and what of it is the face: two draws of the mesh at rest, over the box only (the layer is
   // read nowhere else). Only their alpha is read, so each draws over itself as its base (a base lends colour only).
   const cover = new Uint8Array(src.width * src.height * 4);
@@ -68,13 +75,21 @@ export function baseFrame(src: Pixels, blank: Uint8Array, layer: Layer, at: Heig
   const n = bw * bh;
   // Heights compare as single floats, as they were once stored (the base frame stays byte for byte what it was).
   const above = new Uint8Array(n);
-  for (let i = 0; i < n; i++) above[i] = Math.fround(at.heights[i]) < at.cutY ? 1 : 0;
   const seed = new Uint8Array(n);
-  for (let i = 0; i < n; i++) seed[i] = layer.data[i] > 0.02 ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    above[i] = Math.fround(at.heights[i]) < at.cutY ? 1 : 0;
+    seed[i] = layer.data[i] > 0.02 ? 1 : 0;
+  }
   const far = dilate(seed, bw, bh, grow);
   const near = dilate(seed, bw, bh, 1);
   const hole = new Uint8Array(n);
-  for (let i = 0; i < n; i++) hole[i] = near[i] || (far[i] && above[i]) ? 1 : 0;
+  // The fill's edge is feathered into the photo over a few pixels (colour and matte alike), so neither shows a cut.
+  const feather = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = near[i] || (far[i] && above[i]) ? 1 : 0;
+    hole[i] = h;
+    feather[i] = h;
+  }
   // RGBA: a cut-out portrait's alpha is inpainted with its colour, so a hole among transparent pixels stays
   // transparent (alpha 0 there means "the photo's own pixel", which is then what the base holds).
   const ch = src.channels;
@@ -89,9 +104,6 @@ export function baseFrame(src: Pixels, blank: Uint8Array, layer: Layer, at: Heig
     }
   }
   pushPullFill(patch, 4, bw, bh, hole, above);
-  // The fill's edge is feathered into the photo over a few pixels (colour and matte alike), so neither shows a cut.
-  const feather = new Float32Array(n);
-  for (let i = 0; i < n; i++) feather[i] = hole[i];
   boxBlur(feather, bw, bh, 2);
   const base = blank.slice();
   for (let y = 0, j = 0; y < bh; y++) {
