@@ -1,8 +1,9 @@
 /**
  * The 3-D head's layer and base frame, built once per portrait (head-model.ts): which photo pixels belong to the
  * moving head, and the photo with those pixels, grown past the hair's fringe, inpainted from the backdrop (what a
- * moved head uncovers). Both work over the head's box only; each stage is its own loop over typed arrays, since the
- * whole preparation runs before the first frame of every render.
+ * moved head uncovers). Both work over the head's box only, before the first frame of every render, so their code
+ * runs cold: each pass over the box is its own small function with one loop, because V8 compiles a hot loop alone
+ * (on-stack replacement) and drops that code again at the next loop of the same function, which has not run yet.
  */
 import { boxBlur } from './head-matte.js';
 import { pushPullFill } from './inpaint.js';
@@ -47,15 +48,7 @@ export function headLayer(
   const none = new Uint32Array(0);
   rasterHead(src, cover, cover, { ...mesh, neckTriangles: none }, dst, ones, scratch);
   rasterHead(src, faceCover, faceCover, { ...mesh, proxyTriangles: none, neckTriangles: none }, dst, ones, scratch);
-  const data = new Float32Array(bw * bh);
-  const { heights, cutY } = at;
-  for (let y = 0, i = 0; y < bh; y++) {
-    for (let x = 0, p = ((y + box[1]) * src.width + box[0]) * 4 + 3; x < bw; x++, i++, p += 4) {
-      if (cover[p] === 0) continue;
-      if (faceCover[p] !== 0) data[i] = 1;
-      else data[i] = matte[i] * Math.min(1, Math.max(0, (cutY - heights[i]) / 0.5));
-    }
-  }
+  const data = layerValues(cover, faceCover, src.width, box, matte, at);
   boxBlur(data, bw, bh, 1);
   return withFullTable({ box, stride: bw, data });
 }
@@ -76,49 +69,18 @@ export function baseFrame(src: Pixels, blank: Uint8Array, layer: Layer, at: Heig
   // Heights compare as single floats, as they were once stored (the base frame stays byte for byte what it was).
   const above = new Uint8Array(n);
   const seed = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    above[i] = Math.fround(at.heights[i]) < at.cutY ? 1 : 0;
-    seed[i] = layer.data[i] > 0.02 ? 1 : 0;
-  }
+  holeMasks(at, layer.data, above, seed);
   const far = dilate(seed, bw, bh, grow);
   const near = dilate(seed, bw, bh, 1);
   const hole = new Uint8Array(n);
   // The fill's edge is feathered into the photo over a few pixels (colour and matte alike), so neither shows a cut.
   const feather = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = near[i] || (far[i] && above[i]) ? 1 : 0;
-    hole[i] = h;
-    feather[i] = h;
-  }
-  // RGBA: a cut-out portrait's alpha is inpainted with its colour, so a hole among transparent pixels stays
-  // transparent (alpha 0 there means "the photo's own pixel", which is then what the base holds).
-  const ch = src.channels;
-  const data = src.data;
-  const patch = new Uint8Array(n * 4);
-  for (let y = 0, o = 0; y < bh; y++) {
-    for (let x = 0, q = ((y + box[1]) * src.width + box[0]) * ch; x < bw; x++, o += 4, q += ch) {
-      patch[o] = data[q];
-      patch[o + 1] = data[q + 1];
-      patch[o + 2] = data[q + 2];
-      patch[o + 3] = ch === 4 ? data[q + 3] : 255;
-    }
-  }
+  holeOf(near, far, above, hole, feather);
+  const patch = patchOf(src, box);
   pushPullFill(patch, 4, bw, bh, hole, above);
   boxBlur(feather, bw, bh, 2);
   const base = blank.slice();
-  for (let y = 0, j = 0; y < bh; y++) {
-    for (let x = 0, p = ((y + box[1]) * src.width + box[0]) * 4; x < bw; x++, j++, p += 4) {
-      if (!hole[j]) continue;
-      const i = j * 4;
-      const t = Math.min(1, feather[j]);
-      const a = Math.round(patch[i + 3] * t);
-      if (a === 0) continue;
-      base[p] = Math.round(base[p] + (patch[i] - base[p]) * t);
-      base[p + 1] = Math.round(base[p + 1] + (patch[i + 1] - base[p + 1]) * t);
-      base[p + 2] = Math.round(base[p + 2] + (patch[i + 2] - base[p + 2]) * t);
-      base[p + 3] = a;
-    }
-  }
+  paste(base, src.width, box, patch, hole, feather);
   return base;
 }
 
@@ -129,6 +91,15 @@ export function baseFrame(src: Pixels, blank: Uint8Array, layer: Layer, at: Heig
  */
 function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
   const rows = new Uint8Array(w * h);
+  dilateRows(mask, rows, w, h, r);
+  const out = new Uint8Array(w * h);
+  const gap = new Int32Array(w);
+  dilateColumns(rows, out, gap, w, h, r, 1);
+  dilateColumns(rows, out, gap, w, h, r, -1);
+  return out;
+}
+
+function dilateRows(mask: Uint8Array, rows: Uint8Array, w: number, h: number, r: number): void {
   for (let y = 0; y < h; y++) {
     const o = y * w;
     let last = -r - 1;
@@ -142,22 +113,111 @@ function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
       if (next - x <= r) rows[o + x] = 1;
     }
   }
-  const out = new Uint8Array(w * h);
-  const gap = new Int32Array(w).fill(r + 1);
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      gap[x] = rows[o + x] ? 0 : gap[x] + 1;
-      if (gap[x] <= r) out[o + x] = 1;
-    }
-  }
+}
+
+/** One sweep of the columns (down: dir 1, up: −1), one running distance to the last set pixel per column. */
+function dilateColumns(
+  rows: Uint8Array,
+  out: Uint8Array,
+  gap: Int32Array,
+  w: number,
+  h: number,
+  r: number,
+  dir: number,
+): void {
   gap.fill(r + 1);
-  for (let y = h - 1; y >= 0; y--) {
-    const o = y * w;
+  for (let k = 0; k < h; k++) {
+    const o = (dir > 0 ? k : h - 1 - k) * w;
     for (let x = 0; x < w; x++) {
       gap[x] = rows[o + x] ? 0 : gap[x] + 1;
       if (gap[x] <= r) out[o + x] = 1;
     }
   }
-  return out;
+}
+
+/** The layer over the box: 1 on the face, the matte faded above the cut elsewhere the head covers, 0 outside it. */
+function layerValues(
+  cover: Uint8Array,
+  faceCover: Uint8Array,
+  width: number,
+  box: PixelBox,
+  matte: Float32Array,
+  at: HeightMap,
+): Float32Array {
+  const bw = box[2] - box[0] + 1;
+  const bh = box[3] - box[1] + 1;
+  const data = new Float32Array(bw * bh);
+  const { heights, cutY } = at;
+  for (let y = 0, i = 0; y < bh; y++) {
+    for (let x = 0, p = ((y + box[1]) * width + box[0]) * 4 + 3; x < bw; x++, i++, p += 4) {
+      if (cover[p] === 0) continue;
+      if (faceCover[p] !== 0) data[i] = 1;
+      else data[i] = matte[i] * Math.min(1, Math.max(0, (cutY - heights[i]) / 0.5));
+    }
+  }
+  return data;
+}
+
+/** Above the cut (as single floats), and the layer's seed for the hole. */
+function holeMasks(at: HeightMap, layer: Float32Array, above: Uint8Array, seed: Uint8Array): void {
+  for (let i = 0; i < above.length; i++) {
+    above[i] = Math.fround(at.heights[i]) < at.cutY ? 1 : 0;
+    seed[i] = layer[i] > 0.02 ? 1 : 0;
+  }
+}
+
+/** The hole: grown by a pixel everywhere, by `far` above the cut; its feather starts as a copy of it. */
+function holeOf(near: Uint8Array, far: Uint8Array, above: Uint8Array, hole: Uint8Array, feather: Float32Array): void {
+  for (let i = 0; i < hole.length; i++) {
+    const h = near[i] || (far[i] && above[i]) ? 1 : 0;
+    hole[i] = h;
+    feather[i] = h;
+  }
+}
+
+/**
+ * The box of the photo as RGBA. A cut-out portrait's alpha is inpainted with its colour, so a hole among transparent
+ * pixels stays transparent (alpha 0 there means "the photo's own pixel", which is then what the base holds).
+ */
+function patchOf(src: Pixels, box: PixelBox): Uint8Array {
+  const bw = box[2] - box[0] + 1;
+  const bh = box[3] - box[1] + 1;
+  const ch = src.channels;
+  const data = src.data;
+  const patch = new Uint8Array(bw * bh * 4);
+  for (let y = 0, o = 0; y < bh; y++) {
+    for (let x = 0, q = ((y + box[1]) * src.width + box[0]) * ch; x < bw; x++, o += 4, q += ch) {
+      patch[o] = data[q];
+      patch[o + 1] = data[q + 1];
+      patch[o + 2] = data[q + 2];
+      patch[o + 3] = ch === 4 ? data[q + 3] : 255;
+    }
+  }
+  return patch;
+}
+
+/** The filled hole blended into `base` (RGBA, photo width) by its feather. */
+function paste(
+  base: Uint8Array,
+  width: number,
+  box: PixelBox,
+  patch: Uint8Array,
+  hole: Uint8Array,
+  feather: Float32Array,
+): void {
+  const bw = box[2] - box[0] + 1;
+  const bh = box[3] - box[1] + 1;
+  for (let y = 0, j = 0; y < bh; y++) {
+    for (let x = 0, p = ((y + box[1]) * width + box[0]) * 4; x < bw; x++, j++, p += 4) {
+      if (!hole[j]) continue;
+      const i = j * 4;
+      const t = Math.min(1, feather[j]);
+      const a = Math.round(patch[i + 3] * t);
+      if (a === 0) continue;
+      base[p] = Math.round(base[p] + (patch[i] - base[p]) * t);
+      base[p + 1] = Math.round(base[p + 1] + (patch[i + 1] - base[p + 1]) * t);
+      base[p + 2] = Math.round(base[p + 2] + (patch[i + 2] - base[p + 2]) * t);
+      base[p + 3] = a;
+    }
+  }
 }

@@ -112,8 +112,13 @@ function insidePolygon(poly: Float64Array, x: number, y: number): boolean {
  * only the border columns and rows clamp. Both passes run along rows, so memory is read in order.
  */
 export function boxBlur(map: Float32Array, w: number, h: number, r: number): void {
-  const n = 2 * r + 1;
   const rows = new Float32Array(w * h);
+  blurRows(map, rows, w, h, r);
+  blurColumns(rows, map, w, h, r);
+}
+
+function blurRows(map: Float32Array, rows: Float32Array, w: number, h: number, r: number): void {
+  const n = 2 * r + 1;
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let x = 0; x < w; x++) {
@@ -123,6 +128,10 @@ export function boxBlur(map: Float32Array, w: number, h: number, r: number): voi
       rows[o + x] = s / n;
     }
   }
+}
+
+function blurColumns(rows: Float32Array, map: Float32Array, w: number, h: number, r: number): void {
+  const n = 2 * r + 1;
   for (let y = 0; y < h; y++) {
     const inside = y >= r && y + r < h;
     for (let x = 0; x < w; x++) {
@@ -145,14 +154,52 @@ export function boxBlur(map: Float32Array, w: number, h: number, r: number): voi
  * full-resolution matte (its last blur is then over a pixel instead of the interpolation's).
  */
 export function headMatte(input: HeadMatteInput, step = 1): Float32Array {
-  const { src, box, plane, oval } = input;
+  const { box, oval } = input;
   const inOval = polygonTest(oval);
   const bw = box[2] - box[0] + 1;
   const bh = box[3] - box[1] + 1;
-  // The grid: pixel (box[0] + gx·step, box[1] + gy·step) for gx < gw, gy < gh.
-  const gw = Math.ceil(bw / step);
-  const gh = Math.ceil(bh / step);
-  const radius = new Float64Array(gw * gh);
+  const grid: Grid = { box, step, gw: Math.ceil(bw / step), gh: Math.ceil(bh / step) };
+  // (Each pass is its own function: the preparation runs cold, see head-base.ts.)
+  const radius = new Float64Array(grid.gw * grid.gh);
+  const { fg, bg } = sampleColours(input, grid, inOval, radius);
+  const prob = colourScore(input.src, grid, radius, kmeans(Float64Array.from(fg), K), kmeans(Float64Array.from(bg), K));
+  // Smoothed over about five pixels at any step.
+  boxBlur(prob, grid.gw, grid.gh, Math.max(1, Math.round(2 / step)));
+  // Hard mask: the face oval is head; keep the region connected to it; fill enclosed holes.
+  const mask = hardMask(prob, grid, inOval);
+  const kept = connectedTo(mask, grid.gw, grid.gh, seedOf(oval, box, grid.gw, step));
+  fillHoles(kept, grid.gw, grid.gh);
+  const out = new Float32Array(bw * bh);
+  if (step === 1) {
+    for (let i = 0; i < bw * bh; i++) out[i] = kept[i];
+    boxBlur(out, bw, bh, 1);
+  } else {
+    upsample(kept, grid.gw, grid.gh, out, bw, bh, step);
+  }
+  return out;
+}
+
+/** The pixels the colours are scored on: (box[0] + gx·step, box[1] + gy·step) for gx < gw, gy < gh. */
+interface Grid {
+  box: PixelBox;
+  step: number;
+  gw: number;
+  gh: number;
+}
+
+/**
+ * Each grid pixel's proxy radius into `radius`, and the colour samples k-means clusters: head (hair above the
+ * forehead, skin in the face oval) and background (a ring well outside the proxy, above the shoulders), taken on every
+ * other pixel of every other row whatever the step.
+ */
+function sampleColours(
+  input: HeadMatteInput,
+  grid: Grid,
+  inOval: (x: number, y: number) => boolean,
+  radius: Float64Array,
+): { fg: number[]; bg: number[] } {
+  const { src, plane } = input;
+  const { box, step, gw, gh } = grid;
   const fg: number[] = [];
   const bg: number[] = [];
   const ch = src.channels;
@@ -163,7 +210,6 @@ export function headMatte(input: HeadMatteInput, step = 1): Float32Array {
       const x = box[0] + gx * step;
       const rho = plane.radius(x, y);
       radius[i] = rho;
-      // k-means samples every other pixel of every other row, whatever the step.
       if ((gx * step) % 2 !== 0 || (gy * step) % 2 !== 0) continue;
       const hy = plane.height(x, y);
       const p = (y * src.width + x) * ch;
@@ -172,8 +218,20 @@ export function headMatte(input: HeadMatteInput, step = 1): Float32Array {
         fg.push(d[p], d[p + 1], d[p + 2]);
     }
   }
-  const fgC = kmeans(Float64Array.from(fg), K);
-  const bgC = kmeans(Float64Array.from(bg), K);
+  return { fg, bg };
+}
+
+/** Head score of each grid pixel within 1.75 proxy radii: background distance over both, biased past 1.3 radii. */
+function colourScore(
+  src: Pixels,
+  grid: Grid,
+  radius: Float64Array,
+  fgC: Float64Array,
+  bgC: Float64Array,
+): Float32Array {
+  const { box, step, gw, gh } = grid;
+  const ch = src.channels;
+  const d = src.data;
   const prob = new Float32Array(gw * gh);
   for (let gy = 0, i = 0; gy < gh; gy++) {
     const y = box[1] + gy * step;
@@ -188,24 +246,17 @@ export function headMatte(input: HeadMatteInput, step = 1): Float32Array {
       prob[i] = Math.max(0, db / (df + db + 1e-6) - bias);
     }
   }
-  // Smoothed over about five pixels at any step.
-  boxBlur(prob, gw, gh, Math.max(1, Math.round(2 / step)));
-  // Hard mask: the face oval is head; keep the region connected to it; fill enclosed holes.
+  return prob;
+}
+
+function hardMask(prob: Float32Array, grid: Grid, inOval: (x: number, y: number) => boolean): Uint8Array {
+  const { box, step, gw, gh } = grid;
   const mask = new Uint8Array(gw * gh);
   for (let gy = 0, i = 0; gy < gh; gy++) {
     const y = box[1] + gy * step;
     for (let gx = 0; gx < gw; gx++, i++) mask[i] = prob[i] > 0.5 || inOval(box[0] + gx * step, y) ? 1 : 0;
   }
-  const kept = connectedTo(mask, gw, gh, seedOf(oval, box, gw, step));
-  fillHoles(kept, gw, gh);
-  const out = new Float32Array(bw * bh);
-  if (step === 1) {
-    for (let i = 0; i < bw * bh; i++) out[i] = kept[i];
-    boxBlur(out, bw, bh, 1);
-  } else {
-    upsample(kept, gw, gh, out, bw, bh, step);
-  }
-  return out;
+  return mask;
 }
 
 /** Bilinear interpolation of a gw × gh grid (point g at pixel g·step) onto w × h pixels, clamped at the far edges. */

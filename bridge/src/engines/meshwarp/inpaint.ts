@@ -22,8 +22,7 @@ export function pushPullFill(
   const n = channels;
   // Level 0 is the pixels themselves (colour and weight 1 where known, 0 elsewhere); it is never copied into floats:
   // level 1 is summed from the bytes, and on the way back up only the hole's pixels are interpolated.
-  const known = new Uint8Array(width * height);
-  for (let i = 0; i < width * height; i++) known[i] = hole[i] || (source && !source[i]) ? 0 : 1;
+  const known = knownPixels(hole, source);
   if (width <= 1 && height <= 1) {
     // Nothing to average: a hole here has no colour to take.
     if (hole[0]) for (let k = 0; k < n; k++) rgb[k] = 0;
@@ -35,23 +34,35 @@ export function pushPullFill(
     levels.push(l);
   }
   // Pull: each level's premultiplied colour plus (1 − weight) × the coarser level, bilinearly upsampled.
-  for (let l = levels.length - 2; l >= 0; l--) {
-    const fine = levels[l];
-    const coarse = levels[l + 1];
-    const cols = taps(coarse.w, fine.w);
-    const rows = taps(coarse.h, fine.h);
-    for (let y = 0; y < fine.h; y++) {
-      for (let x = 0; x < fine.w; x++) {
-        const i = y * fine.w + x;
-        const wa = fine.a[i];
-        if (wa >= 1) continue;
-        for (let k = 0; k < n; k++) fine.c[i * n + k] += (1 - wa) * upsampled(coarse, n, k, rows, y, cols, x);
-        fine.a[i] = 1;
-      }
+  for (let l = levels.length - 2; l >= 0; l--) pull(levels[l], levels[l + 1], n);
+  // The hole's pixels: weight 0 at level 0, so each is level 1 upsampled (rounded through a float, as level 0 was).
+  fillHole(rgb, n, width, height, hole, levels[0]);
+}
+
+/** 1 where a pixel lends its colour: outside the hole, and inside `source` when there is one. */
+function knownPixels(hole: Uint8Array, source: Uint8Array | undefined): Uint8Array {
+  const known = new Uint8Array(hole.length);
+  for (let i = 0; i < hole.length; i++) known[i] = hole[i] || (source && !source[i]) ? 0 : 1;
+  return known;
+}
+
+/** Completes `fine` where its weight is below 1 from `coarse`, bilinearly upsampled. */
+function pull(fine: Level, coarse: Level, n: number): void {
+  const cols = taps(coarse.w, fine.w);
+  const rows = taps(coarse.h, fine.h);
+  for (let y = 0; y < fine.h; y++) {
+    for (let x = 0; x < fine.w; x++) {
+      const i = y * fine.w + x;
+      const wa = fine.a[i];
+      if (wa >= 1) continue;
+      for (let k = 0; k < n; k++) fine.c[i * n + k] += (1 - wa) * upsampled(coarse, n, k, rows, y, cols, x);
+      fine.a[i] = 1;
     }
   }
-  // The hole's pixels: weight 0 at level 0, so each is level 1 upsampled (rounded through a float, as level 0 was).
-  const first = levels[0];
+}
+
+/** Writes level 1, upsampled, into the hole's pixels of `rgb`. */
+function fillHole(rgb: Uint8Array, n: number, width: number, height: number, hole: Uint8Array, first: Level): void {
   const cols = taps(first.w, width);
   const rows = taps(first.h, height);
   for (let y = 0; y < height; y++) {
@@ -60,7 +71,7 @@ export function pushPullFill(
       if (!hole[i]) continue;
       for (let k = 0; k < n; k++) {
         const v = Math.fround(upsampled(first, n, k, rows, y, cols, x));
-        rgb[i * channels + k] = Math.max(0, Math.min(255, Math.round(v)));
+        rgb[i * n + k] = Math.max(0, Math.min(255, Math.round(v)));
       }
     }
   }
