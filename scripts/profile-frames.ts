@@ -1,7 +1,8 @@
 /**
  * A strip of the bundled clip's turn to profile (frames 143–214): the demo portrait rendered against reference frame
- * 220 (the clip's most neutral face, as in docs/demo-faces.jpg), cropped wide around the head so what the moved head
- * uncovers shows too, side by side, for looking at the 3-D head's edges. Usage:
+ * 220 (a frontal face with the mouth closed; fixed, so that strips made by different versions compare, although the
+ * neutral-frame search now picks 235), cropped wide around the head so what the moved head uncovers shows too, side
+ * by side, for looking at the 3-D head's edges. Usage:
  * npx tsx scripts/profile-frames.ts [out.png] ['{"head":"2d"}'] [scale]
  */
 import { writeFileSync } from 'node:fs';
