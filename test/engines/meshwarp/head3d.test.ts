@@ -236,25 +236,33 @@ describe('3-D head: pixels and controls', () => {
     expect(Math.abs(parted())).toBeLessThan(1);
   }, 60_000);
 
-  // A raised lid took its lashes along only as a thin painted line: the photo's dark margin stayed at the old lid line
-  // and the tracker kept reading the lid there.
-  it('a widening lid carries its dark lash margin up with it', async () => {
+  /**
+   * The portrait driven by its own face with the upper lids raised by `by` of their gap (the crease row above them by
+   * `crease` of that), rendered against the still face; the engine is left open for lastMotion.
+   */
+  async function renderRaisedLids(by: number, crease: number) {
     const engine = createMeshwarpEngine();
     await engine.prepare(image, face);
     await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
-    // Driving lids raised by 0.4 of their gap (crease row along at 0.35 of that).
     const lm = Float32Array.from(face.landmarks);
     for (const eye of EYES) {
       eye.upper0.forEach((u, j) => {
         for (let a = 0; a < 2; a++) {
           const v = face.landmarks[eye.lower0[j] * 3 + a] - face.landmarks[u * 3 + a];
-          lm[u * 3 + a] -= 0.4 * v;
-          lm[eye.upper1[j] * 3 + a] -= 0.4 * 0.35 * v;
+          lm[u * 3 + a] -= by * v;
+          lm[eye.upper1[j] * 3 + a] -= by * crease * v;
         }
       });
     }
-    const out = (await engine.render({ index: 1, time: 0, face: { ...still, landmarks: lm }, controls: controls() }))
-      .image;
+    const frame = { index: 1, time: 0, face: { ...still, landmarks: lm }, controls: controls() };
+    return { engine, out: (await engine.render(frame)).image };
+  }
+
+  // A raised lid took its lashes along only as a thin painted line: the photo's dark margin stayed at the old lid line
+  // and the tracker kept reading the lid there.
+  it('a widening lid carries its dark lash margin up with it', async () => {
+    // Driving lids raised by 0.4 of their gap (crease row along at 0.35 of that).
+    const { engine, out } = await renderRaisedLids(0.4, 0.35);
     const moved = engine.lastMotion?.points;
     if (!moved) throw new Error('no motion');
     const lum = (x: number, y: number): number => {
@@ -280,19 +288,8 @@ describe('3-D head: pixels and controls', () => {
   }, 60_000);
 
   it('the eye a widening lid uncovers is about as bright as the sclera the photo shows beside the iris', async () => {
-    const engine = createMeshwarpEngine();
-    await engine.prepare(image, face);
-    await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
     // Driving lids raised by half their gap: the portrait's lids go up by half of theirs (maxWiden 0.5).
-    const lm = Float32Array.from(face.landmarks);
-    for (const eye of EYES) {
-      eye.upper0.forEach((u, j) => {
-        for (let a = 0; a < 2; a++)
-          lm[u * 3 + a] -= 0.5 * (face.landmarks[eye.lower0[j] * 3 + a] - face.landmarks[u * 3 + a]);
-      });
-    }
-    const out = (await engine.render({ index: 1, time: 0, face: { ...still, landmarks: lm }, controls: controls() }))
-      .image;
+    const { engine, out } = await renderRaisedLids(0.5, 0);
     const moved = engine.lastMotion?.points;
     if (!moved) throw new Error('no motion');
     const lum = (data: Uint8Array, channels: number, x: number, y: number): number =>

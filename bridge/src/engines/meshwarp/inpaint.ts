@@ -28,7 +28,7 @@ export function pushPullFill(
     if (hole[0]) for (let k = 0; k < n; k++) rgb[k] = 0;
     return;
   }
-  const levels: Level[] = [firstLevel(rgb, n, width, height, known)];
+  const levels: Level[] = [push({ w: width, h: height, c: rgb, a: known }, n)];
   for (let l = levels[0]; l.w > 1 || l.h > 1; ) {
     l = push(l, n);
     levels.push(l);
@@ -86,45 +86,20 @@ interface Level {
   a: Float32Array;
 }
 
-/**
- * Level 1 from the pixels: each cell averages its 2 × 2 pixels (the last row and column clamped) that are known.
- * Weights saturate at 1: a cell with any known colour counts as known on the way up.
- */
-function firstLevel(rgb: Uint8Array, n: number, width: number, height: number, known: Uint8Array): Level {
-  const w = Math.max(1, Math.ceil(width / 2));
-  const h = Math.max(1, Math.ceil(height / 2));
-  const c = new Float32Array(w * h * n);
-  const a = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const r0 = Math.min(height - 1, y * 2) * width;
-    const r1 = Math.min(height - 1, y * 2 + 1) * width;
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.min(width - 1, x * 2);
-      const x1 = Math.min(width - 1, x * 2 + 1);
-      const j0 = r0 + x0;
-      const j1 = r0 + x1;
-      const j2 = r1 + x0;
-      const j3 = r1 + x1;
-      const sa = known[j0] + known[j1] + known[j2] + known[j3];
-      if (sa === 0) continue;
-      const o = y * w + x;
-      const norm = sa > 1 ? 1 / sa : 1;
-      a[o] = Math.min(1, sa);
-      for (let k = 0; k < n; k++) {
-        const sum =
-          (known[j0] ? rgb[j0 * n + k] : 0) +
-          (known[j1] ? rgb[j1 * n + k] : 0) +
-          (known[j2] ? rgb[j2 * n + k] : 0) +
-          (known[j3] ? rgb[j3 * n + k] : 0);
-        c[o * n + k] = sum * norm;
-      }
-    }
-  }
-  return { w, h, c, a };
+/** A grid of colours (n per cell, weighted) and weights: the pixels themselves (weight = known, 0 or 1) or a level. */
+interface Grid {
+  w: number;
+  h: number;
+  c: Uint8Array | Float32Array;
+  a: Uint8Array | Float32Array;
 }
 
-/** The next coarser level: each cell averages its 2 × 2 cells (the last row and column clamped), summed in row order. */
-function push(fine: Level, n: number): Level {
+/**
+ * The next coarser level: each cell averages its 2 × 2 cells (the last row and column clamped) that have weight,
+ * summed in row order. Weights saturate at 1: a cell with any known colour counts as known on the way up. From the
+ * pixels (level 1) the unknown ones' colours are skipped; in a level, a cell without weight has no colour anyway.
+ */
+function push(fine: Grid, n: number): Level {
   const { w, h, c, a } = fine;
   const nw = Math.max(1, Math.ceil(w / 2));
   const nh = Math.max(1, Math.ceil(h / 2));
@@ -141,11 +116,18 @@ function push(fine: Level, n: number): Level {
       const j2 = r1 + x0;
       const j3 = r1 + x1;
       const sa = a[j0] + a[j1] + a[j2] + a[j3];
+      if (sa === 0) continue;
       const o = y * nw + x;
       const norm = sa > 1 ? 1 / sa : 1;
       na[o] = Math.min(1, sa);
-      for (let k = 0; k < n; k++)
-        nc[o * n + k] = (c[j0 * n + k] + c[j1 * n + k] + c[j2 * n + k] + c[j3 * n + k]) * norm;
+      for (let k = 0; k < n; k++) {
+        const sum =
+          (a[j0] ? c[j0 * n + k] : 0) +
+          (a[j1] ? c[j1 * n + k] : 0) +
+          (a[j2] ? c[j2 * n + k] : 0) +
+          (a[j3] ? c[j3 * n + k] : 0);
+        nc[o * n + k] = sum * norm;
+      }
     }
   }
   return { w: nw, h: nh, c: nc, a: na };
