@@ -5,10 +5,9 @@
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeFrames, readImage } from '../bridge/src/media/decode.js';
-import type { Image } from '../bridge/src/media/types.js';
+import { decodeFrames } from '../bridge/src/media/decode.js';
 import { renderJob } from '../bridge/src/pipeline/render.js';
-import { compareMotion, SIGNALS, trackSamples } from '../test/helpers/fidelity.js';
+import { compareMotion, renderedFrames, SIGNALS, trackSamples } from '../test/helpers/fidelity.js';
 import { DRIVING, PORTRAIT } from '../test/helpers/media.js';
 
 const out = path.resolve(process.argv[2] ?? path.join(tmpdir(), 'reenact-head-fidelity'));
@@ -23,13 +22,8 @@ const manifest = await renderJob({
 });
 console.log(`render ${((performance.now() - t0) / 1000).toFixed(1)} s, reference frame ${manifest.referenceFrame}`);
 
-async function* outputFrames(): AsyncGenerator<Image> {
-  for (const f of manifest.frames) {
-    yield readImage(path.join(out, 'frames', `frame_${String(f.index).padStart(5, '0')}.png`), { channels: 3 });
-  }
-}
 const driver = await trackSamples(decodeFrames(DRIVING));
-const output = await trackSamples(outputFrames());
+const output = await trackSamples(renderedFrames(out, manifest));
 const ref = manifest.referenceFrame;
 const all = driver.map((_, i) => i);
 const sections: [string, number[]][] = [

@@ -6,23 +6,16 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrames, readImage } from '../../bridge/src/media/decode.js';
-import type { Image } from '../../bridge/src/media/types.js';
+import { decodeFrames } from '../../bridge/src/media/decode.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
-import { compareMotion, type Sample, trackSamples } from '../helpers/fidelity.js';
+import { compareMotion, renderedFrames, type Sample, trackSamples } from '../helpers/fidelity.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const RANGE = { start: 285, end: 344 };
 /** A frame of the section with open, relaxed eyes (openness within 5 % of the clip's most neutral frame, 235). */
 const REFERENCE = 310;
 const dir = tempDir();
-
-async function* outputFrames(out: string, m: Manifest): AsyncGenerator<Image> {
-  for (const f of m.frames) {
-    yield readImage(path.join(out, 'frames', `frame_${String(f.index).padStart(5, '0')}.png`), { channels: 3 });
-  }
-}
 
 let driver: (Sample | null)[];
 let output: (Sample | null)[];
@@ -38,7 +31,7 @@ beforeAll(async () => {
     referenceFrame: REFERENCE,
     engine: { name: 'meshwarp' },
   });
-  output = await trackSamples(outputFrames(out, manifest));
+  output = await trackSamples(renderedFrames(out, manifest));
 }, 300_000);
 
 describe('eye openness on the real driving clip (frames 285–344)', () => {

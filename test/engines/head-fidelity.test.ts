@@ -7,21 +7,14 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrames, readImage } from '../../bridge/src/media/decode.js';
-import type { Image } from '../../bridge/src/media/types.js';
+import { decodeFrames } from '../../bridge/src/media/decode.js';
 import { renderJob } from '../../bridge/src/pipeline/render.js';
 import type { Manifest } from '../../bridge/src/pipeline/spec.js';
-import { compareMotion, type Sample, SIGNALS, trackSamples } from '../helpers/fidelity.js';
+import { compareMotion, renderedFrames, type Sample, SIGNALS, trackSamples } from '../helpers/fidelity.js';
 import { DRIVING, PORTRAIT, tempDir } from '../helpers/media.js';
 
 const RANGE = { start: 110, end: 175 };
 const dir = tempDir();
-
-async function* outputFrames(out: string, m: Manifest): AsyncGenerator<Image> {
-  for (const f of m.frames) {
-    yield readImage(path.join(out, 'frames', `frame_${String(f.index).padStart(5, '0')}.png`), { channels: 3 });
-  }
-}
 
 async function render(head: '2d' | '3d'): Promise<{ manifest: Manifest; samples: (Sample | null)[] }> {
   const out = path.join(dir, head);
@@ -33,7 +26,7 @@ async function render(head: '2d' | '3d'): Promise<{ manifest: Manifest; samples:
     referenceFrame: RANGE.start,
     engine: { name: 'meshwarp', options: { head } },
   });
-  return { manifest, samples: await trackSamples(outputFrames(out, manifest)) };
+  return { manifest, samples: await trackSamples(renderedFrames(out, manifest)) };
 }
 
 let driver: (Sample | null)[];

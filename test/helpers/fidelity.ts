@@ -5,9 +5,12 @@
  * and normalised by face size where the two faces differ (shift in face widths, scale as a log ratio, eyes and mouth
  * relative to the reference frame's value), so a small portrait and a big driver compare.
  */
+import path from 'node:path';
 import { createFaceTracker } from '../../bridge/src/face/index.js';
 import type { FaceObservation } from '../../bridge/src/face/types.js';
+import { readImage } from '../../bridge/src/media/decode.js';
 import type { Image } from '../../bridge/src/media/types.js';
+import type { Manifest } from '../../bridge/src/pipeline/spec.js';
 import { pearson } from './synth.js';
 
 export const SIGNALS = ['yaw', 'pitch', 'roll', 'x', 'y', 'scale', 'eyes', 'mouth'] as const;
@@ -37,6 +40,13 @@ export function sampleOf(face: FaceObservation): Sample {
     eyes: (e.leftEyeOpen + e.rightEyeOpen) / 2,
     mouth: e.mouthOpen,
   };
+}
+
+/** The RGB frames a render wrote into `out` (its frames/ folder), in manifest order. */
+export async function* renderedFrames(out: string, manifest: Pick<Manifest, 'frames'>): AsyncGenerator<Image> {
+  for (const f of manifest.frames) {
+    yield readImage(path.join(out, 'frames', `frame_${String(f.index).padStart(5, '0')}.png`), { channels: 3 });
+  }
 }
 
 /** Tracks every frame (tracking mode, largest face); null where no face was found. */
