@@ -6,7 +6,7 @@
  * a worker takes the jobs that asked for its device.
  */
 import { randomBytes } from 'node:crypto';
-import { FlowProducer, type Job, Queue } from 'bullmq';
+import { FlowProducer, Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ReenactError } from '../errors.js';
 import type { Chunk, JobSpec } from '../pipeline/spec.js';
@@ -228,9 +228,25 @@ const ALL_STATES = ['active', 'waiting', 'waiting-children', 'prioritized', 'del
  * ids were read answers "unknown" and is left out, as it is gone.
  */
 async function jobsWithState(queue: Queue): Promise<{ job: Job<QueueJobData>; state: string }[]> {
-  const jobs = ((await queue.getJobs([...ALL_STATES])) as Job<QueueJobData>[]).filter(Boolean);
+  return withStates(queue, ((await queue.getJobs([...ALL_STATES])) as Job<QueueJobData>[]).filter(Boolean));
+}
+
+/**
+ * Each job of a snapshot with its state now. The snapshot is read before the states, so a job that finished in
+ * between reads 'completed' or 'failed' while its snapshot lacks what finishing wrote (BullMQ's moveToFinished sets
+ * the return value or failed reason and finishedOn in the same step): such a job is read again, or a finished merge
+ * would show no manifest (\`queue watch\` printed the folder instead of its reenact.json).
+ */
+export async function withStates<T>(queue: Queue, jobs: Job<T>[]): Promise<{ job: Job<T>; state: string }[]> {
   const states = await Promise.all(jobs.map((job) => job.getState()));
-  return jobs.map((job, i) => ({ job, state: states[i] })).filter((j) => j.state !== 'unknown');
+  const current = await Promise.all(
+    jobs.map(async (job, i) =>
+      (states[i] === 'completed' || states[i] === 'failed') && !job.finishedOn && job.id
+        ? ((await Job.fromId<T>(queue, job.id)) ?? job)
+        : job,
+    ),
+  );
+  return current.map((job, i) => ({ job, state: states[i] })).filter((j) => j.state !== 'unknown');
 }
 
 /** The state of every submission in every reenact queue, newest first. */
