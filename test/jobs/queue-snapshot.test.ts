@@ -2,7 +2,7 @@
  * Queue status reads a snapshot of the jobs, then their states (real redis-server, real BullMQ). A job that finishes
  * between the two reads must not be reported as finished without what finishing wrote: `reenact queue watch` printed
  * "done … → <folder>" instead of "→ <folder>/reenact.json" when the merge completed between the reads (a flake of
- * test/jobs/queue.test.ts's dead-letter case, about one run in ten on 2 cores).
+ * test/jobs/queue.test.ts's dead-letter case, seen on a fresh-clone CI run).
  */
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
