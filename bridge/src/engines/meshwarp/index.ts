@@ -27,6 +27,7 @@ import {
   prepareReference3d,
   type Reference3d,
 } from './motion3d.js';
+import { copyFrame } from './raster.js';
 import { prepareRenderer, type RendererState, renderFrame } from './render.js';
 import { prepareRenderer3d, type Renderer3dState, renderFrame3d } from './render3d.js';
 
@@ -98,7 +99,7 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
   const neutral = (): RenderedFrame => {
     const blank = renderer?.blank ?? renderer3d?.blank;
     if (!blank || !source) throw notPrepared();
-    return { image: { data: blank.slice(), width: source.width, height: source.height, channels: 4 } };
+    return { image: { data: copyFrame(blank), width: source.width, height: source.height, channels: 4 } };
   };
 
   return {

@@ -11,6 +11,7 @@ import { matteLut, transparentCopy } from './matte.js';
 import { buildWarpMesh, targetVertices, type WarpMesh } from './mesh.js';
 import type { MotionResult } from './motion.js';
 import { createMouthScratch, type MouthModel, type MouthScratch, prepareMouth, renderMouth } from './mouth.js';
+import { copyFrame } from './raster.js';
 import { createWarpScratch, type PixelBox, type Pixels, softenFolds, type WarpScratch, warpMesh } from './warp.js';
 
 export interface RendererState {
@@ -64,7 +65,7 @@ export interface RenderResult {
 
 /** Renders the portrait at `motion` (motion in renderer pixel coordinates). Deterministic. */
 export function renderFrame(state: RendererState, motion: MotionResult): RenderResult {
-  const out = state.blank.slice();
+  const out = copyFrame(state.blank);
   if (motion.identity) return { data: out, box: null };
   targetVertices(state.mesh, motion.points, state.scratch.dst);
   const box = warpMesh(state.source, out, state.mesh, state.scratch.dst, state.lut, state.scratch.warp);

@@ -12,6 +12,7 @@ import { buildHeadModel, type HeadModel3d } from './head-model.js';
 import { transparentCopy } from './matte.js';
 import { type Motion3d, type Portrait3d, projectHead } from './motion3d.js';
 import { createMouthScratch, type MouthModel, type MouthScratch, prepareMouth, renderMouth } from './mouth.js';
+import { copyFrame } from './raster.js';
 import { rasterHead } from './raster3d.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
 import { createWarpScratch, type PixelBox, type Pixels, softenFolds, type WarpScratch } from './warp.js';
@@ -162,17 +163,6 @@ function mirroredFace(state: Renderer3dState, motion: Motion3d): void {
     const better = Math.min(1, Math.max(0, (lend[i] - seen) / MIRROR_GAIN));
     mix[i] = w * better;
   }
-}
-
-/**
- * A copy of a whole frame in memory that is not zeroed first, since the copy writes every byte: at 1080p the frame is
- * 8 MB, and slice() zeroing it before copying cost ~0.5 ms of a ~20 ms frame. A plain Uint8Array, not a Buffer (whose
- * slice() would be a view).
- */
-function copyFrame(frame: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Buffer.allocUnsafeSlow(frame.length).buffer, 0, frame.length);
-  out.set(frame);
-  return out;
 }
 
 /** Renders the portrait at `motion`. Deterministic. */
