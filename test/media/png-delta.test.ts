@@ -160,6 +160,42 @@ describe('delta encoding', () => {
     expect(changedBox(unaligned, bg, W, H, 4)).toEqual({ x0: 2, y0: 3, x1: 31, y1: 15 });
   });
 
+  it('compares only the box the caller vouches for, with the same answer and the same bytes', async () => {
+    // The caller's box: larger than the change, or exactly it, or reaching past the frame's edges.
+    const hints = (box: [number, number, number, number]) => [
+      { x0: box[0], y0: box[1], x1: box[2], y1: box[3] },
+      { x0: Math.max(0, box[0] - 3), y0: Math.max(0, box[1] - 2), x1: box[2] + 5, y1: box[3] + 1 },
+      { x0: -10, y0: -10, x1: W + 10, y1: H + 10 },
+    ];
+    for (const channels of [3, 4] as const) {
+      const bg = noise(W, H, channels, 7);
+      const plain = createPngDeltaEncoder({ width: W, height: H, channels, background: bg });
+      const hinted = createPngDeltaEncoder({ width: W, height: H, channels, background: bg });
+      for (const [i, [what, box]] of boxes.entries()) {
+        const frame = withBox(bg, W, channels, box, 20 + i);
+        const want = Buffer.concat(await plain.encode(frame));
+        for (const hint of hints(box)) {
+          expect(changedBox(frame, bg, W, H, channels, hint), what).toEqual(changedBox(frame, bg, W, H, channels));
+          expectSame(Buffer.concat(await hinted.encode(frame, hint)), want);
+        }
+      }
+      // Nothing changed: null says so without a comparison; an empty box finds nothing.
+      const same = Buffer.concat(await plain.encode(bg));
+      expectSame(Buffer.concat(await hinted.encode(bg, null)), same);
+      expect(changedBox(bg, bg, W, H, channels, { x0: 5, y0: 5, x1: 4, y1: 9 })).toBeNull();
+    }
+    // Only the vouched box is read: a change outside it is not seen (which is why engines must never under-report,
+    // test/engines/meshwarp/changed.test.ts).
+    const bg = noise(W, H, 4, 8);
+    const frame = withBox(withBox(bg, W, 4, [1, 1, 2, 2], 3), W, 4, [20, 10, 22, 12], 4);
+    expect(changedBox(frame, bg, W, H, 4, { x0: 15, y0: 5, x1: 30, y1: 20 })).toEqual({
+      x0: 20,
+      y0: 10,
+      x1: 22,
+      y1: 12,
+    });
+  });
+
   for (const channels of [3, 4] as const) {
     it(`round-trips ${channels}-channel frames exactly, wherever they change`, async () => {
       const bg = noise(W, H, channels, 5);

@@ -4,7 +4,7 @@
  * system for frames: the pipeline hands them pixels and face observations, and takes back RGBA frames.
  */
 import type { FaceObservation } from '../face/types.js';
-import type { Image } from '../media/types.js';
+import type { Image, PixelRect } from '../media/types.js';
 import type { DeviceRequest } from '../onnx/devices.js';
 import type { FrameControls } from './controls.js';
 
@@ -53,6 +53,12 @@ export interface DrivingFrame {
 export interface RenderedFrame {
   /** Full portrait resolution RGBA; alpha is the feathered matte of the changed region. */
   image: Image;
+  /**
+   * Where the frame may differ from the neutral portrait (the source's RGB, alpha 0): every pixel outside this box
+   * equals it; null when the whole frame does. Absent when the engine does not know. The PNG writer then compares
+   * only this box with the portrait, so it must never be too small.
+   */
+  changed?: PixelRect | null;
   /** Warnings for this frame (e.g. "yaw beyond what a 2-D warp can show"). */
   warnings?: string[];
 }

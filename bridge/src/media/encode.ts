@@ -16,11 +16,14 @@ import { h264Args, prores4444Args, type RawInput } from './ffmpeg-args.js';
 import { ffmpegPaths } from './locator.js';
 import { probe } from './probe.js';
 import { formatCommand, killProcess, processError } from './run.js';
-import type { Image } from './types.js';
+import type { Image, PixelRect } from './types.js';
 
 export interface FrameWriter {
-  /** Writes one frame (must match the writer's size and channels); resolves when ffmpeg has taken it. */
-  write(image: Image): Promise<void>;
+  /**
+   * Writes one frame (must match the writer's size and channels); resolves when ffmpeg has taken it. `changed`: where
+   * the frame may differ from the writer's background (RenderedFrame.changed); a writer may ignore it.
+   */
+  write(image: Image, changed?: PixelRect | null): Promise<void>;
   /** Finishes the file(s); resolves when everything is on disk under final names. */
   close(): Promise<void>;
   /** Stops now; removes what was not finished. Safe after close(). */

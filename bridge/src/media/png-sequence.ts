@@ -57,7 +57,7 @@ export async function openPngSequence(options: PngSequenceOptions): Promise<Fram
   };
 
   return {
-    async write(image) {
+    async write(image, changed) {
       if (image.width !== options.width || image.height !== options.height || image.channels !== options.channels) {
         throw new ReenactError(
           'INTERNAL',
@@ -66,7 +66,7 @@ export async function openPngSequence(options: PngSequenceOptions): Promise<Fram
       }
       if (failure) throw failure;
       if (closed) throw new ReenactError('INTERNAL', 'Expected an open PNG sequence but it was closed.');
-      const job = save(options.framePath(options.startNumber + written++), encoder.encode(image.data));
+      const job = save(options.framePath(options.startNumber + written++), encoder.encode(image.data, changed));
       pending.add(job);
       job.then(() => pending.delete(job));
       while (pending.size >= inFlight) await Promise.race(pending);

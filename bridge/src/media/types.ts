@@ -9,6 +9,14 @@ export interface Image {
   channels: 3 | 4;
 }
 
+/** Columns [x0, x1] and rows [y0, y1] of an image, inclusive. */
+export interface PixelRect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
 /** One decoded video frame. `index` is the output frame index (after range/conform); `sourceIndex` the clip's own. */
 export interface Frame extends Image {
   index: number;

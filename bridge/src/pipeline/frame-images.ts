@@ -7,7 +7,7 @@ import type { DrivingFrame, Engine, RenderedFrame } from '../engines/types.js';
 import { ReenactError } from '../errors.js';
 import type { FaceObservation } from '../face/types.js';
 import { decodeFrames } from '../media/decode.js';
-import type { Image, ProbeResult } from '../media/types.js';
+import type { Image, PixelRect, ProbeResult } from '../media/types.js';
 import { frameTime } from '../util/rational.js';
 import { controlsFor } from './controls-curve.js';
 import { decideFailure, type FrameDecision, frameKey } from './frame-decision.js';
@@ -77,6 +77,8 @@ interface LastGood {
   index: number;
   /** Absent until needed when the frame was kept on disk by a resume, or lies before the chunk. */
   image?: Image;
+  /** The engine's changed box for `image` (RenderedFrame.changed). */
+  changed?: PixelRect | null;
   /** Makes the pixels: read back from the output folder, or rendered (a frame before the chunk). */
   load?: () => Promise<Image>;
 }
@@ -88,6 +90,8 @@ export interface ProducedFrame {
   key: string;
   /** The engine's warnings for this frame (e.g. a clamped head turn). */
   warnings: string[];
+  /** Where `image` may differ from the neutral portrait, when known (RenderedFrame.changed). */
+  changed?: PixelRect | null;
 }
 
 export interface FrameImagesOptions {
@@ -134,8 +138,8 @@ export class FrameImages {
    */
   async produce(frame: DrivingFrame, decision: FrameDecision): Promise<ProducedFrame> {
     const { status, key } = decision;
-    if (status === 'held') return { image: await this.held(), status, key, warnings: [] };
-    if (status === 'no-face') return { image: this.neutral, status, key, warnings: [] };
+    if (status === 'held') return { ...(await this.held()), status, key, warnings: [] };
+    if (status === 'no-face') return { image: this.neutral, status, key, warnings: [], changed: null };
     const { engine, spec } = this.o;
     const t = performance.now();
     let out: RenderedFrame | undefined;
@@ -158,18 +162,19 @@ export class FrameImages {
     }
     this.renderSeconds += (performance.now() - t) / 1000;
     if (out) {
-      this.lastGood = { image: out.image, key, index: frame.index };
-      return { image: out.image, status, key, warnings: out.warnings ?? [] };
+      this.lastGood = { image: out.image, changed: out.changed, key, index: frame.index };
+      return { image: out.image, status, key, warnings: out.warnings ?? [], changed: out.changed };
     }
     const failed = failure!;
-    const image = failed.status === 'held' ? await this.held() : this.neutral;
-    return { image, status: failed.status, key: failed.key, warnings: [] };
+    const shown = failed.status === 'held' ? await this.held() : { image: this.neutral, changed: null };
+    return { ...shown, status: failed.status, key: failed.key, warnings: [] };
   }
 
-  private async held(): Promise<Image> {
+  /** The last good frame's pixels, with its changed box when the engine reported one. */
+  private async held(): Promise<{ image: Image; changed?: PixelRect | null }> {
     const lastGood = this.lastGood!;
     lastGood.image ??= await lastGood.load!();
-    return lastGood.image;
+    return { image: lastGood.image, changed: lastGood.changed };
   }
 }
 

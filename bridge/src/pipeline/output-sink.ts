@@ -13,7 +13,7 @@ import path from 'node:path';
 import { readImage } from '../media/decode.js';
 import { type FrameWriter, openMovie } from '../media/encode.js';
 import { isCompletePngFile, openPngSequence } from '../media/png-sequence.js';
-import type { Image } from '../media/types.js';
+import type { Image, PixelRect } from '../media/types.js';
 import { tempSibling, writeFileAtomic } from '../util/fs.js';
 import type { Rational } from '../util/rational.js';
 import { VERSION } from '../version.js';
@@ -97,14 +97,14 @@ export class OutputSink {
     return readImage(this.layout.framePath(index), { channels: 4 });
   }
 
-  /** Writes a frame's pixels and records it. */
-  async write(frame: ManifestFrame, image: Image): Promise<void> {
+  /** Writes a frame's pixels and records it; `changed` as RenderedFrame.changed (relative to the format's background). */
+  async write(frame: ManifestFrame, image: Image, changed?: PixelRect | null): Promise<void> {
     const t = performance.now();
     if (!this.writer || this.nextIndex !== frame.index) {
       await this.writer?.close();
       this.writer = await this.open(frame.index);
     }
-    await this.writer.write(image);
+    await this.writer.write(image, changed);
     this.nextIndex = frame.index + 1;
     this.encodeSeconds += (performance.now() - t) / 1000;
     this.frames.push(frame);

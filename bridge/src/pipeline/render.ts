@@ -371,6 +371,7 @@ async function renderFrames(c: FramesContext): Promise<{
           ...(frame.warnings.length ? { warnings: frame.warnings } : {}),
         },
         frame.image,
+        frame.changed,
       );
       rendered++;
       if (options.previewEvery && rendered % options.previewEvery === 0) emit(previewEvent(jobId, index, frame.image));

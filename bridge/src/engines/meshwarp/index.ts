@@ -6,7 +6,7 @@
  */
 import { ReenactError } from '../../errors.js';
 import type { FaceObservation } from '../../face/types.js';
-import type { Image } from '../../media/types.js';
+import type { Image, PixelRect } from '../../media/types.js';
 import { VERSION } from '../../version.js';
 import type { DrivingFrame, Engine, EngineInfo, EngineModule, RenderedFrame } from '../types.js';
 import { headLimits, lidOptions, type MeshwarpConfig, parseMeshwarpConfig } from './config.js';
@@ -99,7 +99,10 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
   const neutral = (): RenderedFrame => {
     const blank = renderer?.blank ?? renderer3d?.blank;
     if (!blank || !source) throw notPrepared();
-    return { image: { data: copyFrame(blank), width: source.width, height: source.height, channels: 4 } };
+    return {
+      image: { data: copyFrame(blank), width: source.width, height: source.height, channels: 4 },
+      changed: null,
+    };
   };
 
   return {
@@ -150,20 +153,21 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       if (!reference) reference = prepareReference(portrait, frame.face);
       if (!reference3d) reference3d = prepareReference3d(frame.face);
       let motion: MotionResult;
-      let data: Uint8Array;
+      let result: { data: Uint8Array; changed: PixelRect | null };
       if (renderer3d && portrait3d) {
         const m3 = computeMotion3d(portrait3d, reference3d, frame.face, frame.controls, motion3dOptions);
         motion = m3;
-        data = renderFrame3d(renderer3d, m3).data;
+        result = renderFrame3d(renderer3d, m3);
       } else if (renderer) {
         motion = computeMotion(portrait, reference, frame.face, frame.controls, options);
-        data = renderFrame(renderer, motion).data;
+        result = renderFrame(renderer, motion);
       } else {
         throw notPrepared();
       }
       lastMotion = motion;
-      const image: Image = { data, width: source.width, height: source.height, channels: 4 };
-      return motion.warnings.length > 0 ? { image, warnings: motion.warnings } : { image };
+      const image: Image = { data: result.data, width: source.width, height: source.height, channels: 4 };
+      const { changed } = result;
+      return motion.warnings.length > 0 ? { image, changed, warnings: motion.warnings } : { image, changed };
     },
     async dispose(): Promise<void> {
       portrait = null;

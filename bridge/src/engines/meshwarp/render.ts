@@ -4,7 +4,8 @@
  * does every per-portrait analysis so `renderFrame` is a few tight loops over the face's bounding box;
  * it is exported on its own so a benchmark can time the renderer without the pipeline.
  */
-import type { Image } from '../../media/types.js';
+import type { Image, PixelRect } from '../../media/types.js';
+import { changedRegion } from './changed.js';
 import type { MeshwarpConfig } from './config.js';
 import { createEyeScratch, type EyeModel, type EyeScratch, prepareEyes, renderEyes } from './eyes.js';
 import { matteLut, transparentCopy } from './matte.js';
@@ -61,18 +62,21 @@ export interface RenderResult {
   data: Uint8Array;
   /** Box the warp touched, or null for an untouched frame. */
   box: PixelBox | null;
+  /** Every pixel outside this box equals `blank` (changed.ts); null for an untouched frame. */
+  changed: PixelRect | null;
 }
 
 /** Renders the portrait at `motion` (motion in renderer pixel coordinates). Deterministic. */
 export function renderFrame(state: RendererState, motion: MotionResult): RenderResult {
   const out = copyFrame(state.blank);
-  if (motion.identity) return { data: out, box: null };
+  if (motion.identity) return { data: out, box: null, changed: null };
   targetVertices(state.mesh, motion.points, state.scratch.dst);
   const box = warpMesh(state.source, out, state.mesh, state.scratch.dst, state.lut, state.scratch.warp);
   softenFolds(out, state.source.width, box, state.scratch.warp, 4);
   renderMouth(state.source, out, state.mouth, motion.points, state.scratch.mouth);
   renderEyes(state.source, out, state.eyes, motion, state.lashLine, state.scratch.eyes);
-  return { data: out, box };
+  const { width, height } = state.source;
+  return { data: out, box, changed: changedRegion([box], motion.points, motion.rigid, state.eyes, width, height) };
 }
 
 /** The outer ring's box (plus a pixel): the only part of the image the warp can change. */

@@ -5,7 +5,9 @@
  * and the eyes as the 2-D engine does (they work on the projected landmarks). Everything outside the head's old
  * and new place keeps alpha 0 and the photo's bytes.
  */
-import type { Image } from '../../media/types.js';
+import { changedBox } from '../../media/png-delta.js';
+import type { Image, PixelRect } from '../../media/types.js';
+import { changedRegion } from './changed.js';
 import type { MeshwarpConfig } from './config.js';
 import { createEyeScratch, type EyeModel, type EyeScratch, prepareEyes, renderEyes } from './eyes.js';
 import { buildHeadModel, type HeadModel3d } from './head-model.js';
@@ -22,6 +24,8 @@ export interface Renderer3dState {
   /** The photo with alpha 0: an unmoved frame. */
   blank: Uint8Array;
   model: HeadModel3d;
+  /** Where the base frame differs from `blank` (the inpainted hole), or null. */
+  baseBox: PixelBox | null;
   portrait: Portrait3d;
   mouth: MouthModel;
   eyes: [EyeModel, EyeModel];
@@ -47,6 +51,7 @@ export function prepareRenderer3d(source: Image, portrait: Portrait3d, config: M
     source: pixels,
     blank,
     model,
+    baseBox: boxOf(changedBox(model.base, blank, source.width, source.height, 4)),
     portrait,
     mouth: prepareMouth(pixels, portrait.landmarks, config),
     eyes: prepareEyes(pixels, portrait.landmarks, portrait.iris),
@@ -166,8 +171,11 @@ function mirroredFace(state: Renderer3dState, motion: Motion3d): void {
 }
 
 /** Renders the portrait at `motion`. Deterministic. */
-export function renderFrame3d(state: Renderer3dState, motion: Motion3d): { data: Uint8Array; box: PixelBox | null } {
-  if (motion.identity) return { data: copyFrame(state.blank), box: null };
+export function renderFrame3d(
+  state: Renderer3dState,
+  motion: Motion3d,
+): { data: Uint8Array; box: PixelBox | null; changed: PixelRect | null } {
+  if (motion.identity) return { data: copyFrame(state.blank), box: null, changed: null };
   const { model, portrait } = state;
   // Head at rest (held pose, or an expression-only frame): only the face mesh moves, drawn over the photo itself,
   // so hair, background and everything else keep their bytes.
@@ -222,5 +230,18 @@ export function renderFrame3d(state: Renderer3dState, motion: Motion3d): { data:
   softenFolds(out, state.source.width, box, state.scratch.warp, 4);
   renderMouth(state.source, out, state.mouth, motion.points, state.scratch.mouth);
   renderEyes(state.source, out, state.eyes, motion, state.lashLine, state.scratch.eyes);
-  return { data: out, box };
+  const { width, height } = state.source;
+  const changed = changedRegion(
+    [box, still ? null : state.baseBox],
+    motion.points,
+    motion.rigid,
+    state.eyes,
+    width,
+    height,
+  );
+  return { data: out, box, changed };
+}
+
+function boxOf(rect: PixelRect | null): PixelBox | null {
+  return rect ? [rect.x0, rect.y0, rect.x1, rect.y1] : null;
 }
