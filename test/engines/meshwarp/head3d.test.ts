@@ -198,7 +198,8 @@ describe('3-D head: pixels and controls', () => {
     expect(outside).toBeGreaterThan(512 * 512 * 0.6);
     // Past the limit: clamped to 45° with a warning.
     const far = await engine.render({ index: 2, time: 0, face: turned(60, 0, 0), controls: controls() });
-    expect(far.warnings).toEqual(['Head yaw of 60° is beyond what the 3-D head can show (limit 45°); clamped.']);
+    // (The driver's yaw changes by 59.9°: turned() turns the portrait's face, rolled 3°, by 60° about the camera's axis.)
+    expect(far.warnings).toEqual(['Head yaw of 59.9° is beyond what the 3-D head can show (limit 45°); clamped.']);
     // The tracker reads the clamped turn as about 45° (40.2° with the portrait's lids as the mesh model drew them,
     // 39.7° with the iris model's lid contour: the eyes' texture moves the reading by half a degree at this turn).
     expect((await trackedPose(far.image))[0]).toBeGreaterThan(39);

@@ -176,6 +176,11 @@ export function prepareReference3d(reference: FaceLandmarks): Reference3d {
   return { fit, head, openness: [headOpenness(head, EYES[0]), headOpenness(head, EYES[1])], gaze: gazeOf(reference) };
 }
 
+/** The angle in −π…π. */
+function wrapAngle(v: number): number {
+  return Math.atan2(Math.sin(v), Math.cos(v));
+}
+
 function limit(value: number, max: number, what: string, warnings: string[]): number {
   if (Math.abs(value) <= max + 1e-4) return value;
   const shown = Math.round((Math.abs(value) / DEG) * 10) / 10;
@@ -212,21 +217,31 @@ export function computeMotion3d(
   const headD = unpose(driving.landmarks, fitD);
   // 1. Pose.
   const g = controls.holdPose ? 0 : controls.head * controls.intensity;
-  const rel = anglesOf(mul3(fitD.rotation, transpose3(reference.fit.rotation)));
-  const L = options.limits;
-  const turn = rotationOf({
-    yaw: limit(rel.yaw * g, L.maxYaw, 'yaw', warnings),
-    pitch: limit(rel.pitch * g, L.maxPitch, 'pitch', warnings) * options.pitchGain,
-    roll: limit(rel.roll * g, L.maxRoll, 'roll', warnings),
-  });
+  // Each angle of the driver relative to its reference, added to the portrait's own: its tracked yaw, pitch and roll
+  // then change as the driver's did. The rotation between the two driving poses (R_d R_refᵀ), applied to a portrait
+  // posed differently from the reference, turned it about the camera's axes: the portrait's 3° of roll and a few of
+  // yaw made the driver's nods and turns tilt its eye line (whole-clip roll amplitude 1.18, frames 0–142 read 0.9°
+  // more roll than the driver on average; test: "each angle changes as the driver's").
   const P = portrait.fit;
+  const aD = anglesOf(fitD.rotation);
+  const aR = anglesOf(reference.fit.rotation);
+  const aP = anglesOf(P.rotation);
+  const L = options.limits;
+  const d = {
+    yaw: limit((aD.yaw - aR.yaw) * g, L.maxYaw, 'yaw', warnings),
+    pitch: limit(wrapAngle(aD.pitch - aR.pitch) * g, L.maxPitch, 'pitch', warnings) * options.pitchGain,
+    roll: limit(wrapAngle(aD.roll - aR.roll) * g, L.maxRoll, 'roll', warnings),
+  };
+  const posed = rotationOf({ yaw: aP.yaw + d.yaw, pitch: aP.pitch + d.pitch, roll: aP.roll + d.roll });
+  // The turn from the portrait's own pose (what the renderer and the reported pose work from).
+  const turn = mul3(posed, transpose3(P.rotation));
   const scale = P.scale * clamp((fitD.scale / reference.fit.scale) ** g, L.minScale, L.maxScale);
   const k = (g * P.scale) / reference.fit.scale;
   const shiftX = k * (fitD.translation[0] - reference.fit.translation[0]);
   const shiftY = k * (fitD.translation[1] - reference.fit.translation[1]);
   // The driver's pose is what its camera saw. A head moved off the camera's axis is seen from the side, so it turns to
   // face the camera along its new line of sight: the turn that shows is then the driver's (test: "a moved head").
-  const rotation = mul3(lineOfSight(shiftX, shiftY, portrait.camera.d), mul3(turn, P.rotation));
+  const rotation = mul3(lineOfSight(shiftX, shiftY, portrait.camera.d), posed);
   // Turning about the pivot: t + s·R·(h − v) + s·R_p·v, written as a translation s·(R_p − R)·v.
   const v = portrait.pivot;
   const swing = [0, 1, 2].map(
