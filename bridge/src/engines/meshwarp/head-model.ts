@@ -270,6 +270,19 @@ const WELL_SEEN = 0.45;
 const FOLD_REACH = 1.2;
 
 /**
+ * How near (cm, in the face's plane) to an outer eye corner a folded cheek or temple point may not take its texture
+ * from: there lies the end of the eye's own lash line, which folded outwards drew a second eye corner on the temple of
+ * a head turned towards profile, and the tracker put the near eye's corner on it (6–17 px out on the bundled clip's
+ * frames 146–165; the eye then read 0.55–0.98 open where the driver's read 1.5). Such a point keeps its own texture.
+ */
+const EYE_CLEAR = 1.2;
+
+/** Whether head point (x, y) lies within EYE_CLEAR of an outer eye corner (33, 263), in the face's plane. */
+function nearEyeCorner(head: Float64Array, x: number, y: number): boolean {
+  return [33, 263].some((k) => Math.hypot(head[k * 3] - x, head[k * 3 + 1] - y) < EYE_CLEAR);
+}
+
+/**
  * Where each face point the photo saw edge-on (a frontal portrait's outer cheeks, jaw and temples) takes its
  * mirrored texture from: its reflection inwards, in head coordinates, about the last well-seen point of its row,
  * located in the well-seen face triangles and interpolated there, so the texture folds back continuously (like the
@@ -302,6 +315,7 @@ function foldedFace(
     const past = Math.abs(x) - edge;
     if (edge === 0 || past <= 0) continue;
     const xr = Math.sign(x) * (edge - Math.min(past, FOLD_REACH));
+    if (nearEyeCorner(head, xr, y)) continue;
     for (let t = 0; t < tris.length; t += 3) {
       const a = tris[t];
       const b = tris[t + 1];
