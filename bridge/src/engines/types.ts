@@ -59,6 +59,11 @@ export interface RenderedFrame {
    * only this box with the portrait, so it must never be too small.
    */
   changed?: PixelRect | null;
+  /**
+   * Hands `image.data` back to the engine, which may overwrite it from then on (its next frames reuse the memory).
+   * Called at most once, when nothing reads the frame any more; absent when the engine never reuses a buffer.
+   */
+  release?: () => void;
   /** Warnings for this frame (e.g. "yaw beyond what a 2-D warp can show"). */
   warnings?: string[];
 }

@@ -79,6 +79,8 @@ interface LastGood {
   image?: Image;
   /** The engine's changed box for `image` (RenderedFrame.changed). */
   changed?: PixelRect | null;
+  /** Hands the pixels back to the engine (RenderedFrame.release). */
+  release?: () => void;
   /** Makes the pixels: read back from the output folder, or rendered (a frame before the chunk). */
   load?: () => Promise<Image>;
 }
@@ -128,7 +130,17 @@ export class FrameImages {
 
   /** A rendered frame kept on disk by a resume is the new last good frame; its pixels are read back only if held. */
   kept(key: string, index: number): void {
-    this.lastGood = { key, index, load: () => this.o.readKept(index) };
+    this.replaceLastGood({ key, index, load: () => this.o.readKept(index) });
+  }
+
+  /**
+   * A new last good frame. The one it replaces goes back to the engine: it was written before this frame was asked
+   * for (the render loop writes each frame before producing the next) and no held frame can repeat it any more.
+   */
+  private replaceLastGood(next: LastGood): void {
+    const old = this.lastGood;
+    this.lastGood = next;
+    old?.release?.();
   }
 
   /**
@@ -162,7 +174,7 @@ export class FrameImages {
     }
     this.renderSeconds += (performance.now() - t) / 1000;
     if (out) {
-      this.lastGood = { image: out.image, changed: out.changed, key, index: frame.index };
+      this.replaceLastGood({ image: out.image, changed: out.changed, release: out.release, key, index: frame.index });
       return { image: out.image, status, key, warnings: out.warnings ?? [], changed: out.changed };
     }
     const failed = failure!;

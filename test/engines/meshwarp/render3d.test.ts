@@ -40,4 +40,28 @@ describe('3-D head output frames', () => {
     }
     await engine.dispose();
   }, 60_000);
+
+  it('draw into a frame handed back (release), never into one still held, with the same bytes', async () => {
+    const engine = createMeshwarpEngine();
+    await engine.prepare(image, face);
+    await engine.setReference({ index: 0, time: 0, face: still, controls: controls() });
+    const render = (deg: number, dx: number) =>
+      engine.render({ index: 1, time: 0, face: moveHead(still, deg, dx, 0), controls: controls() });
+    const fresh = Uint8Array.from((await render(-8, 15)).image.data);
+    const a = await render(10, 20);
+    const keep = Uint8Array.from(a.image.data);
+    const b = await render(-10, -20);
+    expect(b.image.data).not.toBe(a.image.data);
+    expect(Buffer.from(a.image.data).equals(Buffer.from(keep))).toBe(true);
+    a.image.data.fill(0x5a); // whatever the pipeline's last look left there
+    a.release?.();
+    a.release?.(); // a second call is ignored: the buffer is not handed out twice
+    const c = await render(-8, 15);
+    const d = await render(-8, 15);
+    expect(c.image.data).toBe(a.image.data);
+    expect(d.image.data).not.toBe(a.image.data);
+    expect(Buffer.from(c.image.data).equals(Buffer.from(fresh))).toBe(true);
+    expect(Buffer.from(d.image.data).equals(Buffer.from(fresh))).toBe(true);
+    await engine.dispose();
+  }, 60_000);
 });

@@ -96,6 +96,19 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
   let lastMotion: MotionResult | null = null;
   const info: EngineInfo = { name: 'meshwarp', version: VERSION, device: 'cpu', models: [], needsDrivingPixels: false };
 
+  // Output frames the pipeline handed back (RenderedFrame.release): the next frames are drawn into them instead of
+  // fresh 8 MB allocations at 1080p (page faults and garbage collection). Emptied when the portrait changes.
+  let spare: Uint8Array[] = [];
+  const released = (data: Uint8Array) => {
+    let done = false;
+    return () => {
+      if (done || data.length !== (source?.width ?? 0) * (source?.height ?? 0) * 4 || spare.length >= SPARE_LIMIT)
+        return;
+      done = true;
+      spare.push(data);
+    };
+  };
+
   const neutral = (): RenderedFrame => {
     const blank = renderer?.blank ?? renderer3d?.blank;
     if (!blank || !source) throw notPrepared();
@@ -127,6 +140,7 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
         renderer = prepareRenderer(image, local.landmarks, local.iris ?? null, options);
       }
       source = image;
+      spare = [];
       reference = null;
       reference3d = null;
     },
@@ -157,17 +171,20 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       if (renderer3d && portrait3d) {
         const m3 = computeMotion3d(portrait3d, reference3d, frame.face, frame.controls, motion3dOptions);
         motion = m3;
-        result = renderFrame3d(renderer3d, m3);
+        result = renderFrame3d(renderer3d, m3, spare.pop());
       } else if (renderer) {
         motion = computeMotion(portrait, reference, frame.face, frame.controls, options);
-        result = renderFrame(renderer, motion);
+        result = renderFrame(renderer, motion, spare.pop());
       } else {
         throw notPrepared();
       }
       lastMotion = motion;
       const image: Image = { data: result.data, width: source.width, height: source.height, channels: 4 };
       const { changed } = result;
-      return motion.warnings.length > 0 ? { image, changed, warnings: motion.warnings } : { image, changed };
+      const release = released(result.data);
+      return motion.warnings.length > 0
+        ? { image, changed, release, warnings: motion.warnings }
+        : { image, changed, release };
     },
     async dispose(): Promise<void> {
       portrait = null;
@@ -181,6 +198,9 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
     },
   };
 }
+
+/** Spare output frames kept for reuse; the pipeline holds at most two frames (the one written, the held one). */
+const SPARE_LIMIT = 2;
 
 function notPrepared(): ReenactError {
   return new ReenactError(

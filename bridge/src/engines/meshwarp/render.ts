@@ -66,9 +66,9 @@ export interface RenderResult {
   changed: PixelRect | null;
 }
 
-/** Renders the portrait at `motion` (motion in renderer pixel coordinates). Deterministic. */
-export function renderFrame(state: RendererState, motion: MotionResult): RenderResult {
-  const out = copyFrame(state.blank);
+/** Renders the portrait at `motion` (renderer pixel coordinates), into `into` when given (a spare frame). Deterministic. */
+export function renderFrame(state: RendererState, motion: MotionResult, into?: Uint8Array): RenderResult {
+  const out = copyFrame(state.blank, into);
   if (motion.identity) return { data: out, box: null, changed: null };
   targetVertices(state.mesh, motion.points, state.scratch.dst);
   const box = warpMesh(state.source, out, state.mesh, state.scratch.dst, state.lut, state.scratch.warp);

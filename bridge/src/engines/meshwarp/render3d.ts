@@ -170,17 +170,18 @@ function mirroredFace(state: Renderer3dState, motion: Motion3d): void {
   }
 }
 
-/** Renders the portrait at `motion`. Deterministic. */
+/** Renders the portrait at `motion`, into `into` when given (a spare frame of the same size). Deterministic. */
 export function renderFrame3d(
   state: Renderer3dState,
   motion: Motion3d,
+  into?: Uint8Array,
 ): { data: Uint8Array; box: PixelBox | null; changed: PixelRect | null } {
-  if (motion.identity) return { data: copyFrame(state.blank), box: null, changed: null };
+  if (motion.identity) return { data: copyFrame(state.blank, into), box: null, changed: null };
   const { model, portrait } = state;
   // Head at rest (held pose, or an expression-only frame): only the face mesh moves, drawn over the photo itself,
   // so hair, background and everything else keep their bytes.
   const still = atRest(motion, portrait);
-  const out = copyFrame(still ? state.blank : model.base);
+  const out = copyFrame(still ? state.blank : model.base, into);
   const dst = state.scratch.dst;
   const head = model.head;
   for (let i = 0; i < 468; i++) {
