@@ -160,6 +160,21 @@ describe('delta encoding', () => {
     expect(changedBox(unaligned, bg, W, H, 4)).toEqual({ x0: 2, y0: 3, x1: 31, y1: 15 });
   });
 
+  it('reuses a band only after its compression is done: frames encoded at once keep their own bytes', async () => {
+    const bg = noise(W, H, 4, 9);
+    const shared = createPngDeltaEncoder({ width: W, height: H, channels: 4, background: bg });
+    const frames = boxes.flatMap(([, box], i) => [withBox(bg, W, 4, box, 30 + i), withBox(bg, W, 4, box, 50 + i)]);
+    // All frames in flight together (the encoder's band pool would hand out a band deflate is still reading), twice.
+    for (let round = 0; round < 2; round++) {
+      const pngs = await Promise.all(frames.map((f) => shared.encode(f)));
+      for (const [i, f] of frames.entries()) {
+        const alone = createPngDeltaEncoder({ width: W, height: H, channels: 4, background: bg });
+        expectSame(Buffer.concat(pngs[i]), Buffer.concat(await alone.encode(f)));
+        expectSame(decode(pngs[i]), f);
+      }
+    }
+  });
+
   it('compares only the box the caller vouches for, with the same answer and the same bytes', async () => {
     // The caller's box: larger than the change, or exactly it, or reaching past the frame's edges.
     const hints = (box: [number, number, number, number]) => [

@@ -24,6 +24,8 @@ const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 const AVERAGE = 3;
 /** Static pieces kept per encoder (different band edges); a steady band needs two. */
 const CACHE_LIMIT = 8;
+/** Band buffers kept for reuse once their compression is done (a few frames compress at once, png-sequence.ts). */
+const SPARE_BANDS = 6;
 
 /** Adler-32 of each band row's unchanged bytes: the filter byte and the columns left of the change, and those right. */
 interface BandEdges {
@@ -66,6 +68,16 @@ export function createPngDeltaEncoder(options: PngDeltaOptions): PngDeltaEncoder
   let filteredBackground: Uint8Array | undefined;
   const cache = new Map<string, Promise<Piece>>();
   const edgeCache = new Map<string, BandEdges>();
+  // A band is megabytes at 1080p: reused once deflate has read it, rather than allocated (and collected) per frame.
+  const spareBands: Uint8Array[] = [];
+  const takeBand = (length: number): Uint8Array => {
+    const i = spareBands.findIndex((b) => b.length >= length);
+    const buffer = i < 0 ? new Uint8Array(length) : spareBands.splice(i, 1)[0];
+    return buffer.subarray(0, length);
+  };
+  const giveBack = (band: Uint8Array): void => {
+    if (spareBands.length < SPARE_BANDS) spareBands.push(new Uint8Array(band.buffer));
+  };
 
   const backgroundRows = (): Uint8Array => {
     if (!filteredBackground) {
@@ -134,11 +146,17 @@ export function createPngDeltaEncoder(options: PngDeltaOptions): PngDeltaEncoder
         // The row below the change and the column right of it are filtered against changed pixels.
         const y1 = Math.min(height - 1, box.y1 + 1);
         const x1 = Math.min(width - 1, box.x1 + 1);
-        const band = new Uint8Array((y1 - box.y0 + 1) * stride);
+        // Every byte of the band is written: the background's filtered rows, then the changed columns refiltered.
+        const band = takeBand((y1 - box.y0 + 1) * stride);
         if (background) band.set(backgroundRows().subarray(box.y0 * stride, (y1 + 1) * stride));
         averageFilter(data, band, width, channels, box.y0, box.y0, y1, box.x0, x1);
         if (box.y0 > 0) pieces.push(staticRows(0, box.y0));
-        pieces.push(compress(band, background ? bandAdler(band, box.y0, box.x0, x1) : undefined));
+        const piece = compress(band, background ? bandAdler(band, box.y0, box.x0, x1) : undefined);
+        pieces.push(piece);
+        piece.then(
+          () => giveBack(band),
+          () => {},
+        );
         if (y1 + 1 < height) pieces.push(staticRows(y1 + 1, height));
       }
       return Promise.all(pieces).then((done) => assemble(header, done));
