@@ -167,6 +167,41 @@ describe('encode', () => {
     expect(k).toBe(4);
   });
 
+  it("has taken a frame's bytes when write() resolves, so the caller may draw the next frame into them", async () => {
+    // The render pipeline reuses output buffers (RenderedFrame.release): a frame still queued in ffmpeg's stdin pipe
+    // must not be the one being overwritten. Node queues a written Uint8Array by reference, without a copy
+    // (https://nodejs.org/api/stream.html#writablewritechunk-encoding-callback: the callback fires "once this chunk of
+    // data is flushed"), and a pipe takes 64 KiB at once on Linux (pipe(7)), so this 256 KiB frame is mostly queued.
+    const size = 256;
+    const file = path.join(dir, 'reused.mov');
+    const writer = await openMovie({
+      file,
+      codec: 'prores',
+      width: size,
+      height: size,
+      channels: 4,
+      fps: { num: 25, den: 1 },
+    });
+    const levels = [40, 90, 140, 200];
+    const buffer = new Uint8Array(size * size * 4);
+    for (const level of levels) {
+      buffer.fill(level); // one buffer for every frame, redrawn as soon as the previous write() resolved
+      await writer.write({ data: buffer, width: size, height: size, channels: 4 });
+    }
+    buffer.fill(0); // what a reused buffer holds next
+    await writer.close();
+    const means: number[] = [];
+    for await (const f of decodeFrames(file, { channels: 4 })) {
+      let sum = 0;
+      for (let i = 0; i < f.data.length; i += 4) sum += f.data[i];
+      means.push(Math.round(sum / (f.data.length / 4)));
+    }
+    expect(means).toHaveLength(levels.length);
+    for (const [k, m] of means.entries()) {
+      expect(Math.abs(m - levels[k]), `frame ${k}: mean ${m}, drawn ${levels[k]}`).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('writes a movie under a temp name and renames it only when complete', async () => {
     const file = path.join(dir, 'atomic.mp4');
     const writer = await openMovie({ file, codec: 'h264', width: W, height: H, channels: 4, fps: { num: 25, den: 1 } });

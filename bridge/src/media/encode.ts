@@ -38,8 +38,6 @@ class FfmpegWriter implements FrameWriter {
   private failure: ReenactError | undefined;
   private closed = false;
   private frames = 0;
-  /** ffmpeg has exited: nothing will drain the pipe any more. */
-  private gone = false;
 
   constructor(
     private readonly format: RawInput,
@@ -56,10 +54,7 @@ class FfmpegWriter implements FrameWriter {
     });
     this.child.stdin.on('error', () => {}); // EPIPE: the exit status is reported instead
     this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
-        this.gone = true;
-        resolve({ code, signal });
-      });
+      this.child.on('close', (code, signal) => resolve({ code, signal }));
       this.child.on('error', (err) => {
         this.failure = new ReenactError('MISSING_DEPENDENCY', `Could not start ffmpeg: ${err.message}`, { cause: err });
         resolve({ code: -1, signal: null });
@@ -102,21 +97,13 @@ class FfmpegWriter implements FrameWriter {
       );
     }
     if (this.failure) throw this.failure;
-    const ok = this.child.stdin.write(image.data);
+    // Resolve once the pipe has taken every byte: Node queues the written array by reference, not a copy, and the
+    // caller may draw its next frame into the same memory (RenderedFrame.release) as soon as this resolves. ffmpeg
+    // still encodes this frame while the next is rendered. (An ffmpeg that already exited takes nothing: its exit
+    // status or frame count reports the problem.)
+    const taken = new Promise<void>((resolve) => this.child.stdin.write(image.data, () => resolve()));
     this.frames++;
-    // Let up to two frames queue in the pipe so ffmpeg keeps encoding while the next frame is rendered.
-    // (An ffmpeg that already exited will never drain: its exit status or frame count reports the problem.)
-    if (!ok && !this.gone && this.child.stdin.writableLength > 2 * image.data.byteLength) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.child.stdin.off('drain', done);
-          this.child.off('close', done);
-          resolve();
-        };
-        this.child.stdin.once('drain', done);
-        this.child.once('close', done);
-      });
-    }
+    await Promise.race([taken, this.exited]);
     if (this.failure) throw this.failure;
   }
 
