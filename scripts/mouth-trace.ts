@@ -11,10 +11,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { DEFAULT_CONTROLS } from '../bridge/src/engines/controls.js';
-import { headLimits, lidOptions, parseMeshwarpConfig } from '../bridge/src/engines/meshwarp/config.js';
+import { parseMeshwarpConfig } from '../bridge/src/engines/meshwarp/config.js';
 import { toRendererCoords } from '../bridge/src/engines/meshwarp/index.js';
 import { computeMotion, preparePortrait, prepareReference } from '../bridge/src/engines/meshwarp/motion.js';
-import { computeMotion3d, preparePortrait3d, prepareReference3d } from '../bridge/src/engines/meshwarp/motion3d.js';
+import {
+  computeMotion3d,
+  motion3dOptions,
+  preparePortrait3d,
+  prepareReference3d,
+} from '../bridge/src/engines/meshwarp/motion3d.js';
 import { createFaceTracker } from '../bridge/src/face/index.js';
 import { expression, headPose } from '../bridge/src/face/measure.js';
 import type { FaceObservation } from '../bridge/src/face/types.js';
@@ -59,15 +64,7 @@ const p3 = preparePortrait3d(local, c3.cameraDistance, c3.depthGain);
 const refFace = driver[REF] as FaceObservation;
 const r2 = prepareReference(p2, refFace);
 const r3 = prepareReference3d(refFace);
-const o3 = {
-  limits: headLimits(c3),
-  pitchGain: c3.pitchGain,
-  residualGain: c3.residualGain,
-  ...lidOptions(c3),
-  gazeDeadZone: c3.gazeDeadZone,
-  maxGazeX: c3.maxGazeX,
-  maxGazeY: c3.maxGazeY,
-};
+const o3 = motion3dOptions(c3);
 const gap = (l: ArrayLike<number>): number =>
   Math.hypot(l[13 * 3] - l[14 * 3], l[13 * 3 + 1] - l[14 * 3 + 1]) /
   Math.hypot(l[33 * 3] - l[263 * 3], l[33 * 3 + 1] - l[263 * 3 + 1]);

@@ -7,9 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONTROLS } from '../bridge/src/engines/controls.js';
-import { headLimits, lidOptions, parseMeshwarpConfig } from '../bridge/src/engines/meshwarp/config.js';
+import { parseMeshwarpConfig } from '../bridge/src/engines/meshwarp/config.js';
 import { toRendererCoords } from '../bridge/src/engines/meshwarp/index.js';
-import { computeMotion3d, preparePortrait3d, prepareReference3d } from '../bridge/src/engines/meshwarp/motion3d.js';
+import {
+  computeMotion3d,
+  motion3dOptions,
+  preparePortrait3d,
+  prepareReference3d,
+} from '../bridge/src/engines/meshwarp/motion3d.js';
 import { EYES } from '../bridge/src/engines/meshwarp/regions.js';
 import { createFaceTracker } from '../bridge/src/face/index.js';
 import { headAngles } from '../bridge/src/face/pose.js';
@@ -42,15 +47,7 @@ const local = toRendererCoords(pFace);
 const c3 = parseMeshwarpConfig({});
 const p3 = preparePortrait3d(local, c3.cameraDistance, c3.depthGain);
 const r3 = prepareReference3d(smooth[REF] as FaceObservation);
-const o3 = {
-  limits: headLimits(c3),
-  pitchGain: c3.pitchGain,
-  residualGain: c3.residualGain,
-  ...lidOptions(c3),
-  gazeDeadZone: c3.gazeDeadZone,
-  maxGazeX: c3.maxGazeX,
-  maxGazeY: c3.maxGazeY,
-};
+const o3 = motion3dOptions(c3);
 const D = 180 / Math.PI;
 const eyeLine = (l: ArrayLike<number>): number =>
   Math.atan2(l[263 * 3 + 1] - l[33 * 3 + 1], l[263 * 3] - l[33 * 3]) * D;

@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { DEFAULT_CONTROLS, type FrameControls } from '../../../bridge/src/engines/controls.js';
 import { UV468 } from '../../../bridge/src/engines/meshwarp/facemesh-data.js';
 import { EYES } from '../../../bridge/src/engines/meshwarp/regions.js';
+import { fitHead, type Mat3, mul3, unpose } from '../../../bridge/src/face/pose.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import type { Image } from '../../../bridge/src/media/types.js';
 
@@ -163,4 +164,23 @@ export function moveHead(face: FaceObservation, deg: number, dx = 0, dy = 0, cx 
 
 export function controls(over: Partial<FrameControls> = {}): FrameControls {
   return { ...DEFAULT_CONTROLS, ...over };
+}
+
+/**
+ * `face` with its landmarks turned by `turn` (a rotation about the camera's axes, applied after the face's own fitted
+ * rotation) about its head's centre: a driving face with a known pose.
+ */
+export function posedFace(face: FaceObservation, turn: Mat3): FaceObservation {
+  const fit = fitHead(face.landmarks);
+  const head = unpose(face.landmarks, fit);
+  const R = mul3(turn, fit.rotation);
+  const lm = new Float32Array(468 * 3);
+  for (let i = 0; i < 468; i++) {
+    for (let a = 0; a < 3; a++) {
+      lm[i * 3 + a] =
+        fit.translation[a] +
+        fit.scale * (R[a * 3] * head[i * 3] + R[a * 3 + 1] * head[i * 3 + 1] + R[a * 3 + 2] * head[i * 3 + 2]);
+    }
+  }
+  return { ...face, landmarks: lm };
 }

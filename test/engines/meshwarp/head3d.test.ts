@@ -4,7 +4,7 @@
  * the photo's; the controls (intensity, hold pose, region gains) act on the 3-D head; head=2d is the old warp.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { headLimits, lidOptions, parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
+import { parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
 import {
   createMeshwarpEngine,
   prepareRenderer,
@@ -14,16 +14,17 @@ import {
 import { computeMotion, preparePortrait, prepareReference } from '../../../bridge/src/engines/meshwarp/motion.js';
 import {
   computeMotion3d,
+  motion3dOptions,
   preparePortrait3d,
   prepareReference3d,
 } from '../../../bridge/src/engines/meshwarp/motion3d.js';
 import { EYES } from '../../../bridge/src/engines/meshwarp/regions.js';
 import { prepareRenderer3d } from '../../../bridge/src/engines/meshwarp/render3d.js';
 import { createFaceTracker, type FaceTracker } from '../../../bridge/src/face/index.js';
-import { anglesOf, fitHead, mul3, rotationOf, transpose3, unpose } from '../../../bridge/src/face/pose.js';
+import { anglesOf, fitHead, mul3, rotationOf, transpose3 } from '../../../bridge/src/face/pose.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
 import type { Image } from '../../../bridge/src/media/types.js';
-import { astronaut, closeEyes, controls, moveHead, openMouth, toRgb } from './fixtures.js';
+import { astronaut, closeEyes, controls, moveHead, openMouth, posedFace, toRgb } from './fixtures.js';
 
 const DEG = Math.PI / 180;
 const { image, face } = astronaut();
@@ -31,18 +32,7 @@ const still: FaceObservation = { ...face, iris: undefined };
 
 /** The portrait's own landmarks turned by (yaw, pitch, roll) about its head: a driving face with a known pose. */
 function turned(yaw: number, pitch: number, roll: number): FaceObservation {
-  const fit = fitHead(face.landmarks);
-  const head = unpose(face.landmarks, fit);
-  const R = mul3(rotationOf({ yaw: yaw * DEG, pitch: pitch * DEG, roll: roll * DEG }), fit.rotation);
-  const lm = new Float32Array(468 * 3);
-  for (let i = 0; i < 468; i++) {
-    for (let a = 0; a < 3; a++) {
-      lm[i * 3 + a] =
-        fit.translation[a] +
-        fit.scale * (R[a * 3] * head[i * 3] + R[a * 3 + 1] * head[i * 3 + 1] + R[a * 3 + 2] * head[i * 3 + 2]);
-    }
-  }
-  return { ...still, landmarks: lm };
+  return posedFace(still, rotationOf({ yaw: yaw * DEG, pitch: pitch * DEG, roll: roll * DEG }));
 }
 
 let tracker: FaceTracker;
@@ -128,15 +118,7 @@ describe('3-D head: a moved head', () => {
     const local = toRendererCoords(still);
     const portrait = preparePortrait3d(local, 100, 1.7);
     const reference = prepareReference3d(local);
-    const options = {
-      limits: headLimits(parseMeshwarpConfig({})),
-      pitchGain: 0.9,
-      residualGain: 0.5,
-      ...lidOptions(parseMeshwarpConfig({})),
-      gazeDeadZone: 0.03,
-      maxGazeX: 0.3,
-      maxGazeY: 0.15,
-    };
+    const options = motion3dOptions(parseMeshwarpConfig({}));
     for (const [dx, dy] of [
       [0, 80],
       [0, -80],

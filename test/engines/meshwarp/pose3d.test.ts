@@ -5,16 +5,17 @@
  * posed differently from the portrait.
  */
 import { describe, expect, it } from 'vitest';
-import { headLimits, lidOptions, parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
+import { parseMeshwarpConfig } from '../../../bridge/src/engines/meshwarp/config.js';
 import { toRendererCoords } from '../../../bridge/src/engines/meshwarp/index.js';
 import {
   computeMotion3d,
+  motion3dOptions,
   preparePortrait3d,
   prepareReference3d,
 } from '../../../bridge/src/engines/meshwarp/motion3d.js';
-import { anglesOf, fitHead, type HeadAngles, mul3, rotationOf, unpose } from '../../../bridge/src/face/pose.js';
+import { anglesOf, fitHead, type HeadAngles, mul3, rotationOf } from '../../../bridge/src/face/pose.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
-import { astronaut, controls } from './fixtures.js';
+import { astronaut, controls, posedFace } from './fixtures.js';
 
 const DEG = Math.PI / 180;
 const { face } = astronaut();
@@ -22,33 +23,14 @@ const still: FaceObservation = { ...face, iris: undefined };
 
 /** The portrait's own face turned by `by` (degrees) about the camera's axes after `first`. */
 function turned(first: HeadAngles, by: HeadAngles): FaceObservation {
-  const fit = fitHead(face.landmarks);
-  const head = unpose(face.landmarks, fit);
   const rad = (a: HeadAngles): HeadAngles => ({ yaw: a.yaw * DEG, pitch: a.pitch * DEG, roll: a.roll * DEG });
-  const R = mul3(rotationOf(rad(by)), mul3(rotationOf(rad(first)), fit.rotation));
-  const lm = new Float32Array(468 * 3);
-  for (let i = 0; i < 468; i++) {
-    for (let a = 0; a < 3; a++) {
-      lm[i * 3 + a] =
-        fit.translation[a] +
-        fit.scale * (R[a * 3] * head[i * 3] + R[a * 3 + 1] * head[i * 3 + 1] + R[a * 3 + 2] * head[i * 3 + 2]);
-    }
-  }
-  return { ...still, landmarks: lm };
+  return posedFace(still, mul3(rotationOf(rad(by)), rotationOf(rad(first))));
 }
 
 describe('3-D head: pose transfer', () => {
   it('each angle changes as the driver’s did, when the driver’s reference is posed unlike the portrait', () => {
     const config = parseMeshwarpConfig({});
-    const options = {
-      limits: headLimits(config),
-      pitchGain: config.pitchGain,
-      residualGain: config.residualGain,
-      ...lidOptions(config),
-      gazeDeadZone: config.gazeDeadZone,
-      maxGazeX: config.maxGazeX,
-      maxGazeY: config.maxGazeY,
-    };
+    const options = motion3dOptions(config);
     const portrait = preparePortrait3d(toRendererCoords(still), config.cameraDistance, config.depthGain);
     const own = anglesOf(portrait.fit.rotation);
     // A driver whose reference frame is turned 15° and tilted 5° from the portrait's pose; it nods by 15°, turns by

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeshwarpEngine } from '../../../bridge/src/engines/meshwarp/index.js';
 import { createFaceTracker, type FaceTracker } from '../../../bridge/src/face/index.js';
-import { fitHead, mul3, rotationOf, unpose } from '../../../bridge/src/face/pose.js';
+import { rotationOf } from '../../../bridge/src/face/pose.js';
 import type { FaceObservation } from '../../../bridge/src/face/types.js';
-import { astronaut, controls, toRgb } from './fixtures.js';
+import { astronaut, controls, posedFace, toRgb } from './fixtures.js';
 
 const DEG = Math.PI / 180;
 const { image, face } = astronaut();
@@ -17,18 +17,7 @@ const still: FaceObservation = { ...face, iris: undefined };
 
 /** The portrait's own landmarks turned by `yaw` degrees about its head: a driving face with a known pose. */
 function turned(yaw: number): FaceObservation {
-  const fit = fitHead(face.landmarks);
-  const head = unpose(face.landmarks, fit);
-  const R = mul3(rotationOf({ yaw: yaw * DEG, pitch: 0, roll: 0 }), fit.rotation);
-  const lm = new Float32Array(468 * 3);
-  for (let i = 0; i < 468; i++) {
-    for (let a = 0; a < 3; a++) {
-      lm[i * 3 + a] =
-        fit.translation[a] +
-        fit.scale * (R[a * 3] * head[i * 3] + R[a * 3 + 1] * head[i * 3 + 1] + R[a * 3 + 2] * head[i * 3 + 2]);
-    }
-  }
-  return { ...still, landmarks: lm };
+  return posedFace(still, rotationOf({ yaw: yaw * DEG, pitch: 0, roll: 0 }));
 }
 
 let tracker: FaceTracker;

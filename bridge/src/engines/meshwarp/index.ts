@@ -9,7 +9,7 @@ import type { FaceObservation } from '../../face/types.js';
 import type { Image, PixelRect } from '../../media/types.js';
 import { VERSION } from '../../version.js';
 import type { DrivingFrame, Engine, EngineInfo, EngineModule, RenderedFrame } from '../types.js';
-import { headLimits, lidOptions, type MeshwarpConfig, parseMeshwarpConfig } from './config.js';
+import { type MeshwarpConfig, parseMeshwarpConfig } from './config.js';
 import {
   computeMotion,
   type FaceLandmarks,
@@ -21,7 +21,7 @@ import {
 } from './motion.js';
 import {
   computeMotion3d,
-  type Motion3dOptions,
+  motion3dOptions,
   type Portrait3d,
   preparePortrait3d,
   prepareReference3d,
@@ -83,15 +83,7 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
   let portrait3d: Portrait3d | null = null;
   let reference3d: Reference3d | null = null;
   let renderer3d: Renderer3dState | null = null;
-  const motion3dOptions: Motion3dOptions = {
-    limits: headLimits(options),
-    pitchGain: options.pitchGain,
-    residualGain: options.residualGain,
-    ...lidOptions(options),
-    gazeDeadZone: options.gazeDeadZone,
-    maxGazeX: options.maxGazeX,
-    maxGazeY: options.maxGazeY,
-  };
+  const motion3d = motion3dOptions(options);
   let source: Image | null = null;
   let lastMotion: MotionResult | null = null;
   const info: EngineInfo = { name: 'meshwarp', version: VERSION, device: 'cpu', models: [], needsDrivingPixels: false };
@@ -169,7 +161,7 @@ export function createMeshwarpEngine(config: unknown = {}): MeshwarpEngine {
       let motion: MotionResult;
       let result: { data: Uint8Array; changed: PixelRect | null };
       if (renderer3d && portrait3d) {
-        const m3 = computeMotion3d(portrait3d, reference3d, frame.face, frame.controls, motion3dOptions);
+        const m3 = computeMotion3d(portrait3d, reference3d, frame.face, frame.controls, motion3d);
         motion = m3;
         result = renderFrame3d(renderer3d, m3, spare.pop());
       } else if (renderer) {

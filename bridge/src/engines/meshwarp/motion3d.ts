@@ -15,7 +15,7 @@
 
 import { anglesOf, fitHead, type HeadFit, type Mat3, mul3, rotationOf, transpose3, unpose } from '../../face/pose.js';
 import type { FrameControls } from '../controls.js';
-import type { ResolvedHeadLimits } from './config.js';
+import { headLimits, lidOptions, type MeshwarpConfig, type ResolvedHeadLimits } from './config.js';
 import { clamp } from './geometry.js';
 import { type FaceLandmarks, gazeOf, gazeOffsets, lidClosure, type MotionResult } from './motion.js';
 import {
@@ -202,6 +202,19 @@ export interface Motion3dOptions {
   gazeDeadZone: number;
   maxGazeX: number;
   maxGazeY: number;
+}
+
+/** What a meshwarp configuration asks of the 3-D head's motion (the engine's; scripts and tests use the same). */
+export function motion3dOptions(config: MeshwarpConfig): Motion3dOptions {
+  return {
+    limits: headLimits(config),
+    pitchGain: config.pitchGain,
+    residualGain: config.residualGain,
+    ...lidOptions(config),
+    gazeDeadZone: config.gazeDeadZone,
+    maxGazeX: config.maxGazeX,
+    maxGazeY: config.maxGazeY,
+  };
 }
 
 /** The portrait's target for one driving frame. */
