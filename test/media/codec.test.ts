@@ -168,8 +168,8 @@ describe('encode', () => {
   });
 
   it("has taken a frame's bytes when write() resolves, so the caller may draw the next frame into them", async () => {
-    // The render pipeline reuses output buffers (RenderedFrame.release): a frame still queued in ffmpeg's stdin pipe
-    // must not be the one being overwritten. Node queues a written Uint8Array by reference, without a copy
+    // A caller may reuse its buffer once write() resolves (as the render pipeline reuses engine frames; its movie is
+    // encoded from the PNG frames today): a frame still queued in ffmpeg's stdin pipe must not be overwritten then. Node queues a written Uint8Array by reference, without a copy
     // (https://nodejs.org/api/stream.html#writablewritechunk-encoding-callback: the callback fires "once this chunk of
     // data is flushed"), and a pipe takes 64 KiB at once on Linux (pipe(7)), so this 256 KiB frame is mostly queued.
     const size = 256;

@@ -97,9 +97,9 @@ class FfmpegWriter implements FrameWriter {
       );
     }
     if (this.failure) throw this.failure;
-    // Resolve once the pipe has taken every byte: Node queues the written array by reference, not a copy, and the
-    // caller may draw its next frame into the same memory (RenderedFrame.release) as soon as this resolves. ffmpeg
-    // still encodes this frame while the next is rendered. (An ffmpeg that already exited takes nothing: its exit
+    // Resolve once the pipe has taken every byte: Node queues the written array by reference, not a copy, and a caller
+    // may reuse the memory (draw its next frame into it) as soon as this resolves. ffmpeg still encodes this frame
+    // while the caller makes the next. (An ffmpeg that already exited takes nothing: its exit
     // status or frame count reports the problem.)
     const taken = new Promise<void>((resolve) => this.child.stdin.write(image.data, () => resolve()));
     this.frames++;
