@@ -6,7 +6,10 @@
  */
 import type { PixelRect } from '../../media/types.js';
 import type { EyeModel } from './eyes.js';
+import { boundsOf } from './geometry.js';
 import type { PixelBox } from './warp.js';
+
+const EVERY_LANDMARK = Array.from({ length: 468 }, (_, i) => i);
 
 /**
  * Union of `boxes` (null ones skipped) and the eyes' and mouth's region: both paint within a few pixels of the face
@@ -20,26 +23,14 @@ export function changedRegion(
   width: number,
   height: number,
 ): PixelRect {
-  let x0 = Number.POSITIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  for (const p of [points, rigid]) {
-    for (let i = 0; i < 468; i++) {
-      const x = p[i * 3];
-      const y = p[i * 3 + 1];
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
+  const [ax0, ay0, ax1, ay1] = boundsOf(points, EVERY_LANDMARK, 3);
+  const [rx0, ry0, rx1, ry1] = boundsOf(rigid, EVERY_LANDMARK, 3);
   // eyes.ts pads an eye's box by 2 + 0.08 · its width; mouth.ts pads its by 1. One more for the rounding.
   const pad = 3 + 0.08 * Math.max(eyes[0].width, eyes[1].width);
-  let bx0 = Math.floor(x0 - pad);
-  let by0 = Math.floor(y0 - pad);
-  let bx1 = Math.ceil(x1 + pad);
-  let by1 = Math.ceil(y1 + pad);
+  let bx0 = Math.floor(Math.min(ax0, rx0) - pad);
+  let by0 = Math.floor(Math.min(ay0, ry0) - pad);
+  let bx1 = Math.ceil(Math.max(ax1, rx1) + pad);
+  let by1 = Math.ceil(Math.max(ay1, ry1) + pad);
   for (const b of boxes) {
     if (!b || b[0] > b[2] || b[1] > b[3]) continue;
     bx0 = Math.min(bx0, b[0]);
