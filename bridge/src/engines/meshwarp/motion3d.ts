@@ -274,9 +274,9 @@ export function computeMotion3d(
     ],
   };
   // 2. Expression in head coordinates.
-  const targetHead = expressionTarget(portrait, reference, headD, controls, options.residualGain);
   const yawD = anglesOf(fitD.rotation).yaw;
   const eyeTurn = Math.abs(yawD);
+  const targetHead = expressionTarget(portrait, reference, headD, controls, options.residualGain, turnTrust(eyeTurn));
   const { closure, widen } = moveLids3d(portrait, reference, headD, targetHead, controls, options, yawD);
   keepLipsApart3d(targetHead);
   const gaze = gazeOffsets3d(portrait, reference, driving, controls, options, eyeTurn);
@@ -372,6 +372,7 @@ function expressionTarget(
   headD: Float64Array,
   controls: FrameControls,
   residualGain: number,
+  eyeTrust: number,
 ): Float64Array {
   const w = portrait.weights;
   const k = controls.intensity;
@@ -383,7 +384,9 @@ function expressionTarget(
     const wm = w[i * 3 + REGION_MOUTH];
     const wr = Math.max(0, 1 - w[i * 3 + REGION_EYES] - wb - wm);
     const gain = (we * controls.eyes + wb * controls.brows + wm * controls.mouth + wr * residualGain) * k;
-    for (let a = 0; a < 3; a++) out[i * 3 + a] += gain * (headD[i * 3 + a] - R[i * 3 + a]);
+    // Sideways and in depth (x, z) the eyes' deltas of a turned driver are the tracker's turned mesh, not expression.
+    const across = gain - we * controls.eyes * (1 - eyeTrust) * k;
+    for (let a = 0; a < 3; a++) out[i * 3 + a] += (a === 1 ? gain : across) * (headD[i * 3 + a] - R[i * 3 + a]);
   }
   return out;
 }
@@ -460,6 +463,10 @@ function gazeOffsets3d(
   options: Motion3dOptions,
   turn: number,
 ): [[number, number], [number, number]] {
-  const trust = clamp(1 - (turn - 15 * DEG) / (15 * DEG), 0, 1);
-  return gazeOffsets(portrait, reference, driving, controls, options, trust);
+  return gazeOffsets(portrait, reference, driving, controls, options, turnTrust(turn));
+}
+
+/** How far the driver's per-landmark eye motion is trusted at `turn` (rad): fully to 15°, not past 30°. */
+function turnTrust(turn: number): number {
+  return clamp(1 - (turn - 15 * DEG) / (15 * DEG), 0, 1);
 }
