@@ -425,20 +425,72 @@ function moveLids3d(
       0,
       options.maxWiden,
     );
-    const f = 0.96 * closure[e] - widen[e];
+    const rise = widen[e] > 0 ? lidRoom(portrait, e, widen[e]) : null;
     for (let j = 0; j < eye.upper0.length; j++) {
       const u = eye.upper0[j];
       const l = eye.lower0[j];
+      const f = 0.96 * closure[e] - widen[e] * (rise ? rise[j] : 1);
       for (let a = 0; a < 3; a++) {
         const v = H[l * 3 + a] - H[u * 3 + a];
         target[u * 3 + a] += v * f;
         target[eye.upper1[j] * 3 + a] += v * f * 0.35;
         target[eye.upper2[j] * 3 + a] += v * f * 0.1;
         target[l * 3 + a] -= v * 0.04 * closure[e];
+        // A widening eye's lower lid drops a little (15 % of the widening), less than the upper lid rises.
+        target[l * 3 + a] += v * 0.15 * widen[e];
       }
     }
   });
   return { closure, widen };
+}
+
+/**
+ * How much of the widening each upper-lid point of eye `e` takes (0..1), so that the raised lid rounds over the
+ * eyeball as a real one does: beside the iris it rises, over the iris it stops a sliver above the iris's top edge (a
+ * widening's share of the iris radius: half of it at maxWiden 0.5). The bound is a rounded arch over the corner line
+ * through both corners and that point above the iris. Raising the whole lid by a share of its gap put a band of sclera above the iris of a
+ * lid that rests on it (this portrait's): a white ring all round the iris, a startled stare (test: "a widening eye").
+ */
+function lidRoom(portrait: Portrait3d, e: number, widen: number): number[] | null {
+  const I = portrait.irisHead;
+  if (!I) return null;
+  const H = portrait.head;
+  const eye = EYES[e];
+  const [c0, c1] = eye.corners;
+  const mx = (H[c0 * 3] + H[c1 * 3]) / 2;
+  const my = (H[c0 * 3 + 1] + H[c1 * 3 + 1]) / 2;
+  let ax = H[c1 * 3] - H[c0 * 3];
+  let ay = H[c1 * 3 + 1] - H[c0 * 3 + 1];
+  const half = Math.hypot(ax, ay) / 2;
+  if (half <= 0) return null;
+  ax /= 2 * half;
+  ay /= 2 * half;
+  // Up across the eye (head y points down): the side the upper lid is on.
+  let nx = ay;
+  let ny = -ax;
+  const mid = eye.upper0[3];
+  if ((H[mid * 3] - mx) * nx + (H[mid * 3 + 1] - my) * ny < 0) {
+    nx = -nx;
+    ny = -ny;
+  }
+  const b = e * 15;
+  const cx = I[b];
+  const cy = I[b + 1];
+  let r = 0;
+  for (let k = 1; k <= 4; k++) r += Math.hypot(I[b + k * 3] - cx, I[b + k * 3 + 1] - cy) / 4;
+  const along = (x: number, y: number): number => (x - mx) * ax + (y - my) * ay;
+  const up = (x: number, y: number): number => (x - mx) * nx + (y - my) * ny;
+  const tc = along(cx, cy) / half;
+  // A superellipse (exponent 3): rounder than the almond of the resting lid, so the sides rise more than the middle.
+  const arch = (t: number): number => Math.cbrt(Math.max(0, 1 - Math.abs(t) ** 3));
+  const top = (up(cx, cy) + r * (1 + widen)) / Math.max(0.2, arch(tc));
+  return eye.upper0.map((u, j) => {
+    const l = eye.lower0[j];
+    const t = along(H[u * 3], H[u * 3 + 1]) / half;
+    const room = top * arch(t) - up(H[u * 3], H[u * 3 + 1]);
+    const lift = widen * up(H[u * 3] - H[l * 3] + mx, H[u * 3 + 1] - H[l * 3 + 1] + my);
+    return lift > 0 ? clamp(room / lift, 0, 1) : 1;
+  });
 }
 
 /** Lips may meet but not cross (head coordinates: up is −y). */
