@@ -38,6 +38,17 @@ export interface MouthModel {
   toothEdges: Float64Array;
 }
 
+/**
+ * How far (portrait px, across the mouth, positive towards the chin) the pose moves the teeth against the upper and
+ * the lower lip (mouth3d.ts teethParallax); none in the 2-D warp.
+ */
+export interface TeethParallax {
+  upper: number;
+  lower: number;
+}
+
+export const NO_PARALLAX: TeethParallax = { upper: 0, lower: 0 };
+
 /** Mouth frame from 468 × stride landmarks. */
 export function mouthFrame(points: ArrayLike<number>, stride = 3): MouthFrame {
   const a = LIP_UPPER_INNER[0];
@@ -239,12 +250,13 @@ export function renderMouth(
   model: MouthModel,
   points: ArrayLike<number>,
   scratch: MouthScratch,
+  parallax: TeethParallax = NO_PARALLAX,
 ): number {
   const f = mouthFrame(points);
   const gapMid = lookup(f.lower, 0.5) - lookup(f.upper, 0.5);
   if (gapMid < 1) return 0;
   // A mouth that only moved rigidly is already right from the warp (and stays byte-exact when unmoved).
-  if (movedRigidly(model.source, f)) return 0;
+  if (movedRigidly(model.source, f) && parallax.upper === 0 && parallax.lower === 0) return 0;
   const poly = scratch.poly;
   MOUTH_LOOP.forEach((i, k) => {
     poly[k * 2] = points[i * 3];
@@ -269,8 +281,14 @@ export function renderMouth(
       const t = -rx * f.ey + ry * f.ex;
       const a = t - lookup(f.upper, u);
       const b = lookup(f.lower, u) - t;
-      if (model.sourceTeeth) sourceInterior(src, model, u, a, b, f.length, rgb, tmp);
-      else syntheticInterior(model, u, Math.max(0, a), Math.max(0, b), f.length, true, true, rgb);
+      if (model.sourceTeeth) sourceInterior(src, model, u, a, b, f.length, parallax, rgb, tmp);
+      else {
+        // Synthetic teeth hang from the lips as seen at the portrait's pose, shifted as its own teeth would be.
+        const k = model.source.length / f.length;
+        const ua = Math.max(0, a + parallax.upper / k);
+        const ub = Math.max(0, b - parallax.lower / k);
+        syntheticInterior(model, u, ua, ub, f.length, true, true, rgb);
+      }
       const o = (py * w + px) * 4;
       for (let c = 0; c < 3; c++) out[o + c] = clamp(out[o + c] + (rgb[c] - out[o + c]) * cover + 0.5, 0, 255);
       if (out[o + 3] < 255) out[o + 3] = 255;
@@ -293,6 +311,7 @@ function sourceInterior(
   a: number,
   b: number,
   len: number,
+  parallax: TeethParallax,
   rgb: Float64Array,
   tmp: Float64Array,
 ): void {
@@ -305,12 +324,17 @@ function sourceInterior(
   const dGap = (a + b) * k;
   if (dGap <= sGap) {
     // a may be slightly negative at the polygon edge; keep it so an unchanged mouth maps onto itself.
-    at(top + (dGap > 0 ? (a * k * sGap) / dGap : 0));
+    const row = dGap > 0 ? (a * k * sGap) / dGap : 0;
+    // Each lip's teeth move with the pose (none at the portrait's own): upper at the top, lower at the bottom.
+    const w = sGap > 0 ? clamp(row / sGap, 0, 1) : 0;
+    const shift = parallax.upper + (parallax.lower - parallax.upper) * w;
+    at(top + (shift === 0 ? row : clamp(row + shift, 0, sGap)));
     rgb.set(tmp);
     return;
   }
-  const ua = Math.max(0, a);
-  const ub = Math.max(0, b);
+  // Distances from each lip as the portrait's pose would show them (the teeth behind the lips move with the pose).
+  const ua = Math.max(0, a + parallax.upper / k);
+  const ub = Math.max(0, b - parallax.lower / k);
   const upperDepth = Math.min(sGap, 0.16 * S.length);
   const lowerDepth = sGap - upperDepth;
   syntheticInterior(model, u, ua, ub, len, false, lowerDepth < 0.04 * S.length, rgb);

@@ -14,6 +14,7 @@ import { buildHeadModel, type HeadModel3d } from './head-model.js';
 import { transparentCopy } from './matte.js';
 import { type Motion3d, type Portrait3d, projectHead } from './motion3d.js';
 import { createMouthScratch, type MouthModel, type MouthScratch, prepareMouth, renderMouth } from './mouth.js';
+import { teethParallax } from './mouth3d.js';
 import { copyFrame } from './raster.js';
 import { rasterHead } from './raster3d.js';
 import { MOUTH_LOOP, SILHOUETTE } from './regions.js';
@@ -229,7 +230,7 @@ export function renderFrame3d(
     state.scratch.warp,
   );
   softenFolds(out, state.source.width, box, state.scratch.warp, 4);
-  renderMouth(state.source, out, state.mouth, motion.points, state.scratch.mouth);
+  renderMouth(state.source, out, state.mouth, motion.points, state.scratch.mouth, teethParallax(portrait, motion));
   renderEyes(state.source, out, state.eyes, motion, state.lashLine, state.scratch.eyes);
   const { width, height } = state.source;
   const changed = changedRegion(
