@@ -126,6 +126,21 @@ describe('meshwarp motion fidelity (known motion from a real photo)', () => {
   });
 });
 
+/** Least-squares slope of y on x over frames [a, b]. */
+function slope(x: number[], y: number[], a: number, b: number): number {
+  const xs = x.slice(a, b + 1);
+  const ys = y.slice(a, b + 1);
+  const mx = xs.reduce((s, v) => s + v, 0) / xs.length;
+  const my = ys.reduce((s, v) => s + v, 0) / ys.length;
+  let cov = 0;
+  let varX = 0;
+  for (let i = 0; i < xs.length; i++) {
+    cov += (xs[i] - mx) * (ys[i] - my);
+    varX += (xs[i] - mx) ** 2;
+  }
+  return cov / varX;
+}
+
 /** max − min over frames [a, b] of a signal. */
 function spread(signal: number[], a: number, b: number): number {
   const s = signal.slice(a, b + 1);
@@ -157,7 +172,11 @@ describe('per-frame controls, seen on the tracked output (AE keyframes, #11)', (
 
   it('keeps the mouth still where the mouth gain is 0, and follows the driving clip elsewhere', () => {
     expect(spread(driving.mouth, 14, 30)).toBeGreaterThan(0.08);
-    expect(spread(output.mouth, 14, 30)).toBeLessThan(0.25 * spread(driving.mouth, 14, 30));
+    // How much of the driver's mouth comes through: the least-squares slope of the output's reading on the driver's.
+    // (Not the output's spread: the moving head alone makes the tracker's mouth reading wander by ~0.026 there, about
+    // a quarter of the driver's jaw drop, while the jaw drop itself moves it by ~0.006.)
+    expect(slope(driving.mouth, output.mouth, 14, 30)).toBeLessThan(0.25);
+    expect(slope(driving.mouth, output.mouth, 0, 13)).toBeGreaterThan(0.5);
     expect(pearson(driving.mouth.slice(0, 14), output.mouth.slice(0, 14))).toBeGreaterThanOrEqual(0.9);
   });
 
