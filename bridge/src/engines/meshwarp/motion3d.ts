@@ -378,7 +378,8 @@ function expressionTarget(
   const k = controls.intensity;
   const R = reference.head;
   const out = Float64Array.from(portrait.head);
-  const dy = lowerLidRise(portrait.head, reference.head, headD, eyeTrust);
+  // Vertically a turned driver's lower lids count only as far as they move with their eye's corners.
+  const lids = eyeTrust < 1 ? lowerLidRise(portrait.head, R, headD, eyeTrust) : null;
   for (let i = 0; i < N; i++) {
     const we = LID_CHAIN.has(i) ? 0 : w[i * 3 + REGION_EYES];
     const wb = w[i * 3 + REGION_BROWS];
@@ -387,22 +388,22 @@ function expressionTarget(
     const gain = (we * controls.eyes + wb * controls.brows + wm * controls.mouth + wr * residualGain) * k;
     // Sideways and in depth (x, z) the eyes' deltas of a turned driver are the tracker's turned mesh, not expression.
     const across = gain - we * controls.eyes * (1 - eyeTrust) * k;
-    for (let a = 0; a < 3; a++) out[i * 3 + a] += (a === 1 ? gain : across) * (headD[i * 3 + a] - R[i * 3 + a]);
-    // Vertically a turned driver's lower lids count only as far as they move with their eye's corners.
-    if (!Number.isNaN(dy[i])) out[i * 3 + 1] += gain * (dy[i] - (headD[i * 3 + 1] - R[i * 3 + 1]));
+    const lid = lids?.get(i);
+    out[i * 3] += across * (headD[i * 3] - R[i * 3]);
+    out[i * 3 + 1] += gain * (lid ?? headD[i * 3 + 1] - R[i * 3 + 1]);
+    out[i * 3 + 2] += across * (headD[i * 3 + 2] - R[i * 3 + 2]);
   }
   return out;
 }
 
 /**
  * The lower lids' vertical deltas taken relative to their own eye's corners, the shape change trusted as the eyes'
- * sideways deltas are (`trust`, by the driver's turn): NaN for every other point. The tracker's mesh of a turned head
+ * sideways deltas are (`trust`, by the driver's turn), by landmark index. The tracker's mesh of a turned head
  * is not rigid: unposed, its lower lids rise against their eye (drawn, a narrower eye the tracker reads nearly shut),
  * while the eye as a whole may shift in the head (kept: the corners' own deltas, interpolated along the eye).
  */
-function lowerLidRise(H: Float64Array, R: Float64Array, D: Float64Array, trust: number): Float64Array {
-  const out = new Float64Array(N).fill(Number.NaN);
-  if (trust >= 1) return out;
+function lowerLidRise(H: Float64Array, R: Float64Array, D: Float64Array, trust: number): Map<number, number> {
+  const out = new Map<number, number>();
   for (const eye of EYES) {
     const [c0, c1] = eye.corners;
     const ax = H[c1 * 3] - H[c0 * 3];
@@ -414,7 +415,7 @@ function lowerLidRise(H: Float64Array, R: Float64Array, D: Float64Array, trust: 
     for (const i of [...eye.lower0, ...eye.lower1, ...eye.lower2]) {
       const t = clamp(((H[i * 3] - H[c0 * 3]) * ax + (H[i * 3 + 1] - H[c0 * 3 + 1]) * ay) / len2, 0, 1);
       const corners = d0 + (d1 - d0) * t;
-      out[i] = corners + trust * (D[i * 3 + 1] - R[i * 3 + 1] - corners);
+      out.set(i, corners + trust * (D[i * 3 + 1] - R[i * 3 + 1] - corners));
     }
   }
   return out;
